@@ -1,0 +1,25 @@
+"""productpath: a local-first workbench for technical product managers.
+
+The public API is what ``__all__`` lists; everything else is private and may change.
+"""
+
+from productpath.errors import (
+    DependencyCycleError,
+    InputError,
+    NotFoundError,
+    ProductpathError,
+    RoadmapError,
+    WorkspaceError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DependencyCycleError",
+    "InputError",
+    "NotFoundError",
+    "ProductpathError",
+    "RoadmapError",
+    "WorkspaceError",
+    "__version__",
+]

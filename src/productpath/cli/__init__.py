@@ -1,0 +1,1 @@
+"""The ``productpath`` command line: parse, call one service, print."""

@@ -1,0 +1,66 @@
+"""The root ``productpath`` command. Groups live in their own modules; heavy imports stay lazy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from productpath import __version__
+from productpath.cli import customers, demo, feedback, roadmap, serve
+from productpath.cli.common import CliState, ProductpathGroup, settings_for
+
+app = typer.Typer(
+    name="productpath",
+    cls=ProductpathGroup,
+    help="A local-first workbench for technical product managers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"productpath {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None, "--workspace", "-w", envvar="PRODUCTPATH_WORKSPACE",
+        help="Workspace folder (default: the current folder).",
+        file_okay=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """A local-first workbench for technical product managers."""
+    ctx.obj = CliState(workspace=workspace)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, help="Workspace and product name (default: folder)."),
+) -> None:
+    """Create a workspace here (productpath.toml and .productpath/), or bring one up to date."""
+    from productpath.services.workspace import init_workspace
+
+    settings = settings_for(ctx)
+    created = init_workspace(settings.workspace, name, settings.database_url)
+    typer.echo(f"Workspace '{created.name}' ready at {created.root}")
+
+
+app.add_typer(roadmap.app, name="roadmap")
+app.add_typer(feedback.app, name="feedback")
+app.add_typer(customers.app, name="customers")
+serve.register(app)
+demo.register(app)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,100 @@
+"""Rules a roadmap must satisfy beyond each field's own type: unique ids, references, no cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from productpath.domain.roadmap import RoadmapDoc
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """A broken rule and the path of the field that breaks it, e.g. ("initiatives", 3, "team")."""
+
+    path: tuple[str | int, ...]
+    message: str
+    cycle: tuple[str, ...] = ()
+
+
+def check(doc: RoadmapDoc) -> list[RuleViolation]:
+    """Every rule violation in ``doc``, in document order (an empty list means it is valid)."""
+    problems: list[RuleViolation] = []
+    for section in ("objectives", "teams", "milestones", "initiatives"):
+        problems += _duplicates(section, [item.id for item in getattr(doc, section)])
+    for o, objective in enumerate(doc.objectives):
+        problems += _duplicates(
+            f"objectives.{o}.key_results", [kr.id for kr in objective.key_results],
+            path_prefix=("objectives", o, "key_results"),
+        )
+    objectives = {o.id for o in doc.objectives}
+    teams = {t.id for t in doc.teams}
+    milestones = {m.id for m in doc.milestones}
+    initiatives = {i.id for i in doc.initiatives}
+    for n, initiative in enumerate(doc.initiatives):
+        refs = (("objective", initiative.objective, objectives),
+                ("team", initiative.team, teams),
+                ("milestone", initiative.milestone, milestones))
+        for field, value, known in refs:
+            if value is not None and value not in known:
+                problems.append(RuleViolation(
+                    ("initiatives", n, field), f"unknown {field} '{value}'"))
+        for d, dep in enumerate(initiative.depends_on):
+            if dep not in initiatives:
+                problems.append(RuleViolation(
+                    ("initiatives", n, "depends_on", d), f"unknown initiative '{dep}'"))
+            elif dep == initiative.id:
+                problems.append(RuleViolation(
+                    ("initiatives", n, "depends_on", d), "an initiative cannot depend on itself"))
+    if not problems:
+        cycle = find_cycle({i.id: i.depends_on for i in doc.initiatives})
+        if cycle:
+            index = next(n for n, i in enumerate(doc.initiatives) if i.id == cycle[0])
+            problems.append(RuleViolation(
+                ("initiatives", index, "depends_on"), "dependency cycle", tuple(cycle)))
+    return problems
+
+
+def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """One cycle in a dependency graph, as the list of nodes on it, or None.
+
+    Iterative depth-first search with three colours, so deep chains cannot overflow the stack.
+    Nodes are visited in insertion order so the cycle reported is deterministic.
+    """
+    white, grey, black = 0, 1, 2
+    colour = dict.fromkeys(edges, white)
+    for start in edges:
+        if colour[start] != white:
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(start, iter(edges.get(start, ())))]
+        path = [start]
+        colour[start] = grey
+        while stack:
+            node, children = stack[-1]
+            child = next(iter(children), None)
+            if child is None:
+                colour[node] = black
+                stack.pop()
+                path.pop()
+                continue
+            state = colour.get(child, black)
+            if state == grey:
+                return path[path.index(child):]
+            if state == white:
+                colour[child] = grey
+                stack.append((child, iter(edges.get(child, ()))))
+                path.append(child)
+    return None
+
+
+def _duplicates(
+    section: str, ids: list[str], path_prefix: tuple[str | int, ...] | None = None
+) -> list[RuleViolation]:
+    seen: set[str] = set()
+    problems = []
+    prefix = path_prefix or (section,)
+    for n, key in enumerate(ids):
+        if key in seen:
+            problems.append(RuleViolation((*prefix, n, "id"), f"duplicate id '{key}'"))
+        seen.add(key)
+    return problems

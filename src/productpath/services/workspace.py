@@ -1,0 +1,95 @@
+"""Create and open workspaces: the folder, its settings, and its migrated database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from productpath import workspace as ws
+from productpath.errors import WorkspaceError
+from productpath.settings import Settings
+from productpath.store import migrate
+from productpath.store.db import Store
+from productpath.store.models import Product
+
+
+@dataclass
+class OpenWorkspace:
+    """A workspace with its database open. Close it (or use ``with``) to release the engine."""
+
+    workspace: ws.Workspace
+    store: Store
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    def __enter__(self) -> OpenWorkspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def init_workspace(root: Path, name: str | None = None, database_url: str | None = None
+                   ) -> ws.Workspace:
+    """Create (or bring up to date) a workspace at ``root``. Safe to run twice."""
+    root = root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ws.DATA_DIR).mkdir(exist_ok=True)
+    display = name or root.name
+    ws.write_config(root, display, ws.slugify(display))
+    workspace = ws.load(root, database_url)
+    store = _migrated_store(workspace)
+    try:
+        with store.write() as session:
+            ensure_product(session, workspace.product, workspace.name)
+    finally:
+        store.dispose()
+    return workspace
+
+
+def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
+    """Open the workspace the settings point at, migrating its database if it is behind."""
+    settings = settings or Settings()
+    workspace = ws.load(settings.workspace, settings.database_url)
+    if workspace.uses_sqlite and not (workspace.data_dir / ws.DB_NAME).exists():
+        raise WorkspaceError(
+            f"workspace {workspace.root} has no database yet; run 'productpath init' there"
+        )
+    store = _migrated_store(workspace)
+    with store.write() as session:
+        ensure_product(session, workspace.product, workspace.name)
+    return OpenWorkspace(workspace, store)
+
+
+def ensure_product(session: Session, key: str, name: str) -> Product:
+    """The product row for ``key``, created on first use."""
+    product = session.scalar(select(Product).where(Product.key == key))
+    if product is None:
+        product = Product(key=key, name=name)
+        session.add(product)
+        session.flush()
+    return product
+
+
+def _migrated_store(workspace: ws.Workspace) -> Store:
+    store = Store(workspace.database_url)
+    try:
+        if not migrate.is_current(store.engine):
+            migrate.upgrade(store.engine)
+    except OperationalError as exc:
+        store.dispose()
+        raise WorkspaceError(
+            f"cannot open the database {_redacted(workspace.database_url)}: {exc.orig}"
+        ) from exc
+    return store
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

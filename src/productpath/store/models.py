@@ -1,0 +1,212 @@
+"""The tables. One model for SQLite and PostgreSQL; Alembic migrations create them.
+
+User-facing ids (``key``) are the stable ids written in roadmap.yaml; integer primary keys stay
+internal. Timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes; SQLite drops the zone, so it is put back as UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: object
+                           ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store timezone-aware UTC")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: object
+                             ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime, dt.date: Date}
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Product(Timestamped, Base):
+    __tablename__ = "product"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Objective(Timestamped, Base):
+    __tablename__ = "objective"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    key_results: Mapped[list[KeyResult]] = relationship(
+        back_populates="objective", cascade="all, delete-orphan", order_by="KeyResult.position"
+    )
+
+
+class KeyResult(Timestamped, Base):
+    __tablename__ = "key_result"
+    __table_args__ = (UniqueConstraint("objective_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    target: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    objective: Mapped[Objective] = relationship(back_populates="key_results")
+
+
+class Team(Timestamped, Base):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    capacity_per_week: Mapped[float] = mapped_column(Float)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[list[Person]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", order_by="Person.position"
+    )
+
+
+class Person(Timestamped, Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    team: Mapped[Team] = relationship(back_populates="members")
+
+
+class Milestone(Timestamped, Base):
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    target_date: Mapped[dt.date]
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Initiative(Timestamped, Base):
+    __tablename__ = "initiative"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    objective_id: Mapped[int | None] = mapped_column(
+        ForeignKey("objective.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    estimate_optimistic: Mapped[float | None] = mapped_column(Float)
+    estimate_likely: Mapped[float | None] = mapped_column(Float)
+    estimate_pessimistic: Mapped[float | None] = mapped_column(Float)
+    # Theme ids named in roadmap.yaml, kept verbatim (comma-separated) until the insight
+    # engine gives themes their own table and evidence links.
+    themes: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    objective: Mapped[Objective | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+    milestone: Mapped[Milestone | None] = relationship()
+
+
+class InitiativeDependency(Base):
+    __tablename__ = "initiative_dependency"
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    depends_on_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Segment(Timestamped, Base):
+    __tablename__ = "segment"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Customer(Timestamped, Base):
+    __tablename__ = "customer"
+    __table_args__ = (UniqueConstraint("product_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"))
+    annual_revenue: Mapped[float | None] = mapped_column(Float)
+    segment: Mapped[Segment | None] = relationship()
+
+
+class FeedbackItem(Base):
+    """One piece of customer feedback. ``source`` + ``external_id`` make re-imports no-ops."""
+
+    __tablename__ = "feedback_item"
+    __table_args__ = (
+        UniqueConstraint("product_id", "source", "external_id"),
+        Index("ix_feedback_item_product_created", "product_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    # When the customer said it (from the file); imported_at is when we learnt it.
+    created_at: Mapped[dt.datetime | None]
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="SET NULL"), index=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    customer: Mapped[Customer | None] = relationship()
+
+
+__all__ = [
+    "Base", "Customer", "FeedbackItem", "Initiative", "InitiativeDependency", "KeyResult",
+    "Milestone", "Objective", "Person", "Product", "Segment", "Team", "func", "utcnow",
+]

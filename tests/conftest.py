@@ -1,0 +1,95 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), workspaces, and the CLI runner.
+
+PostgreSQL tests use PRODUCTPATH_TEST_DATABASE_URL (a database to connect to, e.g. the
+local ``test`` database); each test gets a fresh database created next to it and dropped after.
+Without the variable they skip with one line, except in CI (CI=true) where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = REPO.parent / "shared" / "datasets"
+
+
+def _postgres_or_skip() -> str:
+    reason = None
+    if not PG_URL:
+        reason = "PostgreSQL not configured: set PRODUCTPATH_TEST_DATABASE_URL"
+    else:
+        try:
+            engine = create_engine(PG_URL)
+            with engine.connect():
+                pass
+            engine.dispose()
+        except Exception as exc:  # any connection failure means "no server here"
+            reason = f"PostgreSQL at {PG_URL} unreachable: {exc.__class__.__name__}"
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
+        pytest.skip(reason)
+    return PG_URL
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test, dropped afterwards."""
+    base = _postgres_or_skip()
+    name = f"pp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path, database_url: str) -> Iterator[Path]:
+    """An initialised workspace folder; PRODUCTPATH_DATABASE_URL is set when it is PostgreSQL."""
+    from productpath.services.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    url = None if database_url.startswith("sqlite") else database_url
+    init_workspace(root, "Pocket", url)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PRODUCTPATH_WORKSPACE", str(root))
+    if url is not None:
+        mp.setenv("PRODUCTPATH_DATABASE_URL", url)
+    else:
+        mp.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
+    try:
+        yield root
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def opened(workspace_dir: Path) -> Iterator[object]:
+    """The workspace, open (an OpenWorkspace)."""
+    from productpath.services.workspace import open_workspace
+
+    with open_workspace() as handle:
+        yield handle
