@@ -83,8 +83,9 @@ def _migrated_store(workspace: ws.Workspace) -> Store:
             migrate.upgrade(store.engine)
     except OperationalError as exc:
         store.dispose()
+        reason = " ".join(str(exc.orig).split())  # drivers add hint lines; keep one sentence
         raise WorkspaceError(
-            f"cannot open the database {_redacted(workspace.database_url)}: {exc.orig}"
+            f"cannot open the database {_redacted(workspace.database_url)}: {reason}"
         ) from exc
     return store
 

@@ -1,0 +1,40 @@
+# productpath — the two Quickstart commands are `make demo` and `make test`.
+# `make install` is the idempotent set-up step both use.
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+
+.PHONY: install demo test lint typecheck pytest bench clean
+
+install: $(STAMP)
+
+# torch first, pinned, so pip takes the CPU build that lies on this machine's disk instead of
+# resolving a multi-GB CUDA build for the `ml` extra.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[ml,dev]'
+	@touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/productpath demo --dir demo-workspace --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

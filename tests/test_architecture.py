@@ -1,0 +1,99 @@
+"""Layering rules from DESIGN.md, checked on the import statements of every module.
+
+    domain  <-  store, ingest, insights, planning, delivery, reports  <-  services  <-  cli, web
+
+insights, planning and ingest never import store or web; cli and web never import each other
+(the serve/demo commands may import web inside a function to start the server).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "productpath"
+
+LAYER = {
+    "domain": 0,
+    "store": 1, "ingest": 1, "insights": 1, "planning": 1, "delivery": 1, "reports": 1,
+    "notify": 1,
+    "services": 2, "demo": 2,
+    "cli": 3, "web": 3,
+}
+FORBIDDEN = {
+    "ingest": {"store", "web"},
+    "insights": {"store", "web"},
+    "planning": {"store", "web"},
+    "cli": {"web"},
+    "web": {"cli"},
+}
+# Top-level modules every layer may use: they import nothing above them.
+BASE = {"errors", "settings", "workspace", "__init__"}
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(productpath sub-package, imported at module level?) for each import in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "productpath" and len(parts) > 1:
+                found.append((parts[1], id(node) in top_level))
+    return found
+
+
+def _package(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        here = _package(path)
+        for target, _ in _imports(path):
+            if target in BASE or target == here:
+                continue
+            if here in BASE:
+                problems.append(f"{path.relative_to(SRC)} (base module) imports {target}")
+            elif here in LAYER and target in LAYER and LAYER[target] > LAYER[here]:
+                problems.append(f"{path.relative_to(SRC)} ({here}) imports {target}")
+    assert problems == []
+
+
+def test_forbidden_pairs() -> None:
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        here = _package(path)
+        for target, module_level in _imports(path):
+            # The one exception: a CLI command may import web inside its function to serve.
+            if here == "cli" and target == "web" and not module_level:
+                continue
+            if target in FORBIDDEN.get(here, set()):
+                problems.append(f"{path.relative_to(SRC)} ({here}) imports {target}")
+    assert problems == []
+
+
+def test_every_package_has_a_layer() -> None:
+    packages = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages <= set(LAYER), packages - set(LAYER)
+
+
+def test_modules_stay_small() -> None:
+    big = [f"{p.relative_to(SRC)}: {n}" for p in SRC.rglob("*.py")
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600]
+    assert big == []
+
+
+def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\nfrom productpath.web import app\n\ndef f():\n"
+                   "    from productpath.cli import main\n")
+    assert _imports(bad) == [("web", True), ("cli", False)]

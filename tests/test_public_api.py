@@ -1,0 +1,23 @@
+"""The package's public API is exactly what ``__all__`` says."""
+
+from __future__ import annotations
+
+import productpath
+
+
+def test_all_names_exist() -> None:
+    for name in productpath.__all__:
+        assert hasattr(productpath, name), name
+
+
+def test_no_undeclared_public_names() -> None:
+    public = {n for n in vars(productpath) if not n.startswith("_")}
+    modules = {n for n, v in vars(productpath).items() if type(v).__name__ == "module"}
+    assert public - modules <= set(productpath.__all__)
+
+
+def test_user_errors_share_one_base() -> None:
+    for name in productpath.__all__:
+        obj = getattr(productpath, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, productpath.ProductpathError)
