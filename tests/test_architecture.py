@@ -15,10 +15,17 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "productpath"
 
 LAYER = {
     "domain": 0,
-    "store": 1, "ingest": 1, "insights": 1, "planning": 1, "delivery": 1, "reports": 1,
+    "store": 1,
+    "ingest": 1,
+    "insights": 1,
+    "planning": 1,
+    "delivery": 1,
+    "reports": 1,
     "notify": 1,
-    "services": 2, "demo": 2,
-    "cli": 3, "web": 3,
+    "services": 2,
+    "demo": 2,
+    "cli": 3,
+    "web": 3,
 }
 FORBIDDEN = {
     "ingest": {"store", "web"},
@@ -87,13 +94,18 @@ def test_every_package_has_a_layer() -> None:
 
 
 def test_modules_stay_small() -> None:
-    big = [f"{p.relative_to(SRC)}: {n}" for p in SRC.rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600]
+    big = [
+        f"{p.relative_to(SRC)}: {n}"
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    ]
     assert big == []
 
 
 def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("import os\nfrom productpath.web import app\n\ndef f():\n"
-                   "    from productpath.cli import main\n")
+    bad.write_text(
+        "import os\nfrom productpath.web import app\n\ndef f():\n"
+        "    from productpath.cli import main\n"
+    )
     assert _imports(bad) == [("web", True), ("cli", False)]

@@ -63,6 +63,7 @@ def test_help_does_not_import_heavy_libraries() -> None:
         " 'uvicorn', 'numpy', 'sentence_transformers', 'alembic'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy), file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stderr.strip() == "[]"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import invoke
 from sqlalchemy import inspect, select, text
 
+from helpers import invoke
 from productpath.errors import WorkspaceError
 from productpath.services.workspace import init_workspace, open_workspace
 from productpath.settings import Settings
@@ -44,7 +44,7 @@ def test_open_without_workspace_says_what_to_do(tmp_path: Path) -> None:
 
 def test_broken_settings_name_the_file(tmp_path: Path) -> None:
     (tmp_path / "productpath.toml").write_text("name = [unclosed\n")
-    with pytest.raises(WorkspaceError, match="productpath.toml"):
+    with pytest.raises(WorkspaceError, match=r"productpath\.toml"):
         open_workspace(Settings(workspace=tmp_path))
 
 
@@ -69,15 +69,12 @@ def test_write_rolls_back_on_error(opened: object) -> None:
         assert session.scalar(select(Product).where(Product.key == "ghost")) is None
 
 
-def test_cli_init_and_unreachable_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                           ) -> None:
+def test_cli_init_and_unreachable_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = invoke("--workspace", str(tmp_path / "ws"), "init", "--name", "Pocket")
     assert result.exit_code == 0, result.output
     assert "Workspace 'Pocket' ready" in result.stdout
 
-    monkeypatch.setenv(
-        "PRODUCTPATH_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none"
-    )
+    monkeypatch.setenv("PRODUCTPATH_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     result = invoke("--workspace", str(tmp_path / "other"), "init")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot open the database")

@@ -62,8 +62,9 @@ class RoadmapError(InputError):
 class DependencyCycleError(RoadmapError):
     """Initiatives depend on each other in a loop."""
 
-    def __init__(self, cycle: list[str], *, file: str | Path | None = None,
-                 line: int | None = None) -> None:
+    def __init__(
+        self, cycle: list[str], *, file: str | Path | None = None, line: int | None = None
+    ) -> None:
         self.cycle = cycle
         super().__init__(
             "dependency cycle: " + " -> ".join([*cycle, cycle[0]]),

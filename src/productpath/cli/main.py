@@ -30,7 +30,10 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     workspace: Path | None = typer.Option(
-        None, "--workspace", "-w", envvar="PRODUCTPATH_WORKSPACE",
+        None,
+        "--workspace",
+        "-w",
+        envvar="PRODUCTPATH_WORKSPACE",
         help="Workspace folder (default: the current folder).",
         file_okay=False,
     ),

@@ -34,8 +34,9 @@ class OpenWorkspace:
         self.close()
 
 
-def init_workspace(root: Path, name: str | None = None, database_url: str | None = None
-                   ) -> ws.Workspace:
+def init_workspace(
+    root: Path, name: str | None = None, database_url: str | None = None
+) -> ws.Workspace:
     """Create (or bring up to date) a workspace at ``root``. Safe to run twice."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)

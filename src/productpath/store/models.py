@@ -30,16 +30,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: object
-                           ) -> dt.datetime | None:
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; store timezone-aware UTC")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: object
-                             ) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: object
+    ) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
@@ -138,10 +138,12 @@ class Initiative(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     objective_id: Mapped[int | None] = mapped_column(
-        ForeignKey("objective.id", ondelete="SET NULL"))
+        ForeignKey("objective.id", ondelete="SET NULL")
+    )
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     milestone_id: Mapped[int | None] = mapped_column(
-        ForeignKey("milestone.id", ondelete="SET NULL"))
+        ForeignKey("milestone.id", ondelete="SET NULL")
+    )
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     estimate_optimistic: Mapped[float | None] = mapped_column(Float)
     estimate_likely: Mapped[float | None] = mapped_column(Float)
@@ -158,9 +160,11 @@ class Initiative(Timestamped, Base):
 class InitiativeDependency(Base):
     __tablename__ = "initiative_dependency"
     initiative_id: Mapped[int] = mapped_column(
-        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
     depends_on_id: Mapped[int] = mapped_column(
-        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -201,12 +205,25 @@ class FeedbackItem(Base):
     # When the customer said it (from the file); imported_at is when we learnt it.
     created_at: Mapped[dt.datetime | None]
     customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="SET NULL"), index=True)
+        ForeignKey("customer.id", ondelete="SET NULL"), index=True
+    )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     customer: Mapped[Customer | None] = relationship()
 
 
 __all__ = [
-    "Base", "Customer", "FeedbackItem", "Initiative", "InitiativeDependency", "KeyResult",
-    "Milestone", "Objective", "Person", "Product", "Segment", "Team", "func", "utcnow",
+    "Base",
+    "Customer",
+    "FeedbackItem",
+    "Initiative",
+    "InitiativeDependency",
+    "KeyResult",
+    "Milestone",
+    "Objective",
+    "Person",
+    "Product",
+    "Segment",
+    "Team",
+    "func",
+    "utcnow",
 ]
