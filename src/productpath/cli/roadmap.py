@@ -1,7 +1,80 @@
-"""productpath roadmap ...: (being written)."""
+"""productpath roadmap ...: apply roadmap.yaml, export it back, show it as tables.
+
+Only typer is imported at module level; services and Rich load inside each command so that
+``productpath --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="roadmap commands.", no_args_is_help=True)
+from productpath.cli.common import JSON_OPTION, open_from, print_json
+
+app = typer.Typer(
+    help="Roadmap as code: apply, export and show roadmap.yaml.", no_args_is_help=True
+)
+
+PRODUCT_OPTION = typer.Option(
+    None, "--product", "-p", help="Product key (default: the workspace's product)."
+)
+
+
+@app.command()
+def apply(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The roadmap YAML file, e.g. roadmap.yaml."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes; write nothing."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Validate FILE, show what changes, and apply it in one transaction."""
+    from productpath.services.roadmap import apply_roadmap
+
+    with open_from(ctx) as handle:
+        changes = apply_roadmap(handle, file, dry_run=dry_run)
+    if as_json:
+        print_json({"applied": not dry_run, **changes.as_dict()})
+        return
+    from productpath.cli.roadmap_view import print_diff
+
+    print_diff(changes, file, dry_run=dry_run)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Path | None = typer.Option(
+        None, "--out", "-o", dir_okay=False, help="Write to this file instead of stdout."
+    ),
+    product: str | None = PRODUCT_OPTION,
+) -> None:
+    """Write the stored roadmap as YAML; applying it again changes nothing."""
+    from productpath.services.roadmap import export_roadmap
+
+    with open_from(ctx) as handle:
+        text = export_roadmap(handle, product)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote the roadmap to {out}")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    product: str | None = PRODUCT_OPTION,
+) -> None:
+    """Print the stored roadmap: objectives, teams, milestones and initiatives."""
+    from productpath.services.roadmap import require_roadmap
+
+    with open_from(ctx) as handle:
+        doc = require_roadmap(handle, product)
+    if as_json:
+        print_json(doc.model_dump(mode="json"))
+        return
+    from productpath.cli.roadmap_view import print_roadmap
+
+    print_roadmap(doc)

@@ -1,17 +1,33 @@
 """The roadmap document: what ``roadmap.yaml`` holds and what the store keeps.
 
 These models are the single definition of the roadmap's shape. The YAML reader validates into
-them, the store loads and saves them, and the diff compares two of them.
+them, the store loads and saves them, and the diff compares two of them. Field order here is the
+key order of an exported file, so it is chosen for reading, not alphabetically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+
+def _printable(value: str) -> str:
+    # Control characters and lone surrogates cannot be stored in PostgreSQL text or written
+    # back as tidy YAML; newlines and tabs are ordinary text.
+    for char in value:
+        if char not in "\n\t" and unicodedata.category(char) in {"Cc", "Cs"}:
+            raise ValueError(f"contains the control character U+{ord(char):04X}")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+# Lengths match the columns in store/models.py, so a valid document always fits the tables.
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+Title = Annotated[Text, Field(min_length=1, max_length=500)]
 Key = Annotated[
     str,
     Field(
@@ -21,6 +37,7 @@ Key = Annotated[
         description="a stable id: letters, digits, '-', '_' or '.'",
     ),
 ]
+Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
 class InitiativeStatus(StrEnum):
@@ -32,7 +49,10 @@ class InitiativeStatus(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # allow_inf_nan=False: NaN never equals itself, which would break diffs and round trips.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Estimate(_Strict):
@@ -51,32 +71,32 @@ class Estimate(_Strict):
 
 class ProductSpec(_Strict):
     id: Key
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: Name
+    description: Text = ""
 
 
 class KeyResultSpec(_Strict):
     id: Key
-    title: str = Field(min_length=1)
+    title: Title
     target: float | None = None
-    unit: str | None = None
+    unit: Annotated[Text, Field(max_length=50)] | None = None
 
 
 class ObjectiveSpec(_Strict):
     id: Key
-    title: str = Field(min_length=1)
-    description: str = ""
+    title: Title
+    description: Text = ""
     key_results: tuple[KeyResultSpec, ...] = ()
 
 
 class MemberSpec(_Strict):
-    name: str = Field(min_length=1)
-    email: str | None = None
+    name: Name
+    email: Email | None = None
 
 
 class TeamSpec(_Strict):
     id: Key
-    name: str = Field(min_length=1)
+    name: Name
     capacity_per_week: float = Field(
         gt=0, description="ideal weeks of work the team completes per calendar week"
     )
@@ -85,30 +105,36 @@ class TeamSpec(_Strict):
 
 class MilestoneSpec(_Strict):
     id: Key
-    name: str = Field(min_length=1)
+    name: Name
     target_date: dt.date
-    description: str = ""
+    description: Text = ""
 
 
 class InitiativeSpec(_Strict):
     id: Key
-    title: str = Field(min_length=1)
-    description: str = ""
+    title: Title
+    description: Text = ""
     objective: Key | None = None
     team: Key | None = None
+    milestone: Key | None = None
     status: InitiativeStatus = InitiativeStatus.PROPOSED
     estimate: Estimate | None = None
     depends_on: tuple[Key, ...] = ()
-    milestone: Key | None = None
-    themes: tuple[str, ...] = ()
+    # Theme ids from the insight engine; kept as given until themes have their own table.
+    themes: tuple[Key, ...] = ()
 
 
 class RoadmapDoc(_Strict):
     """One product's roadmap. Order of every list is kept: it is the order people wrote."""
 
-    version: int = 1
+    version: Literal[1] = 1
     product: ProductSpec
     objectives: tuple[ObjectiveSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
     milestones: tuple[MilestoneSpec, ...] = ()
     initiatives: tuple[InitiativeSpec, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the document names a product and nothing else."""
+        return not (self.objectives or self.teams or self.milestones or self.initiatives)

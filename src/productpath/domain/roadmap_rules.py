@@ -18,40 +18,63 @@ class RuleViolation:
 
 
 def check(doc: RoadmapDoc) -> list[RuleViolation]:
-    """Every rule violation in ``doc``, in document order (an empty list means it is valid)."""
+    """Every rule violation in ``doc``, grouped by rule (an empty list means it is valid).
+
+    Cycles are looked for only once every reference resolves, so a typo is never reported as
+    a cycle.
+    """
     problems: list[RuleViolation] = []
     for section in ("objectives", "teams", "milestones", "initiatives"):
-        problems += _duplicates(section, [item.id for item in getattr(doc, section)])
+        problems += _duplicates((section,), [item.id for item in getattr(doc, section)])
     for o, objective in enumerate(doc.objectives):
         problems += _duplicates(
-            f"objectives.{o}.key_results", [kr.id for kr in objective.key_results],
-            path_prefix=("objectives", o, "key_results"),
+            ("objectives", o, "key_results"), [kr.id for kr in objective.key_results]
         )
     objectives = {o.id for o in doc.objectives}
     teams = {t.id for t in doc.teams}
     milestones = {m.id for m in doc.milestones}
     initiatives = {i.id for i in doc.initiatives}
     for n, initiative in enumerate(doc.initiatives):
-        refs = (("objective", initiative.objective, objectives),
-                ("team", initiative.team, teams),
-                ("milestone", initiative.milestone, milestones))
+        refs = (
+            ("objective", initiative.objective, objectives),
+            ("team", initiative.team, teams),
+            ("milestone", initiative.milestone, milestones),
+        )
         for field, value, known in refs:
             if value is not None and value not in known:
-                problems.append(RuleViolation(
-                    ("initiatives", n, field), f"unknown {field} '{value}'"))
+                problems.append(
+                    RuleViolation(("initiatives", n, field), f"unknown {field} '{value}'")
+                )
+        seen: set[str] = set()
         for d, dep in enumerate(initiative.depends_on):
-            if dep not in initiatives:
-                problems.append(RuleViolation(
-                    ("initiatives", n, "depends_on", d), f"unknown initiative '{dep}'"))
+            if dep in seen:
+                problems.append(
+                    RuleViolation(("initiatives", n, "depends_on", d), f"'{dep}' is listed twice")
+                )
+            elif dep not in initiatives:
+                problems.append(
+                    RuleViolation(
+                        ("initiatives", n, "depends_on", d), f"unknown initiative '{dep}'"
+                    )
+                )
             elif dep == initiative.id:
-                problems.append(RuleViolation(
-                    ("initiatives", n, "depends_on", d), "an initiative cannot depend on itself"))
+                problems.append(
+                    RuleViolation(
+                        ("initiatives", n, "depends_on", d), "an initiative cannot depend on itself"
+                    )
+                )
+            seen.add(dep)
     if not problems:
         cycle = find_cycle({i.id: i.depends_on for i in doc.initiatives})
         if cycle:
+            # Point at the edge that leaves the first initiative on the cycle.
             index = next(n for n, i in enumerate(doc.initiatives) if i.id == cycle[0])
-            problems.append(RuleViolation(
-                ("initiatives", index, "depends_on"), "dependency cycle", tuple(cycle)))
+            edge = doc.initiatives[index].depends_on.index(cycle[1 % len(cycle)])
+            problems.append(
+                RuleViolation(
+                    ("initiatives", index, "depends_on", edge), "dependency cycle", tuple(cycle)
+                )
+            )
     return problems
 
 
@@ -79,7 +102,7 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
                 continue
             state = colour.get(child, black)
             if state == grey:
-                return path[path.index(child):]
+                return path[path.index(child) :]
             if state == white:
                 colour[child] = grey
                 stack.append((child, iter(edges.get(child, ()))))
@@ -87,12 +110,9 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
     return None
 
 
-def _duplicates(
-    section: str, ids: list[str], path_prefix: tuple[str | int, ...] | None = None
-) -> list[RuleViolation]:
+def _duplicates(prefix: tuple[str | int, ...], ids: list[str]) -> list[RuleViolation]:
     seen: set[str] = set()
     problems = []
-    prefix = path_prefix or (section,)
     for n, key in enumerate(ids):
         if key in seen:
             problems.append(RuleViolation((*prefix, n, "id"), f"duplicate id '{key}'"))

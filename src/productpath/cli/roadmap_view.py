@@ -1,0 +1,147 @@
+"""Rich rendering for ``productpath roadmap``: the diff of an apply, and the roadmap tables.
+
+Kept apart from the command module so that Rich is imported only when something is printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.roadmap_diff import Action, RoadmapDiff
+
+_MARK = {
+    Action.ADDED: ("+", "green"),
+    Action.CHANGED: ("~", "yellow"),
+    Action.REMOVED: ("-", "red"),
+}
+_NO_WRAP = {"status", "target date", "capacity/week", "estimate"}
+_LONGEST = 60  # characters of a text value shown in a diff line; --json has it all
+
+
+def _console() -> Console:
+    # soft_wrap: a diff line stays one line however narrow the terminal, so it can be grepped.
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_diff(changes: RoadmapDiff, file: Path, *, dry_run: bool) -> None:
+    console = _console()
+    for change in changes.changes:
+        sign, colour = _MARK[change.action]
+        console.print(Text(f"{sign} {change.kind} {change.key}", style=colour))
+        for field in change.fields:
+            console.print(
+                Text(f"    {field.field}: {_show(field.old)} -> {_show(field.new)}", style=colour)
+            )
+    if changes.is_empty:
+        console.print(f"No changes: the roadmap already matches {file}.", markup=False)
+    elif dry_run:
+        console.print(f"Dry run, nothing written: {changes.summary()}.", markup=False)
+    else:
+        console.print(f"Applied {file}: {changes.summary()}.", markup=False)
+
+
+def _show(value: Any) -> str:
+    """A value in a diff line: short, one line, and "(none)" rather than an empty gap."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, float):
+        return f"{value:g}" if value.is_integer() else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        text = value.replace("\n", "\\n")
+        return repr(text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…")
+    return str(value)
+
+
+def print_roadmap(doc: RoadmapDoc) -> None:
+    console = _console()
+    console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
+    if doc.product.description:
+        console.print(Text(doc.product.description))
+    tables = (_objectives(doc), _teams(doc), _milestones(doc), _initiatives(doc))
+    for table in tables:
+        if table.row_count:
+            console.print()
+            console.print(table)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in columns:
+        # Short values (status, dates, numbers) never wrap; ids fold rather than lose their end.
+        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
+    return table
+
+
+def _objectives(doc: RoadmapDoc) -> Table:
+    table = _table("Objectives", "id", "title", "key results")
+    for o in doc.objectives:
+        results = "\n".join(
+            f"{kr.id}: {kr.title}"
+            + (
+                f" → {_number(kr.target)}{' ' + kr.unit if kr.unit else ''}"
+                if kr.target is not None
+                else ""
+            )
+            for kr in o.key_results
+        )
+        table.add_row(Text(o.id), Text(o.title), Text(results))
+    return table
+
+
+def _teams(doc: RoadmapDoc) -> Table:
+    table = _table("Teams", "id", "name", "capacity/week", "members")
+    for t in doc.teams:
+        members = ", ".join(m.name for m in t.members)
+        table.add_row(Text(t.id), Text(t.name), _number(t.capacity_per_week), Text(members))
+    return table
+
+
+def _milestones(doc: RoadmapDoc) -> Table:
+    table = _table("Milestones", "id", "name", "target date")
+    for m in doc.milestones:
+        table.add_row(Text(m.id), Text(m.name), m.target_date.isoformat())
+    return table
+
+
+def _initiatives(doc: RoadmapDoc) -> Table:
+    table = _table(
+        "Initiatives",
+        "id",
+        "title",
+        "status",
+        "team",
+        "objective",
+        "milestone",
+        "estimate",
+        "depends on",
+    )
+    for i in doc.initiatives:
+        estimate = ""
+        if i.estimate is not None:
+            e = i.estimate
+            estimate = "/".join(_number(v) for v in (e.optimistic, e.likely, e.pessimistic))
+        table.add_row(
+            Text(i.id),
+            Text(i.title),
+            i.status.value,
+            Text(i.team or ""),
+            Text(i.objective or ""),
+            Text(i.milestone or ""),
+            estimate,
+            Text(", ".join(i.depends_on)),
+        )
+    return table
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,240 @@
+"""Read ``roadmap.yaml`` into a validated :class:`RoadmapDoc`, and write one back out.
+
+Every error names the file, the line and the field, so the user can go straight to it. Lines
+come from ruamel.yaml's round-trip loader, which remembers where each key and item was; pydantic
+and the roadmap rules report paths, and :mod:`._yaml_errors` turns those paths into lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from enum import Enum
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from productpath.domain.roadmap import Estimate, RoadmapDoc
+from productpath.domain.roadmap_rules import check
+from productpath.errors import DependencyCycleError, RoadmapError
+from productpath.ingest._yaml_errors import first_problem, line_of, render_path
+
+__all__ = ["dump", "parse", "read_roadmap"]
+
+
+def read_roadmap(path: Path) -> RoadmapDoc:
+    """The roadmap in the file at ``path``, validated; raises RoadmapError naming the problem."""
+    if not path.exists():
+        raise RoadmapError("file not found", file=path)
+    if not path.is_file():
+        raise RoadmapError("not a file", file=path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RoadmapError(f"cannot read the file: {exc.strerror}", file=path) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RoadmapError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            file=path,
+            line=line,
+        ) from exc
+    return parse(text, file=path)
+
+
+def parse(text: str, file: str | Path = "<string>") -> RoadmapDoc:
+    """Validate roadmap YAML given as text; ``file`` only names it in errors."""
+    root = _load_yaml(text, file)
+    if not isinstance(root, dict):
+        kind = "empty" if root is None else ("a list" if isinstance(root, list) else "one value")
+        raise RoadmapError(
+            f"the file is {kind}; the top level must be a mapping with 'product', "
+            "'objectives', 'teams', 'milestones' and 'initiatives' keys",
+            file=file,
+            line=1,
+        )
+    try:
+        doc = RoadmapDoc.model_validate(_plain(root))
+    except ValidationError as exc:
+        path, reason, more = first_problem(root, exc)
+        raise RoadmapError(
+            _with_more(reason, more), file=file, line=line_of(root, path), field=render_path(path)
+        ) from None
+    violations = sorted(check(doc), key=lambda v: line_of(root, v.path))
+    if violations:
+        first = violations[0]
+        line = line_of(root, first.path)
+        if first.cycle:
+            raise DependencyCycleError(list(first.cycle), file=file, line=line)
+        raise RoadmapError(
+            _with_more(first.message, len(violations) - 1),
+            file=file,
+            line=line,
+            field=render_path(first.path),
+        )
+    return doc
+
+
+def _with_more(reason: str, more: int) -> str:
+    if more <= 0:
+        return reason
+    return f"{reason} (and {more} more problem{'s' if more > 1 else ''})"
+
+
+def _load_yaml(text: str, file: str | Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _constructor()
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = "; ".join(p for p in (exc.context, exc.problem) if p)
+        raise RoadmapError(
+            f"invalid YAML: {reason}", file=file, line=mark.line + 1 if mark else None
+        ) from None
+    except ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise RoadmapError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed; "
+            "write it as an escape inside double quotes",
+            file=file,
+            line=line,
+        ) from None
+    except YAMLError as exc:
+        raise RoadmapError(f"invalid YAML: {exc}", file=file) from None
+    except (ValueError, TypeError) as exc:
+        # An explicit tag ruamel cannot build, e.g. "!!int twelve"; it gives no position.
+        raise RoadmapError(f"invalid YAML value: {exc}", file=file) from None
+
+
+@functools.cache
+def _constructor() -> Any:
+    """ruamel's round-trip constructor, except that dates stay text for pydantic to check.
+
+    ruamel would build the date itself and fail on 2026-02-30 with no line to report; pydantic
+    reports it as a field error, with the line. A subclass keeps the change out of ruamel's
+    own class.
+    """
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class DatesAsText(RoundTripConstructor):
+        pass
+
+    DatesAsText.add_constructor(
+        "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+    )
+    return DatesAsText
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers and scalar subclasses as plain Python values."""
+    from ruamel.yaml.scalarbool import ScalarBoolean
+
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool | ScalarBoolean):
+        return bool(node)
+    for kind in (str, int, float):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+# Written even when they hold the default, because a reader should not have to know it.
+_ALWAYS = {"version", "id", "status"}
+# A whole float below this prints as an integer (3 rather than 3.0); larger ones keep float
+# notation so they read back exactly.
+_WHOLE_LIMIT = 1e15
+_NOT_LITERAL = re.compile(r"[ \t]\n|[\x85\u2028\u2029\ufeff]")
+_SECTION = re.compile(r"[a-z_]+:")
+
+
+def dump(doc: RoadmapDoc) -> str:
+    """Deterministic YAML for ``doc``: fixed key order, lists as stored, empty fields left out.
+
+    ``parse(dump(doc)) == doc`` holds for every valid document.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 10_000  # never fold long lines: a folded plain scalar is hard to diff
+    yaml.allow_unicode = True
+    out = StringIO()
+    yaml.dump(_node(doc), out)
+    header = (
+        f"# Roadmap of product '{doc.product.id}', exported by productpath.\n"
+        "# Edit it, then preview with: productpath roadmap apply FILE --dry-run\n"
+    )
+    return header + _spaced(out.getvalue())
+
+
+def _node(model: BaseModel) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    out = CommentedMap()
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name in _ALWAYS or value not in (None, "", ()):
+            out[name] = _value(value)
+    return out
+
+
+def _value(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, Estimate):
+        node = _node(value)
+        node.fa.set_flow_style()  # {optimistic: 1, likely: 2, pessimistic: 4} fits one line
+        return node
+    if isinstance(value, BaseModel):
+        return _node(value)
+    if isinstance(value, tuple):
+        items = CommentedSeq(_value(v) for v in value)
+        if all(isinstance(v, str) for v in value):
+            items.fa.set_flow_style()  # lists of ids read best on one line: [a, b]
+        return items
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float) and value.is_integer() and abs(value) < _WHOLE_LIMIT:
+        return int(value)
+    if isinstance(value, str) and _literal_ok(value):
+        return LiteralScalarString(value)
+    return value
+
+
+def _literal_ok(text: str) -> bool:
+    # A "|" block reads best for multi-line text, but only plain printable lines survive it
+    # unchanged; anything else stays a double-quoted string with escapes.
+    if "\n" not in text or text[0] in " \t" or _NOT_LITERAL.search(text):
+        return False
+    return all(ch == "\n" or ch.isprintable() for ch in text)
+
+
+def _spaced(text: str) -> str:
+    """A blank line before each top-level key and each item of a top-level list.
+
+    Safe because nothing else starts in column 0 or as "  - ": nested content is indented
+    deeper, and long lines are never folded.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        # An empty line is a blank line inside a "|" block, never the start of anything.
+        starts_block = line[:1] not in ("", " ") or line.startswith("  - ")
+        if out and starts_block and not _SECTION.fullmatch(out[-1]):
+            out.append("")
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,70 @@
+"""Roadmap as code: apply ``roadmap.yaml`` to the store, load it back, export it as YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.roadmap_diff import RoadmapDiff, diff
+from productpath.errors import NotFoundError
+from productpath.ingest.roadmap_yaml import dump, read_roadmap
+from productpath.services.workspace import OpenWorkspace
+from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
+
+__all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
+
+
+def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -> RoadmapDiff:
+    """Validate the file at ``path`` and make the store match it, in one transaction.
+
+    Returns what changed (or, with ``dry_run``, what would change). An invalid file raises
+    RoadmapError before the database is touched; an empty diff writes nothing.
+    """
+    new = read_roadmap(path)
+    if dry_run:
+        with handle.store.read() as session:
+            return diff(load_doc(session, new.product.id), new)
+    with handle.store.write() as session:
+        # Read the current state inside the write transaction, so the diff reported is the
+        # one applied even if another writer got there first.
+        changes = diff(load_doc(session, new.product.id), new)
+        if not changes.is_empty:
+            save_doc(session, new)
+    return changes
+
+
+def load_roadmap(handle: OpenWorkspace, product: str | None = None) -> RoadmapDoc | None:
+    """The stored roadmap of ``product`` (default: the workspace's), or None if it has none.
+
+    A product with no objectives, teams, milestones or initiatives counts as having none.
+    """
+    key = product or handle.workspace.product
+    with handle.store.read() as session:
+        doc = load_doc(session, key)
+    return None if doc is None or doc.is_empty else doc
+
+
+def require_roadmap(handle: OpenWorkspace, product: str | None = None) -> RoadmapDoc:
+    """Like :func:`load_roadmap`, but a missing roadmap is a NotFoundError that says what to do."""
+    key = product or handle.workspace.product
+    doc = load_roadmap(handle, key)
+    if doc is None:
+        raise NotFoundError(_no_roadmap(handle, key))
+    return doc
+
+
+def export_roadmap(handle: OpenWorkspace, product: str | None = None) -> str:
+    """The stored roadmap as YAML that re-applies as a no-op; NotFoundError when there is none."""
+    return dump(require_roadmap(handle, product))
+
+
+def _no_roadmap(handle: OpenWorkspace, key: str) -> str:
+    with handle.store.read() as session:
+        others = [k for k in products_with_roadmap(session) if k != key]
+    message = (
+        f"product '{key}' has no roadmap; apply one with 'productpath roadmap apply "
+        "roadmap.yaml' (the format is in docs/roadmap.md)"
+    )
+    if others:
+        message += f"; roadmaps exist for {', '.join(others)} (choose one with --product)"
+    return message

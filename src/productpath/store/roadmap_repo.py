@@ -1,0 +1,278 @@
+"""The roadmap aggregate in the tables: load a :class:`RoadmapDoc`, or make the tables equal one.
+
+``save_doc`` writes only what differs, so rows that did not change keep their ``updated_at``
+(SQLAlchemy issues no UPDATE for an object whose attributes were not changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session, selectinload
+
+from productpath.domain.roadmap import (
+    Estimate,
+    InitiativeSpec,
+    KeyResultSpec,
+    MemberSpec,
+    MilestoneSpec,
+    ObjectiveSpec,
+    ProductSpec,
+    RoadmapDoc,
+    TeamSpec,
+)
+from productpath.store.models import (
+    Initiative,
+    InitiativeDependency,
+    KeyResult,
+    Milestone,
+    Objective,
+    Person,
+    Product,
+    Team,
+)
+
+_Row = TypeVar("_Row", Objective, Team, Milestone, Initiative)
+
+
+def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
+    """The stored roadmap of ``product_key`` in ``position`` order; None if no such product."""
+    product = session.scalar(select(Product).where(Product.key == product_key))
+    if product is None:
+        return None
+    objectives = _rows(session, Objective, product.id, selectinload(Objective.key_results))
+    teams = _rows(session, Team, product.id, selectinload(Team.members))
+    milestones = _rows(session, Milestone, product.id)
+    initiatives = _rows(session, Initiative, product.id)
+    keys = {o.id: o.key for o in objectives}, {t.id: t.key for t in teams}
+    milestone_keys = {m.id: m.key for m in milestones}
+    initiative_keys = {i.id: i.key for i in initiatives}
+    depends_on: dict[int, list[str]] = {i.id: [] for i in initiatives}
+    for dep in session.scalars(
+        select(InitiativeDependency)
+        .where(InitiativeDependency.initiative_id.in_(list(initiative_keys)))
+        .order_by(InitiativeDependency.position, InitiativeDependency.depends_on_id)
+    ):
+        depends_on[dep.initiative_id].append(initiative_keys[dep.depends_on_id])
+    return RoadmapDoc(
+        product=ProductSpec(id=product.key, name=product.name, description=product.description),
+        objectives=tuple(
+            ObjectiveSpec(
+                id=o.key,
+                title=o.title,
+                description=o.description,
+                key_results=tuple(
+                    KeyResultSpec(id=kr.key, title=kr.title, target=kr.target, unit=kr.unit)
+                    for kr in o.key_results
+                ),
+            )
+            for o in objectives
+        ),
+        teams=tuple(
+            TeamSpec(
+                id=t.key,
+                name=t.name,
+                capacity_per_week=t.capacity_per_week,
+                members=tuple(MemberSpec(name=p.name, email=p.email) for p in t.members),
+            )
+            for t in teams
+        ),
+        milestones=tuple(
+            MilestoneSpec(
+                id=m.key, name=m.name, target_date=m.target_date, description=m.description
+            )
+            for m in milestones
+        ),
+        initiatives=tuple(
+            _initiative_spec(i, keys[0], keys[1], milestone_keys, depends_on[i.id])
+            for i in initiatives
+        ),
+    )
+
+
+def _rows(session: Session, model: type[_Row], product_id: int, *options: Any) -> list[_Row]:
+    query = (
+        select(model)
+        .where(model.product_id == product_id)
+        .order_by(model.position, model.id)
+        .options(*options)
+    )
+    return list(session.scalars(query))
+
+
+def _initiative_spec(
+    row: Initiative,
+    objectives: dict[int, str],
+    teams: dict[int, str],
+    milestones: dict[int, str],
+    depends_on: list[str],
+) -> InitiativeSpec:
+    estimate = None
+    if row.estimate_likely is not None:
+        estimate = Estimate(
+            optimistic=row.estimate_optimistic,
+            likely=row.estimate_likely,
+            pessimistic=row.estimate_pessimistic,
+        )
+    return InitiativeSpec(
+        id=row.key,
+        title=row.title,
+        description=row.description,
+        objective=objectives.get(row.objective_id) if row.objective_id else None,
+        team=teams.get(row.team_id) if row.team_id else None,
+        milestone=milestones.get(row.milestone_id) if row.milestone_id else None,
+        status=row.status,
+        estimate=estimate,
+        depends_on=tuple(depends_on),
+        themes=tuple(row.themes.split(",")) if row.themes else (),
+    )
+
+
+def products_with_roadmap(session: Session) -> list[str]:
+    """Keys of the products that have at least one objective, team, milestone or initiative."""
+    ids = union(*(select(m.product_id) for m in (Objective, Team, Milestone, Initiative)))
+    query = select(Product.key).where(Product.id.in_(select(ids.subquery().c[0])))
+    return sorted(session.scalars(query))
+
+
+def save_doc(session: Session, doc: RoadmapDoc) -> None:
+    """Make the tables hold exactly ``doc`` for its product; the caller owns the transaction.
+
+    Rows are matched by key (members by name) and updated in place; what the document no
+    longer names is deleted. ``doc`` must already satisfy ``roadmap_rules.check``.
+    """
+    product = session.scalar(select(Product).where(Product.key == doc.product.id))
+    if product is None:
+        product = Product(key=doc.product.id)
+        session.add(product)
+    _assign(product, name=doc.product.name, description=doc.product.description)
+    session.flush()
+    pid = product.id
+
+    objectives, stale = _sync(
+        session,
+        Objective,
+        pid,
+        doc.objectives,
+        lambda s: {"title": s.title, "description": s.description},
+    )
+    for objective in doc.objectives:
+        _sync_key_results(objectives[objective.id], objective.key_results)
+    teams, stale_teams = _sync(
+        session,
+        Team,
+        pid,
+        doc.teams,
+        lambda s: {"name": s.name, "capacity_per_week": s.capacity_per_week},
+    )
+    for team in doc.teams:
+        _sync_members(teams[team.id], team.members)
+    milestones, stale_milestones = _sync(
+        session,
+        Milestone,
+        pid,
+        doc.milestones,
+        lambda s: {"name": s.name, "target_date": s.target_date, "description": s.description},
+    )
+    session.flush()  # new rows get the ids that initiatives refer to
+
+    def initiative_values(s: InitiativeSpec) -> dict[str, Any]:
+        estimate = s.estimate
+        return {
+            "title": s.title,
+            "description": s.description,
+            "status": s.status.value,
+            "objective_id": objectives[s.objective].id if s.objective else None,
+            "team_id": teams[s.team].id if s.team else None,
+            "milestone_id": milestones[s.milestone].id if s.milestone else None,
+            "estimate_optimistic": estimate.optimistic if estimate else None,
+            "estimate_likely": estimate.likely if estimate else None,
+            "estimate_pessimistic": estimate.pessimistic if estimate else None,
+            "themes": ",".join(s.themes),
+        }
+
+    initiatives, stale_initiatives = _sync(
+        session, Initiative, pid, doc.initiatives, initiative_values
+    )
+    session.flush()
+    _sync_dependencies(session, pid, doc, initiatives)
+    session.flush()
+    # Initiatives go first: the others are what they refer to.
+    for rows in (stale_initiatives, [*stale, *stale_teams, *stale_milestones]):
+        for row in rows:
+            session.delete(row)
+        session.flush()
+
+
+def _sync(
+    session: Session, model: type[_Row], product_id: int, specs: Sequence[Any], values: Any
+) -> tuple[dict[str, _Row], list[_Row]]:
+    """Upsert one row per spec (by key, in order); return them by key, and the rows left over."""
+    existing = {row.key: row for row in _rows(session, model, product_id)}
+    kept: dict[str, _Row] = {}
+    for position, spec in enumerate(specs):
+        row = existing.pop(spec.id, None)
+        if row is None:
+            row = model(product_id=product_id, key=spec.id)
+            session.add(row)
+        _assign(row, position=position, **values(spec))
+        kept[spec.id] = row
+    return kept, list(existing.values())
+
+
+def _sync_key_results(objective: Objective, specs: Iterable[KeyResultSpec]) -> None:
+    existing = {kr.key: kr for kr in objective.key_results}
+    rows = []
+    for position, spec in enumerate(specs):
+        row = existing.get(spec.id) or KeyResult(key=spec.id)
+        _assign(row, title=spec.title, target=spec.target, unit=spec.unit, position=position)
+        rows.append(row)
+    if rows != objective.key_results:
+        objective.key_results = rows  # the ones left out are orphans, deleted by the cascade
+
+
+def _sync_members(team: Team, specs: Iterable[MemberSpec]) -> None:
+    # Members have no id of their own; the same name is taken to be the same person.
+    by_name: dict[str, list[Person]] = {}
+    for person in team.members:
+        by_name.setdefault(person.name, []).append(person)
+    rows = []
+    for position, spec in enumerate(specs):
+        same = by_name.get(spec.name)
+        row = same.pop(0) if same else Person(name=spec.name)
+        _assign(row, email=spec.email, position=position)
+        rows.append(row)
+    if rows != team.members:
+        team.members = rows
+
+
+def _sync_dependencies(
+    session: Session, product_id: int, doc: RoadmapDoc, initiatives: dict[str, Initiative]
+) -> None:
+    wanted = {
+        (initiatives[spec.id].id, initiatives[dep].id): position
+        for spec in doc.initiatives
+        for position, dep in enumerate(spec.depends_on)
+    }
+    of_product = select(Initiative.id).where(Initiative.product_id == product_id)
+    for row in session.scalars(
+        select(InitiativeDependency).where(InitiativeDependency.initiative_id.in_(of_product))
+    ):
+        position = wanted.pop((row.initiative_id, row.depends_on_id), None)
+        if position is None:
+            session.delete(row)
+        else:
+            _assign(row, position=position)
+    session.add_all(
+        InitiativeDependency(initiative_id=a, depends_on_id=b, position=position)
+        for (a, b), position in wanted.items()
+    )
+
+
+def _assign(row: object, **values: Any) -> None:
+    """Set only the attributes that differ, so an unchanged row is not written."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)

@@ -1,0 +1,172 @@
+"""Property tests: any valid roadmap survives YAML export and re-apply unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from productpath.domain.roadmap import (
+    Estimate,
+    InitiativeSpec,
+    InitiativeStatus,
+    KeyResultSpec,
+    MemberSpec,
+    MilestoneSpec,
+    ObjectiveSpec,
+    ProductSpec,
+    RoadmapDoc,
+    TeamSpec,
+)
+from productpath.domain.roadmap_diff import diff
+from productpath.domain.roadmap_rules import check
+from productpath.ingest.roadmap_yaml import dump, parse
+from productpath.services.roadmap import apply_roadmap, export_roadmap, load_roadmap
+
+ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,11}", fullmatch=True)
+# Any printable text, with newlines, tabs, quotes, '#', ': ' and YAML-looking words mixed in.
+_chars = st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from(
+    ["\n", "\t", " ", "#", ": ", "- ", "'", '"', "|", "null", "yes", "1.5", "2026-01-01", "\\"]
+)
+
+
+def text(min_size: int = 0, pieces: int = 12) -> st.SearchStrategy[str]:
+    # Validation strips surrounding whitespace, so generate what it would keep. A piece is at
+    # most 10 characters, so 12 pieces fit every text column.
+    stripped = st.lists(_chars, max_size=pieces).map("".join).map(str.strip)
+    return stripped.filter(bool) if min_size else stripped
+
+
+emails = st.builds("{}@{}.example".format, ids, ids)
+numbers = st.floats(min_value=0, max_value=1e9, allow_nan=False) | st.integers(0, 500).map(float)
+any_number = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def estimates(draw: st.DrawFn) -> Estimate:
+    low, mid, high = sorted(draw(st.lists(numbers, min_size=3, max_size=3)))
+    return Estimate(optimistic=low, likely=mid, pessimistic=high)
+
+
+@st.composite
+def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) -> RoadmapDoc:
+    def unique_ids(max_size: int, min_size: int = 0) -> list[str]:
+        return draw(st.lists(ids, min_size=min_size, max_size=max_size, unique=True))
+
+    objectives = tuple(
+        ObjectiveSpec(
+            id=key,
+            title=draw(text(1)),
+            description=draw(text()),
+            key_results=tuple(
+                KeyResultSpec(
+                    id=kr,
+                    title=draw(text(1)),
+                    target=draw(st.none() | any_number),
+                    unit=draw(st.none() | text(1, pieces=5)),
+                )
+                for kr in unique_ids(3)
+            ),
+        )
+        for key in unique_ids(3)
+    )
+    teams = tuple(
+        TeamSpec(
+            id=key,
+            name=draw(text(1)),
+            capacity_per_week=draw(st.floats(min_value=0.1, max_value=100)),
+            members=tuple(
+                MemberSpec(
+                    name=draw(text(1)),
+                    email=draw(st.none() | emails),
+                )
+                for _ in range(draw(st.integers(0, 3)))
+            ),
+        )
+        for key in unique_ids(3)
+    )
+    milestones = tuple(
+        MilestoneSpec(
+            id=key,
+            name=draw(text(1)),
+            description=draw(text()),
+            target_date=draw(st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1))),
+        )
+        for key in unique_ids(3)
+    )
+
+    def ref(items: tuple[Any, ...]) -> str | None:
+        return draw(st.none() | st.sampled_from([i.id for i in items])) if items else None
+
+    keys = unique_ids(6, min_size=min_items)
+    # Dependencies only point at earlier ids, so the graph is acyclic; the order of the
+    # initiatives in the document is then shuffled so it is not always topological.
+    initiatives = [
+        InitiativeSpec(
+            id=key,
+            title=draw(text(1)),
+            description=draw(text()),
+            objective=ref(objectives),
+            team=ref(teams),
+            milestone=ref(milestones),
+            status=draw(st.sampled_from(InitiativeStatus)),
+            estimate=draw(st.none() | estimates()),
+            depends_on=tuple(
+                draw(st.lists(st.sampled_from(keys[:n]), unique=True, max_size=3)) if n else ()
+            ),
+            themes=tuple(draw(st.lists(ids, max_size=2))),
+        )
+        for n, key in enumerate(keys)
+    ]
+    doc = RoadmapDoc(
+        product=ProductSpec(id=product or draw(ids), name=draw(text(1)), description=draw(text())),
+        objectives=objectives,
+        teams=teams,
+        milestones=milestones,
+        initiatives=tuple(draw(st.permutations(initiatives))),
+    )
+    assert check(doc) == []
+    return doc
+
+
+@settings(max_examples=100, deadline=None)
+@given(roadmaps())
+def test_dump_then_parse_gives_the_same_document(doc: RoadmapDoc) -> None:
+    text = dump(doc)
+    assert parse(text) == doc
+    assert dump(parse(text)) == text
+    assert diff(doc, parse(text)).is_empty
+
+
+@settings(max_examples=50, deadline=None)
+@given(roadmaps(), roadmaps())
+def test_the_diff_is_empty_exactly_when_documents_are_equal(a: RoadmapDoc, b: RoadmapDoc) -> None:
+    b = b.model_copy(update={"product": a.product})
+    assert diff(a, b).is_empty == (a == b)
+    assert diff(a, a).is_empty
+    reordered = a.model_copy(update={"initiatives": a.initiatives[::-1]})
+    assert diff(a, reordered).is_empty == (reordered == a)
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(doc=roadmaps(product="pocket", min_items=1))
+def test_export_then_apply_is_a_no_op_on_a_real_store(
+    opened: Any, tmp_path: Path, doc: RoadmapDoc
+) -> None:
+    # One store for all examples: each example replaces the previous roadmap, so updates and
+    # deletions are exercised as well as inserts.
+    path = tmp_path / "roadmap.yaml"
+    path.write_text(dump(doc), encoding="utf-8")
+    apply_roadmap(opened, path)
+    assert load_roadmap(opened) == doc
+    exported = export_roadmap(opened)
+    path.write_text(exported, encoding="utf-8")
+    assert apply_roadmap(opened, path).is_empty
+    assert export_roadmap(opened) == exported
