@@ -1,7 +1,153 @@
-"""productpath feedback ...: (being written)."""
+"""productpath feedback ...: import customer feedback from files, list it, export it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="feedback commands.", no_args_is_help=True)
+from productpath.cli.common import JSON_OPTION, open_from, print_json
+
+app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
+
+
+class InputFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV, JSON (an array of objects) or JSONL file."),
+    text_column: str = typer.Option(..., "--text-column", help="Column with the feedback text."),
+    id_column: str | None = typer.Option(
+        None, "--id-column", help="Column with a unique id (default: a hash of the row)."
+    ),
+    date_column: str | None = typer.Option(
+        None, "--date-column", help="Column with when it was said (ISO 8601 preferred)."
+    ),
+    customer_column: str | None = typer.Option(
+        None, "--customer-column", help="Column with the customer's id."
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="Name of the source (default: the file name without extension)."
+    ),
+    file_format: InputFormat | None = typer.Option(
+        None, "--format", help="File format (default: from the extension)."
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."
+    ),
+) -> None:
+    """Import feedback from FILE. Idempotent: rows already imported are left as they are."""
+    from productpath.errors import InputError
+    from productpath.services.feedback import import_feedback
+
+    with open_from(ctx) as handle, _progress(f"Importing {file}") as progress:
+        report = import_feedback(
+            handle,
+            file,
+            text_column=text_column,
+            id_column=id_column,
+            date_column=date_column,
+            customer_column=customer_column,
+            source=source,
+            file_format=file_format.value if file_format else None,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+    for skip in report.skipped:
+        where = InputError(skip.reason, file=file, line=skip.line, field=skip.field)
+        typer.echo(f"skipped {where}", err=True)
+    noun = "item" if report.added == 1 else "items"
+    typer.echo(
+        f"Imported {report.added} new {noun} from {file} (source '{report.source}'); "
+        f"{report.unchanged} already present; {len(report.skipped)} skipped"
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
+) -> None:
+    """List the imported feedback, in import order."""
+    from productpath.services.feedback import list_feedback
+
+    with open_from(ctx) as handle:
+        rows = list_feedback(handle, limit=limit)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    if not rows:
+        typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "date", "customer", "source", "text")
+    for row in rows:
+        date = row.created_at.date().isoformat() if row.created_at else ""
+        text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
+        table.add_row(str(row.id), date, row.customer or "", row.source, text)
+    Console().print(table)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", help="Output format."),
+    out: Path | None = typer.Option(
+        None, "--out", dir_okay=False, help="Write to this file (default: standard output)."
+    ),
+) -> None:
+    """Export all feedback as CSV or JSON (CSV cells that look like formulas are neutralised)."""
+    import sys
+
+    from productpath.services.feedback import export_feedback
+
+    with open_from(ctx) as handle:
+        if out is None:
+            export_feedback(handle, sys.stdout, fmt.value)
+            return
+        # Written beside the target and renamed at the end, so a failed export leaves no
+        # half-written file behind (and an older export stays intact).
+        partial = out.with_name(out.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                count = export_feedback(handle, stream, fmt.value)
+            partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
+    typer.echo(f"Exported {count} feedback items to {out}")
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int], None]]:
+    """A spinner with a row count on stderr; silent when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+    )
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done: bar.update(task, completed=done)

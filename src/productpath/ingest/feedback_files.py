@@ -1,0 +1,143 @@
+"""Customer feedback files (CSV, JSON, JSONL) as plain :class:`FeedbackRecord` values.
+
+Each record keeps an ``external_id``: the value of the id column, or, without one, a hash of
+the row's content. The hash ignores the row's position, so a re-ordered or appended file still
+matches what was imported before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from productpath.errors import InputError
+from productpath.ingest.dates import parse_datetime
+from productpath.ingest.tabular import Row, Table, open_table, resolve_column
+
+HASH_PREFIX = "h:"
+# Column widths of the store (feedback_item.external_id, customer.key); checked here so the
+# error names the line instead of surfacing as a database error.
+MAX_ID_LENGTH = 200
+MAX_CUSTOMER_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class FeedbackColumns:
+    """Which columns of the file hold what; only ``text`` is required."""
+
+    text: str
+    id: str | None = None
+    date: str | None = None
+    customer: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """One row of feedback, validated."""
+
+    line: int
+    external_id: str
+    text: str
+    created_at: dt.datetime | None
+    customer: str | None
+
+
+def row_hash(values: dict[str, str]) -> str:
+    """A stable id for a row without one: column names and values, normalised, order-free.
+
+    Empty values are left out and whitespace is collapsed, so adding an empty column or
+    re-saving the file with other line endings keeps the ids.
+    """
+    pairs = sorted(
+        (key.strip().casefold(), " ".join(value.split()))
+        for key, value in values.items()
+        if value.strip()
+    )
+    encoded = json.dumps(pairs, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    return HASH_PREFIX + hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def read_feedback(
+    path: Path, columns: FeedbackColumns, *, file_format: str | None = None
+) -> Iterator[FeedbackRecord | InputError]:
+    """The records of ``path``, with a bad row yielded as the InputError that describes it.
+
+    Problems with the whole file or the column names raise at once, before any row is read.
+    """
+    table = open_table(path, file_format)
+    resolved = FeedbackColumns(
+        text=resolve_column(table, columns.text, option="--text-column"),
+        id=_optional(table, columns.id, "--id-column"),
+        date=_optional(table, columns.date, "--date-column"),
+        customer=_optional(table, columns.customer, "--customer-column"),
+    )
+    return _records(table, resolved)
+
+
+def _optional(table: Table, name: str | None, option: str) -> str | None:
+    return None if name is None else resolve_column(table, name, option=option)
+
+
+def _records(table: Table, columns: FeedbackColumns) -> Iterator[FeedbackRecord | InputError]:
+    first_seen: dict[str, tuple[int, str]] = {}
+    for item in table.rows:
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            record = _record(table.path, item, columns)
+        except InputError as exc:
+            yield exc
+            continue
+        earlier = first_seen.get(record.external_id)
+        if earlier is None:
+            first_seen[record.external_id] = (record.line, record.text)
+        elif earlier[1] != record.text:
+            yield InputError(
+                f"id '{record.external_id}' was already used on line {earlier[0]} "
+                "with different text",
+                file=table.path,
+                line=record.line,
+                field=columns.id,
+            )
+            continue
+        # A repeat with the same text is yielded as is; the importer counts it as already there.
+        yield record
+
+
+def _record(path: Path, row: Row, columns: FeedbackColumns) -> FeedbackRecord:
+    def fail(reason: str, column: str | None) -> InputError:
+        return InputError(reason, file=path, line=row.line, field=column)
+
+    text = row.values.get(columns.text, "").strip()
+    if not text:
+        raise fail("the text is missing or empty", columns.text)
+    if columns.id is None:
+        external_id = row_hash(row.values)
+    else:
+        external_id = row.values.get(columns.id, "").strip()
+        if not external_id:
+            raise fail("the id is missing or empty", columns.id)
+        if len(external_id) > MAX_ID_LENGTH:
+            raise fail(f"the id is longer than {MAX_ID_LENGTH} characters", columns.id)
+    created_at = None
+    if columns.date is not None:
+        raw_date = row.values.get(columns.date, "").strip()
+        if raw_date:
+            try:
+                created_at = parse_datetime(raw_date)
+            except ValueError as exc:
+                raise fail(str(exc), columns.date) from None
+    customer = None
+    if columns.customer is not None:
+        customer = row.values.get(columns.customer, "").strip() or None
+        if customer is not None and len(customer) > MAX_CUSTOMER_LENGTH:
+            raise fail(
+                f"the customer id is longer than {MAX_CUSTOMER_LENGTH} characters",
+                columns.customer,
+            )
+    return FeedbackRecord(row.line, external_id, text, created_at, customer)

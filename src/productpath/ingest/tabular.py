@@ -1,0 +1,299 @@
+"""Read CSV, JSON and JSONL files as rows of text, each with the line it starts on.
+
+A problem with the whole file (cannot be decoded at all, no header, a JSON document that is not
+an array) raises :class:`InputError`. A problem with one row (bad quoting, wrong field count, bytes
+that are not UTF-8, a NUL) is *yielded* as an :class:`InputError` in its place, so callers decide
+whether to stop or to skip it and carry on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from productpath.errors import InputError
+
+FORMATS = ("csv", "json", "jsonl")
+_EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# Bytes that are not UTF-8 survive decoding as these lone surrogates (errors="surrogateescape"),
+# so a bad row can be reported with its line and field instead of failing the whole file.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_JSON_SPACE = " \t\r\n"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record: its first physical line in the file and its values as text ("" = empty)."""
+
+    line: int
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    """The columns of a file (header order) and its rows, read lazily."""
+
+    path: Path
+    columns: list[str]
+    header_line: int
+    rows: Iterator[Row | InputError] = field(repr=False)
+    # JSON has no header: its columns are the keys its objects use, none when it has no objects.
+    has_header: bool = True
+
+
+def detect_format(path: Path, file_format: str | None = None) -> str:
+    """The format named, or the one the file extension implies."""
+    if file_format is not None:
+        fmt = file_format.lower()
+        if fmt not in FORMATS:
+            raise InputError(
+                f"unknown format '{file_format}'; use one of: {', '.join(FORMATS)}", file=path
+            )
+        return fmt
+    fmt = _EXTENSIONS.get(path.suffix.lower(), "")
+    if not fmt:
+        raise InputError(
+            f"cannot tell the format from the extension '{path.suffix}'; "
+            f"pass --format ({', '.join(FORMATS)})",
+            file=path,
+        )
+    return fmt
+
+
+def open_table(path: Path, file_format: str | None = None) -> Table:
+    """Open ``path`` as a table; the format comes from ``file_format`` or the extension."""
+    fmt = detect_format(path, file_format)
+    text = _decode(path)
+    if fmt == "csv":
+        return _csv_table(path, text)
+    if fmt == "json":
+        return _json_table(path, text)
+    return _jsonl_table(path, text)
+
+
+def resolve_column(table: Table, name: str, *, option: str) -> str:
+    """The file's column that ``name`` means: exact, else the one case-insensitive match."""
+    if name in table.columns or (not table.columns and not table.has_header):
+        return name
+    folded = [c for c in table.columns if c.strip().casefold() == name.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    available = ", ".join(repr(c) for c in table.columns) or "(none)"
+    raise InputError(
+        f"no column '{name}' (given by {option}); the file has: {available}",
+        file=table.path,
+        line=table.header_line,
+        field=name,
+    )
+
+
+def row_problem(path: Path, line: int, values: dict[str, str]) -> InputError | None:
+    """Text no database can store: bytes that were not UTF-8, or NUL characters."""
+    for key, value in values.items():
+        if _UNDECODABLE.search(value) or _UNDECODABLE.search(key):
+            return InputError(
+                "is not valid UTF-8 text (save the file as UTF-8)", file=path, line=line, field=key
+            )
+        if "\x00" in value:
+            return InputError(
+                "contains a NUL character (is the file binary or UTF-16?)",
+                file=path,
+                line=line,
+                field=key,
+            )
+    return None
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=path) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is UTF-16; save it as UTF-8", file=path, line=1)
+    return data.decode("utf-8-sig", errors="surrogateescape")
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _csv_table(path: Path, text: str) -> Table:
+    # newline="" keeps line endings inside quoted fields intact, as the csv module expects.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_line = 0
+    while header is None:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            raise InputError("the file is empty (no header row)", file=path, line=1) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed header: {exc}", file=path, line=start) from None
+        if row:
+            header, header_line = [c.strip() for c in row], start
+    _check_header(path, header, header_line)
+    return Table(path, header, header_line, _csv_rows(path, reader, header))
+
+
+def _check_header(path: Path, header: Sequence[str], line: int) -> None:
+    if any(_UNDECODABLE.search(c) for c in header):
+        raise InputError(
+            "the header is not valid UTF-8 (save the file as UTF-8)", file=path, line=line
+        )
+    if any("\x00" in c for c in header):
+        raise InputError(
+            "the header contains NUL characters (is the file binary or UTF-16?)",
+            file=path,
+            line=line,
+        )
+    seen: set[str] = set()
+    for column in header:
+        if column and column in seen:
+            raise InputError(
+                "column appears twice in the header", file=path, line=line, field=column
+            )
+        seen.add(column)
+
+
+def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Row | InputError]:
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                # An unterminated quote swallowed the rest of the file: nothing after it is
+                # trustworthy, so this is never skippable.
+                raise InputError(
+                    "unterminated quoted field (a '\"' is never closed)", file=path, line=start
+                ) from None
+            yield InputError(f"malformed CSV: {exc}", file=path, line=start)
+            continue
+        if not cells:
+            continue  # a blank line
+        if len(cells) != len(header):
+            yield InputError(
+                f"expected {len(header)} fields (as in the header), found {len(cells)}",
+                file=path,
+                line=start,
+            )
+            continue
+        values = dict(zip(header, cells, strict=True))
+        yield row_problem(path, start, values) or Row(start, values)
+
+
+# --- JSON and JSONL -----------------------------------------------------------------------
+
+
+def _text_value(value: Any) -> str:
+    """JSON values as text, so CSV and JSON rows look alike to the readers above this one."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _object_row(path: Path, line: int, value: Any) -> Row | InputError:
+    if not isinstance(value, dict):
+        return InputError(
+            f"expected a JSON object, found {type(value).__name__}", file=path, line=line
+        )
+    values = {str(k): _text_value(v) for k, v in value.items()}
+    return row_problem(path, line, values) or Row(line, values)
+
+
+def _columns(items: Sequence[Row | InputError]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if isinstance(item, Row):
+            seen.update(dict.fromkeys(item.values))
+    return list(seen)
+
+
+class _Lines:
+    """Line numbers of character offsets in a text, by binary search over newline offsets."""
+
+    def __init__(self, text: str) -> None:
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def at(self, offset: int) -> int:
+        return bisect_right(self._newlines, offset - 1) + 1
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _JSON_SPACE:
+        pos += 1
+    return pos
+
+
+def _json_table(path: Path, text: str) -> Table:
+    # JSON is parsed element by element with raw_decode so each object keeps its own line.
+    lines = _Lines(text)
+    decoder = json.JSONDecoder()
+    pos = _skip_space(text, 0)
+    if pos == len(text):
+        raise InputError("the file is empty (expected a JSON array of objects)", file=path, line=1)
+    if text[pos] != "[":
+        raise InputError(
+            "expected a JSON array of objects at the top level", file=path, line=lines.at(pos)
+        )
+    items: list[Row | InputError] = []
+    pos = _skip_space(text, pos + 1)
+    closed = pos < len(text) and text[pos] == "]"
+    while not closed:
+        line = lines.at(pos)
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno
+            ) from None
+        items.append(_object_row(path, line, value))
+        pos = _skip_space(text, end)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+        elif pos < len(text) and text[pos] == "]":
+            closed = True
+        else:
+            raise InputError(
+                "invalid JSON: expected ',' or ']' after an element", file=path, line=lines.at(pos)
+            )
+    pos = _skip_space(text, pos + 1)
+    if pos < len(text):
+        raise InputError("invalid JSON: text after the closing ']'", file=path, line=lines.at(pos))
+    return Table(path, _columns(items), 1, iter(items), has_header=False)
+
+
+def _jsonl_table(path: Path, text: str) -> Table:
+    items: list[Row | InputError] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            items.append(
+                InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=number)
+            )
+            continue
+        items.append(_object_row(path, number, value))
+    return Table(path, _columns(items), 1, iter(items), has_header=False)

@@ -1,0 +1,101 @@
+"""Import customers (with segments and revenue) from a file, and list them.
+
+Customers are upserted by id in one transaction; segments are created the first time a name is
+used. A file without a ``segment`` or ``annual_revenue`` column leaves those values as stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from productpath.ingest.customer_files import CustomerRecord, read_customers
+from productpath.services.feedback import product_id_of
+from productpath.services.workspace import OpenWorkspace, ensure_product
+from productpath.store import customer_repo
+from productpath.store.models import Segment
+from productpath.workspace import slugify
+
+SEGMENT_KEY_LENGTH = 64  # segment.key column width
+
+
+@dataclass
+class CustomerImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """A customer as listed; ``id`` is the customer's key, ``segment`` the segment's name."""
+
+    id: str
+    name: str
+    segment: str | None
+    annual_revenue: float | None
+    feedback_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def import_customers(handle: OpenWorkspace, path: Path) -> CustomerImportReport:
+    """Upsert the customers in ``path``; any bad row stops the import with nothing written."""
+    # Read and validate the whole file before taking the write lock.
+    records = list(read_customers(path))
+    report = CustomerImportReport()
+    with handle.store.write() as session:
+        product = ensure_product(session, handle.workspace.product, handle.workspace.name)
+        known = customer_repo.by_key(session, product.id)
+        segments = customer_repo.segments_by_key(session, product.id)
+        for record in records:
+            values = _values(record, session, product.id, segments)
+            outcome = customer_repo.upsert(session, product.id, known, record.key, values)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def list_customers(handle: OpenWorkspace) -> list[CustomerRow]:
+    """Every customer of the product, by id, with its segment and feedback count."""
+    with handle.store.read() as session:
+        product_id = product_id_of(session, handle)
+        if product_id is None:
+            return []
+        return [
+            CustomerRow(
+                id=customer.key,
+                name=customer.name,
+                segment=customer.segment.name if customer.segment else None,
+                annual_revenue=customer.annual_revenue,
+                feedback_count=count,
+            )
+            for customer, count in customer_repo.list_with_feedback_counts(session, product_id)
+        ]
+
+
+def _values(
+    record: CustomerRecord, session: Session, product_id: int, segments: dict[str, Segment]
+) -> dict[str, Any]:
+    """The columns the file sets; a column the file lacks is left out, so it is not touched."""
+    values: dict[str, Any] = {"name": record.name}
+    if record.has_segment:
+        values["segment_id"] = (
+            _segment_id(session, product_id, segments, record.segment) if record.segment else None
+        )
+    if record.has_revenue:
+        values["annual_revenue"] = record.annual_revenue
+    return values
+
+
+def _segment_id(session: Session, product_id: int, segments: dict[str, Segment], name: str) -> int:
+    # "Enterprise", "enterprise" and "ENTERPRISE " are one segment: matched by its slug key.
+    key = slugify(name)[:SEGMENT_KEY_LENGTH]
+    segment = segments.get(key)
+    if segment is None:
+        segment = customer_repo.create_segment(session, product_id, key, name)
+        segments[key] = segment
+    return segment.id

@@ -1,0 +1,104 @@
+"""The feedback commands, end to end through the CLI (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from helpers import invoke
+
+CONTENT = (
+    "id,body,created,account\n"
+    "1,Card never arrived,2024-03-05,acme\n"
+    "2,@admin please call me,2024-03-06,\n"
+    "3,,2024-03-07,acme\n"
+    "4,Top-up failed,last week,beta\n"
+)
+OPTIONS = (
+    "--text-column",
+    "body",
+    "--id-column",
+    "id",
+    "--date-column",
+    "created",
+    "--customer-column",
+    "account",
+)
+
+
+def reviews(tmp_path: Path) -> Path:
+    path = tmp_path / "reviews.csv"
+    path.write_text(CONTENT, encoding="utf-8")
+    return path
+
+
+def test_import_error_is_one_line_and_writes_nothing(workspace_dir: Path, tmp_path: Path) -> None:
+    path = reviews(tmp_path)
+    result = invoke("feedback", "import", str(path), *OPTIONS)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}:4, field 'body': the text is missing or empty\n"
+    assert json.loads(invoke("feedback", "list", "--json").stdout) == []
+
+
+def test_import_skip_invalid_summary_and_reimport(workspace_dir: Path, tmp_path: Path) -> None:
+    path = reviews(tmp_path)
+    result = invoke("feedback", "import", str(path), *OPTIONS, "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Imported 2 new items from {path} (source 'reviews'); 0 already present; 2 skipped\n"
+    )
+    assert f"skipped {path}:4, field 'body': the text is missing or empty" in result.stderr
+    assert f"skipped {path}:5, field 'created': not a date" in result.stderr
+    again = invoke("feedback", "import", str(path), *OPTIONS, "--skip-invalid")
+    assert "Imported 0 new items" in again.stdout and "2 already present" in again.stdout
+
+
+def test_list_json_and_table(workspace_dir: Path, tmp_path: Path) -> None:
+    invoke("feedback", "import", str(reviews(tmp_path)), *OPTIONS, "--skip-invalid")
+    data = json.loads(invoke("feedback", "list", "--json").stdout)
+    assert [(d["external_id"], d["source"], d["customer"]) for d in data] == [
+        ("1", "reviews", "acme"),
+        ("2", "reviews", None),
+    ]
+    assert data[0]["created_at"] == "2024-03-05T00:00:00+00:00"
+    assert len(json.loads(invoke("feedback", "list", "--json", "--limit", "1").stdout)) == 1
+    table = invoke("feedback", "list").stdout
+    assert "Card never arrived" in table and "acme" in table
+
+
+def test_unknown_column_and_format(workspace_dir: Path, tmp_path: Path) -> None:
+    path = reviews(tmp_path)
+    result = invoke("feedback", "import", str(path), "--text-column", "text")
+    assert result.exit_code == 1
+    assert "no column 'text'" in result.stderr and "'body'" in result.stderr
+    result = invoke("feedback", "import", str(path), "--text-column", "body", "--format", "xml")
+    assert result.exit_code == 2
+
+
+def test_export_csv_to_stdout_neutralises_formulas(workspace_dir: Path, tmp_path: Path) -> None:
+    invoke("feedback", "import", str(reviews(tmp_path)), *OPTIONS, "--skip-invalid")
+    result = invoke("feedback", "export", "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["text"] for r in rows] == ["Card never arrived", "'@admin please call me"]
+
+
+def test_export_json_to_file(workspace_dir: Path, tmp_path: Path) -> None:
+    invoke("feedback", "import", str(reviews(tmp_path)), *OPTIONS, "--skip-invalid")
+    out = tmp_path / "out" / "feedback.json"
+    out.parent.mkdir()
+    result = invoke("feedback", "export", "--format", "json", "--out", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == f"Exported 2 feedback items to {out}\n"
+    assert [d["text"] for d in json.loads(out.read_text(encoding="utf-8"))] == [
+        "Card never arrived",
+        "@admin please call me",
+    ]
+    assert list(out.parent.iterdir()) == [out]
+
+
+def test_empty_workspace_lists_and_exports_nothing(workspace_dir: Path) -> None:
+    assert "No feedback yet" in invoke("feedback", "list").stdout
+    assert json.loads(invoke("feedback", "export", "--format", "json").stdout) == []

@@ -1,0 +1,220 @@
+"""Reading feedback files: formats, line numbers, and precise errors. No database here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from productpath.errors import InputError
+from productpath.ingest.dates import parse_datetime
+from productpath.ingest.feedback_files import (
+    FeedbackColumns,
+    FeedbackRecord,
+    read_feedback,
+    row_hash,
+)
+
+COLUMNS = FeedbackColumns(text="text", id="id", date="date", customer="customer")
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def records(path: Path, columns: FeedbackColumns = COLUMNS, **kw: str) -> list[FeedbackRecord]:
+    """Every record; the first bad row raises, as an import without --skip-invalid does."""
+    out = []
+    for item in read_feedback(path, columns, **kw):
+        if isinstance(item, InputError):
+            raise item
+        out.append(item)
+    return out
+
+
+def errors(path: Path, columns: FeedbackColumns = COLUMNS) -> list[InputError]:
+    return [e for e in read_feedback(path, columns) if isinstance(e, InputError)]
+
+
+def test_csv_with_bom_and_multiline_field_keeps_physical_line_numbers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "r.csv",
+        "\ufeffid,text,date,customer\r\n"
+        "1,Card never arrived,2024-03-05,acme\r\n"
+        '2,"Two\nlines",2024-03-06T10:00:00+02:00,\r\n'
+        "\r\n"
+        "3,Third,,beta\r\n",
+    )
+    got = records(path)
+    assert [(r.line, r.external_id, r.customer) for r in got] == [
+        (2, "1", "acme"),
+        (3, "2", None),
+        (6, "3", "beta"),
+    ]
+    assert got[0].created_at == dt.datetime(2024, 3, 5, tzinfo=dt.UTC)
+    assert got[1].created_at == dt.datetime(2024, 3, 6, 8, 0, tzinfo=dt.UTC)
+    assert got[1].text == "Two\nlines"
+    assert got[2].created_at is None
+
+
+def test_json_array_reports_the_line_of_each_element(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "r.json",
+        '[\n  {"id": 7, "text": "first"},\n  {\n    "id": "x",\n    "text": "second"\n  },\n'
+        '  {"id": 9, "text": ""}\n]\n',
+    )
+    items = list(read_feedback(path, FeedbackColumns(text="text", id="id")))
+    assert [(r.line, r.external_id) for r in items if isinstance(r, FeedbackRecord)] == [
+        (2, "7"),
+        (3, "x"),
+    ]
+    (error,) = [e for e in items if isinstance(e, InputError)]
+    assert (error.line, error.field) == (7, "text")
+
+
+def test_json_must_be_an_array_of_objects(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="array of objects") as caught:
+        records(write(tmp_path, "r.json", '{"text": "hi"}'))
+    assert caught.value.line == 1
+    path = write(tmp_path, "s.json", '[\n{"text": "a"},\n"just a string"\n]')
+    (error,) = errors(path, FeedbackColumns(text="text"))
+    assert error.line == 3 and "expected a JSON object" in error.reason
+
+
+def test_json_syntax_error_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", '[\n{"text": "a"},\n{"text": "b",}\n]')
+    with pytest.raises(InputError, match="invalid JSON") as caught:
+        records(path, FeedbackColumns(text="text"))
+    assert caught.value.line == 3
+
+
+def test_jsonl_skips_blank_lines_and_reports_bad_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.jsonl", '{"text": "a"}\n\n{"text": \n{"text": "c", "n": 1}\n')
+    items = list(read_feedback(path, FeedbackColumns(text="text")))
+    assert [i.line for i in items] == [1, 3, 4]
+    assert isinstance(items[1], InputError) and "invalid JSON" in items[1].reason
+
+
+def test_format_from_option_overrides_extension(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.txt", '{"text": "a"}\n')
+    with pytest.raises(InputError, match="--format"):
+        records(path, FeedbackColumns(text="text"))
+    assert len(records(path, FeedbackColumns(text="text"), file_format="jsonl")) == 1
+
+
+def test_bytes_that_are_not_utf8_name_the_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", b"id,text\n1,fine\n2,caf\xe9 au lait\n3,ok\n")
+    items = list(read_feedback(path, FeedbackColumns(text="text", id="id")))
+    assert [i.line for i in items] == [2, 3, 4]
+    bad = items[1]
+    assert isinstance(bad, InputError)
+    assert (bad.line, bad.field) == (3, "text") and "UTF-8" in bad.reason
+
+
+def test_utf16_file_is_refused_with_a_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "text\nhello\n".encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16"):
+        records(path, FeedbackColumns(text="text"))
+
+
+def test_nul_bytes_are_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "text\nhel\x00lo\n")
+    (error,) = errors(path, FeedbackColumns(text="text"))
+    assert (error.line, error.field) == (2, "text") and "NUL" in error.reason
+
+
+def test_malformed_csv_rows_are_reported_and_reading_goes_on(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", 'id,text\n1,"quoted"tail\n2,a,extra\n3\n4,good\n')
+    items = list(read_feedback(path, FeedbackColumns(text="text", id="id")))
+    assert [i.line for i in items] == [2, 3, 4, 5]
+    assert [isinstance(i, InputError) for i in items] == [True, True, True, False]
+    assert "expected 2 fields" in str(items[1])
+    assert str(items[1]).startswith(f"{path}:3")
+
+
+def test_unterminated_quote_stops_reading_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", 'id,text\n1,ok\n2,"never closed\n3,more\n')
+    with pytest.raises(InputError, match="unterminated") as caught:
+        records(path, FeedbackColumns(text="text", id="id"))
+    assert caught.value.line == 3
+
+
+def test_missing_text_and_bad_date_name_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "id,text,date,customer\n1,   ,2024-01-01,a\n2,hi,soon,b\n")
+    first, second = errors(path)
+    assert str(first) == f"{path}:2, field 'text': the text is missing or empty"
+    assert (second.line, second.field) == (3, "date") and "not a date" in second.reason
+
+
+def test_unknown_column_lists_the_available_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "id,body\n1,hi\n")
+    with pytest.raises(InputError) as caught:
+        read_feedback(path, FeedbackColumns(text="text"))
+    assert caught.value.field == "text"
+    assert "'id', 'body'" in caught.value.reason
+
+
+def test_column_names_match_case_insensitively(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "ID,Text\n1,hi\n")
+    assert records(path, FeedbackColumns(text="text", id="id"))[0].external_id == "1"
+
+
+def test_hash_ids_are_stable_when_rows_are_reordered(tmp_path: Path) -> None:
+    columns = FeedbackColumns(text="text", date="date")
+    a = write(tmp_path, "a.csv", "text,date\nalpha,2024-01-01\nbeta,2024-01-02\n")
+    b = write(tmp_path, "b.csv", "date,text\r\n2024-01-02,beta\r\n2024-01-01,alpha\r\n")
+    ids_a = {r.text: r.external_id for r in records(a, columns)}
+    ids_b = {r.text: r.external_id for r in records(b, columns)}
+    assert ids_a == ids_b
+    assert all(i.startswith("h:") for i in ids_a.values())
+    assert ids_a["alpha"] != ids_a["beta"]
+    assert row_hash({"text": "x  y", "empty": ""}) == row_hash({"Text": " x y "})
+
+
+def test_duplicate_ids_first_wins_and_conflicts_name_both_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "id,text\n1,same\n1,same\n1,different\n")
+    items = list(read_feedback(path, FeedbackColumns(text="text", id="id")))
+    assert [type(i).__name__ for i in items] == ["FeedbackRecord", "FeedbackRecord", "InputError"]
+    conflict = items[2]
+    assert isinstance(conflict, InputError)
+    assert conflict.line == 4 and "line 2" in conflict.reason
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty"):
+        read_feedback(write(tmp_path, "e.csv", ""), FeedbackColumns(text="text"))
+    with pytest.raises(InputError, match="no such file"):
+        read_feedback(tmp_path / "nope.csv", FeedbackColumns(text="text"))
+    # An empty JSON array has no columns to check and nothing to import.
+    assert records(write(tmp_path, "e.json", "[]"), FeedbackColumns(text="text")) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-05", dt.datetime(2024, 3, 5, tzinfo=dt.UTC)),
+        ("2024-03-05T14:30:00Z", dt.datetime(2024, 3, 5, 14, 30, tzinfo=dt.UTC)),
+        ("2024-03-05 14:30:00-05:00", dt.datetime(2024, 3, 5, 19, 30, tzinfo=dt.UTC)),
+        ("2024/3/5 14:30", dt.datetime(2024, 3, 5, 14, 30, tzinfo=dt.UTC)),
+        ("5 Mar 2024", dt.datetime(2024, 3, 5, tzinfo=dt.UTC)),
+        ("March 5, 2024", dt.datetime(2024, 3, 5, tzinfo=dt.UTC)),
+        ("Tue, 05 Mar 2024 14:30:00 +0100", dt.datetime(2024, 3, 5, 13, 30, tzinfo=dt.UTC)),
+        ("1709649000", dt.datetime(2024, 3, 5, 14, 30, tzinfo=dt.UTC)),
+    ],
+)
+def test_dates(raw: str, expected: dt.datetime) -> None:
+    assert parse_datetime(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["03/04/2024", "yesterday", "2024-13-01", "32/13/2024"])
+def test_dates_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_datetime(raw)
