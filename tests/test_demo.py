@@ -1,0 +1,307 @@
+"""The Pocket demo workspace: contents, determinism, safe rebuilds, and the CLI command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+from sqlalchemy import select
+
+from helpers import invoke
+from productpath.demo import MARKER, DemoSummary, build_demo
+from productpath.domain import roadmap_rules
+from productpath.domain.roadmap import RoadmapDoc
+from productpath.errors import WorkspaceError
+from productpath.services.workspace import OpenWorkspace, open_workspace
+from productpath.settings import Settings
+from productpath.store.models import Customer, FeedbackItem
+
+TODAY = dt.date(2025, 3, 3)
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = REPO.parent / "shared" / "datasets"
+DATA = REPO / "src" / "productpath" / "demo" / "data"
+
+
+def _shipped_feedback() -> list[dict[str, str]]:
+    with (DATA / "feedback_banking77.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    root = tmp_path_factory.mktemp("demo") / "pocket"
+    return root, build_demo(root, today=TODAY)
+
+
+def _open(root: Path) -> OpenWorkspace:
+    return open_workspace(Settings(workspace=root, database_url=None))
+
+
+@pytest.fixture
+def handle(built: tuple[Path, DemoSummary]) -> Iterator[OpenWorkspace]:
+    with _open(built[0]) as opened:
+        yield opened
+
+
+def _feedback_rows(root: Path) -> list[tuple[Any, ...]]:
+    with _open(root) as opened, opened.store.read() as session:
+        rows = session.execute(
+            select(
+                FeedbackItem.source,
+                FeedbackItem.external_id,
+                FeedbackItem.text,
+                FeedbackItem.created_at,
+                Customer.key,
+            )
+            .outerjoin(Customer, Customer.id == FeedbackItem.customer_id)
+            .order_by(FeedbackItem.external_id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def _doc(root: Path) -> RoadmapDoc:
+    data = YAML(typ="safe").load((root / "roadmap.yaml").read_text(encoding="utf-8"))
+    return RoadmapDoc.model_validate(data)
+
+
+def test_the_demo_has_a_realistic_size(built: tuple[Path, DemoSummary]) -> None:
+    root, summary = built
+    assert summary.root == root.resolve()
+    assert summary.product == "Pocket"
+    assert 22 <= summary.initiatives <= 28
+    assert (summary.teams, summary.milestones, summary.objectives) == (3, 4, 4)
+    assert summary.dependencies >= 15
+    assert (summary.customers, summary.segments) == (60, 4)
+    assert summary.feedback_items == len(_shipped_feedback())
+    assert 300 <= summary.feedback_items <= 1500
+    assert summary.feedback_from is not None and summary.feedback_to is not None
+    assert TODAY - dt.timedelta(days=183) <= summary.feedback_from
+    assert summary.feedback_to < TODAY
+    assert {p.name for p in root.iterdir()} >= {
+        MARKER,
+        "productpath.toml",
+        ".productpath",
+        "roadmap.yaml",
+        "customers.csv",
+        "feedback.csv",
+    }
+
+
+def test_the_roadmap_validates_and_looks_ahead(built: tuple[Path, DemoSummary]) -> None:
+    doc = _doc(built[0])
+    assert roadmap_rules.check(doc) == []
+    assert doc.product.id == "pocket"
+    assert all(TODAY < m.target_date <= TODAY + dt.timedelta(days=290) for m in doc.milestones)
+    assert {i.status.value for i in doc.initiatives} >= {
+        "done",
+        "in_progress",
+        "planned",
+        "proposed",
+    }
+    assert all(i.estimate is not None and i.team is not None for i in doc.initiatives)
+    assert all(len(t.members) >= 3 for t in doc.teams)
+
+
+def test_roadmap_themes_name_categories_in_the_feedback(built: tuple[Path, DemoSummary]) -> None:
+    categories = {row["category"] for row in _shipped_feedback()}
+    themes = {theme for i in _doc(built[0]).initiatives for theme in i.themes}
+    assert themes and themes <= categories
+
+
+def test_customers_have_segments_and_revenue(handle: OpenWorkspace) -> None:
+    with handle.store.read() as session:
+        customers = session.scalars(select(Customer)).all()
+        segments = {c.segment.name for c in customers if c.segment is not None}
+        assert all(c.segment is not None and c.annual_revenue for c in customers)
+        partners = [c.annual_revenue or 0 for c in customers if c.segment.name == "partner"]
+        free = [c.annual_revenue or 0 for c in customers if c.segment.name == "consumer-free"]
+    assert segments == {"consumer-free", "consumer-premium", "smb", "partner"}
+    assert min(partners) > max(free)
+
+
+def test_feedback_is_linked_to_customers_and_trends(built: tuple[Path, DemoSummary]) -> None:
+    rows = _feedback_rows(built[0])
+    assert {row[0] for row in rows} == {"banking77"}
+    linked = sum(1 for row in rows if row[4] is not None)
+    assert 0.3 * len(rows) < linked < 0.7 * len(rows)
+    # Emerging themes: most of these messages arrived in the last four weeks.
+    with (built[0] / "feedback.csv").open(newline="", encoding="utf-8") as handle:
+        workspace_rows = list(csv.DictReader(handle))
+    recent = TODAY - dt.timedelta(days=28)
+    for category in ("contactless_not_working", "top_up_reverted"):
+        dates = [
+            dt.date.fromisoformat(r["created_at"][:10])
+            for r in workspace_rows
+            if r["category"] == category
+        ]
+        assert sum(d >= recent for d in dates) > 0.6 * len(dates)
+
+
+def test_two_builds_on_the_same_day_are_identical(
+    built: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    again = build_demo(tmp_path / "again", today=TODAY)
+    first_root, first = built
+    assert again.initiatives == first.initiatives
+    assert again.feedback_items == first.feedback_items
+    for name in ("roadmap.yaml", "customers.csv", "feedback.csv", MARKER):
+        assert (tmp_path / "again" / name).read_bytes() == (first_root / name).read_bytes()
+    assert _feedback_rows(tmp_path / "again") == _feedback_rows(first_root)
+    assert _exported(tmp_path / "again") == _exported(first_root)
+
+
+def _exported(root: Path) -> str:
+    from productpath.services.roadmap import export_roadmap
+
+    with _open(root) as opened:
+        return export_roadmap(opened)
+
+
+def test_the_shipped_roadmap_round_trips(built: tuple[Path, DemoSummary]) -> None:
+    """Re-applying the workspace's roadmap.yaml, or its export, changes nothing."""
+    from productpath.services.roadmap import apply_roadmap
+
+    root = built[0]
+    exported = root.parent / "exported.yaml"
+    exported.write_text(_exported(root), encoding="utf-8")
+    with _open(root) as opened:
+        assert apply_roadmap(opened, root / "roadmap.yaml", dry_run=True).is_empty
+        assert apply_roadmap(opened, exported, dry_run=True).is_empty
+
+
+def test_another_day_moves_the_dates(tmp_path: Path) -> None:
+    later = build_demo(tmp_path / "later", today=TODAY + dt.timedelta(days=10))
+    assert later.feedback_to == TODAY + dt.timedelta(days=9)
+    milestone = _doc(tmp_path / "later").milestones[0]
+    assert milestone.target_date == TODAY + dt.timedelta(days=10 + 42)
+
+
+def test_rebuilding_starts_over_and_keeps_other_files(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    first = build_demo(root, today=TODAY)
+    (root / "notes.txt").write_text("mine", encoding="utf-8")
+    (root / "roadmap.yaml").write_text("my_edit: true\n", encoding="utf-8")
+    second = build_demo(root, today=TODAY)
+    assert second == first
+    assert (root / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert "my_edit" not in (root / "roadmap.yaml").read_text(encoding="utf-8")
+    assert len(_feedback_rows(root)) == first.feedback_items
+
+
+def test_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
+    root = tmp_path / "work"
+    root.mkdir()
+    (root / "plan.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="not empty and is not a demo"):
+        build_demo(root, today=TODAY)
+    assert [p.name for p in root.iterdir()] == ["plan.txt"]
+
+
+def test_refuses_a_workspace_the_demo_did_not_build(tmp_path: Path) -> None:
+    from productpath.services.workspace import init_workspace
+
+    root = tmp_path / "real"
+    init_workspace(root, "Real product")
+    before = sorted(p.name for p in root.iterdir())
+    with pytest.raises(WorkspaceError, match="did not build"):
+        build_demo(root, today=TODAY)
+    assert sorted(p.name for p in root.iterdir()) == before
+    assert (root / ".productpath" / "productpath.db").exists()
+
+
+def test_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="is a file"):
+        build_demo(target, today=TODAY)
+
+
+def test_cli_builds_without_serving(tmp_path: Path) -> None:
+    root = tmp_path / "cli-demo"
+    result = invoke("demo", "--dir", str(root), "--no-serve", "--today", TODAY.isoformat())
+    assert result.exit_code == 0, result.stderr
+    assert f"Built the Pocket demo in {root.resolve()}" in result.stdout
+    assert "initiatives" in result.stdout and "60 customers in 4 segments" in result.stdout
+    assert f"productpath -w {root} roadmap show" in result.stdout
+    assert "Serving" not in result.stdout
+    assert (root / MARKER).is_file()
+
+
+def test_cli_refuses_a_non_demo_folder_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x", encoding="utf-8")
+    result = invoke("demo", "--dir", str(tmp_path), "--no-serve")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_serves_the_demo_like_serve(
+    built: tuple[Path, DemoSummary], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without --no-serve the command hands the demo to uvicorn as `serve` does (recorded)."""
+    root = tmp_path / "served"
+    shutil.copytree(built[0], root)
+    monkeypatch.setenv("PRODUCTPATH_WORKSPACE", str(tmp_path))
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: calls.append((a, kw)))
+
+    result = invoke("demo", "--dir", str(root), "--port", "8123", "--today", TODAY.isoformat())
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Serving Pocket at http://127.0.0.1:8123"
+    [(args, kwargs)] = calls
+    assert args == ("productpath.web.app:create_app",)
+    assert (kwargs["host"], kwargs["port"], kwargs["factory"]) == ("127.0.0.1", 8123, True)
+    import os
+
+    assert os.environ["PRODUCTPATH_WORKSPACE"] == str(root.resolve())
+
+
+def test_the_web_pages_show_the_demo(built: tuple[Path, DemoSummary]) -> None:
+    from fastapi.testclient import TestClient
+
+    from productpath.web.app import create_app
+
+    app = create_app(Settings(workspace=built[0], database_url=None))
+    with TestClient(app) as client:
+        assert client.get("/").status_code == 200
+        page = client.get("/roadmap")
+        assert page.status_code == 200
+        assert "Automatic retry for failed card top-ups" in page.text
+        assert client.get("/roadmap.json").status_code == 200
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "make_demo_data", REPO / "tools" / "make_demo_data.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_feedback_is_what_the_generator_draws() -> None:
+    """The shipped subset is unmodified BANKING77 text, reproducible from its generator."""
+    source = DATASETS / "banking77" / "train.csv"
+    if not source.exists():
+        pytest.skip(f"{source} not present")
+    generator = _generator()
+    rows = generator.build_rows(
+        generator.read_source(source), generator.read_customers(DATA / "customers.csv")
+    )
+    assert rows == _shipped_feedback()
+    with source.open(newline="", encoding="utf-8") as handle:
+        originals = {(r["text"], r["category"]) for r in csv.DictReader(handle)}
+    assert all((r["text"], r["category"]) in originals for r in rows)
