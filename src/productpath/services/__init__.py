@@ -1,1 +1,1 @@
-"""Use cases shared by the CLI and the web app. Each takes plain arguments and returns plain data."""
+"""Use cases shared by the CLI and the web app: plain arguments in, plain data out."""

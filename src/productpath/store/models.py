@@ -7,6 +7,7 @@ internal. Timestamps are timezone-aware UTC.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Date,
@@ -50,7 +51,7 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: UTCDateTime, dt.date: Date}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dt.date: Date}
 
 
 class Timestamped:
