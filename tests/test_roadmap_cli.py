@@ -83,6 +83,7 @@ def test_apply_json(workspace_dir: Path) -> None:
     path = write(workspace_dir, ROADMAP)
     preview = json.loads(invoke("roadmap", "apply", str(path), "--dry-run", "--json").stdout)
     assert preview["applied"] is False
+    assert preview["product"] == "pocket"
     assert preview["summary"] == {"added": 6, "changed": 0, "removed": 0}
     assert {"kind": "initiative", "key": "kyc", "action": "added", "fields": []} in (
         preview["changes"]
@@ -99,6 +100,17 @@ def test_apply_json(workspace_dir: Path) -> None:
             "fields": [{"field": "key_results[kr-1].target", "old": 80.0, "new": 90.0}],
         }
     ]
+
+
+def test_apply_notes_a_roadmap_for_another_product(workspace_dir: Path) -> None:
+    path = write(workspace_dir, ROADMAP.replace("id: pocket", "id: wallet"))
+    result = invoke("roadmap", "apply", str(path))
+    assert result.exit_code == 0
+    assert "roadmap of product 'wallet', but this workspace shows product 'pocket'" in (
+        result.stderr
+    )
+    same = invoke("roadmap", "apply", str(write(workspace_dir, ROADMAP, "same.yaml")))
+    assert "note:" not in same.stderr
 
 
 def test_invalid_input_is_one_line_and_exit_1(workspace_dir: Path) -> None:

@@ -33,6 +33,16 @@ def apply(
 
     with open_from(ctx) as handle:
         changes = apply_roadmap(handle, file, dry_run=dry_run)
+        shown = handle.workspace.product
+    if changes.product != shown:
+        # Allowed (one database can hold several products), but the web UI and reports
+        # show the workspace's product, so say why this roadmap will not appear there.
+        typer.echo(
+            f"note: {file} is the roadmap of product '{changes.product}', but this workspace "
+            f"shows product '{shown}' (productpath.toml); set product = "
+            f'"{changes.product}" there to see it in the web UI',
+            err=True,
+        )
     if as_json:
         print_json({"applied": not dry_run, **changes.as_dict()})
         return

@@ -51,6 +51,7 @@ class Change:
 @dataclass(frozen=True)
 class RoadmapDiff:
     changes: tuple[Change, ...]
+    product: str = ""  # the key of the product the roadmap belongs to
 
     @property
     def is_empty(self) -> bool:
@@ -68,7 +69,11 @@ class RoadmapDiff:
         return ", ".join(f"{n} {action}" for action, n in self.counts().items())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"summary": self.counts(), "changes": [c.as_dict() for c in self.changes]}
+        return {
+            "product": self.product,
+            "summary": self.counts(),
+            "changes": [c.as_dict() for c in self.changes],
+        }
 
 
 # Sections of the document in the order the diff reports them, with the singular kind name.
@@ -97,7 +102,7 @@ def diff(old: RoadmapDoc | None, new: RoadmapDoc) -> RoadmapDiff:
         if moved is not None:
             changes.append(Change("order", section, Action.CHANGED, (moved,)))
     changes += _diff_dependencies(old, new)
-    return RoadmapDiff(tuple(changes))
+    return RoadmapDiff(tuple(changes), new.product.id)
 
 
 def _diff_section(kind: str, before: Sequence[Any], after: Sequence[Any]) -> list[Change]:
