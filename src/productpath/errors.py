@@ -63,12 +63,17 @@ class DependencyCycleError(RoadmapError):
     """Initiatives depend on each other in a loop."""
 
     def __init__(
-        self, cycle: list[str], *, file: str | Path | None = None, line: int | None = None
+        self,
+        cycle: list[str],
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str = "depends_on",
     ) -> None:
         self.cycle = cycle
         super().__init__(
             "dependency cycle: " + " -> ".join([*cycle, cycle[0]]),
             file=file,
             line=line,
-            field="depends_on",
+            field=field,
         )

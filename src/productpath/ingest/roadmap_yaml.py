@@ -69,7 +69,9 @@ def parse(text: str, file: str | Path = "<string>") -> RoadmapDoc:
         first = violations[0]
         line = line_of(root, first.path)
         if first.cycle:
-            raise DependencyCycleError(list(first.cycle), file=file, line=line)
+            raise DependencyCycleError(
+                list(first.cycle), file=file, line=line, field=render_path(first.path)
+            )
         raise RoadmapError(
             _with_more(first.message, len(violations) - 1),
             file=file,
