@@ -29,3 +29,31 @@ def test_upgrade_is_idempotent(database_url: str) -> None:
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(database_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO product (key, name, description, created_at, updated_at) "
+                    "VALUES ('p', 'P', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO initiative (product_id, key, title, description, status, "
+                    "themes, position, created_at, updated_at) SELECT id, 'i', 'I', '', "
+                    "'planned', '', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM product"
+                )
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT key, work_epics FROM initiative")).one()
+        assert tuple(row) == ("i", "")
+    finally:
+        engine.dispose()

@@ -1,62 +1,18 @@
-"""The tables. One model for SQLite and PostgreSQL; Alembic migrations create them.
+"""The product and what the roadmap and customers put in it: objectives, teams, milestones,
+initiatives and their dependencies, segments, customers and their feedback.
 
 User-facing ids (``key``) are the stable ids written in roadmap.yaml; integer primary keys stay
-internal. Timestamps are timezone-aware UTC.
+internal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
 
-from sqlalchemy import (
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Stores aware datetimes; SQLite drops the zone, so it is put back as UTC on the way out."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; store timezone-aware UTC")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: object
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dt.date: Date}
-
-
-class Timestamped:
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+from productpath.store.models.base import Base, Timestamped, utcnow
 
 
 class Product(Timestamped, Base):
@@ -152,6 +108,10 @@ class Initiative(Timestamped, Base):
     # Theme ids named in roadmap.yaml, kept verbatim (comma-separated) until the insight
     # engine gives themes their own table and evidence links.
     themes: Mapped[str] = mapped_column(Text, default="")
+    # Tracker epics and labels whose work belongs to this initiative (roadmap.yaml ``work:``),
+    # newline-separated; the delivery linker reads them.
+    work_epics: Mapped[str] = mapped_column(Text, default="")
+    work_labels: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     objective: Mapped[Objective | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -210,21 +170,3 @@ class FeedbackItem(Base):
     )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     customer: Mapped[Customer | None] = relationship()
-
-
-__all__ = [
-    "Base",
-    "Customer",
-    "FeedbackItem",
-    "Initiative",
-    "InitiativeDependency",
-    "KeyResult",
-    "Milestone",
-    "Objective",
-    "Person",
-    "Product",
-    "Segment",
-    "Team",
-    "func",
-    "utcnow",
-]

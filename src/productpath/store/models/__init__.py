@@ -1,0 +1,58 @@
+"""The tables. One model for SQLite and PostgreSQL; Alembic migrations create them.
+
+Timestamps are timezone-aware UTC. Import models from here: ``from productpath.store.models
+import Initiative``.
+"""
+
+from productpath.store.models.base import Base, Timestamped, UTCDateTime, utcnow
+from productpath.store.models.product import (
+    Customer,
+    FeedbackItem,
+    Initiative,
+    InitiativeDependency,
+    KeyResult,
+    Milestone,
+    Objective,
+    Person,
+    Product,
+    Segment,
+    Team,
+)
+from productpath.store.models.work import (
+    Commit,
+    Contributor,
+    ContributorAlias,
+    FileChange,
+    GitTag,
+    Repository,
+    TrackerItem,
+    TrackerStatusChange,
+    WorkLink,
+)
+
+__all__ = [
+    "Base",
+    "Commit",
+    "Contributor",
+    "ContributorAlias",
+    "Customer",
+    "FeedbackItem",
+    "FileChange",
+    "GitTag",
+    "Initiative",
+    "InitiativeDependency",
+    "KeyResult",
+    "Milestone",
+    "Objective",
+    "Person",
+    "Product",
+    "Repository",
+    "Segment",
+    "Team",
+    "Timestamped",
+    "TrackerItem",
+    "TrackerStatusChange",
+    "UTCDateTime",
+    "WorkLink",
+    "utcnow",
+]
