@@ -79,3 +79,66 @@ def test_cli_init_and_unreachable_database(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot open the database")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_readers_do_not_wait_for_a_writer(workspace_dir: Path) -> None:
+    """Opening a workspace to read must not take the write lock an import holds."""
+    import threading
+
+    from productpath.store.db import Store
+    from productpath.workspace import load
+
+    url = load(workspace_dir, Settings().database_url).database_url
+    if not url.startswith("sqlite"):
+        pytest.skip("the write lock at open time is a SQLite concern")
+    holder, holding, release = Store(url), threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with holder.write() as session:
+            session.execute(text("UPDATE product SET name = name"))
+            holding.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=hold_the_lock)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        # Were open_workspace to write, this would block for the 30 s busy timeout and fail.
+        result = invoke("feedback", "list", "--json")
+        assert result.exit_code == 0, result.output
+    finally:
+        release.set()
+        thread.join()
+        holder.dispose()
+
+
+def test_names_that_cannot_be_stored_are_refused(database_url: str, tmp_path: Path) -> None:
+    url = None if database_url.startswith("sqlite") else database_url
+    with pytest.raises(WorkspaceError, match="longer than 200"):
+        init_workspace(tmp_path / "a", "x" * 201, url)
+    with pytest.raises(WorkspaceError, match="control character"):
+        init_workspace(tmp_path / "b", "two\nlines", url)
+    long_name = "Pocket " * 28  # 196 characters: fits, and its key is cut to 64
+    workspace = init_workspace(tmp_path / "c", long_name, url)
+    assert len(workspace.product) <= 64
+    settings = Settings(workspace=tmp_path / "c", database_url=url)
+    with open_workspace(settings) as handle, handle.store.read() as session:
+        assert session.scalar(select(Product.key)) == workspace.product
+
+
+def test_keys_from_names_are_ascii_and_distinct() -> None:
+    from productpath.workspace import slugify
+
+    assert slugify("Café Übung") == "cafe-ubung"
+    assert slugify("Pocket Pay!") == "pocket-pay"
+    assert slugify("!!!") != slugify("???")
+    assert slugify("東京") != slugify("大阪")
+    assert slugify("東京").startswith("k-")
+
+
+def test_a_schema_from_a_newer_version_is_a_clear_error(tmp_path: Path) -> None:
+    init_workspace(tmp_path, "Pocket")
+    with open_workspace(Settings(workspace=tmp_path)) as handle, handle.store.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(WorkspaceError, match=r"9999_future.*newer version"):
+        open_workspace(Settings(workspace=tmp_path))

@@ -6,8 +6,10 @@ This module knows files and paths only; creating the database is the job of
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +20,33 @@ DATA_DIR = ".productpath"
 DB_NAME = "productpath.db"
 
 
+MAX_KEY_LENGTH = 64  # store.models: the key columns are String(64)
+MAX_NAME_LENGTH = 200
+
+
 def slugify(text: str) -> str:
-    """A lowercase key made of letters, digits and dashes ("Pocket Pay" -> "pocket-pay")."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "product"
+    """A lowercase ASCII key of letters, digits and dashes ("Café Übung" -> "cafe-ubung").
+
+    Accents are transliterated; a text with no Latin letters or digits at all gets a key made
+    from a short hash of it, so two different names never share a key.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug:
+        slug = "k-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return slug[:MAX_KEY_LENGTH].rstrip("-")
+
+
+def check_name(name: str) -> str:
+    """``name`` stripped, or a WorkspaceError saying why it cannot name a workspace."""
+    name = name.strip()
+    if not name:
+        raise WorkspaceError("the workspace name is empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise WorkspaceError(f"the workspace name is longer than {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise WorkspaceError("the workspace name contains a control character (a line break?)")
+    return name
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from productpath.ingest.customer_files import CustomerRecord, read_customers
-from productpath.services.feedback import product_id_of
-from productpath.services.workspace import OpenWorkspace, ensure_product
-from productpath.store import customer_repo
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import customer_repo, product_repo
 from productpath.store.models import Segment
 from productpath.workspace import slugify
 
@@ -49,7 +48,7 @@ def import_customers(handle: OpenWorkspace, path: Path) -> CustomerImportReport:
     records = list(read_customers(path))
     report = CustomerImportReport()
     with handle.store.write() as session:
-        product = ensure_product(session, handle.workspace.product, handle.workspace.name)
+        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         known = customer_repo.by_key(session, product.id)
         segments = customer_repo.segments_by_key(session, product.id)
         for record in records:
@@ -62,7 +61,7 @@ def import_customers(handle: OpenWorkspace, path: Path) -> CustomerImportReport:
 def list_customers(handle: OpenWorkspace) -> list[CustomerRow]:
     """Every customer of the product, by id, with its segment and feedback count."""
     with handle.store.read() as session:
-        product_id = product_id_of(session, handle)
+        product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
             return []
         return [

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
-from productpath.services.workspace import OpenWorkspace, ensure_product
-from productpath.store import customer_repo, feedback_repo
-from productpath.store.models import Product, utcnow
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import customer_repo, feedback_repo, product_repo
+from productpath.store.models import utcnow
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_COLUMNS = ("id", "external_id", "source", "text", "created_at", "customer")
@@ -95,7 +94,7 @@ def import_feedback(
     items = read_feedback(path, columns, file_format=file_format)
     report = FeedbackImportReport(source=source_name)
     with handle.store.write() as session:
-        product = ensure_product(session, handle.workspace.product, handle.workspace.name)
+        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         writer = _Writer(session, product.id, source_name, linked=customer_column is not None)
         done = 0
         for item in items:
@@ -169,7 +168,7 @@ class _Writer:
 def list_feedback(handle: OpenWorkspace, *, limit: int | None = None) -> list[FeedbackRow]:
     """The product's feedback in import order, at most ``limit`` items."""
     with handle.store.read() as session:
-        product_id = product_id_of(session, handle)
+        product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
             return []
         return [
@@ -182,15 +181,10 @@ def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format '{fmt}'; use csv or json", field="format")
     with handle.store.read() as session:
-        product_id = product_id_of(session, handle)
+        product_id = product_repo.find_id(session, handle.workspace.product)
         rows = [] if product_id is None else feedback_repo.iter_items(session, product_id)
         items = (FeedbackRow(*row) for row in rows)
         return _write_csv(out, items) if fmt == "csv" else _write_json(out, items)
-
-
-def product_id_of(session: Session, handle: OpenWorkspace) -> int | None:
-    """The id of the workspace's product (opening a workspace creates it)."""
-    return session.scalar(select(Product.id).where(Product.key == handle.workspace.product))
 
 
 def neutralise_formula(value: str) -> str:

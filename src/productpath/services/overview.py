@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from productpath.domain.roadmap import InitiativeStatus
 from productpath.errors import NotFoundError
 from productpath.services.workspace import OpenWorkspace
+from productpath.store import product_repo
 from productpath.store.models import (
     Customer,
     FeedbackItem,
@@ -273,7 +274,7 @@ def roadmap_view(handle: OpenWorkspace) -> RoadmapView:
 
 
 def _product(session: Session, key: str) -> Product:
-    product = session.scalar(select(Product).where(Product.key == key))
+    product = product_repo.find(session, key)
     if product is None:
         raise NotFoundError(f"product '{key}' is not in this workspace's database")
     return product

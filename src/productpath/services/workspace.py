@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from alembic.util.exc import CommandError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from productpath import workspace as ws
 from productpath.errors import WorkspaceError
 from productpath.settings import Settings
-from productpath.store import migrate
+from productpath.store import migrate, product_repo
 from productpath.store.db import Store
-from productpath.store.models import Product
 
 
 @dataclass
@@ -41,13 +39,13 @@ def init_workspace(
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     (root / ws.DATA_DIR).mkdir(exist_ok=True)
-    display = name or root.name
+    display = ws.check_name(name or root.name)
     ws.write_config(root, display, ws.slugify(display))
     workspace = ws.load(root, database_url)
     store = _migrated_store(workspace)
     try:
         with store.write() as session:
-            ensure_product(session, workspace.product, workspace.name)
+            product_repo.ensure(session, workspace.product, workspace.name)
     finally:
         store.dispose()
     return workspace
@@ -62,19 +60,18 @@ def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
             f"workspace {workspace.root} has no database yet; run 'productpath init' there"
         )
     store = _migrated_store(workspace)
-    with store.write() as session:
-        ensure_product(session, workspace.product, workspace.name)
+    try:
+        # Readers must not take the write lock (they would queue behind an import), so the
+        # product row is only written when it is missing: after init it never is.
+        with store.read() as session:
+            exists = product_repo.find_id(session, workspace.product) is not None
+        if not exists:
+            with store.write() as session:
+                product_repo.ensure(session, workspace.product, workspace.name)
+    except BaseException:
+        store.dispose()
+        raise
     return OpenWorkspace(workspace, store)
-
-
-def ensure_product(session: Session, key: str, name: str) -> Product:
-    """The product row for ``key``, created on first use."""
-    product = session.scalar(select(Product).where(Product.key == key))
-    if product is None:
-        product = Product(key=key, name=name)
-        session.add(product)
-        session.flush()
-    return product
 
 
 def _migrated_store(workspace: ws.Workspace) -> Store:
@@ -82,6 +79,13 @@ def _migrated_store(workspace: ws.Workspace) -> Store:
     try:
         if not migrate.is_current(store.engine):
             migrate.upgrade(store.engine)
+    except CommandError as exc:
+        store.dispose()
+        raise WorkspaceError(
+            f"the database {_redacted(workspace.database_url)} has schema revision "
+            f"{migrate.current_revision(store.engine)}, which this productpath does not know "
+            "(was it written by a newer version?); upgrade productpath"
+        ) from exc
     except OperationalError as exc:
         store.dispose()
         reason = " ".join(str(exc.orig).split())  # drivers add hint lines; keep one sentence

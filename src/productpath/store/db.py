@@ -43,6 +43,11 @@ def _begin_sqlite(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def for_writing(engine: Engine) -> Engine:
+    """The same engine, but its transactions take SQLite's write lock up front."""
+    return engine.execution_options(**{_IMMEDIATE: True})
+
+
 class Store:
     """The database of one workspace: read sessions, and write sessions that commit or roll back."""
 
@@ -50,9 +55,7 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(
-            self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
-        )
+        self._writers = sessionmaker(for_writing(self.engine), expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
