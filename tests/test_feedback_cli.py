@@ -102,3 +102,10 @@ def test_export_json_to_file(workspace_dir: Path, tmp_path: Path) -> None:
 def test_empty_workspace_lists_and_exports_nothing(workspace_dir: Path) -> None:
     assert "No feedback yet" in invoke("feedback", "list").stdout
     assert json.loads(invoke("feedback", "export", "--format", "json").stdout) == []
+
+
+def test_export_into_a_missing_folder_is_one_line(workspace_dir: Path, tmp_path: Path) -> None:
+    result = invoke("feedback", "export", "--out", str(tmp_path / "nope" / "x.csv"))
+    assert result.exit_code == 1
+    assert "the folder to write into does not exist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 from typer.core import TyperGroup
@@ -51,6 +53,28 @@ def print_json(data: Any) -> None:
     """Machine-readable output: stable key order, dates as ISO strings."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str, ensure_ascii=False))
     sys.stdout.write("\n")
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when the block finishes without error.
+
+    It is written beside ``path`` and renamed over it, so a failed export never leaves a
+    half-written file, and an older file at ``path`` stays intact until the new one is whole.
+    """
+    from productpath.errors import InputError
+
+    if not path.parent.is_dir():
+        raise InputError("the folder to write into does not exist", file=path.parent)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        partial.replace(path)
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror}", file=path) from exc
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -121,15 +121,8 @@ def export(
         if out is None:
             export_feedback(handle, sys.stdout, fmt.value)
             return
-        # Written beside the target and renamed at the end, so a failed export leaves no
-        # half-written file behind (and an older export stays intact).
-        partial = out.with_name(out.name + ".partial")
-        try:
-            with partial.open("w", encoding="utf-8", newline="") as stream:
-                count = export_feedback(handle, stream, fmt.value)
-            partial.replace(out)
-        finally:
-            partial.unlink(missing_ok=True)
+        with atomic_output(out) as stream:
+            count = export_feedback(handle, stream, fmt.value)
     typer.echo(f"Exported {count} feedback items to {out}")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
 
 app = typer.Typer(
     help="Roadmap as code: apply, export and show roadmap.yaml.", no_args_is_help=True
@@ -67,7 +67,8 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    with atomic_output(out) as stream:
+        stream.write(text)
     typer.echo(f"Wrote the roadmap to {out}")
 
 
