@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from productpath.domain.formatting import plain_number
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import Action, RoadmapDiff
 
@@ -88,7 +89,7 @@ def _objectives(doc: RoadmapDoc) -> Table:
         results = "\n".join(
             f"{kr.id}: {kr.title}"
             + (
-                f" → {_number(kr.target)}{' ' + kr.unit if kr.unit else ''}"
+                f" → {plain_number(kr.target)}{' ' + kr.unit if kr.unit else ''}"
                 if kr.target is not None
                 else ""
             )
@@ -102,7 +103,7 @@ def _teams(doc: RoadmapDoc) -> Table:
     table = _table("Teams", "id", "name", "capacity/week", "members")
     for t in doc.teams:
         members = ", ".join(m.name for m in t.members)
-        table.add_row(Text(t.id), Text(t.name), _number(t.capacity_per_week), Text(members))
+        table.add_row(Text(t.id), Text(t.name), plain_number(t.capacity_per_week), Text(members))
     return table
 
 
@@ -129,7 +130,7 @@ def _initiatives(doc: RoadmapDoc) -> Table:
         estimate = ""
         if i.estimate is not None:
             e = i.estimate
-            estimate = "/".join(_number(v) for v in (e.optimistic, e.likely, e.pessimistic))
+            estimate = "/".join(plain_number(v) for v in (e.optimistic, e.likely, e.pessimistic))
         table.add_row(
             Text(i.id),
             Text(i.title),
@@ -141,7 +142,3 @@ def _initiatives(doc: RoadmapDoc) -> Table:
             Text(", ".join(i.depends_on)),
         )
     return table
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"

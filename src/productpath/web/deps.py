@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from productpath import __version__
+from productpath.domain.formatting import plain_number
 from productpath.services.workspace import OpenWorkspace
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -24,13 +25,6 @@ def status_label(status: str) -> str:
     return status.replace("_", " ").capitalize()
 
 
-def _number(value: float | None) -> str:
-    """A number without a pointless ``.0`` (3.0 -> "3", 2.5 -> "2.5")."""
-    if value is None:
-        return ""
-    return f"{value:g}"
-
-
 def _long_date(value: dt.date) -> str:
     """2030-03-05 -> "5 Mar 2030": unambiguous in every locale."""
     return f"{value.day} {value:%b %Y}"
@@ -38,7 +32,7 @@ def _long_date(value: dt.date) -> str:
 
 templates.env.filters["long_date"] = _long_date
 templates.env.filters["status_label"] = status_label
-templates.env.filters["number"] = _number
+templates.env.filters["number"] = plain_number
 templates.env.globals["version"] = __version__
 
 
