@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from productpath import __version__
-from productpath.cli import customers, demo, feedback, roadmap, serve
+from productpath.cli import code, customers, demo, feedback, roadmap, serve, stack
 from productpath.cli.common import CliState, ProductpathGroup, settings_for
 
 app = typer.Typer(
@@ -61,6 +61,8 @@ def init(
 app.add_typer(roadmap.app, name="roadmap")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(customers.app, name="customers")
+app.add_typer(code.app, name="code")
+app.add_typer(stack.app, name="stack")
 serve.register(app)
 demo.register(app)
 

@@ -1,0 +1,1 @@
+"""Pure delivery logic on plain data: no database, no web, no files."""
