@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from productpath import __version__
-from productpath.cli import code, customers, demo, feedback, roadmap, serve, stack
+from productpath.cli import code, customers, demo, feedback, roadmap, serve, stack, tracker
 from productpath.cli.common import CliState, ProductpathGroup, settings_for
 
 app = typer.Typer(
@@ -63,6 +63,7 @@ app.add_typer(feedback.app, name="feedback")
 app.add_typer(customers.app, name="customers")
 app.add_typer(code.app, name="code")
 app.add_typer(stack.app, name="stack")
+app.add_typer(tracker.app, name="tracker")
 serve.register(app)
 demo.register(app)
 

@@ -111,6 +111,24 @@ def row_problem(path: Path, line: int, values: dict[str, str]) -> InputError | N
     return None
 
 
+def read_text(path: Path) -> str:
+    """The file as text, for readers with their own layout; InputError when it cannot be read.
+
+    Bytes that are not UTF-8 are kept as lone surrogates: find them with :func:`text_problem`
+    or :func:`row_problem` to report the line they are on.
+    """
+    return _decode(path)
+
+
+def text_problem(path: Path, text: str) -> InputError | None:
+    """The first place in ``text`` where bytes were not UTF-8, as an error naming its line."""
+    bad = _UNDECODABLE.search(text)
+    if bad is None:
+        return None
+    line = text.count("\n", 0, bad.start()) + 1
+    return InputError("is not valid UTF-8 text (save the file as UTF-8)", file=path, line=line)
+
+
 def _decode(path: Path) -> str:
     try:
         data = path.read_bytes()
@@ -194,6 +212,31 @@ def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Row | Inpu
             continue
         values = dict(zip(header, cells, strict=True))
         yield row_problem(path, start, values) or Row(start, values)
+
+
+def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]] | InputError]:
+    """Every non-blank CSV record of ``text`` with the line it starts on, header included.
+
+    For files whose header repeats column names (Jira's exports do), so rows must be read by
+    position rather than as dicts. A malformed record is yielded as an InputError; an
+    unterminated quote raises, as nothing after it can be trusted.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise InputError(
+                    "unterminated quoted field (a '\"' is never closed)", file=path, line=start
+                ) from None
+            yield InputError(f"malformed CSV: {exc}", file=path, line=start)
+            continue
+        if cells:
+            yield start, cells
 
 
 # --- JSON and JSONL -----------------------------------------------------------------------
