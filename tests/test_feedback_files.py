@@ -218,3 +218,38 @@ def test_dates(raw: str, expected: dt.datetime) -> None:
 def test_dates_refused(raw: str) -> None:
     with pytest.raises(ValueError):
         parse_datetime(raw)
+
+
+def test_dates_out_of_range_are_a_row_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "id,text,date,customer\n1,hi,0001-01-01T00:00:00+01:00,c\n")
+    [problem] = errors(path)
+    assert (problem.line, problem.field) == (2, "date")
+    assert "out of range" in problem.reason
+
+
+def test_json_that_cannot_be_stored_is_a_row_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "f.json",
+        '[\n{"id": "1", "text": "a\\ud800"},\n{"id": "2", "text": "ok", "text": "twice"},\n'
+        '{"id": "3", "text": NaN},\n{"id": "4", "text": "fine"}\n]\n',
+    )
+    columns = FeedbackColumns(text="text", id="id")
+    found = {(e.line, e.field) for e in errors(path, columns)}
+    assert found == {(2, "text"), (3, None), (4, None)}
+    kept = [r.text for r in read_feedback(path, columns) if isinstance(r, FeedbackRecord)]
+    assert kept == ["fine"]
+
+
+def test_jsonl_refuses_duplicate_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.jsonl", '{"id": "1", "text": "a", "id": "2"}\n')
+    [problem] = errors(path, FeedbackColumns(text="text", id="id"))
+    assert problem.line == 1
+    assert "appears twice" in problem.reason
+
+
+def test_very_long_csv_fields_are_read(tmp_path: Path) -> None:
+    long_text = "word " * 60_000  # 300,000 characters, past the csv module's default limit
+    path = write(tmp_path, "f.csv", f'id,text\n1,"{long_text}"\n')
+    [record] = records(path, FeedbackColumns(text="text", id="id"))
+    assert len(record.text) >= 299_000

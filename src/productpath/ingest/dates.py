@@ -36,10 +36,14 @@ def parse_datetime(value: str) -> dt.datetime:
     text = value.strip()
     if not text:
         raise ValueError("empty date")
-    parsed = _parse(text)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    try:
+        parsed = _parse(text)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, OSError):
+        # Year 1 with a positive offset, or an epoch past year 9999: real input, not a bug.
+        raise ValueError(f"date out of range: '{text}'") from None
 
 
 def _parse(text: str) -> dt.datetime:

@@ -22,10 +22,35 @@ from productpath.errors import InputError
 
 FORMATS = ("csv", "json", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-# Bytes that are not UTF-8 survive decoding as these lone surrogates (errors="surrogateescape"),
-# so a bad row can be reported with its line and field instead of failing the whole file.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+# Bytes that are not UTF-8 survive decoding as lone surrogates (errors="surrogateescape"), so a
+# bad row can be reported with its line and field instead of failing the whole file. JSON can
+# also spell any lone surrogate ("\\ud800"); no database can store one either.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
 _JSON_SPACE = " \t\r\n"
+
+# The csv module refuses fields over 128 KiB by default; a long support ticket is real data.
+csv.field_size_limit(2**31 - 1)
+
+
+class _RefusedJson(ValueError):
+    """JSON the standard library accepts but an import must not: NaN, or a key given twice."""
+
+
+def _no_constants(name: str) -> Any:
+    raise _RefusedJson(f"{name} is not a value an import can store")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RefusedJson(f"the key '{key}' appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _strict_decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
 
 
 @dataclass(frozen=True)
@@ -291,7 +316,7 @@ def _skip_space(text: str, pos: int) -> int:
 def _json_table(path: Path, text: str) -> Table:
     # JSON is parsed element by element with raw_decode so each object keeps its own line.
     lines = _Lines(text)
-    decoder = json.JSONDecoder()
+    decoder = _strict_decoder()
     pos = _skip_space(text, 0)
     if pos == len(text):
         raise InputError("the file is empty (expected a JSON array of objects)", file=path, line=1)
@@ -310,7 +335,12 @@ def _json_table(path: Path, text: str) -> Table:
             raise InputError(
                 f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno
             ) from None
-        items.append(_object_row(path, line, value))
+        except _RefusedJson as exc:
+            # The element is well-formed JSON, so reading goes on; only this row is bad.
+            items.append(InputError(str(exc), file=path, line=line))
+            end = _element_end(text, pos)
+        else:
+            items.append(_object_row(path, line, value))
         pos = _skip_space(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_space(text, pos + 1)
@@ -326,17 +356,27 @@ def _json_table(path: Path, text: str) -> Table:
     return Table(path, _columns(items), 1, iter(items), has_header=False)
 
 
+def _element_end(text: str, pos: int) -> int:
+    """Where the JSON element at ``pos`` ends, read again without the strict hooks."""
+    _, end = json.JSONDecoder().raw_decode(text, pos)
+    return end
+
+
 def _jsonl_table(path: Path, text: str) -> Table:
     items: list[Row | InputError] = []
+    decoder = _strict_decoder()
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = decoder.decode(raw)
         except json.JSONDecodeError as exc:
             items.append(
                 InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=number)
             )
+            continue
+        except _RefusedJson as exc:
+            items.append(InputError(str(exc), file=path, line=number))
             continue
         items.append(_object_row(path, number, value))
     return Table(path, _columns(items), 1, iter(items), has_header=False)
