@@ -34,6 +34,7 @@ pytest: install
 test: lint typecheck pytest
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[ml,dev,bench]'
 	$(PY) bench/run.py
 
 clean:
