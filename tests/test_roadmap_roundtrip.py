@@ -20,6 +20,7 @@ from productpath.domain.roadmap import (
     ProductSpec,
     RoadmapDoc,
     TeamSpec,
+    WorkSpec,
 )
 from productpath.domain.roadmap_diff import diff
 from productpath.domain.roadmap_rules import check
@@ -49,6 +50,31 @@ any_number = st.floats(allow_nan=False, allow_infinity=False)
 def estimates(draw: st.DrawFn) -> Estimate:
     low, mid, high = sorted(draw(st.lists(numbers, min_size=3, max_size=3)))
     return Estimate(optimistic=low, likely=mid, pessimistic=high)
+
+
+# Tracker keys as Jira and GitHub write them, and a few YAML-looking ones.
+tracker_keys = (
+    st.from_regex(r"[A-Z]{1,6}-[0-9]{1,5}", fullmatch=True)
+    | st.builds("{}/{}#{}".format, ids, ids, st.integers(1, 9999))
+    | st.sampled_from(["null", "yes", "1.5", "2026-01-01", "a#b", "a:b", "x!", "NULL", "0x1"])
+)
+labels = text(1, pieces=8).filter(lambda s: not set(s) & {"\n", "\u2028", "\u2029"})
+
+
+def _distinct(values: list[str]) -> tuple[str, ...]:
+    # The document rejects a value listed twice (ignoring case).
+    kept: dict[str, str] = {}
+    for value in values:
+        kept.setdefault(value.casefold(), value)
+    return tuple(kept.values())
+
+
+@st.composite
+def work_specs(draw: st.DrawFn) -> WorkSpec | None:
+    epics = _distinct(draw(st.lists(tracker_keys, max_size=3)))
+    mapped = _distinct(draw(st.lists(labels, max_size=3)))
+    # Written as "work: {}" or left out, an empty mapping reads back as no mapping at all.
+    return WorkSpec(epics=epics, labels=mapped) if epics or mapped else None
 
 
 @st.composite
@@ -118,6 +144,7 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
                 draw(st.lists(st.sampled_from(keys[:n]), unique=True, max_size=3)) if n else ()
             ),
             themes=tuple(draw(st.lists(ids, max_size=2))),
+            work=draw(work_specs()),
         )
         for n, key in enumerate(keys)
     ]

@@ -7,7 +7,18 @@ from pathlib import Path
 import typer
 
 from productpath import __version__
-from productpath.cli import code, customers, demo, feedback, roadmap, serve, stack, tracker
+from productpath.cli import (
+    code,
+    customers,
+    delivery,
+    demo,
+    feedback,
+    git,
+    roadmap,
+    serve,
+    stack,
+    tracker,
+)
 from productpath.cli.common import CliState, ProductpathGroup, settings_for
 
 app = typer.Typer(
@@ -63,7 +74,9 @@ app.add_typer(feedback.app, name="feedback")
 app.add_typer(customers.app, name="customers")
 app.add_typer(code.app, name="code")
 app.add_typer(stack.app, name="stack")
+app.add_typer(git.app, name="git")
 app.add_typer(tracker.app, name="tracker")
+app.add_typer(delivery.app, name="delivery")
 serve.register(app)
 demo.register(app)
 

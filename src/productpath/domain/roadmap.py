@@ -12,7 +12,14 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 
 def _printable(value: str) -> str:
@@ -38,6 +45,27 @@ Key = Annotated[
     ),
 ]
 Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+# A tracker item's key as the export names it ("POCKET-12", "acme/pocket#12"); it fits the
+# tracker_item.key column and holds no spaces.
+TrackerKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][^\s,\[\]{}]*$",
+        description="a tracker item key, e.g. POCKET-12 or owner/repo#12",
+    ),
+]
+
+
+def _one_line(value: str) -> str:
+    # Labels are stored newline-separated, and a YAML flow list cannot keep a line break.
+    if any(char in value for char in "\n\u2028\u2029"):
+        raise ValueError("must be one line")
+    return value
+
+
+Label = Annotated[Text, AfterValidator(_one_line), Field(min_length=1, max_length=100)]
 
 
 class InitiativeStatus(StrEnum):
@@ -110,6 +138,30 @@ class MilestoneSpec(_Strict):
     description: Text = ""
 
 
+class WorkSpec(_Strict):
+    """Tracker work that belongs to an initiative: items under these epics or with these labels.
+
+    Matching is case-insensitive; see docs/delivery.md for every linking rule.
+    """
+
+    epics: tuple[TrackerKey, ...] = ()
+    labels: tuple[Label, ...] = ()
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> WorkSpec:
+        for name, values in (("epics", self.epics), ("labels", self.labels)):
+            seen: set[str] = set()
+            for value in values:
+                if value.casefold() in seen:
+                    raise ValueError(f"'{value}' is listed twice in {name}")
+                seen.add(value.casefold())
+        return self
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.epics or self.labels)
+
+
 class InitiativeSpec(_Strict):
     id: Key
     title: Title
@@ -122,6 +174,14 @@ class InitiativeSpec(_Strict):
     depends_on: tuple[Key, ...] = ()
     # Theme ids from the insight engine; kept as given until themes have their own table.
     themes: tuple[Key, ...] = ()
+    work: WorkSpec | None = None
+
+    @field_validator("work")
+    @classmethod
+    def _empty_work_is_none(cls, value: WorkSpec | None) -> WorkSpec | None:
+        # "work: {}" says nothing; one spelling of "nothing" keeps documents, the store and
+        # diffs in agreement.
+        return None if value is None or value.is_empty else value
 
 
 class RoadmapDoc(_Strict):

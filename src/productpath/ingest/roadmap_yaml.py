@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from productpath.domain.roadmap import Estimate, RoadmapDoc
+from productpath.domain.roadmap import Estimate, RoadmapDoc, WorkSpec
 from productpath.domain.roadmap_rules import check
 from productpath.errors import DependencyCycleError, RoadmapError
 from productpath.ingest._yaml_errors import first_problem, line_of, render_path
@@ -161,6 +161,10 @@ _ALWAYS = {"version", "id", "status"}
 _WHOLE_LIMIT = 1e15
 _NOT_LITERAL = re.compile(r"[ \t]\n|[\x85\u2028\u2029\ufeff]")
 _SECTION = re.compile(r"[a-z_]+:")
+# What may stand unquoted inside a one-line [a, b] list. ruamel's flow emitter mis-writes some
+# other text (": x" among them), so anything else is written in double quotes, which hold any
+# text exactly.
+_FLOW_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_ ./#-]*", re.ASCII)
 
 
 def dump(doc: RoadmapDoc) -> str:
@@ -198,17 +202,21 @@ def _value(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    if isinstance(value, Estimate):
+    if isinstance(value, Estimate | WorkSpec):
+        # {optimistic: 1, likely: 2, pessimistic: 4} and {epics: [POCKET-12], labels: [kyc]}
+        # fit one line
         node = _node(value)
-        node.fa.set_flow_style()  # {optimistic: 1, likely: 2, pessimistic: 4} fits one line
+        node.fa.set_flow_style()
         return node
     if isinstance(value, BaseModel):
         return _node(value)
     if isinstance(value, tuple):
-        items = CommentedSeq(_value(v) for v in value)
         if all(isinstance(v, str) for v in value):
-            items.fa.set_flow_style()  # lists of ids read best on one line: [a, b]
-        return items
+            # Lists of ids, keys and labels read best on one line: [a, b]
+            items = CommentedSeq(_flow_scalar(v) for v in value)
+            items.fa.set_flow_style()
+            return items
+        return CommentedSeq(_value(v) for v in value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, float) and value.is_integer() and abs(value) < _WHOLE_LIMIT:
@@ -216,6 +224,14 @@ def _value(value: Any) -> Any:
     if isinstance(value, str) and _literal_ok(value):
         return LiteralScalarString(value)
     return value
+
+
+def _flow_scalar(text: str) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if _FLOW_PLAIN.fullmatch(text) and " #" not in text:
+        return text  # ruamel still quotes the ones that would read back as another type
+    return DoubleQuotedScalarString(text)
 
 
 def _literal_ok(text: str) -> bool:

@@ -8,6 +8,7 @@ from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import NotFoundError
 from productpath.ingest.roadmap_yaml import dump, read_roadmap
+from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
 
@@ -30,6 +31,7 @@ def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -
         changes = diff(load_doc(session, new.product.id), new)
         if not changes.is_empty:
             save_doc(session, new)
+            relink_session(session, new.product.id)  # keys, epics and labels may have changed
     return changes
 
 

@@ -18,6 +18,7 @@ from productpath.errors import InputError
 from productpath.ingest.tracker_github import read_github
 from productpath.ingest.tracker_jira import read_jira
 from productpath.ingest.tracker_record import STATUS_CATEGORIES, TrackerRecord
+from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, tracker_repo
 from productpath.store.models import TrackerItem, utcnow
@@ -173,6 +174,7 @@ def import_tracker(
             report.status_changes += counts.status_changes
             if progress is not None:
                 progress(start + len(chunk))
+        relink_session(session, product.key)  # new items may belong to mapped epics or labels
     return report
 
 

@@ -22,6 +22,7 @@ from productpath.domain.roadmap import (
     ProductSpec,
     RoadmapDoc,
     TeamSpec,
+    WorkSpec,
 )
 from productpath.store.models import (
     Initiative,
@@ -127,7 +128,13 @@ def _initiative_spec(
         estimate=estimate,
         depends_on=tuple(depends_on),
         themes=tuple(row.themes.split(",")) if row.themes else (),
+        work=WorkSpec(epics=_lines(row.work_epics), labels=_lines(row.work_labels)),
     )
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    # split("\n") rather than splitlines(): a label may hold other line-break characters.
+    return tuple(text.split("\n")) if text else ()
 
 
 def products_with_roadmap(session: Session) -> list[str]:
@@ -191,6 +198,8 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
             "estimate_likely": estimate.likely if estimate else None,
             "estimate_pessimistic": estimate.pessimistic if estimate else None,
             "themes": ",".join(s.themes),
+            "work_epics": "\n".join(s.work.epics) if s.work else "",
+            "work_labels": "\n".join(s.work.labels) if s.work else "",
         }
 
     initiatives, stale_initiatives = _sync(

@@ -1,0 +1,154 @@
+"""Rich rendering for ``productpath delivery``: status with risks, metrics, unlinked work.
+
+Kept apart from the command module so that Rich is imported only when something is printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from productpath.delivery.linking import RULES
+from productpath.delivery.metrics import DeliveryMetrics, Durations
+from productpath.delivery.risks import severity
+from productpath.delivery.status import DeliveryStatus
+from productpath.services.delivery import LinkReport, UnlinkedRow
+
+_TRACK = {True: "[green]on track[/]", False: "[red]late[/]", None: "-"}
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def print_status(status: DeliveryStatus) -> None:
+    console = _console()
+    if status.milestones:
+        table = Table("milestone", "target", "done/total", "projected", "", "worst risk")
+        table.title = "Milestones"
+        for m in status.milestones:
+            worst = f"{m.worst_risk.kind} ({m.worst_risk.initiative})" if m.worst_risk else ""
+            table.add_row(
+                m.key,
+                _date(m.target_date),
+                f"{m.items_done}/{m.items_total}",
+                _date(m.projected_date),
+                _TRACK[m.on_track],
+                worst,
+            )
+        console.print(table)
+    table = Table(
+        "initiative", "status", "milestone", "done/total", "last activity", "projected", "target"
+    )
+    table.title = "Initiatives"
+    for i in status.initiatives:
+        p = i.progress
+        done = f"{p.items_done}/{p.items_total}"
+        if p.points_total is not None:
+            done += f" ({p.points_done:g}/{p.points_total:g} pts)"
+        table.add_row(
+            escape(i.key),
+            i.status,
+            i.milestone or "",
+            done,
+            _date(p.last_activity.date() if p.last_activity else None),
+            _date(p.projection.projected_date),
+            _date(i.target_date),
+        )
+    console.print(table)
+    # Worst first; within a kind, in roadmap order.
+    risks = sorted(
+        (
+            (severity(r.kind), n, i.key, r.kind, r.reason)
+            for n, i in enumerate(status.initiatives)
+            for r in i.risks
+        )
+    )
+    if risks:
+        table = Table("initiative", "risk", "reason")
+        table.title = "Risks"
+        for _, _, key, kind, reason in risks:
+            table.add_row(key, f"[red]{kind}[/]", escape(reason))
+        console.print(table)
+    else:
+        console.print("No risks found.")
+    console.print(f"{status.forecast} ({status.projection_method}).", markup=False)
+    unlinked = status.unlinked
+    if unlinked.commits or unlinked.items:
+        console.print(
+            f"Unlinked: {unlinked.commits} commits, {unlinked.items} tracker items "
+            "(see 'productpath delivery unlinked').",
+            markup=False,
+        )
+
+
+def _durations(d: Durations) -> str:
+    if not d.count:
+        return "no data"
+    return f"P50 {d.p50:g} · P85 {d.p85:g} · P95 {d.p95:g} days (n={d.count})"
+
+
+def print_metrics(metrics: DeliveryMetrics) -> None:
+    console = _console()
+    table = Table("metric", "value", "counted from")
+    table.title = (
+        f"Flow metrics, {metrics.since} to {metrics.until} ({metrics.window_weeks:g} weeks)"
+    )
+    t, dep, cf = metrics.throughput, metrics.deployment_frequency, metrics.change_failure
+    table.add_row("throughput", f"{t.per_week:g}/week ({t.total} in all)", t.source)
+    table.add_row("cycle time", _durations(metrics.cycle_time), metrics.cycle_time.note)
+    table.add_row("lead time", _durations(metrics.lead_time), metrics.lead_time.note)
+    table.add_row("deployment frequency", f"{dep.per_week:g}/week ({dep.count} in all)", dep.source)
+    rate = f"{cf.rate:.0%}" if cf.rate is not None else "-"
+    table.add_row(
+        "change failure (proxy)", rate, f"{cf.reverts} reverts, {cf.hotfixes} hotfixes {cf.note}"
+    )
+    console.print(table)
+    weeks = Table("week", "done", "deployments")
+    weeks.title = "Per week"
+    deployed = {w.week: w.count for w in dep.weeks}
+    for week in t.weeks:
+        weeks.add_row(week.week, str(week.count), str(deployed.get(week.week, 0)))
+    console.print(weeks)
+    console.print("Definitions:", style="bold")
+    for name, definition in (
+        ("throughput", t.definition),
+        ("cycle time", metrics.cycle_time.definition),
+        ("lead time", metrics.lead_time.definition),
+        ("deployment frequency", dep.definition + f" Release pattern: {dep.release_pattern}"),
+        ("change failure", cf.definition),
+    ):
+        console.print(f"- {name}: {definition}", markup=False)
+
+
+def print_unlinked(rows: Sequence[UnlinkedRow]) -> None:
+    table = Table("kind", "ref", "date", "who", "where", "title")
+    for row in rows:
+        ref = row.ref[:12] if row.kind == "commit" else row.ref
+        title = row.title if len(row.title) <= 70 else row.title[:69] + "…"
+        when = _date(row.at.date() if row.at else None)
+        table.add_row(
+            row.kind, escape(ref), when, escape(row.who or ""), escape(row.where), escape(title)
+        )
+    _console().print(table)
+
+
+def print_link_report(report: LinkReport) -> None:
+    console = _console()
+    table = Table("rule", "links")
+    for rule in RULES:
+        table.add_row(rule, str(report.by_rule.get(rule, 0)))
+    console.print(table)
+    console.print(
+        f"{report.added} links added, {report.removed} removed; unlinked: "
+        f"{report.unlinked_commits} commits, {report.unlinked_items} tracker items.",
+        markup=False,
+    )

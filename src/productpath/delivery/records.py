@@ -1,0 +1,88 @@
+"""Plain records of engineering work, as the pure delivery functions take them.
+
+The store loads these (services do the loading); tests build them by hand. ``id`` is whatever
+identifies the row to the caller (the database id in practice): the functions hand it back in
+their results and never interpret it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+DONE = "done"
+IN_PROGRESS = "in_progress"
+TODO = "todo"
+EPIC = "epic"
+PULL_REQUEST = "pull_request"
+
+
+@dataclass(frozen=True)
+class CommitRecord:
+    id: int
+    sha: str
+    subject: str
+    body: str = ""
+    committed_at: dt.datetime | None = None
+    author: str | None = None  # the contributor's name (e-mail when it has none)
+    is_merge: bool = False
+    parents: tuple[str, ...] = ()  # shas, first parent first
+
+
+@dataclass(frozen=True)
+class StatusChangeRecord:
+    at: dt.datetime
+    to_status: str
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A tracker item (issue, pull request, story, epic…) with its status history."""
+
+    id: int
+    key: str
+    title: str
+    opened_at: dt.datetime
+    item_type: str = "issue"
+    status: str = ""  # as the tracker names it
+    status_category: str = TODO  # todo | in_progress | done
+    started_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    labels: tuple[str, ...] = ()
+    parent_key: str | None = None
+    branch: str | None = None
+    assignee: str | None = None
+    points: float | None = None
+    changes: tuple[StatusChangeRecord, ...] = ()  # oldest first
+
+    @property
+    def is_epic(self) -> bool:
+        return self.item_type.casefold() == EPIC
+
+    @property
+    def is_pull_request(self) -> bool:
+        return self.item_type.casefold() in {PULL_REQUEST, "merge_request"}
+
+    @property
+    def is_merged_pull_request(self) -> bool:
+        # GitHub closes a pull request either merged ("merged") or not ("closed").
+        return self.is_pull_request and self.is_done and self.status.casefold() != "closed"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status_category == DONE
+
+    @property
+    def done_at(self) -> dt.datetime | None:
+        """When it reached done: resolved_at, else the last status change; None when not done."""
+        if not self.is_done:
+            return None
+        if self.resolved_at is not None:
+            return self.resolved_at
+        return self.changes[-1].at if self.changes else None
+
+
+@dataclass(frozen=True)
+class TagRecord:
+    name: str
+    at: dt.datetime | None  # the tag's date, else its commit's; None when neither is known
