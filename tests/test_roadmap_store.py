@@ -257,3 +257,20 @@ def test_products_are_kept_apart(opened: Any, tmp_path: Path) -> None:
     assert load_roadmap(opened) == parse(ROADMAP)
     with pytest.raises(NotFoundError, match=r"'nope' has no roadmap.*pocket, wallet"):
         export_roadmap(opened, "nope")
+
+
+def test_a_member_who_changes_team_keeps_their_row(opened: Any, tmp_path: Path) -> None:
+    apply(opened, tmp_path, ROADMAP)
+    with opened.store.read() as session:
+        before = session.scalar(select(Person.id).where(Person.name == "Ana"))
+    moved = ROADMAP.replace("      - name: Ana\n        email: ana@example.com\n", "").replace(
+        "    capacity_per_week: 2\n",
+        "    capacity_per_week: 2\n    members:\n      - name: Ana Silva\n"
+        "        email: ANA@example.com\n",
+    )
+    apply(opened, tmp_path, moved)
+    with opened.store.read() as session:
+        ana = session.scalars(select(Person).where(Person.email.ilike("ana@example.com"))).one()
+        team_key = session.scalar(select(Team.key).where(Team.id == ana.team_id))
+    assert (ana.id, ana.name, team_key) == (before, "Ana Silva", "growth")
+    assert load_roadmap(opened) == parse(moved)

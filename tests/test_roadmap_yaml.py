@@ -382,3 +382,27 @@ def test_ingest_never_imports_the_store() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "field", "reason"),
+    [
+        ("capacity_per_week: 3", "capacity_per_week: true", "capacity_per_week", "not true/false"),
+        ("target_date: 2026-03-31", "target_date: 1700000000", "target_date", "YYYY-MM-DD"),
+        ("title: Light identity check", 'title: "a\\u2028b"', "title", "U+2028"),
+    ],
+)
+def test_values_yaml_would_misread_are_refused(
+    tmp_path: Path, before: str, after: str, field: str, reason: str
+) -> None:
+    assert before in VALID
+    with pytest.raises(RoadmapError) as caught:
+        read_roadmap(write(tmp_path, VALID.replace(before, after, 1)))
+    assert caught.value.field is not None and caught.value.field.endswith(field)
+    assert reason in caught.value.reason
+
+
+def test_an_empty_unit_is_no_unit_and_round_trips() -> None:
+    doc = parse(VALID.replace("unit: '%'", "unit: '  '", 1))
+    assert all(kr.unit is None for o in doc.objectives for kr in o.key_results if kr.id == "kr-1")
+    assert parse(dump(doc)) == doc

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -26,12 +27,38 @@ def _printable(value: str) -> str:
     # Control characters and lone surrogates cannot be stored in PostgreSQL text or written
     # back as tidy YAML; newlines and tabs are ordinary text.
     for char in value:
+        if char in _LINE_SEPARATORS:
+            # YAML would write these back as ordinary spaces, so the text would not round-trip.
+            raise ValueError(f"contains U+{ord(char):04X}; use an ordinary line break")
         if char not in "\n\t" and unicodedata.category(char) in {"Cc", "Cs"}:
             raise ValueError(f"contains the control character U+{ord(char):04X}")
     return value
 
 
+_LINE_SEPARATORS = "\u2028\u2029\u0085"
+
+
+def _not_bool(value: object) -> object:
+    # YAML's "yes"/"true" would otherwise be read as the number 1.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+def _date_text(value: object) -> object:
+    # Pydantic reads an integer as seconds since 1970, which no one writing a roadmap means.
+    if isinstance(value, int | float):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    return value
+
+
+def _empty_is_none(value: str | None) -> str | None:
+    return value or None
+
+
 Text = Annotated[str, AfterValidator(_printable)]
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
 # Lengths match the columns in store/models.py, so a valid document always fits the tables.
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
 Title = Annotated[Text, Field(min_length=1, max_length=500)]
@@ -86,9 +113,9 @@ class _Strict(BaseModel):
 class Estimate(_Strict):
     """Three-point estimate in ideal weeks (a week of one person's focused work)."""
 
-    optimistic: float = Field(ge=0)
-    likely: float = Field(ge=0)
-    pessimistic: float = Field(ge=0)
+    optimistic: Number = Field(ge=0)
+    likely: Number = Field(ge=0)
+    pessimistic: Number = Field(ge=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Estimate:
@@ -106,8 +133,9 @@ class ProductSpec(_Strict):
 class KeyResultSpec(_Strict):
     id: Key
     title: Title
-    target: float | None = None
-    unit: Annotated[Text, Field(max_length=50)] | None = None
+    target: Number | None = None
+    # An empty unit is no unit: one spelling, so an export re-applies as a no-op.
+    unit: Annotated[Text, Field(max_length=50), AfterValidator(_empty_is_none)] | None = None
 
 
 class ObjectiveSpec(_Strict):
@@ -125,7 +153,7 @@ class MemberSpec(_Strict):
 class TeamSpec(_Strict):
     id: Key
     name: Name
-    capacity_per_week: float = Field(
+    capacity_per_week: Number = Field(
         gt=0, description="ideal weeks of work the team completes per calendar week"
     )
     members: tuple[MemberSpec, ...] = ()
@@ -134,7 +162,7 @@ class TeamSpec(_Strict):
 class MilestoneSpec(_Strict):
     id: Key
     name: Name
-    target_date: dt.date
+    target_date: Date
     description: Text = ""
 
 

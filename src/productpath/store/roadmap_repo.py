@@ -147,8 +147,8 @@ def products_with_roadmap(session: Session) -> list[str]:
 def save_doc(session: Session, doc: RoadmapDoc) -> None:
     """Make the tables hold exactly ``doc`` for its product; the caller owns the transaction.
 
-    Rows are matched by key (members by name) and updated in place; what the document no
-    longer names is deleted. ``doc`` must already satisfy ``roadmap_rules.check``.
+    Rows are matched by key (members by e-mail, else name) and updated in place; what the
+    document no longer names is deleted. ``doc`` must already satisfy ``roadmap_rules.check``.
     """
     product = session.scalar(select(Product).where(Product.key == doc.product.id))
     if product is None:
@@ -174,8 +174,14 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
         doc.teams,
         lambda s: {"name": s.name, "capacity_per_week": s.capacity_per_week},
     )
-    for team in doc.teams:
-        _sync_members(teams[team.id], team.members)
+    pool = _MemberPool(session, pid)
+    # Everyone is claimed before any team's list changes, and nothing is flushed in between,
+    # so a member moving from one team to another is never taken for an orphan and deleted.
+    with session.no_autoflush:
+        new_members = [(teams[t.id], _member_rows(t.members, pool)) for t in doc.teams]
+        for team_row, members in new_members:
+            if members != team_row.members:
+                team_row.members = members
     milestones, stale_milestones = _sync(
         session,
         Milestone,
@@ -242,19 +248,37 @@ def _sync_key_results(objective: Objective, specs: Iterable[KeyResultSpec]) -> N
         objective.key_results = rows  # the ones left out are orphans, deleted by the cascade
 
 
-def _sync_members(team: Team, specs: Iterable[MemberSpec]) -> None:
-    # Members have no id of their own; the same name is taken to be the same person.
-    by_name: dict[str, list[Person]] = {}
-    for person in team.members:
-        by_name.setdefault(person.name, []).append(person)
+class _MemberPool:
+    """Every team member of a product, to be claimed by the document's member entries.
+
+    Members have no id of their own. The same e-mail (else the same name) anywhere in the
+    product is taken to be the same person, so someone who moves to another team keeps their
+    row, and with it the git identities linked to it.
+    """
+
+    def __init__(self, session: Session, product_id: int) -> None:
+        people = session.scalars(
+            select(Person).join(Team).where(Team.product_id == product_id).order_by(Person.id)
+        )
+        self._left: list[Person] = list(people)
+
+    def claim(self, spec: MemberSpec) -> Person | None:
+        email = spec.email.casefold() if spec.email else None
+        match = next(
+            (p for p in self._left if email and (p.email or "").casefold() == email), None
+        ) or next((p for p in self._left if p.name == spec.name), None)
+        if match is not None:
+            self._left.remove(match)
+        return match
+
+
+def _member_rows(specs: Iterable[MemberSpec], pool: _MemberPool) -> list[Person]:
     rows = []
     for position, spec in enumerate(specs):
-        same = by_name.get(spec.name)
-        row = same.pop(0) if same else Person(name=spec.name)
-        _assign(row, email=spec.email, position=position)
+        row = pool.claim(spec) or Person(name=spec.name)
+        _assign(row, name=spec.name, email=spec.email, position=position)
         rows.append(row)
-    if rows != team.members:
-        team.members = rows
+    return rows
 
 
 def _sync_dependencies(
