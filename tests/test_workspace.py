@@ -81,16 +81,16 @@ def test_cli_init_and_unreachable_database(tmp_path: Path, monkeypatch: pytest.M
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_readers_do_not_wait_for_a_writer(workspace_dir: Path) -> None:
-    """Opening a workspace to read must not take the write lock an import holds."""
+def test_readers_do_not_wait_for_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a SQLite workspace to read must not take the write lock an import holds."""
     import threading
 
     from productpath.store.db import Store
-    from productpath.workspace import load
 
-    url = load(workspace_dir, Settings().database_url).database_url
-    if not url.startswith("sqlite"):
-        pytest.skip("the write lock at open time is a SQLite concern")
+    workspace = init_workspace(tmp_path, "Pocket")
+    monkeypatch.setenv("PRODUCTPATH_WORKSPACE", str(tmp_path))
+    monkeypatch.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
+    url = workspace.database_url
     holder, holding, release = Store(url), threading.Event(), threading.Event()
 
     def hold_the_lock() -> None:
