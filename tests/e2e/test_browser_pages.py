@@ -38,17 +38,34 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app under uvicorn, in a thread, on a free port, over a seeded SQLite workspace."""
-    import uvicorn
-
     from productpath.services.workspace import init_workspace, open_workspace
     from productpath.settings import Settings
-    from productpath.web import create_app
 
     root = tmp_path_factory.mktemp("browser") / "ws"
     init_workspace(root, "Pocket")
     settings = Settings(workspace=root, database_url=None)
     with open_workspace(settings) as handle:
         seed(handle)
+    yield from _serve(settings)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over the Pocket demo workspace, with its git history, Jira issues and radar."""
+    import datetime as dt
+
+    from productpath.demo import build_demo
+    from productpath.settings import Settings
+
+    root = tmp_path_factory.mktemp("browser-demo") / "demo"
+    build_demo(root, today=dt.date.today())
+    yield from _serve(Settings(workspace=root, database_url=None))
+
+
+def _serve(settings: Any) -> Iterator[str]:
+    import uvicorn
+
+    from productpath.web import create_app
 
     # Bind the socket ourselves (port 0 = any free one) so no other process can take the port
     # between choosing it and listening on it.
@@ -208,3 +225,31 @@ def test_missing_page_in_the_browser(page: Page, base_url: str) -> None:
     page.tab.wait_for_url(base_url + "/roadmap")
     # The 404 itself is reported on the console; nothing else may be.
     assert [p for p in page.problems if "404" not in p] == []
+
+
+def test_delivery_initiative_and_radar_pages_in_the_browser(browser: Any, demo_url: str) -> None:
+    from playwright.sync_api import expect
+
+    for width in (1280, 390):
+        page = Page(browser, viewport={"width": width, "height": 900})
+        tab = page.tab
+        try:
+            for name, path, heading in [
+                ("delivery", "/delivery", "Delivery"),
+                ("initiative", "/initiatives/kyc-v2", "Identity verification v2"),
+                ("code-health", "/code-health", "Code health"),
+                ("radar", "/radar", "Tech radar"),  # last: the checks below are on it
+            ]:
+                tab.goto(demo_url + path)
+                expect(tab.get_by_role("heading", level=1)).to_contain_text(heading)
+                page.shot(name if width > 600 else f"{name}-phone")
+                overflow = tab.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
+            expect(tab.get_by_role("group", name="Tech radar: 22 technologies")).to_be_visible()
+            tab.locator("a.radar__blip").first.click()
+            tab.wait_for_url(demo_url + "/radar#tech-1")
+            assert page.problems == []
+        finally:
+            page.context.close()
