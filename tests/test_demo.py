@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import importlib.util
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,9 @@ def test_the_demo_has_a_realistic_size(built: tuple[Path, DemoSummary]) -> None:
         "roadmap.yaml",
         "customers.csv",
         "feedback.csv",
+        "pocket-app",
+        "jira-export.csv",
+        "radar.yaml",
     }
 
 
@@ -156,8 +160,11 @@ def test_two_builds_on_the_same_day_are_identical(
     first_root, first = built
     assert again.initiatives == first.initiatives
     assert again.feedback_items == first.feedback_items
-    for name in ("roadmap.yaml", "customers.csv", "feedback.csv", MARKER):
+    for name in ("roadmap.yaml", "customers.csv", "feedback.csv", MARKER, "jira-export.csv"):
         assert (tmp_path / "again" / name).read_bytes() == (first_root / name).read_bytes()
+    # The same day gives the same commits, down to their ids.
+    assert _git(tmp_path / "again", "rev-list", "--all") == _git(first_root, "rev-list", "--all")
+    assert _git(tmp_path / "again", "tag") == _git(first_root, "tag")
     assert _feedback_rows(tmp_path / "again") == _feedback_rows(first_root)
     assert _exported(tmp_path / "again") == _exported(first_root)
 
@@ -191,13 +198,27 @@ def test_another_day_moves_the_dates(tmp_path: Path) -> None:
 def test_rebuilding_starts_over_and_keeps_other_files(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     first = build_demo(root, today=TODAY)
+    head = _git(root, "rev-parse", "HEAD")
     (root / "notes.txt").write_text("mine", encoding="utf-8")
     (root / "roadmap.yaml").write_text("my_edit: true\n", encoding="utf-8")
+    (root / "pocket-app" / "scratch.py").write_text("print('mine')\n", encoding="utf-8")
     second = build_demo(root, today=TODAY)
     assert second == first
     assert (root / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert "my_edit" not in (root / "roadmap.yaml").read_text(encoding="utf-8")
     assert len(_feedback_rows(root)) == first.feedback_items
+    # The generated repository is made afresh, not added to.
+    assert not (root / "pocket-app" / "scratch.py").exists()
+    assert _git(root, "rev-parse", "HEAD") == head
+    # A link put in the repository's place is removed, never followed out of the folder.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("x", encoding="utf-8")
+    shutil.rmtree(root / "pocket-app")
+    (root / "pocket-app").symlink_to(elsewhere, target_is_directory=True)
+    build_demo(root, today=TODAY)
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "x"
+    assert (root / "pocket-app" / ".git").is_dir() and not (root / "pocket-app").is_symlink()
 
 
 def test_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
@@ -280,6 +301,103 @@ def test_the_web_pages_show_the_demo(built: tuple[Path, DemoSummary]) -> None:
         assert page.status_code == 200
         assert "Automatic retry for failed card top-ups" in page.text
         assert client.get("/roadmap.json").status_code == 200
+        pages = {
+            "/delivery": "Reliable money movement",
+            "/initiatives/fx-engine": "Sana Qureshi",
+            "/code-health": "pocket/statements",
+            "/radar": "moment",
+        }
+        for path, phrase in pages.items():
+            response = client.get(path)
+            assert response.status_code == 200 and phrase in response.text, path
+            assert client.get(path + ".json").status_code == 200, path
+
+
+def _git(root: Path, *args: str) -> str:
+    repo = root / "pocket-app"
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def test_the_demo_repository_has_six_busy_months(built: tuple[Path, DemoSummary]) -> None:
+    root, summary = built
+    assert 600 <= summary.commits <= 1500
+    # Thirteen people, though Hugo also committed from his laptop's e-mail (see .mailmap).
+    assert summary.contributors == 13
+    emails = set(_git(root, "log", "--format=%ae").split())
+    assert "hugo@lambert-mbp.local" in emails
+    assert "hugo@lambert-mbp.local" in (root / "pocket-app" / ".mailmap").read_text()
+    dates = [dt.date.fromisoformat(d) for d in _git(root, "log", "--format=%as").split()]
+    assert TODAY - dt.timedelta(days=260) <= min(dates) and max(dates) < TODAY
+    busy = [d for d in dates if d >= TODAY - dt.timedelta(days=183)]
+    assert len(busy) > 0.9 * len(dates)
+    subjects = _git(root, "log", "--format=%s").splitlines()
+    assert sum(s.startswith("Merge pull request #") for s in subjects) >= 50
+    assert sum(s.startswith("Merge branch 'feature/kyc-v2-") for s in subjects) >= 2
+    assert sum(s.startswith('Revert "') for s in subjects) == 2
+    assert sum("Hotfix" in s for s in subjects) >= 3
+    assert "Initiative: fx-engine" in _git(root, "log", "--format=%b")
+    assert len(_git(root, "tag").split()) >= 12
+    for manifest in ("pyproject.toml", "requirements.txt", "mobile/package.json",
+                     "mobile/package-lock.json", "pocket/fx/quotes.py"):  # fmt: skip
+        assert (root / "pocket-app" / manifest).is_file(), manifest
+
+
+def test_the_demo_team_made_the_commits(built: tuple[Path, DemoSummary]) -> None:
+    from productpath.demo import story
+
+    members = {(m.name, m.email) for team in _doc(built[0]).teams for m in team.members}
+    assert {(p.name, p.email) for p in story.PEOPLE.values()} == members
+    authors = set(_git(built[0], "log", "--use-mailmap", "--format=%aN|%aE").split("\n")[:-1])
+    assert {tuple(a.split("|")) for a in authors} == members
+
+
+def test_roadmap_epics_are_epics_in_the_jira_export(built: tuple[Path, DemoSummary]) -> None:
+    with (built[0] / "jira-export.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    assert header.count("Labels") == 3 and "Status Category" in header
+    kinds = {row[header.index("Issue key")]: row[header.index("Issue Type")] for row in rows[1:]}
+    mapped = [e for i in _doc(built[0]).initiatives if i.work for e in i.work.epics]
+    assert len(mapped) >= 10
+    assert all(kinds.get(epic) == "Epic" for epic in mapped)
+
+
+def test_each_kind_of_delivery_risk_shows(handle: OpenWorkspace) -> None:
+    from productpath.services.delivery import delivery_status
+
+    status = delivery_status(handle, today=TODAY)
+    risks = {i.key: {r.kind for r in i.risks} for i in status.initiatives}
+    assert risks["kyc-v2"] == {"slipping"}
+    assert risks["pin-self-service"] == {"stale"}
+    assert risks["wallet-provisioning"] == {"scope_growth"}
+    assert risks["fx-engine"] == {"concentration"}
+    assert risks["psd2-sca"] == {"dependency_slipped"}
+    assert risks["topup-retry"] == risks["transfer-tracking"] == set()
+    on_track = {m.key: m.on_track for m in status.milestones}
+    assert on_track["reliable-money"] is False and on_track["card-everywhere"] is True
+    done = {i.key: i.progress for i in status.initiatives if i.status == "done"}
+    assert done and all(p.items_total == p.items_done > 0 and p.commits for p in done.values())
+
+
+def test_code_health_and_stack_show_the_planted_problems(built: tuple[Path, DemoSummary]) -> None:
+    from productpath.services.tech import code_health, stack_inventory
+
+    repo = built[0] / "pocket-app"
+    health = code_health(repo)
+    riskiest = health.ownership[0]
+    assert (riskiest.directory, riskiest.bus_factor, riskiest.top_author) == (
+        "pocket/fx",
+        1,
+        "Sana Qureshi",
+    )
+    assert riskiest.concentration > 0.9
+    assert [a.directory for a in health.abandoned] == ["pocket/statements"]
+    assert health.abandoned[0].days_since_change > 200
+    assert len(health.hotspots) >= 10
+    stack = stack_inventory(repo, radar_file=built[0] / "radar.yaml")
+    held = {r.dependency.name for r in stack.review.reviews if "on_hold" in r.flags}
+    assert held >= {"requests", "moment"}
 
 
 def _generator() -> Any:

@@ -1,8 +1,10 @@
 """Build the Pocket demo workspace through the same services the CLI and the web app use.
 
 The build is deterministic: the same ``today`` gives the same workspace. Dates are relative to
-``today`` (feedback over the six months before it, milestones in the nine months after it), so
-the demo always looks current.
+``today`` (feedback and git history over the months before it, milestones in the nine months
+after it), so the demo always looks current. Besides the roadmap, customers and feedback, it
+generates the app's git repository (``pocket-app/``), a Jira export and a tech radar
+(``delivery_data``), then reads them in as ``git ingest`` and ``tracker import`` would.
 
 A folder is a demo workspace when it holds the marker file ``DEMO.md`` that the build writes
 first. Only such a folder is rebuilt (its database and the files the build wrote are deleted);
@@ -21,14 +23,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from productpath import workspace as ws
-from productpath.demo.files import write_workspace_files
+from productpath.demo.delivery_data import (
+    RADAR_FILE,
+    REPOSITORY_DIR,
+    TRACKER_FILE,
+    write_delivery_files,
+)
+from productpath.demo.files import initiative_titles, write_workspace_files
 from productpath.errors import WorkspaceError
 from productpath.services.customers import import_customers
+from productpath.services.delivery import relink
 from productpath.services.feedback import import_feedback
+from productpath.services.git import ingest_repository
 from productpath.services.roadmap import apply_roadmap
+from productpath.services.tracker import import_tracker
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import (
+    Commit,
+    Contributor,
     Customer,
     FeedbackItem,
     Initiative,
@@ -36,15 +49,26 @@ from productpath.store.models import (
     Milestone,
     Objective,
     Product,
+    Repository,
     Segment,
     Team,
+    TrackerItem,
+    WorkLink,
 )
 
 PRODUCT_NAME = "Pocket"
 MARKER = "DEMO.md"
 FEEDBACK_SOURCE = "banking77"
 # What a build writes besides the database; a rebuild deletes exactly these.
-GENERATED = (ws.CONFIG_NAME, "roadmap.yaml", "customers.csv", "feedback.csv")
+GENERATED = (
+    ws.CONFIG_NAME,
+    "roadmap.yaml",
+    "customers.csv",
+    "feedback.csv",
+    TRACKER_FILE,
+    RADAR_FILE,
+)
+GENERATED_DIRS = (ws.DATA_DIR, REPOSITORY_DIR)
 
 Progress = Callable[[str], None]
 
@@ -66,6 +90,10 @@ class DemoSummary:
     feedback_items: int
     feedback_from: dt.date | None
     feedback_to: dt.date | None
+    commits: int
+    contributors: int
+    tracker_items: int
+    work_links: int
 
 
 def build_demo(
@@ -87,6 +115,9 @@ def build_demo(
     init_workspace(root, PRODUCT_NAME, None)
     say("Writing roadmap.yaml, customers.csv and feedback.csv")
     roadmap, customers, feedback = write_workspace_files(root, today)
+    say(f"Generating the {REPOSITORY_DIR} git repository and the Jira export")
+    titles = initiative_titles(roadmap.read_text(encoding="utf-8"))
+    delivery = write_delivery_files(root, today, titles)
     # Always the SQLite file inside the folder, whatever PRODUCTPATH_DATABASE_URL says.
     with open_workspace(Settings(workspace=root, database_url=None)) as handle:
         say("Applying roadmap.yaml")
@@ -103,6 +134,12 @@ def build_demo(
             customer_column="customer",
             source=FEEDBACK_SOURCE,
         )
+        say(f"Reading the history of {REPOSITORY_DIR}")
+        ingest_repository(handle, delivery.repository.path, name=REPOSITORY_DIR)
+        say("Importing the Jira export")
+        import_tracker(handle, [delivery.tracker], fmt="jira")
+        say("Linking commits and issues to initiatives")
+        relink(handle)
         return _summarise(handle, today)
 
 
@@ -122,11 +159,12 @@ def _make_room(root: Path) -> None:
     if not root.is_dir():
         raise WorkspaceError(f"{root} is a file, not a folder; choose another folder for the demo")
     if is_demo_workspace(root):
-        data_dir = root / ws.DATA_DIR
-        if data_dir.is_symlink() or data_dir.is_file():
-            data_dir.unlink()
-        elif data_dir.is_dir():
-            shutil.rmtree(data_dir)
+        for folder in GENERATED_DIRS:
+            path = root / folder
+            if path.is_symlink() or path.is_file():
+                path.unlink()  # never follow a link out of the demo folder
+            elif path.is_dir():
+                shutil.rmtree(path)
         for name in GENERATED:
             (root / name).unlink(missing_ok=True)
         return
@@ -173,16 +211,46 @@ def _summarise(handle: OpenWorkspace, today: dt.date) -> DemoSummary:
             feedback_items=_count(session, FeedbackItem, pid),
             feedback_from=first.date() if first is not None else None,
             feedback_to=last.date() if last is not None else None,
+            commits=_commits(session, pid),
+            contributors=_count(session, Contributor, pid),
+            tracker_items=_count(session, TrackerItem, pid),
+            work_links=session.scalar(
+                select(func.count())
+                .select_from(WorkLink)
+                .join(Initiative, Initiative.id == WorkLink.initiative_id)
+                .where(Initiative.product_id == pid)
+            )
+            or 0,
         )
 
 
 def _count(
     session: Session,
-    model: type[Objective | Team | Milestone | Initiative | Customer | Segment | FeedbackItem],
+    model: type[
+        Objective
+        | Team
+        | Milestone
+        | Initiative
+        | Customer
+        | Segment
+        | FeedbackItem
+        | Contributor
+        | TrackerItem
+    ],
     product_id: int,
 ) -> int:
     total = session.scalar(
         select(func.count()).select_from(model).where(model.product_id == product_id)
+    )
+    return total or 0
+
+
+def _commits(session: Session, product_id: int) -> int:
+    total = session.scalar(
+        select(func.count())
+        .select_from(Commit)
+        .join(Repository, Repository.id == Commit.repository_id)
+        .where(Repository.product_id == product_id)
     )
     return total or 0
 
@@ -198,8 +266,13 @@ Built by `productpath demo`, dated relative to {today.isoformat()}. Everything h
 - `feedback.csv`: customer messages from the BANKING77 data set (Casanueva et al., "Efficient
   Intent Detection with Dual Sentence Encoders", 2020; CC BY 4.0), with invented dates and
   customers. `category` is BANKING77's intent label.
+- `pocket-app/`: a generated git repository of the Pocket app (Python backend, React Native
+  app), its history made up by the build: read in with `productpath git ingest pocket-app`.
+- `jira-export.csv`: the Jira epics and stories behind the initiatives, in Jira's CSV export
+  format: read in with `productpath tracker import --format jira jira-export.csv`.
+- `radar.yaml`: Pocket's tech radar (adopt, trial, assess, hold).
 
-`productpath demo --dir <this folder>` rebuilds it from scratch: it deletes `.productpath/`
-and the files above. This file marks the folder as a demo workspace; without it the demo
-refuses to touch the folder.
+`productpath demo --dir <this folder>` rebuilds it from scratch: it deletes `.productpath/`,
+`pocket-app/` and the files above. This file marks the folder as a demo workspace; without it
+the demo refuses to touch the folder.
 """

@@ -1,6 +1,7 @@
 """The demo's shipped data, rendered into a workspace with dates relative to the build day.
 
-``data/`` holds three files:
+``data/`` holds the files below, and ``radar.yaml`` (the tech radar, copied as is);
+``delivery_data`` generates the git repository and the Jira export:
 
 * ``roadmap.template.yaml``: Pocket's roadmap; milestone dates are written
   ``{{ today + 42 days }}`` and become ISO dates.
@@ -61,6 +62,14 @@ def render_feedback(shipped: str, today: dt.date) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def initiative_titles(roadmap_text: str) -> dict[str, str]:
+    """Initiative key -> title, from a rendered roadmap (the Jira epics are named after them)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(roadmap_text)
+    return {str(i["id"]): str(i["title"]) for i in data.get("initiatives", [])}
 
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
