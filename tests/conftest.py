@@ -22,6 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 
 
+@pytest.fixture(autouse=True)
+def _test_client_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starlette's TestClient calls itself 'testserver'; let the web app answer it."""
+    monkeypatch.setenv("PRODUCTPATH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+
+
 def _postgres_or_skip() -> str:
     reason = None
     if not PG_URL:

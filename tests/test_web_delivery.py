@@ -164,7 +164,7 @@ def seeded(
         url = make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         init_workspace(root, "Pocket", url)
-        settings = Settings(workspace=root, database_url=url)
+        settings = Settings(workspace=root, database_url=url, allowed_hosts="testserver")
         with open_workspace(settings) as handle:
             _fill(handle, root, repo)
         with TestClient(create_app(settings)) as client:

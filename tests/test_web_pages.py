@@ -247,3 +247,17 @@ def test_pages_answer_head_requests(client: TestClient) -> None:
         response = client.head(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
+
+
+def test_only_loopback_host_names_are_answered(client: TestClient) -> None:
+    # A page on another site that rebinds its name to 127.0.0.1 arrives with its own Host.
+    assert client.get("/dashboard.json", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/dashboard.json", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_serve_widens_the_allowed_hosts_only_as_asked() -> None:
+    from productpath.cli.serve import _allowed_hosts
+
+    assert _allowed_hosts("localhost", "127.0.0.1") == "localhost,127.0.0.1"
+    assert _allowed_hosts("localhost", "pm.internal") == "localhost,pm.internal"
+    assert _allowed_hosts("localhost", "0.0.0.0") == "*"

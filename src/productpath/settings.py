@@ -18,3 +18,10 @@ class Settings(BaseSettings):
 
     workspace: Path = Field(default_factory=Path.cwd)
     database_url: str | None = None
+    # Host names the web app answers to, comma-separated ("*" for any). Loopback only by
+    # default: a page on another site could otherwise read the workspace through DNS
+    # rebinding, since the local server has no log-in.
+    allowed_hosts: str = "localhost,127.0.0.1,[::1]"
+
+    def allowed_host_list(self) -> list[str]:
+        return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]

@@ -22,7 +22,8 @@ def serve(
         False, "--reload/--no-reload", help="Restart when the source changes (development)."
     ),
 ) -> None:
-    """Serve the web UI: the dashboard and the roadmap, each with a JSON twin."""
+    """Serve the web UI (dashboard, roadmap, delivery, code health, radar), each page with a
+    JSON twin."""
     from productpath.services.workspace import open_workspace
 
     settings = settings_for(ctx)
@@ -38,6 +39,8 @@ def serve(
     os.environ["PRODUCTPATH_WORKSPACE"] = str(workspace.root)
     if settings.database_url:
         os.environ["PRODUCTPATH_DATABASE_URL"] = settings.database_url
+    if "PRODUCTPATH_ALLOWED_HOSTS" not in os.environ:
+        os.environ["PRODUCTPATH_ALLOWED_HOSTS"] = _allowed_hosts(settings.allowed_hosts, host)
     typer.echo(f"Serving {workspace.name} at http://{host}:{port}")
     uvicorn.run(
         APP_FACTORY,
@@ -48,6 +51,19 @@ def serve(
         reload_dirs=[str(Path(__file__).resolve().parent.parent)] if reload else None,
         log_level="info",
     )
+
+
+def _allowed_hosts(defaults: str, host: str) -> str:
+    """The host names to answer to when listening on ``host``."""
+    if host in {"0.0.0.0", "::"}:
+        # Listening on every interface: the names people will use are unknown here.
+        typer.echo(
+            "note: listening on all interfaces; any host name is accepted and there is no "
+            "log-in, so anyone who can reach this machine can read the workspace",
+            err=True,
+        )
+        return "*"
+    return f"{defaults},{host}"
 
 
 def register(app: typer.Typer) -> None:
