@@ -242,6 +242,18 @@ def test_refuses_a_workspace_the_demo_did_not_build(tmp_path: Path) -> None:
     assert (root / ".productpath" / "productpath.db").exists()
 
 
+def test_a_demo_md_of_the_users_own_is_not_a_marker(tmp_path: Path) -> None:
+    from productpath.services.workspace import init_workspace
+
+    root = tmp_path / "mine"
+    init_workspace(root, "Mine")
+    (root / "DEMO.md").write_text("# How we demo our product\n", encoding="utf-8")
+    (root / "roadmap.yaml").write_text("product: {id: mine, name: Mine}\n", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="did not build"):
+        build_demo(root, today=TODAY)
+    assert (root / "roadmap.yaml").read_text(encoding="utf-8").startswith("product: {id: mine")
+
+
 def test_refuses_a_file(tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x", encoding="utf-8")

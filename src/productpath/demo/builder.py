@@ -58,6 +58,7 @@ from productpath.store.models import (
 
 PRODUCT_NAME = "Pocket"
 MARKER = "DEMO.md"
+MARKER_HEADING = "# Pocket: the productpath demo workspace"
 FEEDBACK_SOURCE = "banking77"
 # What a build writes besides the database; a rebuild deletes exactly these.
 GENERATED = (
@@ -144,8 +145,16 @@ def build_demo(
 
 
 def is_demo_workspace(root: Path) -> bool:
-    """Whether ``root`` was built by :func:`build_demo` (and may be rebuilt)."""
-    return (root / MARKER).is_file()
+    """Whether ``root`` was built by :func:`build_demo` (and may be rebuilt).
+
+    A DEMO.md of the user's own is common; only the one this build writes, recognised by its
+    first line, lets a rebuild delete anything.
+    """
+    marker = root / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return False
+    with marker.open(encoding="utf-8", errors="replace") as stream:
+        return stream.readline().rstrip("\n") == MARKER_HEADING
 
 
 def _quiet(_step: str) -> None:
@@ -256,7 +265,7 @@ def _commits(session: Session, product_id: int) -> int:
 
 
 def _marker_text(today: dt.date) -> str:
-    return f"""# Pocket: the productpath demo workspace
+    return f"""{MARKER_HEADING}
 
 Built by `productpath demo`, dated relative to {today.isoformat()}. Everything here is sample data:
 
