@@ -232,3 +232,18 @@ def test_bytes_that_are_not_utf8_name_the_line(tmp_path: Path) -> None:
     path.write_bytes(data)
     (error,) = errors(path)
     assert (error.line, error.field) == (3, "Summary") and "UTF-8" in error.reason
+
+
+def test_a_start_date_field_gives_done_items_their_start(tmp_path: Path) -> None:
+    header = [*JIRA_HEADER, "Custom field (Start date)"]
+    done = jira_row(
+        "POCKET-7",
+        "Ship it",
+        Status="Done",
+        Resolved="20/Jan/26 5:00 PM",
+        **{"Status Category": "Done"},
+    )
+    path = jira_csv(tmp_path / "jira.csv", [[*done, "14/Jan/26"]], header)
+    item = records(path)["POCKET-7"]
+    assert item.started_at == dt.datetime(2026, 1, 14, tzinfo=UTC)
+    assert item.resolved_at == dt.datetime(2026, 1, 20, 17, tzinfo=UTC)

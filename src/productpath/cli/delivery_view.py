@@ -32,7 +32,7 @@ def _date(value: dt.date | None) -> str:
 def print_status(status: DeliveryStatus) -> None:
     console = _console()
     if status.milestones:
-        table = Table("milestone", "target", "done/total", "projected", "", "worst risk")
+        table = Table("milestone", "target", "done/total", "projected", "on time?", "worst risk")
         table.title = "Milestones"
         for m in status.milestones:
             worst = f"{m.worst_risk.kind} ({m.worst_risk.initiative})" if m.worst_risk else ""

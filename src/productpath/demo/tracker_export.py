@@ -26,7 +26,8 @@ LABEL_COLUMNS = 3
 HEADER = (
     "Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key", "Project name",
     "Priority", "Resolution", "Assignee", "Reporter", "Created", "Updated", "Resolved",
-    *("Labels",) * LABEL_COLUMNS, "Custom field (Story Points)", "Parent", "Parent summary",
+    *("Labels",) * LABEL_COLUMNS, "Custom field (Story Points)", "Custom field (Start date)",
+    "Parent", "Parent summary",
     "Status Category", "Status Category Changed", "Sprint", "Description",
 )  # fmt: skip
 FIRST_STORY = 100  # story numbers start here; the epics have the lower numbers story.py gives
@@ -53,6 +54,7 @@ class Issue:
     created: dt.datetime
     assignee: str | None = None
     changed: dt.datetime | None = None  # when its status category last changed
+    started: dt.datetime | None = None  # when work on it began (Jira's "Start date" field)
     resolved: dt.datetime | None = None
     labels: tuple[str, ...] = ()
     parent: int | None = None
@@ -137,6 +139,7 @@ def _work_issues(
             days.ago(created_ago),
             assignee=rng.choice(people),
             changed=days.ago(resolved_ago),
+            started=days.ago(started_ago),
             resolved=days.ago(resolved_ago),
             resolution="Done",
         )
@@ -151,6 +154,7 @@ def _work_issues(
             activity = work.end + rng.randint(2, 6) if work.end > 2 else rng.uniform(1, 8)
             issue.status = ("In Progress", "In Review", "In Progress")[i]
             issue.changed = days.ago(min(activity, created_ago))
+            issue.started = issue.changed
             issue.assignee = rng.choice(people)
         elif rng.random() < 0.4 or len(people) == 1:
             issue.assignee = rng.choice(people)
@@ -208,6 +212,7 @@ def _render(issues: list[Issue], epics: list[Issue]) -> str:
                 _date(changed),
                 _date(issue.resolved) if issue.resolved else "",
                 *labels, "" if issue.points is None else str(issue.points),
+                _day(issue.started) if issue.started else "",
                 str(10000 + parent.number) if parent else "", parent.title if parent else "",
                 category, _date(changed), _sprint(issue), _description(issue),
             )
@@ -219,6 +224,11 @@ def _date(moment: dt.datetime) -> str:
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
     return f"{moment.day:02d}/{_MONTHS[moment.month - 1]}/{moment:%y} {hour}:{moment:%M} {half}"
+
+
+def _day(moment: dt.datetime) -> str:
+    """Jira's form for a date-only field, e.g. 03/Mar/25."""
+    return f"{moment.day:02d}/{_MONTHS[moment.month - 1]}/{moment:%y}"
 
 
 def _sprint(issue: Issue) -> str:

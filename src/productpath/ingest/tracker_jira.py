@@ -286,7 +286,11 @@ def _row(path: Path, line: int, cells: list[str], columns: _Columns) -> _Row:
         raise fail("is empty", "Created")
     resolved_at = date("Resolved")
     category = _category(columns.first(cells, "Status Category"), status, resolved_at, fail)
-    started_at = date("Status Category Changed") if category == IN_PROGRESS else None
+    # Jira exports no status history. The "Start date" field, where a team keeps it, says
+    # when work began; otherwise an item now in progress began when its category last changed.
+    started_at = date("Custom field (Start date)")
+    if started_at is None and category == IN_PROGRESS:
+        started_at = date("Status Category Changed")
     record = TrackerRecord(
         line=line,
         key=key,
