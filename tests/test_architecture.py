@@ -2,7 +2,8 @@
 
     domain  <-  store, ingest, insights, planning, delivery, reports  <-  services  <-  cli, web
 
-insights, planning and ingest never import store or web; cli and web never import each other
+insights, planning, delivery and ingest never import store or web (they take and return plain
+data); cli and web never import each other
 (the serve/demo commands may import web inside a function to start the server).
 """
 
@@ -31,6 +32,7 @@ FORBIDDEN = {
     "ingest": {"store", "web"},
     "insights": {"store", "web"},
     "planning": {"store", "web"},
+    "delivery": {"store", "web"},
     "cli": {"web"},
     "web": {"cli"},
 }
