@@ -12,14 +12,58 @@ import difflib
 import types
 import typing
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from productpath.domain.roadmap import RoadmapDoc
+from productpath.errors import InputError
 
 Loc = Sequence[str | int]
+
+
+def load_yaml(
+    text: str,
+    file: str | Path,
+    *,
+    error: type[InputError] = InputError,
+    constructor: Any = None,
+) -> Any:
+    """``text`` read with ruamel's round-trip loader, which keeps every node's line.
+
+    Any YAML problem becomes one ``error`` naming the file and, where ruamel knows it, the
+    line. ``constructor`` replaces ruamel's (the roadmap keeps dates as text with one).
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    yaml = YAML(typ="rt")
+    if constructor is not None:
+        yaml.Constructor = constructor
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = "; ".join(p for p in (exc.context, exc.problem) if p)
+        raise error(
+            f"invalid YAML: {reason}", file=file, line=mark.line + 1 if mark else None
+        ) from None
+    except ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise error(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed; "
+            "write it as an escape inside double quotes",
+            file=file,
+            line=line,
+        ) from None
+    except YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", file=file) from None
+    except (ValueError, TypeError) as exc:
+        # An explicit tag ruamel cannot build, e.g. "!!int twelve"; it gives no position.
+        raise error(f"invalid YAML value: {exc}", file=file) from None
 
 
 def line_of(root: Any, path: Loc) -> int:

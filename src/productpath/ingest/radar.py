@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from productpath.errors import InputError
-from productpath.ingest._yaml_errors import line_of, render_path
+from productpath.ingest._yaml_errors import line_of, load_yaml, render_path
 from productpath.ingest.stack.model import ECOSYSTEMS
 
 RINGS = ("adopt", "trial", "assess", "hold")
@@ -186,22 +186,4 @@ def _error(root: Any, path: tuple[str | int, ...], reason: str, file: str | Path
 
 
 def _load(text: str, file: str | Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
-
-    try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = "; ".join(p for p in (exc.context, exc.problem) if p)
-        raise InputError(
-            f"invalid YAML: {reason}", file=file, line=mark.line + 1 if mark else None
-        ) from None
-    except ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise InputError(
-            f"invalid YAML: character U+{exc.character:04X} is not allowed", file=file, line=line
-        ) from None
-    except (YAMLError, ValueError, TypeError) as exc:
-        raise InputError(f"invalid YAML: {exc}", file=file) from None
+    return load_yaml(text, file)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from productpath.domain.roadmap import Estimate, RoadmapDoc, WorkSpec
 from productpath.domain.roadmap_rules import check
 from productpath.errors import DependencyCycleError, RoadmapError
-from productpath.ingest._yaml_errors import first_problem, line_of, render_path
+from productpath.ingest._yaml_errors import first_problem, line_of, load_yaml, render_path
 
 __all__ = ["dump", "parse", "read_roadmap"]
 
@@ -88,33 +88,7 @@ def _with_more(reason: str, more: int) -> str:
 
 
 def _load_yaml(text: str, file: str | Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
-
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _constructor()
-    try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = "; ".join(p for p in (exc.context, exc.problem) if p)
-        raise RoadmapError(
-            f"invalid YAML: {reason}", file=file, line=mark.line + 1 if mark else None
-        ) from None
-    except ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise RoadmapError(
-            f"invalid YAML: character U+{exc.character:04X} is not allowed; "
-            "write it as an escape inside double quotes",
-            file=file,
-            line=line,
-        ) from None
-    except YAMLError as exc:
-        raise RoadmapError(f"invalid YAML: {exc}", file=file) from None
-    except (ValueError, TypeError) as exc:
-        # An explicit tag ruamel cannot build, e.g. "!!int twelve"; it gives no position.
-        raise RoadmapError(f"invalid YAML value: {exc}", file=file) from None
+    return load_yaml(text, file, error=RoadmapError, constructor=_constructor())
 
 
 @functools.cache
