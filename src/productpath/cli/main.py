@@ -9,14 +9,18 @@ import typer
 from productpath import __version__
 from productpath.cli import (
     code,
+    competitors,
     customers,
     delivery,
     demo,
     feedback,
+    forecast,
     git,
+    insights,
     roadmap,
     serve,
     stack,
+    themes,
     tracker,
 )
 from productpath.cli.common import CliState, ProductpathGroup, settings_for
@@ -77,6 +81,10 @@ app.add_typer(stack.app, name="stack")
 app.add_typer(git.app, name="git")
 app.add_typer(tracker.app, name="tracker")
 app.add_typer(delivery.app, name="delivery")
+app.add_typer(insights.app, name="insights")
+app.add_typer(themes.app, name="themes")
+app.add_typer(competitors.app, name="competitors")
+app.add_typer(forecast.app, name="forecast")
 serve.register(app)
 demo.register(app)
 

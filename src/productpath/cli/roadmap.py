@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from productpath.cli import roadmap_schedule
 from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
 
 app = typer.Typer(
@@ -89,3 +90,6 @@ def show(
     from productpath.cli.roadmap_view import print_roadmap
 
     print_roadmap(doc)
+
+
+roadmap_schedule.register(app)

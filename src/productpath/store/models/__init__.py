@@ -5,6 +5,13 @@ import Initiative``.
 """
 
 from productpath.store.models.base import Base, Timestamped, UTCDateTime, utcnow
+from productpath.store.models.insight import (
+    EmbeddingCache,
+    FeedbackInsight,
+    ForecastRun,
+    InsightRun,
+    Theme,
+)
 from productpath.store.models.product import (
     Customer,
     FeedbackItem,
@@ -36,11 +43,15 @@ __all__ = [
     "Contributor",
     "ContributorAlias",
     "Customer",
+    "EmbeddingCache",
+    "FeedbackInsight",
     "FeedbackItem",
     "FileChange",
+    "ForecastRun",
     "GitTag",
     "Initiative",
     "InitiativeDependency",
+    "InsightRun",
     "KeyResult",
     "Milestone",
     "Objective",
@@ -49,6 +60,7 @@ __all__ = [
     "Repository",
     "Segment",
     "Team",
+    "Theme",
     "Timestamped",
     "TrackerItem",
     "TrackerStatusChange",

@@ -1,0 +1,1 @@
+"""Insight engine: embed -> cluster -> label -> sentiment/kind -> trends. Pure: no store, no web."""

@@ -1,0 +1,1 @@
+"""Planning: scoring, scheduling with dependencies and capacity, Monte Carlo forecasts. Pure."""
