@@ -109,3 +109,60 @@ def test_export_into_a_missing_folder_is_one_line(workspace_dir: Path, tmp_path:
     assert result.exit_code == 1
     assert "the folder to write into does not exist" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+PII_CONTENT = (
+    "id,body\n"
+    "1,Mail ann.lee@example.com or call +44 20 7946 0958 / 020 7946 0958\n"
+    "2,Card 4111 1111 1111 1111 was charged twice\n"
+    "3,Nothing personal on 2026-11-25\n"
+)
+PII_VALUES = ("ann.lee@example.com", "+44 20 7946 0958", "020 7946 0958", "4111 1111 1111 1111")
+
+
+def test_import_redacts_and_reports_counts_only(workspace_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text(PII_CONTENT, encoding="utf-8")
+    result = invoke("feedback", "import", str(path), "--text-column", "body", "--id-column", "id")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["Redacted PII in 2 items: 1 card, 1 email, 2 phone"]
+    listed = invoke("feedback", "list", "--json").stdout
+    exported = invoke("feedback", "export", "--format", "csv").stdout
+    for value in PII_VALUES:
+        assert value not in result.output + listed + exported
+    assert json.loads(listed)[0]["text"] == "Mail [EMAIL] or call [PHONE] / [PHONE]"
+
+
+def test_keep_pii_then_default_import_redacts_stored_text(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text(PII_CONTENT, encoding="utf-8")
+    options = ("--text-column", "body", "--id-column", "id")
+    kept = invoke("feedback", "import", str(path), *options, "--keep-pii")
+    assert kept.stdout.count("\n") == 1  # no redaction lines
+    assert PII_VALUES[0] in invoke("feedback", "list", "--json").stdout
+    again = invoke("feedback", "import", str(path), *options)
+    assert again.stdout.splitlines() == [
+        f"Imported 0 new items from {path} (source 'tickets'); 1 already present; 0 skipped",
+        "Redacted the text of 2 items already stored",
+        "Redacted PII in 2 items: 1 card, 1 email, 2 phone",
+    ]
+    listed = invoke("feedback", "list", "--json").stdout
+    assert not any(value in listed for value in PII_VALUES)
+
+
+def test_list_json_has_the_analysis_fields(workspace_dir: Path, tmp_path: Path) -> None:
+    invoke("feedback", "import", str(reviews(tmp_path)), *OPTIONS, "--skip-invalid")
+    item = json.loads(invoke("feedback", "list", "--json").stdout)[0]
+    assert {k: item[k] for k in ("theme_id", "theme_label", "sentiment", "kind")} == {
+        "theme_id": None,
+        "theme_label": None,
+        "sentiment": None,
+        "kind": None,
+    }
+    header = invoke("feedback", "export").stdout.splitlines()[0]
+    assert (
+        header
+        == "id,external_id,source,text,created_at,customer,theme_id,theme_label,sentiment,kind"
+    )

@@ -253,3 +253,29 @@ def test_very_long_csv_fields_are_read(tmp_path: Path) -> None:
     path = write(tmp_path, "f.csv", f'id,text\n1,"{long_text}"\n')
     [record] = records(path, FeedbackColumns(text="text", id="id"))
     assert len(record.text) >= 299_000
+
+
+def test_text_is_redacted_as_it_is_read_and_ids_stay(tmp_path: Path) -> None:
+    content = "text,date\nWrite to ann@example.com or 020 7946 0958,2024-03-05\n"
+    path = write(tmp_path, "r.csv", content)
+    columns = FeedbackColumns(text="text", date="date")
+    [redacted] = [r for r in read_feedback(path, columns) if isinstance(r, FeedbackRecord)]
+    [kept] = [
+        r for r in read_feedback(path, columns, redact_pii=False) if isinstance(r, FeedbackRecord)
+    ]
+    assert redacted.text == "Write to [EMAIL] or [PHONE]"
+    assert {kind.value: n for kind, n in redacted.redacted.items()} == {"email": 1, "phone": 1}
+    assert (kept.text, kept.redacted) == ("Write to ann@example.com or 020 7946 0958", {})
+    # The hash id is taken from the row as read, so both modes name the same item.
+    assert redacted.external_id == kept.external_id
+
+
+def test_repeated_id_compares_the_redacted_text(tmp_path: Path) -> None:
+    content = "id,text\n1,call 020 7946 0958\n1,call 020 7946 0959\n"
+    path = write(tmp_path, "r.csv", content)
+    assert [r.text for r in records(path, FeedbackColumns(text="text", id="id"))] == [
+        "call [PHONE]",
+        "call [PHONE]",
+    ]
+    raw = read_feedback(path, FeedbackColumns(text="text", id="id"), redact_pii=False)
+    assert [type(r) for r in raw] == [FeedbackRecord, InputError]

@@ -144,7 +144,18 @@ def test_export_round_trip_and_formula_neutralising(opened: OpenWorkspace, tmp_p
     out = io.StringIO()
     assert export_feedback(opened, out, "csv") == 2
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert list(rows[0]) == ["id", "external_id", "source", "text", "created_at", "customer"]
+    assert list(rows[0]) == [
+        "id",
+        "external_id",
+        "source",
+        "text",
+        "created_at",
+        "customer",
+        "theme_id",
+        "theme_label",
+        "sentiment",
+        "kind",
+    ]
     assert rows[0]["text"] == "'=SUM(A1:A9)"
     assert rows[0]["created_at"] == "2024-03-05T00:00:00+00:00"
     assert (rows[1]["text"], rows[1]["customer"]) == ("plain, with comma", "")

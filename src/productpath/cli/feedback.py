@@ -48,8 +48,18 @@ def import_(
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."
     ),
+    keep_pii: bool = typer.Option(
+        False,
+        "--keep-pii",
+        help="Store the text as it is, without replacing e-mail addresses, phone and card "
+        "numbers, IBANs and IP addresses by placeholders.",
+    ),
 ) -> None:
-    """Import feedback from FILE. Idempotent: rows already imported are left as they are."""
+    """Import feedback from FILE. Idempotent: rows already imported are left as they are.
+
+    Personal data in the text is replaced by placeholders such as [EMAIL] before it is stored,
+    unless --keep-pii.
+    """
     from productpath.errors import InputError
     from productpath.services.feedback import import_feedback
 
@@ -64,6 +74,7 @@ def import_(
             source=source,
             file_format=file_format.value if file_format else None,
             skip_invalid=skip_invalid,
+            keep_pii=keep_pii,
             progress=progress,
         )
     for skip in report.skipped:
@@ -74,6 +85,16 @@ def import_(
         f"Imported {report.added} new {noun} from {file} (source '{report.source}'); "
         f"{report.unchanged} already present; {len(report.skipped)} skipped"
     )
+    if report.updated:
+        noun = "item" if report.updated == 1 else "items"
+        typer.echo(f"Redacted the text of {report.updated} {noun} already stored")
+    if report.redacted_items:
+        # Counts only: the summary must never repeat what was redacted.
+        kinds = ", ".join(
+            f"{count} {kind.value}" for kind, count in sorted(report.redacted.items())
+        )
+        noun = "item" if report.redacted_items == 1 else "items"
+        typer.echo(f"Redacted PII in {report.redacted_items} {noun}: {kinds}")
 
 
 @app.command("list")
@@ -96,11 +117,14 @@ def list_(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("id", "date", "customer", "source", "text")
+    table = Table("id", "date", "customer", "source", "theme", "kind", "text")
     for row in rows:
         date = row.created_at.date().isoformat() if row.created_at else ""
         text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
-        table.add_row(str(row.id), date, row.customer or "", row.source, text)
+        theme = "" if row.theme_id is None else f"#{row.theme_id}"
+        table.add_row(
+            str(row.id), date, row.customer or "", row.source, theme, row.kind or "", text
+        )
     Console().print(table)
 
 
@@ -112,7 +136,8 @@ def export(
         None, "--out", dir_okay=False, help="Write to this file (default: standard output)."
     ),
 ) -> None:
-    """Export all feedback as CSV or JSON (CSV cells that look like formulas are neutralised)."""
+    """Export all feedback, with each item's theme, sentiment and kind, as CSV or JSON (CSV
+    cells that look like formulas are neutralised)."""
     import sys
 
     from productpath.services.feedback import export_feedback

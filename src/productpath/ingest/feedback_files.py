@@ -2,7 +2,11 @@
 
 Each record keeps an ``external_id``: the value of the id column, or, without one, a hash of
 the row's content. The hash ignores the row's position, so a re-ordered or appended file still
-matches what was imported before.
+matches what was imported before. It is taken over the row as read, before PII redaction, so
+ids stay what they were before redaction existed and whether or not it is on.
+
+Unless told otherwise, the text is redacted (:mod:`productpath.ingest.pii`) as it is read, so
+nothing downstream ever holds the original.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
+from productpath.ingest.pii import PiiKind, redact
 from productpath.ingest.tabular import Row, Table, open_table, resolve_column
 
 HASH_PREFIX = "h:"
@@ -44,6 +49,8 @@ class FeedbackRecord:
     text: str
     created_at: dt.datetime | None
     customer: str | None
+    # What redaction replaced in ``text``, by kind (empty when none, or when not redacting).
+    redacted: Mapping[PiiKind, int] = field(default_factory=dict)
 
 
 def row_hash(values: dict[str, str]) -> str:
@@ -62,11 +69,16 @@ def row_hash(values: dict[str, str]) -> str:
 
 
 def read_feedback(
-    path: Path, columns: FeedbackColumns, *, file_format: str | None = None
+    path: Path,
+    columns: FeedbackColumns,
+    *,
+    file_format: str | None = None,
+    redact_pii: bool = True,
 ) -> Iterator[FeedbackRecord | InputError]:
     """The records of ``path``, with a bad row yielded as the InputError that describes it.
 
     Problems with the whole file or the column names raise at once, before any row is read.
+    With ``redact_pii`` (the default) each text comes with its PII replaced by placeholders.
     """
     table = open_table(path, file_format)
     resolved = FeedbackColumns(
@@ -75,21 +87,23 @@ def read_feedback(
         date=_optional(table, columns.date, "--date-column"),
         customer=_optional(table, columns.customer, "--customer-column"),
     )
-    return _records(table, resolved)
+    return _records(table, resolved, redact_pii=redact_pii)
 
 
 def _optional(table: Table, name: str | None, option: str) -> str | None:
     return None if name is None else resolve_column(table, name, option=option)
 
 
-def _records(table: Table, columns: FeedbackColumns) -> Iterator[FeedbackRecord | InputError]:
+def _records(
+    table: Table, columns: FeedbackColumns, *, redact_pii: bool
+) -> Iterator[FeedbackRecord | InputError]:
     first_seen: dict[str, tuple[int, str]] = {}
     for item in table.rows:
         if isinstance(item, InputError):
             yield item
             continue
         try:
-            record = _record(table.path, item, columns)
+            record = _record(table.path, item, columns, redact_pii=redact_pii)
         except InputError as exc:
             yield exc
             continue
@@ -106,10 +120,11 @@ def _records(table: Table, columns: FeedbackColumns) -> Iterator[FeedbackRecord 
             )
             continue
         # A repeat with the same text is yielded as is; the importer counts it as already there.
+        # With redaction, "the same text" is the redacted text: what would be stored.
         yield record
 
 
-def _record(path: Path, row: Row, columns: FeedbackColumns) -> FeedbackRecord:
+def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool) -> FeedbackRecord:
     def fail(reason: str, column: str | None) -> InputError:
         return InputError(reason, file=path, line=row.line, field=column)
 
@@ -140,4 +155,9 @@ def _record(path: Path, row: Row, columns: FeedbackColumns) -> FeedbackRecord:
                 f"the customer id is longer than {MAX_CUSTOMER_LENGTH} characters",
                 columns.customer,
             )
-    return FeedbackRecord(row.line, external_id, text, created_at, customer)
+    if not redact_pii:
+        return FeedbackRecord(row.line, external_id, text, created_at, customer)
+    redaction = redact(text)
+    return FeedbackRecord(
+        row.line, external_id, redaction.text, created_at, customer, dict(redaction.found)
+    )

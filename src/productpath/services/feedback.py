@@ -3,6 +3,12 @@
 An import reads and writes inside one transaction: any error (when not skipping bad rows) rolls
 back everything, and rows already stored under the same source and external_id are left as they
 are, so running the same import twice adds nothing.
+
+PII is redacted from the text as the file is read, unless ``keep_pii``. One exception to "left
+as they are": with redaction on, a stored item whose text differs from the incoming one only by
+the PII that redaction removes (it was imported with ``keep_pii``, or before redaction existed)
+gets the redacted text. Redaction never runs backwards: importing with ``keep_pii`` never
+restores what was removed.
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,12 +27,24 @@ from sqlalchemy.orm import Session
 
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
+from productpath.ingest.pii import PiiKind, redact
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
 from productpath.store.models import utcnow
 
 EXPORT_FORMATS = ("csv", "json")
-EXPORT_COLUMNS = ("id", "external_id", "source", "text", "created_at", "customer")
+EXPORT_COLUMNS = (
+    "id",
+    "external_id",
+    "source",
+    "text",
+    "created_at",
+    "customer",
+    "theme_id",
+    "theme_label",
+    "sentiment",
+    "kind",
+)
 MAX_SOURCE_LENGTH = 100
 # How many rows between two progress reports: often enough for a smooth bar, rarely enough to
 # cost nothing.
@@ -44,17 +64,29 @@ class SkippedRow:
 
 @dataclass
 class FeedbackImportReport:
-    """What an import did. ``unchanged`` counts rows already stored (or repeated in the file)."""
+    """What an import did. ``unchanged`` counts rows already stored (or repeated in the file);
+    ``updated`` counts stored items whose text was replaced by its redacted form.
+
+    ``redacted_items`` and ``redacted`` (replacements by kind) cover the items this import
+    wrote, added or updated: counts only, never the data.
+    """
 
     added: int = 0
     unchanged: int = 0
+    updated: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     source: str = ""
+    redacted_items: int = 0
+    redacted: Counter[PiiKind] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
 class FeedbackRow:
-    """One stored feedback item as the CLI and exports show it; ``customer`` is its key."""
+    """One stored feedback item as the CLI and exports show it; ``customer`` is its key.
+
+    ``theme_id`` is the theme's user-facing number; it and ``theme_label`` are None for an item
+    in no theme, and all four analysis fields are None until the insight engine has read it.
+    """
 
     id: int
     external_id: str
@@ -62,6 +94,10 @@ class FeedbackRow:
     text: str
     created_at: dt.datetime | None
     customer: str | None
+    theme_id: int | None = None
+    theme_label: str | None = None
+    sentiment: float | None = None
+    kind: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +107,10 @@ class FeedbackRow:
             "text": self.text,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "customer": self.customer,
+            "theme_id": self.theme_id,
+            "theme_label": self.theme_label,
+            "sentiment": self.sentiment,
+            "kind": self.kind,
         }
 
 
@@ -85,17 +125,27 @@ def import_feedback(
     source: str | None = None,
     file_format: str | None = None,
     skip_invalid: bool = False,
+    keep_pii: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> FeedbackImportReport:
-    """Import the feedback in ``path``; ``progress`` is called with the rows handled so far."""
+    """Import the feedback in ``path``; ``progress`` is called with the rows handled so far.
+
+    The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring).
+    """
     source_name = _source_name(path, source)
     columns = FeedbackColumns(text_column, id_column, date_column, customer_column)
     # Opening the file checks its format and columns before the write lock is taken.
-    items = read_feedback(path, columns, file_format=file_format)
+    items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
     report = FeedbackImportReport(source=source_name)
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
-        writer = _Writer(session, product.id, source_name, linked=customer_column is not None)
+        writer = _Writer(
+            session,
+            product.id,
+            source_name,
+            linked=customer_column is not None,
+            redacting=not keep_pii,
+        )
         done = 0
         for item in items:
             done += 1
@@ -103,8 +153,8 @@ def import_feedback(
                 if not skip_invalid:
                     raise item
                 report.skipped.append(SkippedRow(item.line, item.field, item.reason))
-            elif not writer.add(item):
-                report.unchanged += 1
+            else:
+                _tally(report, item, writer.add(item))
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
         writer.flush()
@@ -114,30 +164,74 @@ def import_feedback(
     return report
 
 
-class _Writer:
-    """Collects new records and inserts them a chunk at a time, creating unknown customers."""
+class _Outcome(Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
 
-    def __init__(self, session: Session, product_id: int, source: str, *, linked: bool) -> None:
+
+def _tally(report: FeedbackImportReport, record: FeedbackRecord, outcome: _Outcome) -> None:
+    if outcome is _Outcome.UNCHANGED:
+        report.unchanged += 1
+        return
+    if outcome is _Outcome.UPDATED:
+        report.updated += 1
+    if record.redacted:
+        report.redacted_items += 1
+        report.redacted.update(record.redacted)
+
+
+class _Writer:
+    """Collects new records and inserts them a chunk at a time, creating unknown customers;
+    with ``redacting``, also replaces stored texts that still hold PII (see the module)."""
+
+    def __init__(
+        self, session: Session, product_id: int, source: str, *, linked: bool, redacting: bool
+    ) -> None:
         self.session = session
         self.product_id = product_id
         self.source = source
-        self.seen = feedback_repo.existing_external_ids(session, product_id, source)
+        # Stored texts are needed only to find those redaction has not reached yet.
+        self.stored = feedback_repo.existing_texts(session, product_id, source) if redacting else {}
+        self.seen = (
+            set(self.stored)
+            if redacting
+            else feedback_repo.existing_external_ids(session, product_id, source)
+        )
         self.customers = customer_repo.ids_by_key(session, product_id) if linked else {}
         self.pending: list[FeedbackRecord] = []
+        self.updates: list[tuple[int, str]] = []
         self.added = 0
         self.imported_at = utcnow()
 
-    def add(self, record: FeedbackRecord) -> bool:
-        """Queue ``record``; False when its external_id is already stored or queued."""
+    def add(self, record: FeedbackRecord) -> _Outcome:
+        """Queue ``record`` as new or as a text update, or say it is already there."""
         if record.external_id in self.seen:
-            return False
+            return self._catch_up(record)
         self.seen.add(record.external_id)
         self.pending.append(record)
         if len(self.pending) >= feedback_repo.CHUNK_SIZE:
             self.flush()
-        return True
+        return _Outcome.ADDED
+
+    def _catch_up(self, record: FeedbackRecord) -> _Outcome:
+        stored = self.stored.pop(record.external_id, None)
+        if stored is None:  # not stored before this import, or already compared once
+            return _Outcome.UNCHANGED
+        item_id, text = stored
+        # Only when the sole difference is PII: an edited row keeps the rule that stored
+        # items are left as they are.
+        if text == record.text or redact(text).text != record.text:
+            return _Outcome.UNCHANGED
+        self.updates.append((item_id, record.text))
+        if len(self.updates) >= feedback_repo.CHUNK_SIZE:
+            self.flush()
+        return _Outcome.UPDATED
 
     def flush(self) -> None:
+        if self.updates:
+            feedback_repo.update_texts(self.session, self.updates)
+            self.updates = []
         if not self.pending:
             return
         unknown = {r.customer for r in self.pending if r.customer} - self.customers.keys()
@@ -193,6 +287,8 @@ def neutralise_formula(value: str) -> str:
 
 
 def _write_csv(out: TextIO, items: Iterable[FeedbackRow]) -> int:
+    # Every str cell is neutralised (text, ids, customer, theme label); numbers are left as
+    # numbers: a negative sentiment is not a formula.
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     written = 0
