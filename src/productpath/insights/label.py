@@ -1,0 +1,108 @@
+"""Names for themes: c-TF-IDF keywords, a short human label, and representative quotes.
+
+c-TF-IDF treats all texts of one theme as a single document: a term scores high for a theme
+when it is frequent there and rare across themes. Terms are unigrams and bigrams with English
+stop words removed; the label joins the two or three best keywords that do not repeat each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+LABEL_SEPARATOR = " · "
+LABEL_TERMS = 3
+
+
+@dataclass(frozen=True)
+class ThemeLabel:
+    """A theme's short label (e.g. ``card declined · payment``) and its ranked keywords."""
+
+    label: str
+    keywords: tuple[str, ...]
+
+
+def _keywords_per_theme(
+    texts: Sequence[str], labels: NDArray[np.int64], themes: list[int], top_n: int
+) -> dict[int, list[str]]:
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english", lowercase=True)
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:
+        # Nothing but stop words, emoji or punctuation: no keyword to offer.
+        return {theme: [] for theme in themes}
+    index = {theme: row for row, theme in enumerate(themes)}
+    kept = np.flatnonzero(labels >= 0)
+    member_rows = np.array([index[int(t)] for t in labels[kept]], dtype=np.int64)
+    # Sum the rows of each theme into one document per theme.
+    grouping = sp.csr_matrix(
+        (np.ones(len(kept)), (member_rows, kept)), shape=(len(themes), len(texts))
+    )
+    per_theme = (grouping @ counts).toarray().astype(np.float64)
+    totals = per_theme.sum(axis=1, keepdims=True)
+    totals[totals == 0] = 1.0
+    tf = per_theme / totals
+    average_words = per_theme.sum() / max(len(themes), 1)
+    frequency = per_theme.sum(axis=0)
+    frequency[frequency == 0] = 1.0
+    idf = np.log1p(average_words / frequency)
+    scores = tf * idf
+    vocabulary = vectorizer.get_feature_names_out()
+    ranked: dict[int, list[str]] = {}
+    for theme, row in index.items():
+        order = np.lexsort((vocabulary, -scores[row]))
+        ranked[theme] = [str(vocabulary[i]) for i in order[:top_n] if scores[row, i] > 0]
+    return ranked
+
+
+def short_label(keywords: Sequence[str]) -> str:
+    """The best few keywords, skipping any whose words an earlier pick already says."""
+    picked: list[str] = []
+    said: set[str] = set()
+    for keyword in keywords:
+        words = set(keyword.split())
+        if words <= said:
+            continue
+        picked.append(keyword)
+        said |= words
+        if len(picked) == LABEL_TERMS:
+            break
+    return LABEL_SEPARATOR.join(picked) if picked else "(no keywords)"
+
+
+def label_themes(
+    texts: Sequence[str], labels: NDArray[np.int64], *, top_n: int = 8
+) -> dict[int, ThemeLabel]:
+    """Keywords and a short label for every theme id >= 0 in ``labels`` (aligned with texts)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    themes = sorted(int(t) for t in np.unique(labels[labels >= 0]))
+    if not themes:
+        return {}
+    ranked = _keywords_per_theme(texts, labels, themes, top_n)
+    return {theme: ThemeLabel(short_label(ranked[theme]), tuple(ranked[theme])) for theme in themes}
+
+
+def representative_indices(
+    embeddings: NDArray[np.float32],
+    labels: NDArray[np.int64],
+    centroids: NDArray[np.float32],
+    *,
+    per_theme: int = 3,
+) -> dict[int, list[int]]:
+    """Indices of each theme's members closest to its centroid, closest first."""
+    labels = np.asarray(labels, dtype=np.int64)
+    found: dict[int, list[int]] = {}
+    for theme in sorted(int(t) for t in np.unique(labels[labels >= 0])):
+        members = np.flatnonzero(labels == theme)
+        similarity = np.asarray(embeddings[members], dtype=np.float32) @ centroids[theme]
+        order = np.lexsort((members, -similarity))
+        found[theme] = [int(members[i]) for i in order[:per_theme]]
+    return found

@@ -1,0 +1,145 @@
+"""The insight stages chained over plain arrays: cluster or assign, label, kind, sentiment.
+
+The service (``productpath.services.insights``) reads the store, calls these, and writes the
+result back; everything here is pure, so the scale bench and the tests can run it alone.
+Themes are identified by their stable *number* here, never by a clustering's index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from productpath.insights.embed import unit_rows
+
+# Items are read (kind, sentiment) this many at a time, so a progress bar can move.
+READ_CHUNK = 2000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Themed:
+    """Theme numbers (-1: unassigned) and similarities per item, and each theme's centroid."""
+
+    numbers: NDArray[np.int64]
+    similarities: NDArray[np.float32]
+    centroids: dict[int, NDArray[np.float32]]
+    new_numbers: tuple[int, ...]  # themes that did not exist before this run
+
+
+def discover(
+    embeddings: NDArray[np.float32],
+    old_numbers: NDArray[np.int64],
+    old_centroids: Mapping[int, NDArray[np.float32]],
+    *,
+    next_number: int,
+    seed: int,
+) -> Themed:
+    """Cluster everything afresh, keeping the numbers of themes that match old ones.
+
+    ``old_numbers`` holds each item's previous theme number (-1: none); themes that match no
+    old theme are numbered from ``next_number`` on, largest first.
+    """
+    from productpath.insights.cluster import discover_themes
+    from productpath.insights.match import match_themes
+
+    clustering = discover_themes(embeddings, seed=seed)
+    labels, centroids = clustering.labels, clustering.centroids
+    matched = match_themes(labels, old_numbers, centroids, old_centroids)
+    number_of = np.empty(centroids.shape[0], dtype=np.int64)
+    fresh = []
+    for index in range(centroids.shape[0]):
+        if index in matched:
+            number_of[index] = matched[index]
+        else:
+            number_of[index] = next_number
+            fresh.append(next_number)
+            next_number += 1
+    numbers = np.where(labels >= 0, number_of[np.maximum(labels, 0)], -1).astype(np.int64)
+    similarities = np.zeros(len(labels), dtype=np.float32)
+    kept = labels >= 0
+    similarities[kept] = np.einsum("ij,ij->i", embeddings[kept], centroids[labels[kept]])
+    return Themed(
+        numbers,
+        similarities,
+        {int(number_of[i]): centroids[i] for i in range(centroids.shape[0])},
+        tuple(fresh),
+    )
+
+
+def assign(
+    embeddings: NDArray[np.float32],
+    centroids: Mapping[int, NDArray[np.float32]],
+    sizes: Mapping[int, int],
+) -> Themed:
+    """Put new items into existing themes; centroids move by the items they gain.
+
+    A centroid is a mean direction: the old one, weighted by the theme's size, plus the new
+    members, normalised again (items that left stay counted; a ``--full`` run resets that).
+    """
+    from productpath.insights.cluster import assign_to_themes
+
+    order = sorted(centroids)
+    if not order:
+        n = embeddings.shape[0]
+        return Themed(np.full(n, -1, np.int64), np.zeros(n, np.float32), {}, ())
+    matrix = np.stack([centroids[number] for number in order]).astype(np.float32)
+    labels, similarities = assign_to_themes(embeddings, matrix)
+    numbers = np.where(labels >= 0, np.asarray(order, np.int64)[np.maximum(labels, 0)], -1)
+    moved = {}
+    for index, number in enumerate(order):
+        members = labels == index
+        if not members.any():
+            moved[number] = matrix[index]
+            continue
+        total = matrix[index] * max(sizes.get(number, 0), 1) + embeddings[members].sum(axis=0)
+        moved[number] = unit_rows(total[None, :])[0]
+    return Themed(numbers.astype(np.int64), similarities.astype(np.float32), moved, ())
+
+
+def read_kinds(
+    texts: Sequence[str],
+    embeddings: NDArray[np.float32] | None,
+    progress: Progress | None = None,
+) -> tuple[list[str], list[float]]:
+    """Kind and its confidence per text; ``embeddings`` only when they are MiniLM vectors."""
+    from productpath.insights.kind import KindClassifier
+
+    classifier = KindClassifier.default()
+    kinds: list[str] = []
+    confidences: list[float] = []
+    for start in range(0, len(texts), READ_CHUNK):
+        block = None if embeddings is None else embeddings[start : start + READ_CHUNK]
+        for prediction in classifier.predict(texts[start : start + READ_CHUNK], block):
+            kinds.append(prediction.kind)
+            confidences.append(prediction.confidence)
+        if progress is not None:
+            progress(len(kinds))
+    return kinds, confidences
+
+
+def read_sentiments(texts: Sequence[str], progress: Progress | None = None) -> list[float]:
+    from productpath.insights.sentiment import score_sentiment
+
+    scores: list[float] = []
+    for start in range(0, len(texts), READ_CHUNK):
+        scores.extend(score_sentiment(texts[start : start + READ_CHUNK]))
+        if progress is not None:
+            progress(len(scores))
+    return scores
+
+
+def label(
+    texts: Sequence[str], numbers: NDArray[np.int64]
+) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """(label, keywords) per theme number, from the texts of its members."""
+    from productpath.insights.label import label_themes
+
+    return {
+        number: (found.label, found.keywords)
+        for number, found in label_themes(texts, numbers).items()
+    }

@@ -1,0 +1,345 @@
+"""Run the insight engine over a workspace's feedback and store what it finds.
+
+A run embeds (through the cache: only text never seen under this embedder is embedded), then
+either discovers themes over everything (the first run, ``full=True``, or after the embedder
+changed) or assigns the items that are new or whose text changed to the existing themes. It
+reads kind and sentiment for the same items, computes trends, and writes themes, readings and
+one ``InsightRun`` in a single transaction: a run that fails leaves the previous analysis as it
+was. Only the embedding cache is committed earlier, on its own: it is keyed by content, so it
+can never be wrong, and a failed run then does not have to embed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from productpath.insights import pipeline
+from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
+from productpath.insights.trends import theme_trends
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import insight_repo, product_repo
+from productpath.store.models import InsightRun, utcnow
+
+STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
+# When more than this share of the items new to a run fit no theme, the themes no longer
+# describe the feedback well, and the run suggests --full.
+SUGGEST_FULL_SHARE = 0.2
+SUGGEST_FULL_MIN_ITEMS = 20
+# An incremental run relabels the themes when they gained at least this share of items.
+RELABEL_SHARE = 0.1
+# Texts embedded (and cached) per block.
+EMBED_BLOCK = 20_000
+
+# (stage, done, total): called as a stage starts (done=0) and as it goes.
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class EmergingTheme:
+    number: int
+    label: str
+    reason: str
+
+
+@dataclass
+class InsightRunReport:
+    """What a run did, for the command's summary and ``--json``."""
+
+    embedder: str
+    semantic: bool  # False: the lighter hashing embedder stood in for MiniLM
+    mode: str  # "full" | "incremental" | "none" (nothing to analyse)
+    seed: int
+    items: int
+    analysed: int
+    embedded: int
+    themes: int
+    new_themes: int
+    unassigned: int
+    new_unassigned: int
+    relabelled: bool = False
+    suggest_full: bool = False
+    note: str = ""
+    emerging: list[EmergingTheme] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_insights(
+    handle: OpenWorkspace,
+    *,
+    seed: int = 0,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> InsightRunReport:
+    """Analyse the product's feedback; see the module docstring for what is stored."""
+    embedder = embedder or default_embedder()
+    report_progress = progress or _quiet
+    clock = _Clock()
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        items = [] if product_id is None else insight_repo.analysis_items(session, product_id)
+        stored = [] if product_id is None else insight_repo.themes(session, product_id)
+    report = InsightRunReport(
+        embedder=embedder.name,
+        semantic=embedder.name == MINILM_NAME,
+        mode="none",
+        seed=seed,
+        items=len(items),
+        analysed=0,
+        embedded=0,
+        themes=0,
+        new_themes=0,
+        unassigned=0,
+        new_unassigned=0,
+    )
+    if product_id is None or not items:
+        report.note = "there is no feedback to analyse yet"
+        return report
+
+    hashes = [text_hash(item.text) for item in items]
+    current = _centroids(stored, embedder.name, active_only=True)
+    if not full and not current and any(t.active for t in stored):
+        report.note = "the themes were found with another embedder, so they were found afresh"
+    full = full or not current
+    report.mode = "full" if full else "incremental"
+    targets = [
+        i
+        for i, item in enumerate(items)
+        if full or item.text_hash is None or item.text_hash != hashes[i]
+    ]
+    report.analysed = len(targets)
+    texts = [items[i].text for i in targets]
+
+    report_progress("embed", 0, len(targets))
+    vectors, report.embedded = _embeddings(
+        handle, embedder, [hashes[i] for i in targets], texts, report_progress
+    )
+    clock.lap("embed")
+
+    report_progress("cluster", 0, None)
+    if full:
+        themed = pipeline.discover(
+            vectors,
+            np.array([_number(item.theme_number) for item in items], dtype=np.int64),
+            _centroids(stored, embedder.name, active_only=False),
+            next_number=max((t.number for t in stored), default=0) + 1,
+            seed=seed,
+        )
+    else:
+        sizes = {t.number: t.size for t in stored}
+        themed = pipeline.assign(vectors, current, sizes)
+    clock.lap("cluster")
+
+    # Every item's theme after this run: the new reading for targets, the old one otherwise.
+    numbers = np.array([_number(item.theme_number) for item in items], dtype=np.int64)
+    numbers[targets] = themed.numbers
+    report_progress("label", 0, None)
+    before = sum(t.size for t in stored if t.active)
+    gained = int((themed.numbers >= 0).sum())
+    report.relabelled = full or gained >= RELABEL_SHARE * max(before, 1)
+    labels = pipeline.label([item.text for item in items], numbers) if report.relabelled else {}
+    clock.lap("label")
+
+    semantic = embedder.name == MINILM_NAME
+    report_progress("kind", 0, len(texts))
+    kinds, confidences = pipeline.read_kinds(
+        texts, vectors if semantic else None, lambda done: report_progress("kind", done, len(texts))
+    )
+    clock.lap("kind")
+    report_progress("sentiment", 0, len(texts))
+    sentiments = pipeline.read_sentiments(
+        texts, lambda done: report_progress("sentiment", done, len(texts))
+    )
+    clock.lap("sentiment")
+
+    report_progress("trends", 0, None)
+    all_sentiments: list[float | None] = [item.sentiment for item in items]
+    for position, index in enumerate(targets):
+        all_sentiments[index] = sentiments[position]
+    trends = theme_trends([item.when.date() for item in items], numbers.tolist(), all_sentiments)
+    clock.lap("trends")
+
+    report.new_unassigned = int((themed.numbers < 0).sum())
+    report.unassigned = int((numbers < 0).sum())
+    report.new_themes = len(themed.new_numbers)
+    active = set(int(n) for n in np.unique(numbers[numbers >= 0]))
+    report.themes = len(active)
+    report.suggest_full = (
+        not full
+        and len(targets) >= SUGGEST_FULL_MIN_ITEMS
+        and report.new_unassigned > SUGGEST_FULL_SHARE * len(targets)
+    )
+    names = {t.number: t.label for t in stored} | {n: lab for n, (lab, _) in labels.items()}
+    report.emerging = [
+        EmergingTheme(number, names.get(number, ""), trend.evidence.reason)
+        for number, trend in sorted(trends.items())
+        if trend.evidence.emerging
+    ]
+
+    readings = [
+        {
+            "feedback_id": items[index].id,
+            "theme_id": None,  # filled in once theme ids are known
+            "theme_similarity": float(themed.similarities[position])
+            if themed.numbers[position] >= 0
+            else None,
+            "sentiment": float(sentiments[position]),
+            "kind": kinds[position],
+            "kind_confidence": float(confidences[position]),
+            "text_hash": hashes[index],
+            "analysed_at": utcnow(),
+        }
+        for position, index in enumerate(targets)
+    ]
+    with handle.store.write() as session:
+        written = [
+            insight_repo.ThemeWrite(
+                number=number,
+                label=labels.get(number, (names.get(number, ""), ()))[0] or f"Theme {number}",
+                keywords=labels.get(number, ("", _keywords(stored, number)))[1],
+                centroid=np.asarray(centroid, dtype=np.float32).tobytes(),
+                model=embedder.name,
+            )
+            for number, centroid in sorted(themed.centroids.items())
+        ]
+        ids = insight_repo.save_themes(session, product_id, written, deactivate_others=full)
+        for position, reading in enumerate(readings):
+            number = int(themed.numbers[position])
+            reading["theme_id"] = ids[number] if number >= 0 else None
+        insight_repo.replace_readings(session, product_id, readings, everything=full)
+        if labels and not full:
+            insight_repo.relabel(session, product_id, labels)
+        insight_repo.refresh_sizes(session, product_id)
+        clock.lap("write")
+        report.seconds = clock.laps
+        insight_repo.add_run(
+            session,
+            InsightRun(
+                product_id=product_id,
+                started_at=clock.started_at,
+                finished_at=utcnow(),
+                embedder=embedder.name,
+                full=full,
+                seed=seed,
+                items=report.items,
+                new_items=report.analysed,
+                themes=report.themes,
+                unassigned=report.unassigned,
+                details=json.dumps(
+                    {
+                        "embedded": report.embedded,
+                        "new_themes": report.new_themes,
+                        "relabelled": report.relabelled,
+                        "suggest_full": report.suggest_full,
+                        "emerging": [asdict(e) for e in report.emerging],
+                        "seconds": report.seconds,
+                    }
+                ),
+            ),
+        )
+    return report
+
+
+def _embeddings(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    hashes: list[str],
+    texts: list[str],
+    progress: Progress,
+) -> tuple[NDArray[np.float32], int]:
+    """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new."""
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    rows: dict[str, list[int]] = {}
+    for row, key in enumerate(hashes):
+        rows.setdefault(key, []).append(row)
+    with handle.store.read() as session:
+        for key, blob in insight_repo.cached_vectors(session, embedder.name, hashes):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.shape[0] == embedder.dim:
+                vectors[rows.pop(key)] = vector
+    missing = sorted(rows, key=lambda key: rows[key][0])
+    done_before = len(texts) - sum(len(rows[key]) for key in missing)
+    progress("embed", done_before, len(texts))
+    # Embedded and cached a block at a time: the new vectors and their serialised copies then
+    # never exist for all items at once (at a million items that is gigabytes), and an
+    # interrupted run keeps the blocks it finished.
+    for start in range(0, len(missing), EMBED_BLOCK):
+        block = missing[start : start + EMBED_BLOCK]
+        done = done_before + start
+        fresh = embedder.embed(
+            [texts[rows[key][0]] for key in block], _offset(progress, done, len(texts))
+        )
+        for key, vector in zip(block, fresh, strict=True):
+            vectors[rows[key]] = vector
+        with handle.store.write() as session:
+            # Another run may have cached some of these meanwhile; add only what is still absent.
+            present = {k for k, _ in insight_repo.cached_vectors(session, embedder.name, block)}
+            insight_repo.cache_vectors(
+                session,
+                embedder.name,
+                embedder.dim,
+                {
+                    key: np.asarray(vector, dtype="<f4").tobytes()
+                    for key, vector in zip(block, fresh, strict=True)
+                    if key not in present
+                },
+            )
+    progress("embed", len(texts), len(texts))
+    return vectors, len(missing)
+
+
+def _offset(progress: Progress, before: int, total: int) -> Callable[[int], None]:
+    """The embedder's per-block count as the stage's progress over all texts."""
+    return lambda count: progress("embed", before + count, total)
+
+
+def _centroids(
+    stored: list[insight_repo.StoredTheme], model: str, *, active_only: bool
+) -> dict[int, NDArray[np.float32]]:
+    return {
+        t.number: np.frombuffer(t.centroid, dtype=np.float32)
+        for t in stored
+        if t.centroid is not None and t.model == model and (t.active or not active_only)
+    }
+
+
+def _number(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+def _keywords(stored: list[insight_repo.StoredTheme], number: int) -> tuple[str, ...]:
+    for theme in stored:
+        if theme.number == number:
+            return theme.keywords
+    return ()
+
+
+def _quiet(_stage: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.started_at = utcnow()
+        self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self.last, 3)
+        self.last = now

@@ -1,0 +1,46 @@
+"""Theme charts as server-side SVG: a weekly-volume sparkline for the list, and the weekly
+volume as a full line chart (see :mod:`productpath.web.charts`) for a theme's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup, escape
+
+from productpath.services.themes_view import ThemeSummary
+from productpath.web.charts import Series, line_chart
+
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 28
+
+
+def sparkline_svg(theme: ThemeSummary, *, weeks: int = 12) -> Markup:
+    """The last ``weeks`` weeks of items as a small line, scaled to the busiest week."""
+    counts = [w.count for w in theme.weeks[-weeks:]]
+    label = f"Items per week in theme {theme.number}, last {len(counts)} weeks: " + ", ".join(
+        str(c) for c in counts
+    )
+    top = max(counts, default=0) or 1
+    step = SPARK_WIDTH / max(len(counts) - 1, 1)
+    points = " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 2 - c / top * (SPARK_HEIGHT - 4):.1f}"
+        for i, c in enumerate(counts)
+    )
+    return Markup(
+        f'<svg class="sparkline" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f'<g class="chart__line chart__line--done"><polyline fill="none" points="{points}"/></g>'
+        "</svg>"
+    )
+
+
+def weekly_svg(theme: ThemeSummary) -> Markup:
+    """Items per week, plotted at each week's end."""
+    points = [(w.week_start + dt.timedelta(days=6), float(w.count)) for w in theme.weeks]
+    total = sum(w.count for w in theme.weeks)
+    return line_chart(
+        [Series("Items", points, "done")],
+        chart_id=f"theme-{theme.number}-weekly",
+        title=f"Items per week in theme #{theme.number}",
+        description=f"{total} items over {len(points)} weeks; the table below lists each week.",
+    )

@@ -1,0 +1,65 @@
+"""insights run, themes list/show through the CLI, and the theme pages (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from helpers import invoke
+
+TEXTS = ["my card was declined at the shop", "the shop declined my card",
+         "how do i change my pin number", "change the pin number please",
+         "refund my order please", "i want a refund for my order"] * 3  # fmt: skip
+
+
+def _import(tmp_path: Path) -> None:
+    path = tmp_path / "fb.csv"
+    rows = [f'{i},"{t}",2026-0{1 + i % 6}-1{i % 9}' for i, t in enumerate(TEXTS)]
+    path.write_text("id,text,created\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("feedback", "import", str(path), "--text-column", "text", "--id-column",
+                    "id", "--date-column", "created")  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_empty_workspace_is_one_line(workspace_dir: Path) -> None:
+    result = invoke("insights", "run", "--embedder", "hashing")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("No feedback to analyse yet")
+    assert "No feedback yet" in invoke("themes", "list").stdout
+    assert json.loads(invoke("themes", "list", "--json").stdout)["themes"] == []
+
+
+def test_run_list_show_and_pages(workspace_dir: Path, tmp_path: Path) -> None:
+    _import(tmp_path)
+    result = invoke("insights", "run", "--embedder", "hashing", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["mode"] == "full" and report["items"] == 18 and report["themes"] >= 1
+    text = invoke("insights", "run", "--embedder", "hashing").stdout
+    assert text.startswith("Updated 18 items (0 analysed")
+    listing = json.loads(invoke("themes", "list", "--json").stdout)
+    first = listing["themes"][0]
+    assert {"number", "label", "size", "share", "mean_sentiment", "trend", "emerging",
+            "evidence", "top_customers", "top_segments"} <= first.keys()  # fmt: skip
+    assert f"#{first['number']}" in invoke("themes", "list").stdout
+    shown = json.loads(invoke("themes", "show", f"#{first['number']}", "--json").stdout)
+    assert shown["theme"]["number"] == first["number"] and shown["quotes"]
+    assert "Quotes" in invoke("themes", "show", str(first["number"])).stdout
+    missing = invoke("themes", "show", "999")
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: no theme #999")
+    bad = invoke("themes", "show", "abc")
+    assert bad.exit_code == 1 and "not a theme number" in bad.stderr
+
+    from productpath.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        page = client.get("/themes")
+        assert page.status_code == 200 and 'class="sparkline"' in page.text
+        assert client.get("/themes.json").json() == listing
+        detail = client.get(f"/themes/{first['number']}")
+        assert detail.status_code == 200 and first["label"].split(" · ")[0] in detail.text
+        assert client.get(f"/themes/{first['number']}.json").json() == shown
+        assert client.get("/themes/999").status_code == 404
+        assert 'href="/themes"' in client.get("/").text

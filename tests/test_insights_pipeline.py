@@ -1,0 +1,140 @@
+"""The insight run through the service, on SQLite and PostgreSQL, with the hashing embedder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from productpath.insights.embed import HashingEmbedder
+from productpath.services.feedback import import_feedback
+from productpath.services.insights import run_insights
+from productpath.services.themes_view import theme_detail, themes_page
+from productpath.store.models import EmbeddingCache, FeedbackInsight, InsightRun, Theme
+
+GROUPS = {
+    "card": ["my card was declined at the shop", "card declined at the shop again",
+             "why was my card declined at the shop", "the shop declined my card"],
+    "pin": ["how do i change my pin number", "change the pin number of my card",
+            "i forgot my pin number, how do i change it", "where can i change my pin number"],
+    "refund": ["i want a refund for my order", "refund my order please",
+               "still waiting for the refund of my order", "how long does an order refund take"],
+}  # fmt: skip
+
+
+def _write(path: Path, texts: list[str], start: int = 0) -> Path:
+    lines = ["id,text,created"]
+    day = dt.date(2026, 1, 5)
+    for i, text in enumerate(texts, start):
+        lines.append(f'{i},"{text}",{(day + dt.timedelta(days=3 * i)).isoformat()}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _import(handle: Any, tmp_path: Path, texts: list[str], start: int = 0) -> None:
+    path = _write(tmp_path / f"fb{start}.csv", texts, start)
+    import_feedback(handle, path, text_column="text", id_column="id", date_column="created",
+                    source="tickets")  # fmt: skip
+
+
+def _all_texts() -> list[str]:
+    return [t for group in GROUPS.values() for t in group] * 2
+
+
+def test_first_run_then_incremental_then_full(opened: Any, tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    _import(opened, tmp_path, _all_texts())
+    first = run_insights(opened, embedder=embedder, seed=1)
+    assert first.mode == "full" and first.items == 24 and first.analysed == 24
+    # The same text twice is embedded once.
+    assert first.embedded == 12
+    assert first.themes >= 2 and first.unassigned <= 4
+    with opened.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(FeedbackInsight)) == 24
+        assert s.scalar(select(func.count()).select_from(EmbeddingCache)) == 12
+        numbers = sorted(s.scalars(select(Theme.number)))
+    page = themes_page(opened)
+    assert sum(t.size for t in page.themes) + page.unassigned == 24
+
+    again = run_insights(opened, embedder=embedder, seed=1)
+    assert again.mode == "incremental" and again.analysed == 0 and again.embedded == 0
+
+    _import(
+        opened, tmp_path, ["my card was declined at the shop today", "refund my order now"], 100
+    )
+    more = run_insights(opened, embedder=embedder, seed=1)
+    assert more.mode == "incremental" and more.analysed == 2 and more.embedded == 2
+    assert more.items == 26 and more.new_themes == 0
+
+    full = run_insights(opened, embedder=embedder, seed=1, full=True)
+    assert full.mode == "full" and full.embedded == 0  # all from the cache
+    with opened.store.read() as s:
+        after = sorted(s.scalars(select(Theme.number).where(Theme.active.is_(True))))
+        runs = s.scalar(select(func.count()).select_from(InsightRun))
+    assert set(after) <= set(numbers) or full.new_themes < len(after)
+    assert set(after) & set(numbers)  # themes kept their numbers across the re-cluster
+    assert runs == 4
+    detail = theme_detail(opened, page.themes[0].number)
+    assert detail.quotes and sum(detail.kinds.values()) == detail.theme.size
+
+
+def test_same_seed_same_themes(opened: Any, tmp_path: Path) -> None:
+    _import(opened, tmp_path, _all_texts())
+    run_insights(opened, embedder=HashingEmbedder(), seed=3)
+    first = [(t.number, t.label, t.size) for t in themes_page(opened).themes]
+    run_insights(opened, embedder=HashingEmbedder(), seed=3, full=True)
+    assert [(t.number, t.label, t.size) for t in themes_page(opened).themes] == first
+
+
+def test_empty_workspace_stores_nothing(opened: Any) -> None:
+    report = run_insights(opened, embedder=HashingEmbedder())
+    assert report.mode == "none" and "no feedback" in report.note
+    with opened.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(InsightRun)) == 0
+    assert themes_page(opened).themes == ()
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["only one item"],
+        ["the very same complaint"] * 6,
+        ["😀😀😀", "🙂", "👍👍"],
+        ["x" * 10_000, "card declined " * 700],
+        [
+            "Meine Karte wurde abgelehnt",
+            "Ma carte a été refusée",
+            "我的卡被拒绝了",
+            "カードが拒否されました",
+        ],
+    ],
+    ids=["single", "identical", "emoji", "long", "non-english"],
+)
+def test_awkward_input_gives_a_result(opened: Any, tmp_path: Path, texts: list[str]) -> None:
+    _import(opened, tmp_path, texts)
+    report = run_insights(opened, embedder=HashingEmbedder())
+    assert report.items == len(texts) and report.analysed == len(texts)
+    page = themes_page(opened)
+    assert sum(t.size for t in page.themes) + page.unassigned == len(texts)
+    for theme in page.themes:
+        assert theme.label
+        assert -1 <= (theme.mean_sentiment or 0) <= 1
+
+
+def test_a_failed_run_leaves_the_previous_analysis(opened: Any, tmp_path: Path) -> None:
+    _import(opened, tmp_path, _all_texts())
+    run_insights(opened, embedder=HashingEmbedder())
+    before = [(t.number, t.size) for t in themes_page(opened).themes]
+
+    class Broken(HashingEmbedder):
+        name = "broken-v1"  # a new embedder: the run re-clusters, then fails writing
+
+        def embed(self, texts: Any, progress: Any = None) -> Any:
+            return super().embed(texts, progress)[:, :10]  # wrong shape: fails in the run
+
+    with pytest.raises(ValueError):
+        run_insights(opened, embedder=Broken())
+    assert [(t.number, t.size) for t in themes_page(opened).themes] == before
