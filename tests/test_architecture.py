@@ -21,6 +21,7 @@ LAYER = {
     "insights": 1,
     "planning": 1,
     "delivery": 1,
+    "learning": 1,
     "reports": 1,
     "notify": 1,
     "services": 2,
@@ -33,6 +34,7 @@ FORBIDDEN = {
     "insights": {"store", "web"},
     "planning": {"store", "web"},
     "delivery": {"store", "web"},
+    "learning": {"store", "web"},
     "cli": {"web"},
     "web": {"cli"},
 }

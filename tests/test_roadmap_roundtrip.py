@@ -10,7 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from productpath.domain.roadmap import (
+    CompetitorSpec,
+    CustomerSpec,
     Estimate,
+    FeatureSpec,
     InitiativeSpec,
     InitiativeStatus,
     KeyResultSpec,
@@ -19,6 +22,10 @@ from productpath.domain.roadmap import (
     ObjectiveSpec,
     ProductSpec,
     RoadmapDoc,
+    ScoreSpec,
+    SegmentSpec,
+    Support,
+    SupportSpec,
     TeamSpec,
     WorkSpec,
 )
@@ -75,6 +82,78 @@ def work_specs(draw: st.DrawFn) -> WorkSpec | None:
     mapped = _distinct(draw(st.lists(labels, max_size=3)))
     # Written as "work: {}" or left out, an empty mapping reads back as no mapping at all.
     return WorkSpec(epics=epics, labels=mapped) if epics or mapped else None
+
+
+# The store test creates themes #1..#5 and these feedback items, so links to them apply.
+THEME_NUMBERS = st.integers(1, 5)
+FEEDBACK_REFS = ["banking77:1", "banking77:2", "web:a b: c"]
+
+
+@st.composite
+def scores(draw: st.DrawFn) -> ScoreSpec | None:
+    terms = draw(
+        st.dictionaries(
+            st.sampled_from(["reach", "impact", "business_value", "time_criticality"]),
+            numbers,
+            max_size=2,
+        )
+    )
+    if draw(st.booleans()):
+        terms["confidence"] = draw(st.floats(0, 1))
+    if draw(st.booleans()):
+        terms["effort"] = draw(st.floats(0.1, 100))
+    return ScoreSpec(**terms) if terms else None
+
+
+@st.composite
+def market(
+    draw: st.DrawFn, initiatives: list[str]
+) -> tuple[
+    tuple[SegmentSpec, ...],
+    tuple[CustomerSpec, ...],
+    tuple[CompetitorSpec, ...],
+    tuple[FeatureSpec, ...],
+]:
+    def unique_ids(max_size: int) -> list[str]:
+        return draw(st.lists(ids, max_size=max_size, unique=True))
+
+    segments = tuple(SegmentSpec(id=key, name=draw(text(1))) for key in unique_ids(2))
+    customer_keys = draw(st.lists(labels.filter(lambda s: len(s) <= 200), max_size=3, unique=True))
+    customers = tuple(
+        CustomerSpec(
+            id=key,
+            name=draw(text(1)),
+            segment=draw(st.sampled_from([None, *(s.id for s in segments)])),
+            annual_revenue=draw(st.none() | numbers),
+        )
+        for key in customer_keys
+    )
+    competitors = tuple(
+        CompetitorSpec(
+            id=key, name=draw(text(1)), url=draw(st.sampled_from(["", "https://x.example/a?b=1"]))
+        )
+        for key in unique_ids(3)
+    )
+    features = tuple(
+        FeatureSpec(
+            id=key,
+            name=draw(text(1)),
+            description=draw(text()),
+            ours=draw(st.sampled_from(Support)),
+            planned_by=tuple(draw(st.lists(st.sampled_from(initiatives), unique=True, max_size=2)))
+            if initiatives
+            else (),
+            support=tuple(
+                SupportSpec(
+                    competitor=c.id, level=draw(st.sampled_from(Support)), source=draw(text())
+                )
+                for c in competitors
+                if draw(st.booleans())
+            ),
+        )
+        for key in unique_ids(3)
+    )
+    return segments, customers, competitors, features
 
 
 @st.composite
@@ -143,7 +222,9 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
             depends_on=tuple(
                 draw(st.lists(st.sampled_from(keys[:n]), unique=True, max_size=3)) if n else ()
             ),
-            themes=tuple(draw(st.lists(ids, max_size=2))),
+            themes=tuple(draw(st.lists(THEME_NUMBERS, max_size=2, unique=True))),
+            feedback=tuple(draw(st.lists(st.sampled_from(FEEDBACK_REFS), max_size=2, unique=True))),
+            score=draw(scores()),
             work=draw(work_specs()),
         )
         for n, key in enumerate(keys)
@@ -154,6 +235,15 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
         teams=teams,
         milestones=milestones,
         initiatives=tuple(draw(st.permutations(initiatives))),
+    )
+    segments, customers, competitors, features = draw(market(keys))
+    doc = doc.model_copy(
+        update={
+            "segments": segments,
+            "customers": customers,
+            "competitors": competitors,
+            "features": features,
+        }
     )
     assert check(doc) == []
     return doc
@@ -179,7 +269,9 @@ def test_the_diff_is_empty_exactly_when_documents_are_equal(a: RoadmapDoc, b: Ro
 
 
 @settings(
-    max_examples=50,
+    # Each example applies and exports twice against a real database: 25 keep the suite quick
+    # while still walking inserts, updates and deletions; the pure round trip above runs 100.
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -189,6 +281,7 @@ def test_export_then_apply_is_a_no_op_on_a_real_store(
 ) -> None:
     # One store for all examples: each example replaces the previous roadmap, so updates and
     # deletions are exercised as well as inserts.
+    add_evidence_targets(opened)
     path = tmp_path / "roadmap.yaml"
     path.write_text(dump(doc), encoding="utf-8")
     apply_roadmap(opened, path)
@@ -197,3 +290,28 @@ def test_export_then_apply_is_a_no_op_on_a_real_store(
     path.write_text(exported, encoding="utf-8")
     assert apply_roadmap(opened, path).is_empty
     assert export_roadmap(opened) == exported
+
+
+def add_evidence_targets(handle: Any) -> None:
+    """Themes #1..#5 and the feedback items in FEEDBACK_REFS, once per store."""
+    from sqlalchemy import select
+
+    from productpath.store import product_repo
+    from productpath.store.models import FeedbackItem, Theme
+
+    with handle.store.write() as session:
+        product = product_repo.ensure(session, "pocket", "Pocket")
+        if session.scalar(select(Theme).where(Theme.product_id == product.id)) is not None:
+            return
+        session.add_all(
+            Theme(product_id=product.id, number=n, label=f"theme {n}") for n in range(1, 6)
+        )
+        session.add_all(
+            FeedbackItem(
+                product_id=product.id,
+                source=ref.split(":", 1)[0],
+                external_id=ref.split(":", 1)[1],
+                text="evidence",
+            )
+            for ref in FEEDBACK_REFS
+        )

@@ -13,7 +13,7 @@ from productpath.errors import NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import parse
 from productpath.services.roadmap import apply_roadmap, export_roadmap, load_roadmap
 from productpath.store import roadmap_repo
-from productpath.store.models import Initiative, KeyResult, Objective, Person, Team
+from productpath.store.models import Customer, Initiative, KeyResult, Objective, Person, Team
 
 # The workspace made by the fixtures is named "Pocket", so its product key is "pocket".
 ROADMAP = """\
@@ -60,7 +60,6 @@ initiatives:
     milestone: beta
     status: in_progress
     estimate: {optimistic: 1, likely: 2, pessimistic: 4.5}
-    themes: [onboarding]
   - id: tap
     title: Tap to pay
     objective: activation
@@ -274,3 +273,34 @@ def test_a_member_who_changes_team_keeps_their_row(opened: Any, tmp_path: Path) 
         team_key = session.scalar(select(Team.key).where(Team.id == ana.team_id))
     assert (ana.id, ana.name, team_key) == (before, "Ana Silva", "growth")
     assert load_roadmap(opened) == parse(moved)
+
+
+MARKET = """\
+segments:
+  - {id: smb, name: Small business}
+customers:
+  - {id: c-1, name: Sol Bakery, segment: smb, annual_revenue: 1200}
+"""
+
+
+def test_the_roadmap_manages_only_the_customers_it_lists(opened: Any, tmp_path: Path) -> None:
+    from productpath.services.customers import import_customers
+
+    csv = tmp_path / "customers.csv"
+    csv.write_text("id,name,segment,annual_revenue\nc-9,From CSV,SMB,50\n", encoding="utf-8")
+    import_customers(opened, csv)
+    changes = apply(opened, tmp_path, ROADMAP + MARKET)
+    assert {(c.kind, c.key) for c in changes.changes} >= {("customer", "c-1"), ("segment", "smb")}
+    doc = load_roadmap(opened)
+    assert doc is not None
+    # The CSV customer shares the segment (its key is the slug of "SMB") but is not listed.
+    assert [c.id for c in doc.customers] == ["c-1"]
+    assert [s.name for s in doc.segments] == ["Small business"]
+    exported = export_roadmap(opened)
+    assert "c-9" not in exported and "annual_revenue: 1200" in exported
+    # Dropping the customer from the file releases it; neither customer is deleted.
+    apply(opened, tmp_path, ROADMAP)
+    with opened.store.read() as session:
+        rows = {c.key: c.roadmap_position for c in session.scalars(select(Customer))}
+    assert rows == {"c-1": None, "c-9": None}
+    assert apply(opened, tmp_path, ROADMAP).is_empty

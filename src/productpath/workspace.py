@@ -49,6 +49,22 @@ def check_name(name: str) -> str:
     return name
 
 
+SCORING_METHODS = ("rice", "wsjf")
+# Terms whose weight productpath.toml may set, per method (docs/planning.md explains them).
+SCORING_WEIGHTS = {
+    "rice": ("reach", "impact", "confidence", "effort"),
+    "wsjf": ("business_value", "time_criticality", "risk_reduction"),
+}
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """``[scoring]`` in productpath.toml: the method and the weight of each term (default 1)."""
+
+    method: str = "rice"
+    weights: tuple[tuple[str, float], ...] = ()
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A workspace on disk and the database it points at."""
@@ -57,6 +73,7 @@ class Workspace:
     name: str
     product: str
     database_url: str
+    scoring: ScoringSettings = ScoringSettings()
 
     @property
     def data_dir(self) -> Path:
@@ -110,7 +127,36 @@ def load(root: Path, database_url: str | None = None) -> Workspace:
         name=name,
         product=product,
         database_url=database_url or sqlite_url(root),
+        scoring=_scoring(data.get("scoring", {}), path),
     )
+
+
+def _scoring(table: object, path: Path) -> ScoringSettings:
+    """The ``[scoring]`` table, checked; a WorkspaceError names the key that is wrong."""
+    if not isinstance(table, dict):
+        raise WorkspaceError(f"{path}: 'scoring' must be a table ([scoring])")
+    unknown = sorted(set(table) - {"method", "weights"})
+    if unknown:
+        raise WorkspaceError(f"{path}: unknown key 'scoring.{unknown[0]}'")
+    method = table.get("method", "rice")
+    if method not in SCORING_METHODS:
+        raise WorkspaceError(f'{path}: scoring.method must be "rice" or "wsjf", got {method!r}')
+    weights = table.get("weights", {})
+    if not isinstance(weights, dict):
+        raise WorkspaceError(f"{path}: 'scoring.weights' must be a table ([scoring.weights])")
+    allowed = SCORING_WEIGHTS[method]
+    checked = []
+    for term, value in weights.items():
+        if term not in allowed:
+            raise WorkspaceError(
+                f"{path}: scoring.weights.{term} is not a {method} term; use {', '.join(allowed)}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            raise WorkspaceError(
+                f"{path}: scoring.weights.{term} must be a number >= 0, got {value!r}"
+            )
+        checked.append((term, float(value)))
+    return ScoringSettings(method=method, weights=tuple(checked))
 
 
 def _toml_string(value: str) -> str:

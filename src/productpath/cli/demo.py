@@ -59,6 +59,7 @@ def demo(
     )
     typer.echo(f"  {summary.customers} customers in {summary.segments} segments")
     typer.echo(f"  {summary.feedback_items:,} feedback items{span}")
+    typer.echo(f"  {summary.themes} themes found in them, {summary.emerging_themes} emerging")
     typer.echo(
         f"  {summary.commits:,} commits by {summary.contributors} people in pocket-app/, "
         f"{summary.tracker_items} Jira issues, {summary.work_links:,} links from work to "
@@ -68,7 +69,9 @@ def demo(
     typer.echo("Next steps:")
     typer.echo(f"  productpath -w {where} roadmap show")
     typer.echo(f"  productpath -w {where} roadmap apply {where}/roadmap.yaml   # after editing it")
-    typer.echo(f"  productpath -w {where} feedback list")
+    typer.echo(f"  productpath -w {where} themes list")
+    typer.echo(f"  productpath -w {where} roadmap score")
+    typer.echo(f"  productpath -w {where} forecast roadmap")
     typer.echo(f"  productpath -w {where} delivery status")
     typer.echo(f"  productpath code health {where}/pocket-app")
     typer.echo(f"  productpath -w {where} serve")

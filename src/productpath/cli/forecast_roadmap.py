@@ -2,8 +2,73 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.roadmap_schedule import START_HELP, parse_day, warn
+
+TRIALS_HELP = "Number of Monte Carlo trials."
+SEED_HELP = "Random seed, for a repeatable forecast (default: a fresh one each run)."
 
 
 def register(app: typer.Typer) -> None:
     """Add the roadmap-wide forecast commands to the ``forecast`` group."""
+
+    @app.command("roadmap")
+    def roadmap(
+        ctx: typer.Context,
+        trials: int = typer.Option(10_000, "--trials", help=TRIALS_HELP),
+        seed: int | None = typer.Option(None, "--seed", help=SEED_HELP),
+        start: str | None = typer.Option(None, "--start", help=START_HELP),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Simulate every initiative from its three-point estimate, dependencies and team
+        capacity: P50/P85/P95 finish per initiative and the chance of each milestone.
+
+        Each run is stored as a forecast snapshot. The model is in docs/forecast.md.
+        """
+        from productpath.services.planning import roadmap_forecast
+
+        with open_from(ctx) as handle:
+            result = roadmap_forecast(
+                handle, trials=trials, seed=seed, start=parse_day(start, "--start")
+            )
+        if as_json:
+            print_json(result.model_dump(mode="json"))
+            return
+        from productpath.cli.planning_view import print_forecast
+
+        print_forecast(result)
+        warn(result.warnings)
+
+    @app.command("compare")
+    def compare(
+        ctx: typer.Context,
+        scenario: Path = typer.Option(
+            ..., "--scenario", dir_okay=False, help="Scenario YAML file (docs/forecast.md)."
+        ),
+        trials: int = typer.Option(10_000, "--trials", help=TRIALS_HELP),
+        seed: int | None = typer.Option(None, "--seed", help=SEED_HELP),
+        start: str | None = typer.Option(None, "--start", help=START_HELP),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Milestone probabilities with and without a what-if scenario, side by side.
+
+        A scenario adds people or capacity to a team, drops an initiative, starts one first,
+        and more; both forecasts share their random draws, so the difference is the scenario's.
+        """
+        from productpath.services.planning import compare_scenario
+
+        with open_from(ctx) as handle:
+            result = compare_scenario(
+                handle, scenario, trials=trials, seed=seed, start=parse_day(start, "--start")
+            )
+        if as_json:
+            print_json(result.model_dump(mode="json"))
+            return
+        from productpath.cli.planning_view import print_comparison
+
+        print_comparison(result)
+        warn(result.warnings)

@@ -11,12 +11,15 @@ from productpath.cli import (
     code,
     competitors,
     customers,
+    decision,
     delivery,
     demo,
+    experiment,
     feedback,
     forecast,
     git,
     insights,
+    kpi,
     roadmap,
     serve,
     stack,
@@ -85,6 +88,9 @@ app.add_typer(insights.app, name="insights")
 app.add_typer(themes.app, name="themes")
 app.add_typer(competitors.app, name="competitors")
 app.add_typer(forecast.app, name="forecast")
+app.add_typer(kpi.app, name="kpi")
+app.add_typer(experiment.app, name="experiment")
+app.add_typer(decision.app, name="decision")
 serve.register(app)
 demo.register(app)
 

@@ -92,4 +92,78 @@ def show(
     print_roadmap(doc)
 
 
+@app.command()
+def score(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    product: str | None = PRODUCT_OPTION,
+) -> None:
+    """Rank initiatives by RICE or WSJF (productpath.toml), each term with its source."""
+    from productpath.services.scoring import score_roadmap
+
+    with open_from(ctx) as handle:
+        report = score_roadmap(handle, product)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    from productpath.cli.scoring_view import print_scores
+
+    print_scores(report)
+
+
+TARGETS_ARGUMENT = typer.Argument(
+    ..., help="Theme numbers (3 or #3) and feedback items (source:external_id)."
+)
+
+
+@app.command()
+def link(
+    ctx: typer.Context,
+    initiative: str = typer.Argument(..., help="The initiative's id in roadmap.yaml."),
+    targets: list[str] = TARGETS_ARGUMENT,
+) -> None:
+    """Link INITIATIVE to the themes and feedback items it answers (accepted evidence)."""
+    from productpath.services.evidence import link as add_links
+
+    with open_from(ctx) as handle:
+        added = add_links(handle, initiative, targets)
+    typer.echo(f"Linked {added} new piece{'s' if added != 1 else ''} of evidence to {initiative}")
+
+
+@app.command()
+def unlink(
+    ctx: typer.Context,
+    initiative: str = typer.Argument(..., help="The initiative's id in roadmap.yaml."),
+    targets: list[str] = TARGETS_ARGUMENT,
+) -> None:
+    """Remove accepted evidence links from INITIATIVE."""
+    from productpath.services.evidence import unlink as remove_links
+
+    with open_from(ctx) as handle:
+        removed = remove_links(handle, initiative, targets)
+    typer.echo(f"Removed {removed} link{'s' if removed != 1 else ''} from {initiative}")
+
+
+@app.command("suggest-links")
+def suggest_links(
+    ctx: typer.Context,
+    min_score: float = typer.Option(
+        0.35, "--min-score", min=-1.0, max=1.0, help="Lowest cosine similarity to propose."
+    ),
+    accept: bool = typer.Option(False, "--accept", help="Accept every proposal shown."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Propose themes for each initiative by similarity of its text to the theme centroids."""
+    from productpath.services.evidence import suggest_links as suggest
+
+    with open_from(ctx) as handle:
+        report = suggest(handle, min_score=min_score, accept=accept)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    from productpath.cli.scoring_view import print_suggestions
+
+    print_suggestions(report)
+
+
 roadmap_schedule.register(app)

@@ -68,7 +68,14 @@ def print_roadmap(doc: RoadmapDoc) -> None:
     console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
     if doc.product.description:
         console.print(Text(doc.product.description))
-    tables = (_objectives(doc), _teams(doc), _milestones(doc), _initiatives(doc))
+    tables = (
+        _objectives(doc),
+        _teams(doc),
+        _milestones(doc),
+        _initiatives(doc),
+        _customers(doc),
+        _features(doc),
+    )
     for table in tables:
         if table.row_count:
             console.print()
@@ -125,6 +132,7 @@ def _initiatives(doc: RoadmapDoc) -> Table:
         "milestone",
         "estimate",
         "depends on",
+        "evidence",
     )
     for i in doc.initiatives:
         estimate = ""
@@ -140,5 +148,28 @@ def _initiatives(doc: RoadmapDoc) -> Table:
             Text(i.milestone or ""),
             estimate,
             Text(", ".join(i.depends_on)),
+            Text(", ".join([*(f"#{t}" for t in i.themes), *i.feedback])),
+        )
+    return table
+
+
+def _customers(doc: RoadmapDoc) -> Table:
+    table = _table("Customers", "id", "name", "segment", "annual revenue")
+    for c in doc.customers:
+        revenue = plain_number(c.annual_revenue) if c.annual_revenue is not None else ""
+        table.add_row(Text(c.id), Text(c.name), Text(c.segment or ""), revenue)
+    return table
+
+
+def _features(doc: RoadmapDoc) -> Table:
+    table = _table("Features", "id", "name", "us", *(c.id for c in doc.competitors), "planned by")
+    for f in doc.features:
+        cells = {cell.competitor: cell.level.value for cell in f.support}
+        table.add_row(
+            Text(f.id),
+            Text(f.name),
+            f.ours.value,
+            *(cells.get(c.id, "unknown") for c in doc.competitors),
+            Text(", ".join(f.planned_by)),
         )
     return table

@@ -13,6 +13,7 @@ any other non-empty folder is refused, so the demo never deletes someone's work.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -33,9 +34,12 @@ from productpath.demo.files import initiative_titles, write_workspace_files
 from productpath.errors import WorkspaceError
 from productpath.services.customers import import_customers
 from productpath.services.delivery import relink
+from productpath.services.evidence import accept_suggested_links
 from productpath.services.feedback import import_feedback
 from productpath.services.git import ingest_repository
-from productpath.services.roadmap import apply_roadmap
+from productpath.services.insights import run_insights
+from productpath.services.learning_demo import LEARNING_FILES, load_learning_demo
+from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.services.tracker import import_tracker
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
@@ -60,6 +64,9 @@ PRODUCT_NAME = "Pocket"
 MARKER = "DEMO.md"
 MARKER_HEADING = "# Pocket: the productpath demo workspace"
 FEEDBACK_SOURCE = "banking77"
+# Suggested theme links at or above this cosine similarity are accepted; on the demo, 0.5 keeps
+# the sensible ones (sepa-instant -> "europe · long transfer", 0.60) and drops the noise below.
+DEMO_LINK_MIN_SCORE = 0.5
 # What a build writes besides the database; a rebuild deletes exactly these.
 GENERATED = (
     ws.CONFIG_NAME,
@@ -68,6 +75,7 @@ GENERATED = (
     "feedback.csv",
     TRACKER_FILE,
     RADAR_FILE,
+    *LEARNING_FILES,
 )
 GENERATED_DIRS = (ws.DATA_DIR, REPOSITORY_DIR)
 
@@ -95,6 +103,8 @@ class DemoSummary:
     contributors: int
     tracker_items: int
     work_links: int
+    themes: int = 0
+    emerging_themes: int = 0
 
 
 def build_demo(
@@ -121,8 +131,6 @@ def build_demo(
     delivery = write_delivery_files(root, today, titles)
     # Always the SQLite file inside the folder, whatever PRODUCTPATH_DATABASE_URL says.
     with open_workspace(Settings(workspace=root, database_url=None)) as handle:
-        say("Applying roadmap.yaml")
-        apply_roadmap(handle, roadmap)
         say("Importing customers")
         import_customers(handle, customers)
         say("Importing customer feedback")
@@ -135,13 +143,28 @@ def build_demo(
             customer_column="customer",
             source=FEEDBACK_SOURCE,
         )
+        say("Finding themes, kinds and sentiment in the feedback")
+        insights = run_insights(handle, seed=0)
+        # After the insights: the roadmap names themes by the numbers the run gave them.
+        say("Applying roadmap.yaml")
+        apply_roadmap(handle, roadmap)
+        say("Linking initiatives to the themes that ask for them")
+        accept_suggested_links(handle, DEMO_LINK_MIN_SCORE)
+        # Written back so roadmap.yaml holds the accepted links; applying the older file
+        # would remove them.
+        roadmap.write_text(export_roadmap(handle), encoding="utf-8")
         say(f"Reading the history of {REPOSITORY_DIR}")
         ingest_repository(handle, delivery.repository.path, name=REPOSITORY_DIR)
         say("Importing the Jira export")
         import_tracker(handle, [delivery.tracker], fmt="jira")
         say("Linking commits and issues to initiatives")
         relink(handle)
-        return _summarise(handle, today)
+        say("Loading KPIs, the experiment and the decision log")
+        load_learning_demo(handle, root, today=today)
+        summary = _summarise(handle, today)
+        return dataclasses.replace(
+            summary, themes=insights.themes, emerging_themes=len(insights.emerging)
+        )
 
 
 def is_demo_workspace(root: Path) -> bool:

@@ -95,6 +95,32 @@ def _one_line(value: str) -> str:
 Label = Annotated[Text, AfterValidator(_one_line), Field(min_length=1, max_length=100)]
 
 
+def _theme_number(value: object) -> object:
+    # Themes are shown as "#3"; people write 3, "3" or "#3" and all mean the same theme.
+    if isinstance(value, bool):
+        raise ValueError("must be a theme number such as 3 or '#3'")
+    if isinstance(value, str):
+        text = value.strip().removeprefix("#")
+        if not text.isdigit():
+            raise ValueError(f"must be a theme number such as 3 or '#3', got {value!r}")
+        return int(text)
+    return value
+
+
+ThemeNumber = Annotated[int, BeforeValidator(_theme_number), Field(ge=1, le=2**31 - 1)]
+# A feedback item as "source:external_id" (the columns that identify an imported row).
+FeedbackRef = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=301,
+        pattern=r"^[^:\s][^:]{0,99}:[^\n]{1,200}$",
+        description="a feedback item as source:external_id",
+    ),
+]
+CustomerKey = Annotated[Text, AfterValidator(_one_line), Field(min_length=1, max_length=200)]
+
+
 class InitiativeStatus(StrEnum):
     PROPOSED = "proposed"
     PLANNED = "planned"
@@ -190,6 +216,23 @@ class WorkSpec(_Strict):
         return not (self.epics or self.labels)
 
 
+class ScoreSpec(_Strict):
+    """Scoring terms set by hand; each one replaces the value derived from the evidence."""
+
+    reach: Number | None = Field(default=None, ge=0)
+    impact: Number | None = Field(default=None, ge=0)
+    confidence: Number | None = Field(default=None, ge=0, le=1)
+    effort: Number | None = Field(default=None, gt=0)
+    business_value: Number | None = Field(default=None, ge=0)
+    time_criticality: Number | None = Field(default=None, ge=0)
+    risk_reduction: Number | None = Field(default=None, ge=0)
+    job_size: Number | None = Field(default=None, gt=0)
+
+    def as_dict(self) -> dict[str, float]:
+        """The terms that are set, by name."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
 class InitiativeSpec(_Strict):
     id: Key
     title: Title
@@ -200,8 +243,11 @@ class InitiativeSpec(_Strict):
     status: InitiativeStatus = InitiativeStatus.PROPOSED
     estimate: Estimate | None = None
     depends_on: tuple[Key, ...] = ()
-    # Theme ids from the insight engine; kept as given until themes have their own table.
-    themes: tuple[Key, ...] = ()
+    # Accepted evidence links: theme numbers from the insight engine (#3 is 3) and single
+    # feedback items as source:external_id.
+    themes: tuple[ThemeNumber, ...] = ()
+    feedback: tuple[FeedbackRef, ...] = ()
+    score: ScoreSpec | None = None
     work: WorkSpec | None = None
 
     @field_validator("work")
@@ -210,6 +256,55 @@ class InitiativeSpec(_Strict):
         # "work: {}" says nothing; one spelling of "nothing" keeps documents, the store and
         # diffs in agreement.
         return None if value is None or value.is_empty else value
+
+    @field_validator("score")
+    @classmethod
+    def _empty_score_is_none(cls, value: ScoreSpec | None) -> ScoreSpec | None:
+        return None if value is None or not value.as_dict() else value
+
+
+class SegmentSpec(_Strict):
+    id: Key
+    name: Name
+
+
+class CustomerSpec(_Strict):
+    id: CustomerKey
+    name: Name
+    segment: Key | None = None
+    annual_revenue: Number | None = Field(default=None, ge=0)
+
+
+class Support(StrEnum):
+    """How far a product has a feature."""
+
+    HAS = "has"
+    PARTIAL = "partial"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class CompetitorSpec(_Strict):
+    id: Key
+    name: Name
+    url: Annotated[Text, Field(max_length=500)] = ""
+
+
+class SupportSpec(_Strict):
+    """One cell of the feature matrix, with where the claim comes from."""
+
+    competitor: Key
+    level: Support
+    source: Text = ""
+
+
+class FeatureSpec(_Strict):
+    id: Key
+    name: Name
+    description: Text = ""
+    ours: Support = Support.UNKNOWN
+    planned_by: tuple[Key, ...] = ()
+    support: tuple[SupportSpec, ...] = ()
 
 
 class RoadmapDoc(_Strict):
@@ -221,8 +316,21 @@ class RoadmapDoc(_Strict):
     teams: tuple[TeamSpec, ...] = ()
     milestones: tuple[MilestoneSpec, ...] = ()
     initiatives: tuple[InitiativeSpec, ...] = ()
+    segments: tuple[SegmentSpec, ...] = ()
+    customers: tuple[CustomerSpec, ...] = ()
+    competitors: tuple[CompetitorSpec, ...] = ()
+    features: tuple[FeatureSpec, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """True when the document names a product and nothing else."""
-        return not (self.objectives or self.teams or self.milestones or self.initiatives)
+        return not (
+            self.objectives
+            or self.teams
+            or self.milestones
+            or self.initiatives
+            or self.segments
+            or self.customers
+            or self.competitors
+            or self.features
+        )

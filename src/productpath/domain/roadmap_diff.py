@@ -34,7 +34,9 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # product, objective, team, milestone, initiative, dependency, order
+    # product, objective, team, milestone, initiative, segment, customer, competitor,
+    # feature, dependency, order
+    kind: str
     key: str
     action: Action
     fields: tuple[FieldChange, ...] = ()
@@ -82,6 +84,10 @@ SECTIONS = (
     ("teams", "team"),
     ("milestones", "milestone"),
     ("initiatives", "initiative"),
+    ("segments", "segment"),
+    ("customers", "customer"),
+    ("competitors", "competitor"),
+    ("features", "feature"),
 )
 
 

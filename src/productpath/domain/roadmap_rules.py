@@ -24,7 +24,8 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
     a cycle.
     """
     problems: list[RuleViolation] = []
-    for section in ("objectives", "teams", "milestones", "initiatives"):
+    sections = ("objectives", "teams", "milestones", "initiatives")
+    for section in (*sections, "segments", "customers", "competitors", "features"):
         problems += _duplicates((section,), [item.id for item in getattr(doc, section)])
     for o, objective in enumerate(doc.objectives):
         problems += _duplicates(
@@ -64,6 +65,9 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
                     )
                 )
             seen.add(dep)
+        for field in ("themes", "feedback"):
+            problems += _repeated(("initiatives", n, field), getattr(initiative, field))
+    problems += _market_references(doc, initiatives)
     if not problems:
         cycle = find_cycle({i.id: i.depends_on for i in doc.initiatives})
         if cycle:
@@ -108,6 +112,47 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
                 stack.append((child, iter(edges.get(child, ()))))
                 path.append(child)
     return None
+
+
+def _market_references(doc: RoadmapDoc, initiatives: set[str]) -> list[RuleViolation]:
+    """Customers name listed segments; features name listed competitors and initiatives."""
+    problems: list[RuleViolation] = []
+    segments = {s.id for s in doc.segments}
+    for n, customer in enumerate(doc.customers):
+        if customer.segment is not None and customer.segment not in segments:
+            problems.append(
+                RuleViolation(
+                    ("customers", n, "segment"),
+                    f"unknown segment '{customer.segment}'; list it under segments",
+                )
+            )
+    competitors = {c.id for c in doc.competitors}
+    for f, feature in enumerate(doc.features):
+        problems += _repeated(("features", f, "planned_by"), feature.planned_by)
+        for p, key in enumerate(feature.planned_by):
+            if key not in initiatives:
+                problems.append(
+                    RuleViolation(("features", f, "planned_by", p), f"unknown initiative '{key}'")
+                )
+        seen: set[str] = set()
+        for c, cell in enumerate(feature.support):
+            where = ("features", f, "support", c, "competitor")
+            if cell.competitor not in competitors:
+                problems.append(RuleViolation(where, f"unknown competitor '{cell.competitor}'"))
+            elif cell.competitor in seen:
+                problems.append(RuleViolation(where, f"'{cell.competitor}' is listed twice"))
+            seen.add(cell.competitor)
+    return problems
+
+
+def _repeated(prefix: tuple[str | int, ...], values: Sequence[object]) -> list[RuleViolation]:
+    seen: set[object] = set()
+    problems = []
+    for n, value in enumerate(values):
+        if value in seen:
+            problems.append(RuleViolation((*prefix, n), f"'{value}' is listed twice"))
+        seen.add(value)
+    return problems
 
 
 def _duplicates(prefix: tuple[str | int, ...], ids: list[str]) -> list[RuleViolation]:

@@ -16,12 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from productpath.domain.roadmap import Estimate, RoadmapDoc, WorkSpec
+from productpath.domain.roadmap import Estimate, RoadmapDoc, ScoreSpec, SupportSpec, WorkSpec
 from productpath.domain.roadmap_rules import check
 from productpath.errors import DependencyCycleError, RoadmapError
 from productpath.ingest._yaml_errors import first_problem, line_of, load_yaml, render_path
 
-__all__ = ["dump", "parse", "read_roadmap"]
+__all__ = ["dump", "evidence_error", "parse", "read_roadmap"]
 
 
 def read_roadmap(path: Path) -> RoadmapDoc:
@@ -79,6 +79,19 @@ def parse(text: str, file: str | Path = "<string>") -> RoadmapDoc:
             field=render_path(first.path),
         )
     return doc
+
+
+def evidence_error(path: Path, problems: list[tuple[tuple[str | int, ...], str]]) -> RoadmapError:
+    """One error for checks the file cannot make alone (a theme the store does not hold),
+    pointing at the line of the first problem."""
+    root = _load_yaml(path.read_text(encoding="utf-8-sig"), path)
+    where, reason = min(problems, key=lambda p: line_of(root, p[0]))
+    return RoadmapError(
+        _with_more(reason, len(problems) - 1),
+        file=path,
+        line=line_of(root, where),
+        field=render_path(where),
+    )
 
 
 def _with_more(reason: str, more: int) -> str:
@@ -176,18 +189,21 @@ def _value(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    if isinstance(value, Estimate | WorkSpec):
-        # {optimistic: 1, likely: 2, pessimistic: 4} and {epics: [POCKET-12], labels: [kyc]}
-        # fit one line
+    if isinstance(value, Estimate | WorkSpec | ScoreSpec | SupportSpec):
+        # {optimistic: 1, likely: 2, pessimistic: 4}, {epics: [POCKET-12], labels: [kyc]},
+        # {reach: 500} and {competitor: acme, level: has} fit one line
         node = _node(value)
+        for key, item in node.items():
+            if isinstance(item, str):
+                node[key] = _flow_scalar(str(item))  # free text, e.g. a source note
         node.fa.set_flow_style()
         return node
     if isinstance(value, BaseModel):
         return _node(value)
     if isinstance(value, tuple):
-        if all(isinstance(v, str) for v in value):
-            # Lists of ids, keys and labels read best on one line: [a, b]
-            items = CommentedSeq(_flow_scalar(v) for v in value)
+        if all(isinstance(v, str | int) for v in value):
+            # Lists of ids, keys, labels and theme numbers read best on one line: [a, b]
+            items = CommentedSeq(_flow_scalar(v) if isinstance(v, str) else v for v in value)
             items.fa.set_flow_style()
             return items
         return CommentedSeq(_value(v) for v in value)

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from productpath.delivery.status import InitiativeDelivery
 from productpath.errors import NotFoundError
 from productpath.services.delivery import delivery_status
+from productpath.services.initiative_evidence import Evidence, ScoreInfo, evidence, score_info
 from productpath.services.overview import EstimateInfo, ProductInfo, Ref
+from productpath.services.scoring import ranked_initiatives
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import (
     Commit,
@@ -93,7 +95,8 @@ class InitiativeDetail(_View):
     objective: Ref | None
     milestone: MilestoneRef | None
     estimate: EstimateInfo | None
-    themes: tuple[str, ...]
+    evidence: Evidence  # linked themes, quotes, and the customers behind them
+    score: ScoreInfo | None  # RICE or WSJF breakdown with each term's source
     work_epics: tuple[str, ...]
     work_labels: tuple[str, ...]
     depends_on: tuple[InitiativeRef, ...]
@@ -116,7 +119,9 @@ def initiative_detail(
     detail = _detail(handle, key)
     status = delivery_status(handle, today=today)
     found = next((i for i in status.initiatives if i.key == detail.key), None)
-    return detail.model_copy(update={"delivery": found})
+    scores = ranked_initiatives(handle)
+    mine = next((s for s in scores if s.key == detail.key), None)
+    return detail.model_copy(update={"delivery": found, "score": score_info(mine, len(scores))})
 
 
 def _detail(handle: OpenWorkspace, key: str) -> InitiativeDetail:
@@ -160,7 +165,8 @@ def _detail(handle: OpenWorkspace, key: str) -> InitiativeDetail:
             if initiative.milestone
             else None,
             estimate=_estimate(initiative),
-            themes=_split(initiative.themes, ","),
+            evidence=evidence(session, initiative.id),
+            score=None,
             work_epics=_split(initiative.work_epics, "\n"),
             work_labels=_split(initiative.work_labels, "\n"),
             depends_on=depends_on,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from productpath.domain.roadmap import InitiativeStatus
 from productpath.errors import NotFoundError
+from productpath.services.roadmap_timeline import TimelinePlan, timeline
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
 from productpath.store.models import (
@@ -140,6 +141,8 @@ class RoadmapView(_View):
     unscheduled: tuple[InitiativeInfo, ...]
     lanes: Lanes
     initiatives_total: int
+    # The schedule (Gantt) and a seeded forecast; see services.roadmap_timeline.
+    plan: TimelinePlan
 
 
 def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashboard:
@@ -215,8 +218,9 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
     )
 
 
-def roadmap_view(handle: OpenWorkspace) -> RoadmapView:
-    """Milestones in date order with their initiatives, and the now / next / later board."""
+def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> RoadmapView:
+    """Milestones in date order with their initiatives, the now / next / later board, and the
+    plan: the schedule and a forecast from ``today`` (default: the current date)."""
     with handle.store.read() as session:
         product = _product(session, handle.workspace.product)
         milestones = session.scalars(
@@ -270,7 +274,22 @@ def roadmap_view(handle: OpenWorkspace) -> RoadmapView:
         unscheduled=tuple(by_milestone.get(None, [])),
         lanes=Lanes(**{lane: tuple(items) for lane, items in lanes.items()}),
         initiatives_total=len(infos),
+        plan=timeline(handle, today=today),
     )
+
+
+class ForecastView(_View):
+    """The forecast page: every milestone's chance and fan, every initiative's percentiles."""
+
+    product: ProductInfo
+    plan: TimelinePlan
+
+
+def forecast_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> ForecastView:
+    """The plan of the workspace's product, forecast from ``today`` (default: the current date)."""
+    with handle.store.read() as session:
+        product = _product_info(_product(session, handle.workspace.product))
+    return ForecastView(product=product, plan=timeline(handle, today=today))
 
 
 def _product(session: Session, key: str) -> Product:

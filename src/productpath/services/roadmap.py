@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import NotFoundError
-from productpath.ingest.roadmap_yaml import dump, read_roadmap
+from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
 from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
+from productpath.store import evidence_repo, product_repo
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
 
 __all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
@@ -24,8 +27,10 @@ def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -
     new = read_roadmap(path)
     if dry_run:
         with handle.store.read() as session:
+            _check_evidence(session, path, new)
             return diff(load_doc(session, new.product.id), new)
     with handle.store.write() as session:
+        _check_evidence(session, path, new)
         # Read the current state inside the write transaction, so the diff reported is the
         # one applied even if another writer got there first.
         changes = diff(load_doc(session, new.product.id), new)
@@ -33,6 +38,17 @@ def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -
             save_doc(session, new)
             relink_session(session, new.product.id)  # keys, epics and labels may have changed
     return changes
+
+
+def _check_evidence(session: Session, path: Path, doc: RoadmapDoc) -> None:
+    """Linked themes and feedback items must exist: the file alone cannot tell."""
+    if not any(i.themes or i.feedback for i in doc.initiatives):
+        return
+    # A product that is not stored yet has no themes or feedback: every link is missing.
+    product_id = product_repo.find_id(session, doc.product.id) or -1
+    problems = evidence_repo.missing_evidence(session, product_id, doc)
+    if problems:
+        raise evidence_error(path, problems)
 
 
 def load_roadmap(handle: OpenWorkspace, product: str | None = None) -> RoadmapDoc | None:

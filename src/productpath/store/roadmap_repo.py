@@ -24,7 +24,11 @@ from productpath.domain.roadmap import (
     TeamSpec,
     WorkSpec,
 )
+from productpath.store import evidence_repo, market_repo
 from productpath.store.models import (
+    Competitor,
+    Customer,
+    Feature,
     Initiative,
     InitiativeDependency,
     KeyResult,
@@ -32,6 +36,7 @@ from productpath.store.models import (
     Objective,
     Person,
     Product,
+    Segment,
     Team,
 )
 
@@ -50,6 +55,8 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
     keys = {o.id: o.key for o in objectives}, {t.id: t.key for t in teams}
     milestone_keys = {m.id: m.key for m in milestones}
     initiative_keys = {i.id: i.key for i in initiatives}
+    links = evidence_repo.load_links(session, initiative_keys)
+    overrides = evidence_repo.load_overrides(session, initiative_keys)
     depends_on: dict[int, list[str]] = {i.id: [] for i in initiatives}
     for dep in session.scalars(
         select(InitiativeDependency)
@@ -87,9 +94,19 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
             for m in milestones
         ),
         initiatives=tuple(
-            _initiative_spec(i, keys[0], keys[1], milestone_keys, depends_on[i.id])
+            _initiative_spec(i, keys[0], keys[1], milestone_keys, depends_on[i.id]).model_copy(
+                update={
+                    "themes": links[i.id].themes,
+                    "feedback": links[i.id].feedback,
+                    "score": overrides.get(i.id),
+                }
+            )
             for i in initiatives
         ),
+        segments=market_repo.load_segments(session, product.id),
+        customers=market_repo.load_customers(session, product.id),
+        competitors=market_repo.load_competitors(session, product.id),
+        features=market_repo.load_features(session, product.id, initiative_keys),
     )
 
 
@@ -127,7 +144,6 @@ def _initiative_spec(
         status=row.status,
         estimate=estimate,
         depends_on=tuple(depends_on),
-        themes=tuple(row.themes.split(",")) if row.themes else (),
         work=WorkSpec(epics=_lines(row.work_epics), labels=_lines(row.work_labels)),
     )
 
@@ -138,8 +154,12 @@ def _lines(text: str) -> tuple[str, ...]:
 
 
 def products_with_roadmap(session: Session) -> list[str]:
-    """Keys of the products that have at least one objective, team, milestone or initiative."""
-    ids = union(*(select(m.product_id) for m in (Objective, Team, Milestone, Initiative)))
+    """Keys of the products whose roadmap lists anything besides the product itself."""
+    owned = (Objective, Team, Milestone, Initiative, Competitor, Feature)
+    ids = union(
+        *(select(m.product_id) for m in owned),
+        *(select(m.product_id).where(m.roadmap_position.is_not(None)) for m in (Segment, Customer)),
+    )
     query = select(Product.key).where(Product.id.in_(select(ids.subquery().c[0])))
     return sorted(session.scalars(query))
 
@@ -203,7 +223,6 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
             "estimate_optimistic": estimate.optimistic if estimate else None,
             "estimate_likely": estimate.likely if estimate else None,
             "estimate_pessimistic": estimate.pessimistic if estimate else None,
-            "themes": ",".join(s.themes),
             "work_epics": "\n".join(s.work.epics) if s.work else "",
             "work_labels": "\n".join(s.work.labels) if s.work else "",
         }
@@ -213,6 +232,11 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
     )
     session.flush()
     _sync_dependencies(session, pid, doc, initiatives)
+    initiative_ids = {key: row.id for key, row in initiatives.items()}
+    evidence_repo.save_links(session, pid, doc, initiative_ids)
+    evidence_repo.save_overrides(session, doc, initiative_ids)
+    market_repo.save_segments_and_customers(session, pid, doc.segments, doc.customers)
+    market_repo.save_competition(session, pid, doc.competitors, doc.features, initiative_ids)
     session.flush()
     # Initiatives go first: the others are what they refer to.
     for rows in (stale_initiatives, [*stale, *stale_teams, *stale_milestones]):

@@ -16,7 +16,16 @@ from productpath import __version__
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web.deps import STATIC_DIR, render
-from productpath.web.routes import dashboard, delivery, health, planning, roadmap, tech, themes
+from productpath.web.routes import (
+    dashboard,
+    delivery,
+    health,
+    learning,
+    planning,
+    roadmap,
+    tech,
+    themes,
+)
 from productpath.web.security import SecurityHeadersMiddleware
 
 
@@ -57,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tech.router)
     app.include_router(themes.router)
     app.include_router(planning.router)
+    app.include_router(learning.router)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

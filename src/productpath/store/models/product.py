@@ -47,6 +47,8 @@ class KeyResult(Timestamped, Base):
     target: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(50))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A KPI whose latest value is this key result's progress (computed, not typed).
+    kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpi.id", ondelete="SET NULL"))
     objective: Mapped[Objective] = relationship(back_populates="key_results")
 
 
@@ -105,9 +107,6 @@ class Initiative(Timestamped, Base):
     estimate_optimistic: Mapped[float | None] = mapped_column(Float)
     estimate_likely: Mapped[float | None] = mapped_column(Float)
     estimate_pessimistic: Mapped[float | None] = mapped_column(Float)
-    # Theme ids named in roadmap.yaml, kept verbatim (comma-separated) until the insight
-    # engine gives themes their own table and evidence links.
-    themes: Mapped[str] = mapped_column(Text, default="")
     # Tracker epics and labels whose work belongs to this initiative (roadmap.yaml ``work:``),
     # newline-separated; the delivery linker reads them.
     work_epics: Mapped[str] = mapped_column(Text, default="")
@@ -136,6 +135,9 @@ class Segment(Timestamped, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    # Place in roadmap.yaml's ``segments:``; None when the roadmap does not list it. Apply and
+    # export manage only listed ones.
+    roadmap_position: Mapped[int | None] = mapped_column(Integer)
 
 
 class Customer(Timestamped, Base):
@@ -147,6 +149,10 @@ class Customer(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"))
     annual_revenue: Mapped[float | None] = mapped_column(Float)
+    # Place in roadmap.yaml's ``customers:``; None when the roadmap does not list it. Apply
+    # and export manage only listed ones, so customers imported from CSV or named by feedback
+    # are never deleted by a roadmap.
+    roadmap_position: Mapped[int | None] = mapped_column(Integer)
     segment: Mapped[Segment | None] = relationship()
 
 

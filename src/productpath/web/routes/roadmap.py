@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from productpath.services.overview import RoadmapView, roadmap_view
 from productpath.web.deps import HandleDep, render
+from productpath.web.planning_charts import gantt_svg
 
 router = APIRouter(tags=["roadmap"])
 
@@ -17,15 +18,22 @@ router = APIRouter(tags=["roadmap"])
 )
 def roadmap_page(request: Request, handle: HandleDep) -> Response:
     view = roadmap_view(handle)
+    plan = view.plan
+    gantt = (
+        gantt_svg(plan.schedule, plan.team_names, today=plan.start)
+        if plan.schedule is not None and plan.schedule.slots
+        else None
+    )
     return render(
         request,
         "roadmap.html",
-        {"title": f"{view.product.name} roadmap", "view": view},
+        {"title": f"{view.product.name} roadmap", "view": view, "gantt": gantt},
         json_url=request.url_for("roadmap_json").path,
     )
 
 
 @router.get("/roadmap.json", response_model=RoadmapView)
 def roadmap_json(handle: HandleDep) -> RoadmapView:
-    """Milestones with their initiatives, and the now / next / later lanes."""
+    """Milestones with their initiatives, the now / next / later lanes, and the plan: the
+    capacity-aware schedule (Gantt) and a seeded forecast of every milestone."""
     return roadmap_view(handle)

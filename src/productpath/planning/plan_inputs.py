@@ -1,0 +1,84 @@
+"""What the schedule and the roadmap forecast read: teams, milestones and initiatives as plain data.
+
+The service builds these from the store; tests and the benchmark build them by hand. Initiatives
+come in priority order (most important first), which is the order the schedule serves them in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Statuses that need no more work: done is finished, dropped will never be.
+FINISHED = "done"
+DROPPED = "dropped"
+IN_PROGRESS = "in_progress"
+
+
+@dataclass(frozen=True)
+class ThreePoint:
+    """Optimistic, most likely and pessimistic effort, in ideal weeks."""
+
+    low: float
+    likely: float
+    high: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.low <= self.likely <= self.high:
+            raise ValueError(
+                f"estimate must satisfy 0 <= optimistic <= likely <= pessimistic, got "
+                f"{self.low:g} / {self.likely:g} / {self.high:g}"
+            )
+
+    @property
+    def mean(self) -> float:
+        """The PERT mean, (low + 4 x likely + high) / 6: the expected effort of the PERT-beta."""
+        return (self.low + 4 * self.likely + self.high) / 6
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    key: str
+    name: str
+    capacity_per_week: float  # ideal weeks of work per calendar week (people x focus factor)
+    members: int = 0
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    key: str
+    name: str
+    target_date: dt.date
+
+
+@dataclass(frozen=True)
+class InitiativeInput:
+    key: str
+    title: str = ""
+    team: str | None = None
+    milestone: str | None = None
+    status: str = "proposed"
+    estimate: ThreePoint | None = None
+    depends_on: tuple[str, ...] = ()
+    # Share of the estimate still to do (1.0 = all of it); below 1 only for work in progress
+    # whose linked tracker items are partly done.
+    remaining: float = 1.0
+    remaining_note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """One roadmap ready to plan: ``initiatives`` in priority order, work counted from ``start``."""
+
+    start: dt.date
+    teams: tuple[TeamInput, ...]
+    milestones: tuple[MilestoneInput, ...]
+    initiatives: tuple[InitiativeInput, ...]
+    priority_source: str = "roadmap order"
+    notes: tuple[str, ...] = field(default=())
+
+    def team(self, key: str) -> TeamInput | None:
+        return next((t for t in self.teams if t.key == key), None)
+
+    def initiative(self, key: str) -> InitiativeInput | None:
+        return next((i for i in self.initiatives if i.key == key), None)

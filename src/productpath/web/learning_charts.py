@@ -1,0 +1,97 @@
+"""A KPI's series as a server-side SVG: values, the expected level (trend + weekly pattern),
+the Theil-Sen line, and anomalies as red dots. The y axis spans the data, not zero, because a
+rate moving between 96% and 97% is the story. No inline styles (see :mod:`web.charts`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup, escape
+
+from productpath.services.kpis import KpiDetail
+
+_W, _H = 720, 280
+_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 14, 16, 30
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _label(value: float) -> str:
+    return f"{value:,.4g}"
+
+
+def kpi_svg(detail: KpiDetail) -> Markup:
+    """The chart for ``detail``; axes only when it has no values."""
+    chart_id = f"kpi-{detail.key}"
+    points = detail.points
+    plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
+    values = [p.value for p in points] + [p.expected for p in points if p.expected is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = (high - low) * 0.08 or abs(high) * 0.05 or 1.0
+    low, high = low - pad, high + pad
+    first = points[0].day if points else dt.date.today()
+    span = max((points[-1].day - first).days, 1) if points else 1
+
+    def x(day: dt.date) -> str:
+        return _fmt(_LEFT + (day - first).days / span * plot_w)
+
+    def y(value: float) -> str:
+        return _fmt(_TOP + plot_h - (value - low) / (high - low) * plot_h)
+
+    trend = detail.trend
+    description = f"{len(points)} {detail.cadence} values"
+    if points:
+        description += f" from {points[0].day} to {points[-1].day}, latest {points[-1].value:g}"
+    if trend is not None:
+        description += f"; trend {trend.direction}"
+    description += f"; {len(detail.anomalies)} anomalies."
+    parts = [
+        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {_W} {_H}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title" aria-describedby="{escape(chart_id)}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{escape(chart_id)}-title">'
+        f'{escape(detail.name)}</title><desc id="{escape(chart_id)}-desc">'
+        f"{escape(description)}</desc>",
+        '<g class="chart__grid" aria-hidden="true">',
+    ]
+    for i in range(5):
+        value = low + (high - low) * i / 4
+        parts.append(
+            f'<line x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(value)}" y2="{y(value)}"/>'
+            f'<text class="chart__tick" x="{_LEFT - 6}" y="{y(value)}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(_label(value))}</text>'
+        )
+    for i in range(5):
+        day = first + dt.timedelta(days=round(span * i / 4))
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        parts.append(
+            f'<text class="chart__tick" x="{x(day)}" y="{_H - 10}" text-anchor="{anchor}">'
+            f"{day.day} {day:%b %y}</text>"
+        )
+    parts.append("</g>")
+    if points:
+        expected = " ".join(f"{x(p.day)},{y(p.expected)}" for p in points if p.expected is not None)
+        parts.append(
+            '<g class="chart__line chart__line--projection chart__line--dashed" aria-hidden="true">'
+            f'<polyline fill="none" points="{expected}"/></g>'
+        )
+        line = " ".join(f"{x(p.day)},{y(p.value)}" for p in points)
+        parts.append(
+            '<g class="chart__line chart__line--scope" aria-hidden="true">'
+            f'<polyline fill="none" points="{line}"/></g>'
+        )
+    if trend is not None and points:
+        parts.append(
+            '<g class="chart__line chart__line--done" aria-hidden="true"><polyline fill="none" '
+            f'points="{x(points[0].day)},{y(trend.start_value)} '
+            f'{x(points[-1].day)},{y(trend.end_value)}"/></g>'
+        )
+    for a in detail.anomalies:
+        parts.append(
+            f'<g class="chart__anomaly"><circle cx="{x(a.day)}" cy="{y(a.value)}" r="4.5">'
+            f"<title>{a.day}: {escape(_label(a.value))} (expected "
+            f"{escape(_label(a.expected))})</title></circle></g>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

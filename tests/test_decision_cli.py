@@ -1,0 +1,126 @@
+"""decision add / list / show / review through the CLI, with evidence and KPI outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlalchemy import delete
+
+from helpers import invoke
+from productpath.learning.decisions import Expectation, check_outcome
+from productpath.services.workspace import open_workspace
+from productpath.store.models import Experiment
+
+DECIDED = dt.date(2026, 5, 1)
+
+
+def _kpi(tmp_path: Path, jump: float) -> None:
+    lines = ["date,value"]
+    for i in range(-28, 60):
+        day = DECIDED + dt.timedelta(days=i)
+        lines.append(f"{day},{96.5 + (jump if i > 14 else 0) + 0.05 * (i % 4)}")
+    path = tmp_path / "success.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke(
+        "kpi",
+        "import",
+        str(path),
+        "--metric",
+        "Payment success rate",
+        "--date-column",
+        "date",
+        "--value-column",
+        "value",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_add_review_show_and_deleted_evidence(workspace_dir: Path, tmp_path: Path) -> None:
+    _kpi(tmp_path, jump=0.6)
+    exp = tmp_path / "retry.csv"
+    exp.write_text("variant,users,ok\ncontrol,1000,960\nretry,1000,975\n", encoding="utf-8")
+    assert invoke("experiment", "analyze", str(exp), "--users-column", "users").exit_code == 0
+    added = invoke(
+        "decision",
+        "add",
+        "Retry declined payments",
+        "--option",
+        "Retry",
+        "--option",
+        "Ask",
+        "--owner",
+        "Priya",
+        "--decided-on",
+        str(DECIDED),
+        "--review-on",
+        "2026-06-20",
+        "--kpi",
+        "payment-success-rate",
+        "--direction",
+        "increase",
+        "--target",
+        "97.5",
+        "--evidence",
+        "experiment:retry=+1.5 points",
+        "--evidence",
+        "kpi:Payment success rate",
+    )
+    assert added.exit_code == 0, added.output
+    assert "Recorded decision 'retry-declined-payments' with 2 evidence links" in added.stdout
+
+    early = json.loads(invoke("decision", "review", "--json", "--today", "2026-06-01").stdout)
+    assert early == []
+    due = json.loads(invoke("decision", "review", "--json", "--today", "2026-06-30").stdout)
+    assert [d["key"] for d in due] == ["retry-declined-payments"]
+    outcome = due[0]["outcome"]
+    assert outcome["verdict"] == "on_track" and outcome["change"] > 0.4
+
+    with open_workspace() as handle, handle.store.write() as session:
+        session.execute(delete(Experiment))
+    shown = json.loads(invoke("decision", "show", "retry-declined-payments", "--json").stdout)
+    assert shown["options"] == ["Retry", "Ask"]
+    evidence = {e["kind"]: e for e in shown["evidence"]}
+    assert evidence["experiment"]["deleted"] is True
+    assert evidence["experiment"]["note"] == "+1.5 points"
+    assert evidence["kpi"]["deleted"] is False and evidence["kpi"]["ref"] == "payment-success-rate"
+    assert any("experiment retry has been deleted" in c for c in shown["caveats"])
+    listed = json.loads(invoke("decision", "list", "--json").stdout)
+    assert [d["key"] for d in listed] == ["retry-declined-payments"]
+
+
+def test_bad_decisions_are_refused_in_one_line(workspace_dir: Path) -> None:
+    for args, message in [
+        (("--evidence", "theme:9"), "evidence theme #9 does not exist"),
+        (("--evidence", "gossip:1"), "is not KIND:REF"),
+        (("--kpi", "nope", "--direction", "increase"), "no KPI 'nope'"),
+        (("--direction", "up"), "needs both --kpi and --direction"),
+        (("--decided-on", "2026-05-01", "--review-on", "2026-04-01"), "before the decision date"),
+        (("--review-on", "01/04/2026"), "is not a date"),
+    ]:
+        result = invoke("decision", "add", "Something", *args)
+        assert result.exit_code == 1, args
+        assert message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert invoke("decision", "add", "Twice").exit_code == 0
+    again = invoke("decision", "add", "Twice")
+    assert again.exit_code == 1 and "exists already" in again.stderr
+
+
+def test_outcome_verdicts() -> None:
+    days = [DECIDED + dt.timedelta(days=i) for i in range(-28, 40)]
+    flat = [10.0 + 0.1 * (i % 3) for i in range(len(days))]
+    down = [
+        v - (2 if d > DECIDED + dt.timedelta(days=10) else 0)
+        for v, d in zip(flat, days, strict=True)
+    ]
+    today = DECIDED + dt.timedelta(days=40)
+    up = Expectation("increase")
+    assert check_outcome(up, DECIDED, days, flat, today).verdict == "no_change"
+    assert check_outcome(up, DECIDED, days, down, today).verdict == "wrong_way"
+    assert check_outcome(Expectation("decrease", 9.0), DECIDED, days, down, today).verdict == "met"
+    late = Expectation("increase", 20.0, DECIDED + dt.timedelta(days=30))
+    assert check_outcome(late, DECIDED, days, flat, today).verdict == "missed"
+    assert check_outcome(up, DECIDED, days[:20], flat[:20], today).verdict == "not_enough_data"
+    assert check_outcome(None, DECIDED, days, flat, today).verdict == "no_expectation"

@@ -1,0 +1,200 @@
+"""`roadmap schedule`, `forecast roadmap` and `forecast compare` through the CLI, on SQLite and
+PostgreSQL, over the small roadmap of ``web_fixtures.seed``:
+
+- onboarding: in progress, team growth (2/week), estimate 2 / 3 / 5.5, milestone beta
+- instant-transfers: planned, team payments (3/week), 4 / 6 / 10, milestone ga, depends on
+  onboarding and card-freeze (done)
+- dark-mode: no team, no estimate; crypto: dropped
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from helpers import invoke
+from productpath.services.workspace import open_workspace
+from productpath.store import forecast_repo, product_repo
+from productpath.store.models import Initiative, TrackerItem, WorkLink
+from web_fixtures import seed
+
+pytestmark = pytest.mark.usefixtures("seeded")
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def seeded(workspace_dir: Path) -> Path:
+    with open_workspace() as handle:
+        seed(handle)
+    return workspace_dir
+
+
+def _json(*args: str) -> dict:  # type: ignore[type-arg]
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    data: dict = json.loads(result.stdout)  # type: ignore[type-arg]
+    return data
+
+
+def _runs(kind: str) -> list[dict]:  # type: ignore[type-arg]
+    with open_workspace() as handle, handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        assert product_id is not None
+        return [
+            {"seed": r.seed, "trials": r.trials, "result": json.loads(r.result)}
+            for r in forecast_repo.list_runs(session, product_id, kind=kind)
+        ]
+
+
+def test_schedule_places_work_by_capacity_and_dependencies() -> None:
+    start = TODAY + dt.timedelta(days=7)
+    data = _json("roadmap", "schedule", "--start", start.isoformat())
+    slots = {s["key"]: s for s in data["slots"]}
+    assert list(slots) == ["onboarding", "instant-transfers"]
+    # onboarding: PERT mean 3.25 ideal weeks at 2/week = 1.625 weeks = day 11.4 -> day 12.
+    assert slots["onboarding"]["finish"] == (start + dt.timedelta(days=12)).isoformat()
+    # instant-transfers waits for it, then 6.33 ideal weeks at 3/week.
+    assert slots["instant-transfers"]["start_week"] == pytest.approx(1.625)
+    assert slots["instant-transfers"]["finish_week"] == pytest.approx(1.625 + 38 / 6 / 3)
+    assert data["critical_path"] == ["onboarding", "instant-transfers"]
+    assert data["done"] == ["card-freeze"]
+    assert data["dropped"] == ["crypto"]
+    assert data["skipped"] == [{"key": "dark-mode", "title": "Dark mode", "reason": "no team"}]
+    assert {m["key"]: m["met"] for m in data["milestones"]} == {"ga": True, "beta": True}
+    assert "not scheduled: 'dark-mode' (no team)" in data["warnings"]
+
+
+def test_schedule_table_flags_missed_milestones_and_warns(seeded: Path) -> None:
+    # Starting in 2031 every milestone (2030) is missed, and the start is not in the past.
+    result = invoke("roadmap", "schedule", "--start", "2031-01-06")
+    assert result.exit_code == 0, result.stderr
+    assert "Critical path (*): onboarding -> instant-transfers" in result.stdout
+    assert "Milestones the schedule misses:" in result.stdout
+    assert "beta (" in result.stdout and "days late" in result.stdout
+    assert "warning: not scheduled: 'dark-mode' (no team)" in result.stderr
+
+
+def test_a_start_in_the_past_is_warned_and_a_bad_date_is_an_error() -> None:
+    data = _json("roadmap", "schedule", "--start", "2020-01-06")
+    assert data["warnings"][0].startswith("the start date 2020-01-06 is in the past")
+    result = invoke("roadmap", "schedule", "--start", "06/01/2020")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: field '--start': '06/01/2020' is not a date written as YYYY-MM-DD"
+    )
+
+
+def test_forecast_roadmap_is_seedable_and_stored() -> None:
+    first = _json("forecast", "roadmap", "--trials", "2000", "--seed", "5")
+    again = _json("forecast", "roadmap", "--trials", "2000", "--seed", "5")
+    assert first == again
+    rows = {i["key"]: i for i in first["initiatives"]}
+    assert set(rows) == {"onboarding", "instant-transfers"}
+    for row in rows.values():
+        assert row["finish"]["p50"] <= row["finish"]["p85"] <= row["finish"]["p95"]
+    # onboarding can take no less than 2 ideal weeks / 2 per week and no more than 5.5 / 2.
+    low, high = TODAY + dt.timedelta(days=7), TODAY + dt.timedelta(days=20)
+    assert low.isoformat() <= rows["onboarding"]["finish"]["p50"] <= high.isoformat()
+    assert {m["key"]: m["probability"] for m in first["milestones"]} == {"ga": 1.0, "beta": 1.0}
+    assert "PERT-beta" in first["distribution"]
+    runs = _runs("roadmap")
+    assert len(runs) == 2 and runs[0]["seed"] == 5 and runs[0]["trials"] == 2000
+    assert runs[0]["result"]["milestones"] == first["milestones"]
+
+
+def test_forecast_table_states_the_model() -> None:
+    result = invoke("forecast", "roadmap", "--trials", "500", "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "500 trials" in text
+    assert "Distribution: PERT-beta" in text
+    assert "one at a time" in text
+
+
+def test_compare_shows_the_scenario_side_by_side(tmp_path: Path) -> None:
+    late = tmp_path / "late.yaml"
+    late.write_text(
+        "name: Half the payments team\n"
+        "changes:\n"
+        "  - set_capacity: {team: payments, per_week: 0.1}\n",
+        encoding="utf-8",
+    )
+    data = _json(
+        "forecast",
+        "compare",
+        "--scenario",
+        str(late),
+        "--trials",
+        "1000",
+        "--seed",
+        "2",
+        "--start",
+        "2030-01-07",
+    )
+    rows = {m["key"]: m for m in data["milestones"]}
+    assert data["scenario"] == "Half the payments team"
+    assert data["changes"] == ["set team payments's capacity to 0.1 per week"]
+    assert rows["beta"]["baseline"] == rows["beta"]["scenario"] == 1.0  # growth is unchanged
+    # From 7 January 2030, 4-10 ideal weeks at 0.1 a week (40-100 weeks) miss GA on 30 June.
+    assert (rows["ga"]["baseline"], rows["ga"]["scenario"], rows["ga"]["change"]) == (1, 0, -1)
+    assert rows["ga"]["scenario_p85"] > rows["ga"]["baseline_p85"]
+    assert _runs("compare")[0]["result"]["milestones"] == data["milestones"]
+    table = invoke("forecast", "compare", "--scenario", str(late), "--trials", "300")
+    assert table.exit_code == 0, table.stderr
+    assert "set team payments's capacity to 0.1 per week" in table.stdout
+
+
+def test_compare_errors_name_the_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("changes:\n  - drop: card-freeze\n  - add_person: {team: payments}\n")
+    result = invoke("forecast", "compare", "--scenario", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {bad}:3, field 'changes[1].add_person': team 'payments' lists no members, so "
+        "one person's capacity is unknown; use add_capacity with per_week instead"
+    )
+    missing = invoke("forecast", "compare", "--scenario", str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: file not found"
+    assert _runs("compare") == []
+
+
+def test_in_progress_work_keeps_only_what_is_left() -> None:
+    with open_workspace() as handle, handle.store.write() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        onboarding = session.scalars(select(Initiative).where(Initiative.key == "onboarding")).one()
+        opened = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        for n, category in enumerate(["done", "done", "done", "todo"]):
+            item = TrackerItem(
+                product_id=product_id,
+                source="jira",
+                key=f"POCKET-{n}",
+                title=f"Step {n}",
+                item_type="story",
+                status=category,
+                status_category=category,
+                opened_at=opened,
+                resolved_at=opened if category == "done" else None,
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                WorkLink(initiative_id=onboarding.id, tracker_item_id=item.id, rule="manual")
+            )
+    data = _json("roadmap", "schedule")
+    slot = next(s for s in data["slots"] if s["key"] == "onboarding")
+    assert slot["effort_weeks"] == pytest.approx(3.25 * 0.25)
+    assert (
+        "'onboarding' is in progress: 3 of 4 linked items done, so 25% of its estimate is left"
+        in data["warnings"]
+    )
+
+
+def test_an_empty_workspace_says_what_to_do(tmp_path: Path) -> None:
+    result = invoke("-w", str(tmp_path / "none"), "roadmap", "schedule")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
