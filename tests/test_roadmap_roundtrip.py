@@ -226,6 +226,7 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
             feedback=tuple(draw(st.lists(st.sampled_from(FEEDBACK_REFS), max_size=2, unique=True))),
             score=draw(scores()),
             work=draw(work_specs()),
+            target_kpi=draw(st.none() | ids),
         )
         for n, key in enumerate(keys)
     ]

@@ -20,6 +20,7 @@ from productpath.cli import (
     git,
     insights,
     kpi,
+    retro,
     roadmap,
     serve,
     stack,
@@ -92,6 +93,7 @@ app.add_typer(kpi.app, name="kpi")
 app.add_typer(experiment.app, name="experiment")
 app.add_typer(decision.app, name="decision")
 serve.register(app)
+retro.register(app)
 demo.register(app)
 
 

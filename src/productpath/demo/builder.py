@@ -39,6 +39,7 @@ from productpath.services.feedback import import_feedback
 from productpath.services.git import ingest_repository
 from productpath.services.insights import run_insights
 from productpath.services.learning_demo import LEARNING_FILES, load_learning_demo
+from productpath.services.retro_demo import record_past_forecasts
 from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.services.tracker import import_tracker
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
@@ -67,6 +68,9 @@ FEEDBACK_SOURCE = "banking77"
 # Suggested theme links at or above this cosine similarity are accepted; on the demo, 0.5 keeps
 # the sensible ones (sepa-instant -> "europe · long transfer", 0.60) and drops the noise below.
 DEMO_LINK_MIN_SCORE = 0.5
+# Days before the build day of the stored roadmap forecasts: before the shipped initiatives
+# finished, so the retrospective has predictions to score.
+PAST_FORECASTS = (165, 125)
 # What a build writes besides the database; a rebuild deletes exactly these.
 GENERATED = (
     ws.CONFIG_NAME,
@@ -161,6 +165,8 @@ def build_demo(
         relink(handle)
         say("Loading KPIs, the experiment and the decision log")
         load_learning_demo(handle, root, today=today)
+        say("Recording past roadmap forecasts for the retrospective")
+        record_past_forecasts(handle, tuple(today - dt.timedelta(days=d) for d in PAST_FORECASTS))
         summary = _summarise(handle, today)
         return dataclasses.replace(
             summary, themes=insights.themes, emerging_themes=len(insights.emerging)

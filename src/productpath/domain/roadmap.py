@@ -249,6 +249,9 @@ class InitiativeSpec(_Strict):
     feedback: tuple[FeedbackRef, ...] = ()
     score: ScoreSpec | None = None
     work: WorkSpec | None = None
+    # The KPI (its key, as ``productpath kpi list`` shows it) this initiative is meant to move;
+    # ``productpath retro outcomes`` compares it before and after the ship date.
+    target_kpi: Key | None = None
 
     @field_validator("work")
     @classmethod

@@ -133,7 +133,7 @@ def roadmap_forecast(
     result = result.model_copy(update={"warnings": result.warnings + inputs.notes})
     if save:
         _save(
-            handle, "roadmap", trials, seed, _inputs_record(inputs), result.model_dump(mode="json")
+            handle, "roadmap", trials, seed, inputs_record(inputs), result.model_dump(mode="json")
         )
     return result
 
@@ -199,7 +199,7 @@ def compare_scenario(
         "compare",
         trials,
         seed,
-        {**_inputs_record(inputs), "scenario": scenario.name, "changes": list(result.changes)},
+        {**inputs_record(inputs), "scenario": scenario.name, "changes": list(result.changes)},
         {"milestones": [r.model_dump(mode="json") for r in rows]},
     )
     return result
@@ -320,7 +320,9 @@ def _remaining(
     return out
 
 
-def _inputs_record(inputs: PlanInputs) -> dict[str, Any]:
+def inputs_record(inputs: PlanInputs) -> dict[str, Any]:
+    """The plan inputs as stored beside a forecast snapshot (JSON-ready), so a retrospective
+    can see what the forecast knew."""
     return {
         "start": inputs.start.isoformat(),
         "priority": inputs.priority_source,

@@ -3,6 +3,7 @@ retrospective can compare what was predicted with what happened."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -22,8 +23,12 @@ def save_run(
     seed: int | None,
     inputs: Mapping[str, Any],
     result: Mapping[str, Any],
+    created_at: dt.datetime | None = None,
 ) -> ForecastRun:
-    """Store one forecast; ``inputs`` and ``result`` must be JSON-serialisable (dates as text)."""
+    """Store one forecast; ``inputs`` and ``result`` must be JSON-serialisable (dates as text).
+
+    ``created_at`` (default: now) lets a snapshot be recorded as of an earlier day.
+    """
     run = ForecastRun(
         product_id=product_id,
         kind=kind,
@@ -32,6 +37,8 @@ def save_run(
         inputs=json.dumps(inputs, sort_keys=True, default=str),
         result=json.dumps(result, sort_keys=True, default=str),
     )
+    if created_at is not None:
+        run.created_at = created_at
     session.add(run)
     session.flush()
     return run

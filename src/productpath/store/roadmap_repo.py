@@ -145,6 +145,7 @@ def _initiative_spec(
         estimate=estimate,
         depends_on=tuple(depends_on),
         work=WorkSpec(epics=_lines(row.work_epics), labels=_lines(row.work_labels)),
+        target_kpi=row.target_kpi,
     )
 
 
@@ -225,6 +226,7 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
             "estimate_pessimistic": estimate.pessimistic if estimate else None,
             "work_epics": "\n".join(s.work.epics) if s.work else "",
             "work_labels": "\n".join(s.work.labels) if s.work else "",
+            "target_kpi": s.target_kpi,
         }
 
     initiatives, stale_initiatives = _sync(

@@ -22,6 +22,7 @@ from productpath.web.routes import (
     health,
     learning,
     planning,
+    retro,
     roadmap,
     tech,
     themes,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(themes.router)
     app.include_router(planning.router)
     app.include_router(learning.router)
+    app.include_router(retro.router)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

@@ -111,6 +111,9 @@ class Initiative(Timestamped, Base):
     # newline-separated; the delivery linker reads them.
     work_epics: Mapped[str] = mapped_column(Text, default="")
     work_labels: Mapped[str] = mapped_column(Text, default="")
+    # A KPI key (roadmap.yaml ``target_kpi:``); text rather than a foreign key, so a roadmap
+    # may name a KPI before its values are imported.
+    target_kpi: Mapped[str | None] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
     objective: Mapped[Objective | None] = relationship()
     team: Mapped[Team | None] = relationship()
