@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from helpers import invoke
 
@@ -44,6 +45,10 @@ def test_run_list_show_and_pages(workspace_dir: Path, tmp_path: Path) -> None:
     assert {"number", "label", "size", "share", "mean_sentiment", "trend", "emerging",
             "evidence", "top_customers", "top_segments"} <= first.keys()  # fmt: skip
     assert f"#{first['number']}" in invoke("themes", "list").stdout
+    # Who is asking is shown where there is room for it, and left to --json where there is not.
+    wide = invoke("themes", "list", runner=CliRunner(env={"COLUMNS": "160"})).stdout
+    narrow = invoke("themes", "list", runner=CliRunner(env={"COLUMNS": "80"})).stdout
+    assert "top customers" in wide and "top customers" not in narrow
     shown = json.loads(invoke("themes", "show", f"#{first['number']}", "--json").stdout)
     assert shown["theme"]["number"] == first["number"] and shown["quotes"]
     assert "Quotes" in invoke("themes", "show", str(first["number"])).stdout

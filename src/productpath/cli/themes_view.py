@@ -10,6 +10,9 @@ from productpath.services.themes_view import ThemeDetail, ThemesPage, ThemeSumma
 SPARK = "▁▂▃▄▅▆▇█"
 
 
+WIDE_TERMINAL = 140
+
+
 def sparkline(counts: list[int]) -> str:
     """Weekly counts as block characters, scaled to the largest week."""
     top = max(counts, default=0)
@@ -41,12 +44,15 @@ def print_themes(page: ThemesPage) -> None:
         else:
             console.print("No themes yet; run 'productpath insights run' to find them.")
         return
-    table = Table("id", "label", "size", "share", "sentiment", "trend", "weekly", "emerging",
-                  "top segments", "top customers (revenue)")  # fmt: skip
+    # Who is asking needs room; on a narrow terminal the table keeps what reads in 80 columns
+    # and 'themes show' or --json give the rest.
+    wide = console.width >= WIDE_TERMINAL
+    columns = ["id", "label", "size", "share", "sentiment", "trend", "weekly", "emerging"]
+    if wide:
+        columns += ["top segments", "top customers (revenue)"]
+    table = Table(*columns)
     for t in page.themes:
-        segments = ", ".join(f"{s.name} ({s.items})" for s in t.top_segments[:2])
-        customers = ", ".join(f"{c.name} ({_money(c.annual_revenue)})" for c in t.top_customers[:2])
-        table.add_row(
+        row = [
             f"#{t.number}",
             t.label,
             str(t.size),
@@ -55,9 +61,13 @@ def print_themes(page: ThemesPage) -> None:
             trend_text(t),
             sparkline([w.count for w in t.weeks[-12:]]),
             "yes" if t.emerging else "",
-            segments,
-            customers,
-        )
+        ]
+        if wide:
+            row.append(", ".join(f"{s.name} ({s.items})" for s in t.top_segments[:2]))
+            row.append(
+                ", ".join(f"{c.name} ({_money(c.annual_revenue)})" for c in t.top_customers[:2])
+            )
+        table.add_row(*row)
     console.print(table)
     console.print(
         f"{page.analysed:,} of {page.items:,} items analysed, {page.unassigned:,} unassigned; "
