@@ -198,3 +198,17 @@ def test_an_empty_workspace_says_what_to_do(tmp_path: Path) -> None:
     result = invoke("-w", str(tmp_path / "none"), "roadmap", "schedule")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("forecast", "roadmap", "--seed", "2147483648"),
+        ("forecast", "when", "--items", "5", "--seed", "-1"),
+        ("insights", "run", "--seed", "2147483648"),
+    ],
+)
+def test_seeds_must_fit_the_stored_column(args: tuple[str, ...]) -> None:
+    # Every run stores its seed in an INTEGER column, 32-bit signed on PostgreSQL.
+    result = invoke(*args)
+    assert result.exit_code == 2 and "--seed" in result.output

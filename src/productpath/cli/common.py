@@ -78,3 +78,7 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
+
+
+# Seeds are stored with each run in an INTEGER column (32-bit signed on PostgreSQL).
+SEED_MAX = 2**31 - 1

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from productpath.cli import forecast_roadmap
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, SEED_MAX, open_from, print_json
 
 if TYPE_CHECKING:
     from productpath.services.forecast import Source
@@ -52,7 +52,7 @@ START = typer.Option(
     help="First day of the forecast, YYYY-MM-DD (default: the day after the last completion).",
 )
 TRIALS = typer.Option(10_000, "--trials", min=100, help="Monte Carlo trials.")
-SEED = typer.Option(None, "--seed", help="Seed for reproducible trials.")
+SEED = typer.Option(None, "--seed", min=0, max=SEED_MAX, help="Seed for reproducible trials.")
 METHOD = typer.Option(
     MethodChoice.calibrated,
     "--method",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, SEED_MAX, open_from, print_json
 from productpath.cli.roadmap_schedule import START_HELP, parse_day, warn
 
 TRIALS_HELP = "Number of Monte Carlo trials."
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     def roadmap(
         ctx: typer.Context,
         trials: int = typer.Option(10_000, "--trials", help=TRIALS_HELP),
-        seed: int | None = typer.Option(None, "--seed", help=SEED_HELP),
+        seed: int | None = typer.Option(None, "--seed", min=0, max=SEED_MAX, help=SEED_HELP),
         start: str | None = typer.Option(None, "--start", help=START_HELP),
         as_json: bool = JSON_OPTION,
     ) -> None:
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
             ..., "--scenario", dir_okay=False, help="Scenario YAML file (docs/forecast.md)."
         ),
         trials: int = typer.Option(10_000, "--trials", help=TRIALS_HELP),
-        seed: int | None = typer.Option(None, "--seed", help=SEED_HELP),
+        seed: int | None = typer.Option(None, "--seed", min=0, max=SEED_MAX, help=SEED_HELP),
         start: str | None = typer.Option(None, "--start", help=START_HELP),
         as_json: bool = JSON_OPTION,
     ) -> None:

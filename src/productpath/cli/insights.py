@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, SEED_MAX, open_from, print_json
 
 app = typer.Typer(
     help="Analyse feedback: themes, sentiment, kind and trends.", no_args_is_help=True
@@ -35,7 +35,9 @@ STAGE_NAMES = {
 @app.command("run")
 def run(
     ctx: typer.Context,
-    seed: int = typer.Option(0, "--seed", help="Seed for the clustering (same seed, same themes)."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=SEED_MAX, help="Seed for the clustering (same seed, same themes)."
+    ),
     full: bool = typer.Option(
         False, "--full", help="Re-cluster everything; themes that match keep their numbers."
     ),

@@ -128,7 +128,7 @@ def roadmap_forecast(
     today = today or dt.date.today()
     inputs = plan_inputs(handle, start=start, today=today)
     # A drawn seed is still a seed: printed and stored, so any run can be repeated.
-    seed = secrets.randbits(32) if seed is None else seed
+    seed = secrets.randbits(31) if seed is None else seed
     result = forecast_roadmap(inputs, trials=trials, seed=seed, today=today)
     result = result.model_copy(update={"warnings": result.warnings + inputs.notes})
     if save:
@@ -158,7 +158,7 @@ def compare_scenario(
     scenario = read_scenario(scenario_file)
     inputs = plan_inputs(handle, start=start, today=today)
     changed = apply_scenario(inputs, scenario)
-    seed = secrets.randbits(32) if seed is None else seed
+    seed = secrets.randbits(31) if seed is None else seed
     before = forecast_roadmap(inputs, trials=trials, seed=seed, today=today)
     after = forecast_roadmap(changed, trials=trials, seed=seed, today=today)
     rows = []
