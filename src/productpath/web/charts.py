@@ -66,7 +66,7 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg_open(
+def svg_open(
     chart_id: str, title: str, description: str, width: int, height: int, role: str = "img"
 ) -> str:
     # An image hides its children from assistive technology; a chart with links in it is a
@@ -105,7 +105,7 @@ def line_chart(
     def y(value: float) -> str:
         return _fmt(top + plot_h - value / y_max * plot_h)
 
-    parts = [_svg_open(chart_id, title, description, width, height)]
+    parts = [svg_open(chart_id, title, description, width, height)]
     parts.append('<g class="chart__grid" aria-hidden="true">')
     for i in range(intervals + 1):
         value = y_max * i / intervals
@@ -175,7 +175,7 @@ def radar_chart(
     centre = size / 2
     radius = centre - margin
     role = "group" if any(blip.href for blip in blips) else "img"
-    parts = [_svg_open(chart_id, title, description, size, size, role)]
+    parts = [svg_open(chart_id, title, description, size, size, role)]
     parts.append('<g class="radar__rings" aria-hidden="true">')
     for index in reversed(range(len(rings))):
         parts.append(

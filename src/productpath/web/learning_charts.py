@@ -9,6 +9,7 @@ import datetime as dt
 from markupsafe import Markup, escape
 
 from productpath.services.kpis import KpiDetail
+from productpath.web.charts import svg_open
 
 _W, _H = 720, 280
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 14, 16, 30
@@ -48,11 +49,7 @@ def kpi_svg(detail: KpiDetail) -> Markup:
         description += f"; trend {trend.direction}"
     description += f"; {len(detail.anomalies)} anomalies."
     parts = [
-        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {_W} {_H}" role="img" '
-        f'aria-labelledby="{escape(chart_id)}-title" aria-describedby="{escape(chart_id)}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="{escape(chart_id)}-title">'
-        f'{escape(detail.name)}</title><desc id="{escape(chart_id)}-desc">'
-        f"{escape(description)}</desc>",
+        svg_open(chart_id, detail.name, description, _W, _H),
         '<g class="chart__grid" aria-hidden="true">',
     ]
     for i in range(5):

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from productpath.planning.roadmap_sim import MilestoneForecast
 from productpath.planning.schedule import Schedule, Slot
-from productpath.web.charts import Marker, Series, _fmt, _svg_open, line_chart
+from productpath.web.charts import Marker, Series, _fmt, line_chart, svg_open
 
 _ROW = 24
 _BAR = 14
@@ -57,7 +57,7 @@ def gantt_svg(
         + (" then ".join(schedule.critical_path) or "none")
         + "."
     )
-    parts = [_svg_open(chart_id, "Schedule by team", description, width, height, "group")]
+    parts = [svg_open(chart_id, "Schedule by team", description, width, height, "group")]
     parts.append(
         f'<defs><marker id="{chart_id}-arrow" class="gantt__arrowhead" viewBox="0 0 8 8" '
         'refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'

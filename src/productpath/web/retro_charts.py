@@ -4,9 +4,10 @@ attributes, not inline styles, so the strict CSP holds."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from productpath.learning.retro import HitRates
+from productpath.web.charts import svg_open
 
 _W, _H = 480, 220
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 14, 14, 30
@@ -39,10 +40,7 @@ def hit_rate_svg(rates: HitRates | None) -> Markup:
         return _fmt(_TOP + plot_h - share * plot_h)
 
     parts = [
-        f'<svg class="chart" id="retro-hits" viewBox="0 0 {_W} {_H}" role="img" '
-        'aria-labelledby="retro-hits-title" aria-describedby="retro-hits-desc" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="retro-hits-title">Forecast hit rate '
-        f'against nominal</title><desc id="retro-hits-desc">{escape(description)}</desc>',
+        svg_open("retro-hits", "Forecast hit rate against nominal", description, _W, _H),
         '<g class="chart__grid" aria-hidden="true">',
     ]
     for share in (0.0, 0.25, 0.5, 0.75, 1.0):
