@@ -9,7 +9,8 @@ from markupsafe import Markup
 from productpath.learning.retro import HitRates
 from productpath.web.charts import svg_open
 
-_W, _H = 480, 220
+# Drawn at the width of the page's content, as the other charts are, so its text is not scaled up.
+_W, _H = 960, 260
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 14, 14, 30
 _BAR = "#2563eb"
 
