@@ -35,10 +35,11 @@ def print_forecast(result: ForecastResult) -> None:
     note = calibration_note(result)
     if note:
         console.print(f"[dim]{note}[/dim]")
+    seed = "no seed" if result.seed is None else f"seed {result.seed}"
     console.print(
         f"[dim]From {result.source}: {result.history_items} items over "
         f"{result.history_days} days before {result.start.isoformat()}; {result.trials:,} "
-        f"trials, seed {result.seed}. Method {_method(result.method)}. "
+        f"trials, {seed}. Method {_method(result.method)}. "
         f"Saved as forecast run {result.run_id}.[/dim]"
     )
 
