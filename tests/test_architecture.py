@@ -23,6 +23,7 @@ LAYER = {
     "delivery": 1,
     "learning": 1,
     "reports": 1,
+    "charts": 1,
     "notify": 1,
     "services": 2,
     "demo": 2,
@@ -35,6 +36,7 @@ FORBIDDEN = {
     "planning": {"store", "web"},
     "delivery": {"store", "web"},
     "learning": {"store", "web"},
+    "charts": {"store", "web"},
     "cli": {"web"},
     "web": {"cli"},
 }

@@ -28,6 +28,10 @@ class NotFoundError(ProductpathError):
     """A key given by the user names no object."""
 
 
+class ConflictError(ProductpathError):
+    """An edit was based on an older version of the object than the one now stored."""
+
+
 class InputError(ProductpathError):
     """A file given by the user cannot be read; says where, so the user can fix it."""
 

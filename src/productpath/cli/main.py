@@ -11,21 +11,28 @@ from productpath.cli import (
     code,
     competitors,
     customers,
+    db,
     decision,
     delivery,
     demo,
+    digest,
     experiment,
     feedback,
     forecast,
     git,
     insights,
     kpi,
+    portability,
+    report,
     retro,
     roadmap,
     serve,
     stack,
+    stakeholders,
     themes,
+    tokens,
     tracker,
+    users,
 )
 from productpath.cli.common import CliState, ProductpathGroup, settings_for
 
@@ -95,6 +102,13 @@ app.add_typer(decision.app, name="decision")
 serve.register(app)
 retro.register(app)
 demo.register(app)
+report.register(app)
+stakeholders.register(app)
+digest.register(app)
+users.register(app)
+tokens.register(app)
+db.register(app)
+portability.register(app)
 
 
 def run() -> None:

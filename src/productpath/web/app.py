@@ -17,13 +17,20 @@ from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web.deps import STATIC_DIR, render
 from productpath.web.routes import (
+    api,
+    auth,
     dashboard,
     delivery,
+    feedback,
     health,
+    jobs,
     learning,
     planning,
+    portal,
+    reports,
     retro,
     roadmap,
+    stakeholders,
     tech,
     themes,
 )
@@ -69,6 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planning.router)
     app.include_router(learning.router)
     app.include_router(retro.router)
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(portal.router)
+    app.include_router(feedback.router)
+    app.include_router(reports.router)
+    app.include_router(stakeholders.router)
+    app.include_router(jobs.router)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

@@ -1,4 +1,4 @@
-"""A milestone's burn-up drawn as a line chart (see :mod:`productpath.web.charts`)."""
+"""A milestone's burn-up drawn as a line chart (see :mod:`productpath.charts.svg`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 from markupsafe import Markup
 
+from productpath.charts.svg import Marker, Series, line_chart
 from productpath.delivery.status import MilestoneDelivery
 from productpath.services.delivery_view import MilestoneBurnup
-from productpath.web.charts import Marker, Series, line_chart
 
 
 def burnup_svg(milestone: MilestoneDelivery, burnup: MilestoneBurnup, today: dt.date) -> Markup:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
@@ -36,6 +38,15 @@ templates.env.filters["number"] = plain_number
 templates.env.globals["version"] = __version__
 
 
+def _csrf_input(request: Request) -> Any:
+    from productpath.web.auth import csrf_input
+
+    return csrf_input(request)
+
+
+templates.env.globals["csrf_input"] = _csrf_input
+
+
 def get_handle(request: Request) -> OpenWorkspace:
     """The workspace opened at start-up (see ``app.lifespan``)."""
     handle: OpenWorkspace = request.app.state.handle
@@ -60,3 +71,65 @@ def render(
         {**context, "json_url": json_url, "path": request.url.path},
         status_code=status_code,
     )
+
+
+# --- Who is asking -------------------------------------------------------------------------
+# The contract every route uses; web/auth.py (accounts, sessions, tokens) fills it in.
+# Roles per product, strongest first: admin > editor > viewer. ``stakeholder`` sees only the
+# portal (public roadmap, votes, comments, feedback submission).
+ROLES = ("admin", "editor", "viewer", "stakeholder")
+_RANK = {"admin": 3, "editor": 2, "viewer": 1, "stakeholder": 0}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person (or script) behind a request, and their role on the product it touches.
+
+    ``user_id`` is None in local mode: a workspace with no user accounts, served on loopback,
+    where the one local person is the admin.
+    """
+
+    user_id: int | None
+    email: str
+    name: str
+    role: str
+    product: str
+
+    def at_least(self, role: str) -> bool:
+        return _RANK[self.role] >= _RANK[role]
+
+
+def current_principal(request: Request) -> Principal:
+    """The principal for this request (see ``web.auth``)."""
+    from productpath.web.auth import principal_for
+
+    return principal_for(request)
+
+
+def require_role(role: str) -> Callable[[Request], Principal]:
+    """A dependency that lets the request through only for ``role`` or stronger (403 if not)."""
+
+    def check(request: Request) -> Principal:
+        principal = current_principal(request)
+        if not principal.at_least(role):
+            raise HTTPException(status_code=403, detail=f"this needs the {role} role")
+        return principal
+
+    return check
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+ViewerDep = Annotated[Principal, Depends(require_role("viewer"))]
+EditorDep = Annotated[Principal, Depends(require_role("editor"))]
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+async def check_csrf(request: Request) -> None:
+    """Unsafe form posts must carry the session's CSRF token (field ``csrf_token`` or header
+    ``X-CSRF-Token``); API calls with a bearer token need none. See ``web.auth``."""
+    from productpath.web.auth import verify_csrf
+
+    await verify_csrf(request)
+
+
+CsrfDep = Annotated[None, Depends(check_csrf)]

@@ -8,8 +8,8 @@ import datetime as dt
 
 from markupsafe import Markup, escape
 
+from productpath.charts.svg import svg_open
 from productpath.services.kpis import KpiDetail
-from productpath.web.charts import svg_open
 
 _W, _H = 720, 280
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 14, 16, 30

@@ -1,11 +1,11 @@
-"""The radar view drawn as the four-ring radar (see :mod:`productpath.web.charts`)."""
+"""The radar view drawn as the four-ring radar (see :mod:`productpath.charts.svg`)."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
+from productpath.charts.svg import Blip, radar_chart
 from productpath.services.tech_view import RadarView
-from productpath.web.charts import Blip, radar_chart
 
 
 def radar_svg(view: RadarView) -> Markup:

@@ -1,5 +1,5 @@
 """Theme charts as server-side SVG: a weekly-volume sparkline for the list, and the weekly
-volume as a full line chart (see :mod:`productpath.web.charts`) for a theme's page."""
+volume as a full line chart (see :mod:`productpath.charts.svg`) for a theme's page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 
 from markupsafe import Markup, escape
 
+from productpath.charts.svg import Series, line_chart
 from productpath.services.themes_view import ThemeSummary
-from productpath.web.charts import Series, line_chart
 
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 28

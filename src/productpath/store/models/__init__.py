@@ -4,7 +4,15 @@ Timestamps are timezone-aware UTC. Import models from here: ``from productpath.s
 import Initiative``.
 """
 
+from productpath.store.models.access import ApiToken, LoginAttempt, Membership, User
 from productpath.store.models.base import Base, Timestamped, UTCDateTime, utcnow
+from productpath.store.models.communication import (
+    DigestDelivery,
+    Notification,
+    RaciAssignment,
+    ReportRun,
+    Stakeholder,
+)
 from productpath.store.models.insight import (
     EmbeddingCache,
     FeedbackInsight,
@@ -28,6 +36,7 @@ from productpath.store.models.planning import (
     FeatureSupport,
     ScoreOverride,
 )
+from productpath.store.models.portal import Comment, Job, Vote
 from productpath.store.models.product import (
     Customer,
     FeedbackItem,
@@ -54,7 +63,9 @@ from productpath.store.models.work import (
 )
 
 __all__ = [
+    "ApiToken",
     "Base",
+    "Comment",
     "Commit",
     "Competitor",
     "Contributor",
@@ -62,6 +73,7 @@ __all__ = [
     "Customer",
     "Decision",
     "DecisionEvidence",
+    "DigestDelivery",
     "EmbeddingCache",
     "EvidenceLink",
     "Experiment",
@@ -77,22 +89,31 @@ __all__ = [
     "Initiative",
     "InitiativeDependency",
     "InsightRun",
+    "Job",
     "KeyResult",
     "Kpi",
     "KpiPoint",
+    "LoginAttempt",
+    "Membership",
     "Milestone",
+    "Notification",
     "Objective",
     "Person",
     "Product",
+    "RaciAssignment",
+    "ReportRun",
     "Repository",
     "ScoreOverride",
     "Segment",
+    "Stakeholder",
     "Team",
     "Theme",
     "Timestamped",
     "TrackerItem",
     "TrackerStatusChange",
     "UTCDateTime",
+    "User",
+    "Vote",
     "WorkLink",
     "utcnow",
 ]

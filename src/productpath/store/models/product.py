@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from productpath.store.models.base import Base, Timestamped, utcnow
@@ -114,6 +114,11 @@ class Initiative(Timestamped, Base):
     # A KPI key (roadmap.yaml ``target_kpi:``); text rather than a foreign key, so a roadmap
     # may name a KPI before its values are imported.
     target_kpi: Mapped[str | None] = mapped_column(String(64))
+    # Shown on the stakeholder portal's public roadmap (roadmap.yaml ``public: true``).
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Grows on every edit from the web or API; an edit naming an older version is refused,
+    # so two people cannot silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1)
     position: Mapped[int] = mapped_column(Integer, default=0)
     objective: Mapped[Objective | None] = relationship()
     team: Mapped[Team | None] = relationship()

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from productpath.charts.planning import fan_svg
 from productpath.services.overview import ForecastView, forecast_view
 from productpath.web.deps import HandleDep, render
-from productpath.web.planning_charts import fan_svg
 
 router = APIRouter(tags=["planning"])
 

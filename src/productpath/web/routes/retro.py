@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
+from productpath.charts.retro import hit_rate_svg
 from productpath.learning.retro import EstimateRetro, ForecastRetro
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
 from productpath.services.retro import OutcomeRow, outcome_review, retrospective
 from productpath.web.deps import HandleDep, render
-from productpath.web.retro_charts import hit_rate_svg
 
 router = APIRouter(tags=["learning"])
 

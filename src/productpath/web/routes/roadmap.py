@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from productpath.charts.planning import gantt_svg
 from productpath.services.overview import RoadmapView, roadmap_view
 from productpath.web.deps import HandleDep, render
-from productpath.web.planning_charts import gantt_svg
 
 router = APIRouter(tags=["roadmap"])
 

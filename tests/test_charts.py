@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from productpath.web.charts import Blip, Marker, Series, line_chart, nice_scale, radar_chart
+from productpath.charts.svg import Blip, Marker, Series, line_chart, nice_scale, radar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 RINGS = ("adopt", "trial", "assess", "hold")

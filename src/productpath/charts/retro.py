@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from productpath.charts.svg import svg_open
 from productpath.learning.retro import HitRates
-from productpath.web.charts import svg_open
 
 # Drawn at the width of the page's content, as the other charts are, so its text is not scaled up.
 _W, _H = 960, 260

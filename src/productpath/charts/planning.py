@@ -1,7 +1,7 @@
 """The plan drawn as server-side SVG: a Gantt chart with dependencies and milestones, and each
 milestone's forecast fan (the chance of being done by each date).
 
-Same rules as :mod:`productpath.web.charts`: no inline styles or scripts, colours from classes
+Same rules as :mod:`productpath.charts.svg`: no inline styles or scripts, colours from classes
 in ``static/app.css``, every text escaped, a title and description for screen readers, and the
 same numbers in a table on the page.
 """
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from productpath.charts.svg import Marker, Series, _fmt, line_chart, svg_open
 from productpath.planning.roadmap_sim import MilestoneForecast
 from productpath.planning.schedule import Schedule, Slot
-from productpath.web.charts import Marker, Series, _fmt, line_chart, svg_open
 
 _ROW = 24
 _BAR = 14

@@ -1,0 +1,9 @@
+"""`productpath backup, restore, export --all, import --all`."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""

@@ -1,0 +1,7 @@
+"""/login, /logout, /account: sessions in signed cookies."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""/reports: preview, download and send reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""/stakeholders: the registry, power/interest grid and RACI matrix."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
