@@ -2,8 +2,179 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+
 import typer
 
+from productpath.cli.common import atomic_output, open_from
 
-def register(app: typer.Typer) -> None:
+app = typer.Typer(
+    help="Reports per audience (exec, engineering, customer, release notes) as Markdown, HTML "
+    "or PDF.",
+    no_args_is_help=True,
+)
+
+
+class FormatChoice(StrEnum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+FORMAT = typer.Option(FormatChoice.md, "--format", help="md (Markdown), html or pdf.")
+OUT = typer.Option(
+    None,
+    "--out",
+    dir_okay=False,
+    help="Write the report to this file (replaced whole, or not at all); default: print it "
+    "(a PDF needs --out).",
+)
+SINCE = typer.Option(
+    None,
+    "--since",
+    formats=["%Y-%m-%d"],
+    help="YYYY-MM-DD. Shipped reports: what shipped since this day (default: the last report "
+    "of the kind, else 30 days ago). Engineering: the flow-metrics window start.",
+)
+MILESTONE = typer.Option(None, "--milestone", help="Only this milestone (its id in the roadmap).")
+NO_RECORD = typer.Option(
+    False,
+    "--no-record",
+    help="A preview: do not record this report, so the next one compares with the last "
+    "recorded one.",
+)
+POLISH = typer.Option(
+    False,
+    "--polish",
+    help="Rewrite the text in the tone set under [llm] in productpath.toml (md or html only). "
+    "If the endpoint fails or drops a figure, the generated text is kept, with a warning.",
+)
+
+
+def _run(
+    ctx: typer.Context,
+    kind: str,
+    fmt: FormatChoice,
+    out: Path | None,
+    since: dt.datetime | None,
+    milestone: str | None,
+    no_record: bool,
+    polish: bool = False,
+) -> None:
+    from productpath.errors import InputError
+    from productpath.services.report_polish import render_polished
+    from productpath.services.reports import render_report
+
+    if fmt is FormatChoice.pdf and out is None:
+        raise InputError("a PDF report needs --out FILE")
+    day = since.date() if since else None
+    with open_from(ctx) as handle:
+        if polish:
+            report, warning = render_polished(
+                handle, kind, fmt.value, since=day, milestone=milestone, record=not no_record
+            )
+            if warning:
+                typer.echo(f"warning: {warning}", err=True)
+        else:
+            report = render_report(
+                handle, kind, fmt.value, since=day, milestone=milestone, record=not no_record
+            )
+    if out is None:
+        sys.stdout.write(report.content.decode("utf-8"))
+    elif fmt is FormatChoice.pdf:
+        _write_bytes(out, report.content)
+    else:
+        with atomic_output(out) as stream:
+            stream.write(report.content.decode("utf-8"))
+    if out is not None:
+        typer.echo(f"Wrote {report.title} ({fmt.value}) to {out}", err=True)
+    if report.jargon:
+        typer.echo(
+            "jargon left (add plain phrases for these to glossary.yaml): "
+            + ", ".join(report.jargon),
+            err=True,
+        )
+
+
+def _write_bytes(path: Path, content: bytes) -> None:
+    """Like atomic_output, for bytes: written beside ``path``, then renamed over it."""
+    from productpath.errors import InputError
+
+    if not path.parent.is_dir():
+        raise InputError("the folder to write into does not exist", file=path.parent)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(content)
+        partial.replace(path)
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror}", file=path) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@app.command("exec")
+def exec_(
+    ctx: typer.Context,
+    fmt: FormatChoice = FORMAT,
+    out: Path | None = OUT,
+    since: dt.datetime | None = SINCE,
+    milestone: str | None = MILESTONE,
+    no_record: bool = NO_RECORD,
+    polish: bool = POLISH,
+) -> None:
+    """One page for executives: objectives, milestone confidence, top risks, customer asks,
+    decisions needed; technical terms translated through glossary.yaml."""
+    _run(ctx, "exec", fmt, out, since, milestone, no_record, polish)
+
+
+@app.command("engineering")
+def engineering(
+    ctx: typer.Context,
+    fmt: FormatChoice = FORMAT,
+    out: Path | None = OUT,
+    since: dt.datetime | None = SINCE,
+    milestone: str | None = MILESTONE,
+    no_record: bool = NO_RECORD,
+    polish: bool = POLISH,
+) -> None:
+    """For engineers: scope, timeline, burn-ups, blockers, dependencies, flow metrics,
+    code-health warnings and the forecast retrospective."""
+    _run(ctx, "engineering", fmt, out, since, milestone, no_record, polish)
+
+
+@app.command("customer")
+def customer(
+    ctx: typer.Context,
+    fmt: FormatChoice = FORMAT,
+    out: Path | None = OUT,
+    since: dt.datetime | None = SINCE,
+    milestone: str | None = MILESTONE,
+    no_record: bool = NO_RECORD,
+    polish: bool = POLISH,
+) -> None:
+    """For customers: what shipped since a date, grouped by what they asked for, and what
+    is coming next."""
+    _run(ctx, "customer", fmt, out, since, milestone, no_record, polish)
+
+
+@app.command("release-notes")
+def release_notes(
+    ctx: typer.Context,
+    fmt: FormatChoice = FORMAT,
+    out: Path | None = OUT,
+    since: dt.datetime | None = SINCE,
+    milestone: str | None = MILESTONE,
+    no_record: bool = NO_RECORD,
+    polish: bool = POLISH,
+) -> None:
+    """Release notes: delivered initiatives with their changes, titles cleaned of commit
+    prefixes, ticket keys and internal names."""
+    _run(ctx, "release-notes", fmt, out, since, milestone, no_record, polish)
+
+
+def register(root: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    root.add_typer(app, name="report")

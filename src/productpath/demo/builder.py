@@ -31,6 +31,7 @@ from productpath.demo.delivery_data import (
     write_delivery_files,
 )
 from productpath.demo.files import initiative_titles, write_workspace_files
+from productpath.demo.report_demo import record_earlier_reports, write_glossary
 from productpath.errors import WorkspaceError
 from productpath.services.customers import import_customers
 from productpath.services.delivery import relink
@@ -80,6 +81,7 @@ GENERATED = (
     TRACKER_FILE,
     RADAR_FILE,
     *LEARNING_FILES,
+    "glossary.yaml",  # reports (demo/report_demo.py)
 )
 GENERATED_DIRS = (ws.DATA_DIR, REPOSITORY_DIR)
 
@@ -167,6 +169,9 @@ def build_demo(
         load_learning_demo(handle, root, today=today)
         say("Recording past roadmap forecasts for the retrospective")
         record_past_forecasts(handle, tuple(today - dt.timedelta(days=d) for d in PAST_FORECASTS))
+        say("Writing glossary.yaml and recording earlier reports")
+        write_glossary(root)
+        record_earlier_reports(handle, today)
         summary = _summarise(handle, today)
         return dataclasses.replace(
             summary, themes=insights.themes, emerging_themes=len(insights.emerging)

@@ -1,0 +1,199 @@
+"""Reports generated from a seeded workspace, on SQLite and PostgreSQL, and through the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from helpers import invoke
+from productpath.errors import InputError, NotFoundError
+from productpath.services.reports import REPORT_KINDS, render_report
+from productpath.store.models import Initiative, KeyResult, ReportRun
+from web_fixtures import seed
+
+
+@pytest.fixture
+def seeded(opened: Any) -> Any:
+    seed(opened)
+    return opened
+
+
+# The content checks run on SQLite only; the tests without this mark cover PostgreSQL too.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def _pdf_text(content: bytes) -> tuple[int, str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(io.BytesIO(content))
+    pages = len(pdf)
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(pages))
+    pdf.close()
+    return pages, " ".join(text.split())
+
+
+def _text(handle: Any, kind: str, **kwargs: Any) -> str:
+    return render_report(handle, kind, "md", **kwargs).content.decode("utf-8")
+
+
+def test_every_kind_renders_md_and_html(seeded: Any) -> None:
+    for kind in REPORT_KINDS:
+        md = render_report(seeded, kind, "md", record=False)
+        html = render_report(seeded, kind, "html", record=False)
+        assert md.media_type == "text/markdown" and html.media_type == "text/html"
+        assert md.filename == f"pocket-{kind}-{dt.date.today().isoformat()}.md"
+        text = md.content.decode("utf-8")
+        assert text.startswith(f"# {md.title}\n")
+        assert "## What this report is based on" in text
+        assert "The roadmap: 5 initiatives" in text
+        assert html.content.decode("utf-8").startswith("<!doctype html>")
+    with seeded.store.read() as session:
+        assert session.scalar(select(func.count(ReportRun.id))) == 0  # previews record nothing
+
+
+@sqlite_only
+def test_exec_report_content(seeded: Any) -> None:
+    text = _text(seeded, "exec", record=False)
+    assert "## Objectives and progress" in text
+    assert "| Grow activation | Activation rate: not measured yet (target 45%)" in text
+    # Percentile sentences for each milestone, in date order.
+    beta = text.index("- Public beta: 85% likely by ")
+    ga = text.index("- General availability: 85% likely by ")
+    assert beta < ga
+    assert "chance of making it" in text
+    # A risk with its owner (the initiative's team: no accountable stakeholder is named).
+    assert "| Guided onboarding has stalled | in progress, but " in text
+    assert "no work is recorded against it yet | Growth |" in text
+    assert "Feedback is in, but no themes yet" in text
+    assert "No decisions are open or due for review." in text
+    assert "This is the first executive report for this product" in text
+
+
+@sqlite_only
+def test_engineering_report_says_no_data_yet_per_part(seeded: Any) -> None:
+    text = _text(seeded, "engineering", record=False)
+    for heading in ("Scope and dates", "Burn-up per milestone", "Flow metrics",
+                    "Forecast retrospective", "Code-health warnings"):  # fmt: skip
+        assert f"## {heading}" in text
+    assert "No finished work in the window yet." in text
+    assert "No finished initiative has a stored forecast or estimate yet" in text
+    assert "_Roadmap timeline:_" in text
+
+
+@sqlite_only
+def test_pdf_exec_is_one_a4_page_with_the_key_sentences(seeded: Any) -> None:
+    report = render_report(seeded, "exec", "pdf", record=False)
+    assert report.content.startswith(b"%PDF")
+    assert report.media_type == "application/pdf"
+    pages, text = _pdf_text(report.content)
+    assert pages == 1
+    assert "Pocket: executive update" in text
+    assert "Public beta: 85% likely by" in text
+    assert "Page 1 of 1" in text
+
+
+@sqlite_only
+def test_customer_and_release_notes_show_what_shipped(seeded: Any) -> None:
+    customer = _text(seeded, "customer", record=False)
+    assert "Freeze a lost card" in customer
+    assert "## Reduce churn" in customer  # grouped by its objective: it answers no theme
+    assert "## Coming next\n\n- Guided onboarding" in customer
+    notes = _text(seeded, "release-notes", record=False)
+    assert "- Freeze a lost card (" in notes
+    future = _text(seeded, "release-notes", record=False, since=dt.date.today())
+    assert "Freeze a lost card" in future  # shipped today counts
+    old = render_report(
+        seeded, "customer", "md", record=False, since=dt.date(2020, 1, 1),
+        today=dt.date(2020, 2, 1),
+    ).content.decode("utf-8")  # fmt: skip
+    assert "Nothing shipped since 1 January 2020 (the date asked for)." in old
+
+
+def test_changed_since_last_report_after_the_forecast_moves(seeded: Any) -> None:
+    today = dt.date(2029, 12, 3)
+    first = _text(seeded, "exec", today=today)
+    assert "This is the first executive report" in first
+    with seeded.store.write() as session:
+        session.execute(
+            update(Initiative)
+            .where(Initiative.key == "onboarding")
+            .values(estimate_optimistic=8, estimate_likely=12, estimate_pessimistic=20)
+        )
+    second = _text(seeded, "exec", today=today)
+    line = next(x for x in second.splitlines() if x.startswith("- Public beta: 85% likely by"))
+    assert "slipped" in line and "since the last report" in line
+    assert "because the work left grew from" in line
+    section = second.split("## Since the last report", 1)[1].split("## ", 1)[0]
+    assert "Public beta slipped" in section
+    with seeded.store.read() as session:
+        assert session.scalar(select(func.count(ReportRun.id))) == 2
+
+
+@sqlite_only
+def test_glossary_translates_and_the_jargon_check_lists_the_rest(
+    seeded: Any, workspace_dir: Path
+) -> None:
+    with seeded.store.write() as session:
+        session.execute(
+            update(KeyResult).where(KeyResult.key == "KR2").values(title="Backend API uptime")
+        )
+    plain = render_report(seeded, "exec", "md", record=False)
+    assert plain.jargon == ("API", "Backend")
+    (workspace_dir / "glossary.yaml").write_text("API: partner connection\n", encoding="utf-8")
+    translated = render_report(seeded, "exec", "md", record=False)
+    assert "Backend partner connection uptime" in translated.content.decode("utf-8")
+    assert translated.jargon == ("Backend",)
+    assert render_report(seeded, "engineering", "md", record=False).jargon == ()
+
+
+@sqlite_only
+def test_duplicate_glossary_term_is_an_error(seeded: Any, workspace_dir: Path) -> None:
+    path = workspace_dir / "glossary.yaml"
+    path.write_text("API: connection\nKYC: checks\napi: link\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"glossary\.yaml:3, field 'api'"):
+        render_report(seeded, "exec", "md", record=False)
+
+
+@sqlite_only
+def test_unknown_milestone_kind_and_format(seeded: Any) -> None:
+    with pytest.raises(NotFoundError, match="no milestone 'nope'; known milestones: beta, ga"):
+        render_report(seeded, "exec", "md", milestone="nope")
+    with pytest.raises(InputError, match="unknown report 'board'"):
+        render_report(seeded, "board", "md")
+    with pytest.raises(InputError, match="unknown format 'docx'"):
+        render_report(seeded, "exec", "docx")
+
+
+@sqlite_only
+def test_milestone_filter(seeded: Any) -> None:
+    text = _text(seeded, "exec", milestone="ga", record=False)
+    assert "General availability: 85% likely by" in text
+    assert "Public beta: 85%" not in text
+    report = render_report(seeded, "engineering", "md", milestone="beta", record=False)
+    assert report.filename.startswith("pocket-engineering-beta-")
+
+
+@sqlite_only
+def test_cli_writes_reports_atomically(seeded: Any, tmp_path: Path) -> None:
+    out = tmp_path / "exec.md"
+    out.write_text("old report", encoding="utf-8")
+    bad = invoke("report", "exec", "--milestone", "nope", "--out", str(out))
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("error: no milestone 'nope'")
+    assert out.read_text(encoding="utf-8") == "old report"
+    assert not list(tmp_path.glob("*.partial"))
+    good = invoke("report", "exec", "--out", str(out))
+    assert good.exit_code == 0, good.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Pocket: executive update")
+    pdf = tmp_path / "notes.pdf"
+    assert invoke("report", "release-notes", "--format", "pdf", "--out", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    needs_out = invoke("report", "customer", "--format", "pdf")
+    assert needs_out.exit_code == 1 and "needs --out" in needs_out.stderr
+    printed = invoke("report", "customer", "--no-record")
+    assert printed.exit_code == 0 and "# What's new in Pocket" in printed.stdout
