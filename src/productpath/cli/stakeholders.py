@@ -1,9 +1,205 @@
-"""`productpath stakeholders list|add|map`."""
+"""`productpath stakeholders list|add|remove|map|grid|raci`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
+
+group = typer.Typer(
+    help="The stakeholder registry: who needs to know what, RACI, power/interest.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(group, name="stakeholders")
+
+
+@group.command("list")
+def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """List stakeholders: audience, power/interest, channel and cadence."""
+    from productpath.services.stakeholders import list_stakeholders
+
+    with open_from(ctx) as handle:
+        rows = list_stakeholders(handle)
+    if as_json:
+        print_json([row.model_dump() for row in rows])
+        return
+    if not rows:
+        typer.echo(
+            "No stakeholders yet; add one with 'productpath stakeholders add NAME --email ...' "
+            "or list them under 'stakeholders:' in roadmap.yaml."
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    wide = console.width >= 120  # role and address only where they fit
+    from rich.table import Column
+
+    # Keys are what the other commands take: never cut them.
+    key = Column("key", no_wrap=True, min_width=max(len(row.key) for row in rows))
+    columns: list[Column | str] = [key, "name", "audience", "power/interest", "channel"]
+    columns.append("cadence")
+    table = Table(*columns, *(["role", "to"] if wide else []))
+    for row in rows:
+        cells = [row.key, row.name, row.audience, f"{row.power}/{row.interest}", row.channel]
+        cells.append(row.cadence)
+        if wide:
+            role = ", ".join(part for part in (row.role, row.organisation) if part)
+            to = row.email if row.channel == "email" else (row.webhook or "")
+            cells += [role, to or ""]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@group.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The stakeholder's full name."),
+    role: str | None = typer.Option(None, "--role", help="Their job title, e.g. 'CFO'."),
+    org: str | None = typer.Option(None, "--org", help="Their team or organisation."),
+    email: str | None = typer.Option(None, "--email", help="E-mail address for digests."),
+    audience: str | None = typer.Option(
+        None,
+        "--audience",
+        help="executive, engineering, sales_support or customer (default engineering): "
+        "decides which report their digest carries.",
+    ),
+    power: str | None = typer.Option(None, "--power", help="low or high (default low)."),
+    interest: str | None = typer.Option(None, "--interest", help="low or high (default low)."),
+    channel: str | None = typer.Option(
+        None, "--channel", help="email, webhook or none (default email)."
+    ),
+    webhook_url: str | None = typer.Option(
+        None, "--webhook-url", help="Where the webhook channel posts (http or https URL)."
+    ),
+    cadence: str | None = typer.Option(
+        None, "--cadence", help="weekly, biweekly, monthly or none (default weekly)."
+    ),
+    key: str | None = typer.Option(
+        None, "--key", help="Stable key (default: made from the name, e.g. 'ada-lovelace')."
+    ),
+) -> None:
+    """Add a stakeholder, or update the one with the same key (only the options given)."""
+    from productpath.services.stakeholders import StakeholderInput, save_stakeholder
+
+    given = StakeholderInput(
+        name=name,
+        key=key,
+        role=role,
+        organisation=org,
+        email=email,
+        audience=audience,
+        power=power,
+        interest=interest,
+        channel=channel,
+        webhook_url=webhook_url,
+        cadence=cadence,
+    )
+    with open_from(ctx) as handle:
+        row, outcome = save_stakeholder(handle, given)
+    typer.echo(f"Stakeholder '{row.key}' ({row.name}) {outcome}.")
+
+
+@group.command("remove")
+def remove(
+    ctx: typer.Context, key: str = typer.Argument(..., help="The stakeholder's key.")
+) -> None:
+    """Remove a stakeholder, with their RACI assignments and digest log."""
+    from productpath.services.stakeholders import remove_stakeholder
+
+    with open_from(ctx) as handle:
+        remove_stakeholder(handle, key)
+    typer.echo(f"Stakeholder '{key}' removed.")
+
+
+@group.command("map")
+def map_(
+    ctx: typer.Context,
+    initiative: str = typer.Argument(..., help="The initiative's key."),
+    stakeholder: str = typer.Argument(..., help="The stakeholder's key."),
+    raci: str | None = typer.Option(
+        None, "--raci", help="R (responsible), A (accountable), C (consulted) or I (informed)."
+    ),
+    remove_: bool = typer.Option(
+        False, "--remove", help="Take the stakeholder off the initiative instead."
+    ),
+) -> None:
+    """Give STAKEHOLDER a RACI role on INITIATIVE (or take it away with --remove)."""
+    from productpath.errors import InputError
+    from productpath.services.stakeholders import map_raci
+
+    if remove_ == (raci is not None):
+        raise InputError("give either --raci R|A|C|I or --remove")
+    with open_from(ctx) as handle:
+        result = map_raci(handle, initiative, stakeholder, None if remove_ else raci)
+    if result.after is None:
+        if result.before is None:
+            typer.echo(f"'{stakeholder}' had no role on '{initiative}'; nothing changed.")
+        else:
+            typer.echo(f"'{stakeholder}' is no longer {result.before} on '{initiative}'.")
+    elif result.before == result.after:
+        typer.echo(f"'{stakeholder}' is already {result.after} on '{initiative}'.")
+    else:
+        was = f" (was {result.before})" if result.before else ""
+        typer.echo(f"'{stakeholder}' is now {result.after} on '{initiative}'{was}.")
+
+
+@group.command("grid")
+def grid(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Show the power/interest grid: who to manage closely, keep satisfied, inform, monitor."""
+    from productpath.services.stakeholders import power_interest_grid
+
+    with open_from(ctx) as handle:
+        view = power_interest_grid(handle)
+    if as_json:
+        print_json(view.model_dump())
+        return
+    for cell in view.cells:
+        names = ", ".join(f"{s.name} ({s.key})" for s in cell.stakeholders) or "-"
+        typer.echo(f"{cell.advice} [power {cell.power}, interest {cell.interest}]: {names}")
+
+
+@group.command("raci")
+def raci(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    csv_file: Path | None = typer.Option(
+        None,
+        "--csv",
+        help="Write the matrix to this CSV file instead of printing it.",
+        dir_okay=False,
+    ),
+) -> None:
+    """Show the RACI matrix (initiatives by stakeholders) and where accountability is unclear."""
+    from productpath.services.stakeholders import raci_csv, raci_matrix
+
+    with open_from(ctx) as handle:
+        matrix = raci_matrix(handle)
+    if csv_file is not None:
+        with atomic_output(csv_file) as stream:
+            stream.write(raci_csv(matrix))
+        typer.echo(
+            f"Wrote the RACI matrix ({len(matrix.rows)} initiatives, "
+            f"{len(matrix.stakeholders)} stakeholders) to {csv_file}"
+        )
+        return
+    if as_json:
+        print_json(matrix.model_dump())
+        return
+    if not matrix.stakeholders or not matrix.rows:
+        typer.echo("No RACI yet: it needs initiatives and stakeholders (see 'stakeholders map').")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("initiative", *(s.key for s in matrix.stakeholders), "warnings")
+    for row in matrix.rows:
+        table.add_row(row.initiative, *(r or "·" for r in row.roles), "; ".join(row.warnings))
+    Console().print(table)
