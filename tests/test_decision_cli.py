@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 from sqlalchemy import delete
+from typer.testing import CliRunner
 
 from helpers import invoke
+from productpath.cli.main import app
 from productpath.learning.decisions import Expectation, check_outcome
 from productpath.services.workspace import open_workspace
 from productpath.store.models import Experiment
@@ -124,3 +126,68 @@ def test_outcome_verdicts() -> None:
     assert check_outcome(late, DECIDED, days, flat, today).verdict == "missed"
     assert check_outcome(up, DECIDED, days[:20], flat[:20], today).verdict == "not_enough_data"
     assert check_outcome(None, DECIDED, days, flat, today).verdict == "no_expectation"
+
+
+def test_close_records_the_outcome_and_review_stops_listing_it(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    _kpi(tmp_path, 1.0)
+    added = invoke(
+        "decision", "add", "Retry soft declines", "--kpi", "payment-success-rate",
+        "--direction", "increase", "--decided-on", str(DECIDED), "--review-on", "2026-06-01",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    due = invoke("decision", "review", "--today", "2026-07-01", "--json")
+    assert [d["key"] for d in json.loads(due.stdout)] == ["retry-soft-declines"]
+    closed = invoke(
+        "decision", "close", "retry-soft-declines",
+        "--outcome", "Success rate up a point.", "--verdict", "met",
+    )  # fmt: skip
+    assert closed.exit_code == 0, closed.output
+    assert "Closed decision 'retry-soft-declines' (met)" in closed.stdout
+    assert json.loads(invoke("decision", "review", "--today", "2026-07-01", "--json").stdout) == []
+    assert json.loads(invoke("decision", "review", "--all", "--json").stdout) == []
+    shown = json.loads(invoke("decision", "show", "retry-soft-declines", "--json").stdout)
+    assert shown["status"] == "reviewed" and shown["evidence"] == []
+    assert shown["review"]["verdict"] == "met"
+    assert shown["review"]["outcome"] == "Success rate up a point."
+    assert "Success rate up a point." in invoke("decision", "show", "retry-soft-declines").stdout
+    again = invoke("decision", "close", "retry-soft-declines", "--outcome", "x")
+    assert again.exit_code == 1 and "closed already" in again.stderr
+    for args, message in (
+        (("nope", "--outcome", "x"), "no decision 'nope'"),
+        (("retry-soft-declines", "--outcome", "  "), "the outcome is empty"),
+    ):
+        result = invoke("decision", "close", *args)
+        assert result.exit_code == 1 and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    bad = CliRunner().invoke(
+        app, ["decision", "close", "x", "--outcome", "y", "--verdict", "great"]
+    )
+    assert bad.exit_code == 2 and "great" in bad.output
+
+
+def test_a_decision_about_a_removed_initiative_says_so(workspace_dir: Path, tmp_path: Path) -> None:
+    roadmap = tmp_path / "roadmap.yaml"
+    roadmap.write_text(
+        "version: 1\nproduct: {id: pocket, name: Pocket}\n"
+        "initiatives:\n  - {id: retry, title: Retry}\n  - {id: other, title: Other}\n",
+        encoding="utf-8",
+    )
+    assert invoke("roadmap", "apply", str(roadmap)).exit_code == 0
+    added = invoke("decision", "add", "Build retry", "--initiative", "retry")
+    assert added.exit_code == 0 and "0 evidence links" in added.stdout
+    shown = json.loads(invoke("decision", "show", "build-retry", "--json").stdout)
+    assert shown["initiative"] == "retry" and shown["caveats"] == [] and shown["evidence"] == []
+    roadmap.write_text(
+        "version: 1\nproduct: {id: pocket, name: Pocket}\n"
+        "initiatives:\n  - {id: other, title: Other}\n",
+        encoding="utf-8",
+    )
+    assert invoke("roadmap", "apply", str(roadmap)).exit_code == 0
+    shown = json.loads(invoke("decision", "show", "build-retry", "--json").stdout)
+    assert shown["initiative"] is None
+    assert shown["caveats"] == [
+        "the initiative 'retry' it is about has been removed from the roadmap since the decision"
+    ]
+    assert "caveat: the initiative 'retry'" in invoke("decision", "show", "build-retry").stdout

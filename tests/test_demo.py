@@ -441,3 +441,24 @@ def test_shipped_feedback_is_what_the_generator_draws() -> None:
     with source.open(newline="", encoding="utf-8") as handle:
         originals = {(r["text"], r["category"]) for r in csv.DictReader(handle)}
     assert all((r["text"], r["category"]) in originals for r in rows)
+
+
+def test_the_demo_roadmap_has_stakeholders_raci_public_work_and_kpi_progress(
+    built: tuple[Path, DemoSummary], handle: OpenWorkspace
+) -> None:
+    from productpath.services.key_results import progress_by_key
+
+    doc = _doc(built[0])
+    audiences = {s.audience.value for s in doc.stakeholders}
+    assert audiences == {"executive", "engineering", "sales_support", "customer"}
+    cfo = next(s for s in doc.stakeholders if s.id == "cfo")
+    assert (cfo.power.value, cfo.interest.value, cfo.channel.value) == ("high", "high", "email")
+    # Nothing in the demo sends to a made-up webhook.
+    assert all(s.channel.value in ("email", "none") for s in doc.stakeholders)
+    assert sum(i.public for i in doc.initiatives) == 5
+    assert sum(i.raci is not None for i in doc.initiatives) >= 6
+    # The KPIs the roadmap names were filled by the learning data, so progress is computed.
+    progress = progress_by_key(handle)
+    wau = progress[("activation", "weekly-actives")]
+    assert wau.kpi == "weekly-active-users" and 0 < wau.progress < 1
+    assert ("money-movement", "payment-success") in progress

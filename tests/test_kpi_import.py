@@ -147,3 +147,16 @@ def test_progress_towards_clips_and_handles_no_data() -> None:
     series = [(START, 10.0), (START + dt.timedelta(days=7), 5.0)]
     assert progress_towards(20, series) == (10.0, 5.0, START + dt.timedelta(days=7), 0.0)
     assert progress_towards(20, []) is None
+
+
+def test_kpi_show_names_the_gaps_in_a_caveat(workspace_dir: Path, tmp_path: Path) -> None:
+    days = [START + dt.timedelta(days=i) for i in (0, 1, 2, 3, 10, 11, 12, 13)]
+    path = _write(
+        tmp_path / "gappy.csv", [f"Signups,{day},,{40 + i}" for i, day in enumerate(days)]
+    )
+    assert invoke("kpi", "import", str(path), *IMPORT).exit_code == 0
+    shown = invoke("kpi", "show", "signups")
+    assert shown.exit_code == 0, shown.output
+    assert "caveat: 6 daily values missing between 2026-03-02 and 2026-03-15" in shown.stdout
+    data = json.loads(invoke("kpi", "show", "signups", "--json").stdout)
+    assert data["gaps"] == 6 and any("6 daily values missing" in c for c in data["caveats"])

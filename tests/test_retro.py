@@ -220,3 +220,145 @@ def test_the_web_page_and_its_twin(tmp_path: Path) -> None:
         data = client.get("/retro.json").json()
         assert data["forecasts"]["overall"]["p85"] == 0.5
         assert data["outcomes"][0]["outcome"]["verdict"] == "moved"
+
+
+CALIBRATION_ROADMAP = """\
+version: 1
+product: {id: pocket, name: Pocket}
+teams:
+  - {id: core, name: Core, capacity_per_week: 2}
+  - {id: growth, name: Growth, capacity_per_week: 1}
+initiatives:
+  - {id: d1, title: D1, team: core, status: done, work: {epics: [POCKET-1]},
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+  - {id: d2, title: D2, team: core, status: done, work: {epics: [POCKET-2]},
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+  - {id: d3, title: D3, team: core, status: done, work: {epics: [POCKET-3]},
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+  - {id: g1, title: G1, team: growth, status: done, work: {epics: [POCKET-4]},
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+  - {id: next, title: Next, team: core, status: planned,
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+  - {id: later, title: Later, team: growth, status: planned,
+     estimate: {optimistic: 1, likely: 2, pessimistic: 3}}
+"""
+
+
+def _seed_shipped(handle: Any, tmp_path: Path) -> None:
+    """Three done initiatives for core and one for growth, each two calendar weeks long:
+    core's factor is 2 weeks x 2 ideal weeks per week / PERT mean 2 = 2.0."""
+    apply(handle, tmp_path, CALIBRATION_ROADMAP)
+    with handle.store.write() as session:
+        seed = Seeder(session)
+        for n in range(1, 5):
+            seed.item(f"POCKET-{n}", f"Epic {n}", "2026-01-05", item_type="epic")
+            seed.item(
+                f"POCKET-{n}0",
+                f"Story {n}",
+                "2026-01-05",
+                done="2026-01-19",
+                parent_key=f"POCKET-{n}",
+            )
+    relink(handle)
+
+
+def _p50_days(result: Any, key: str) -> int:
+    item = next(i for i in result.initiatives if i.key == key)
+    return int((item.finish.p50 - result.start).days)
+
+
+def test_calibrate_rescales_each_teams_estimates() -> None:
+    from productpath.planning.plan_inputs import InitiativeInput, PlanInputs, TeamInput, ThreePoint
+    from productpath.planning.roadmap_sim import calibrate
+
+    inputs = PlanInputs(
+        start=D("2026-03-02"),
+        teams=(TeamInput("a", "A", 1.0), TeamInput("b", "B", 1.0)),
+        milestones=(),
+        initiatives=(
+            InitiativeInput("x", team="a", estimate=ThreePoint(1, 2, 4)),
+            InitiativeInput("y", team="b", estimate=ThreePoint(1, 2, 4)),
+            InitiativeInput("z", team="a"),
+        ),
+    )
+    scaled = calibrate(inputs, {"a": 1.5})
+    x, y, z = scaled.initiatives
+    assert x.estimate == ThreePoint(1.5, 3.0, 6.0)
+    assert y.estimate == ThreePoint(1, 2, 4) and z.estimate is None
+
+
+def test_forecast_roadmap_calibrate_uses_the_teams_retro_factor(
+    opened: Any, tmp_path: Path
+) -> None:
+    from productpath.services.planning import roadmap_forecast
+
+    _seed_shipped(opened, tmp_path)
+    start = D("2026-03-02")
+    plain = roadmap_forecast(opened, trials=400, seed=3, start=start, today=start, save=False)
+    calibrated = roadmap_forecast(
+        opened, trials=400, seed=3, start=start, today=start, save=False, calibrate=True
+    )
+    assert plain.calibration is None
+    info = calibrated.calibration
+    assert info is not None and info.applied
+    core, growth = info.teams
+    assert (core.team, core.factor, core.shipped, core.applied) == ("core", 2.0, 3, True)
+    assert core.note == "calibrated: x2.00 from 3 shipped"
+    # Growth has one shipped initiative: too few, so its estimates stay as written.
+    assert (growth.factor, growth.measured, growth.applied) == (1.0, 1.0, False)
+    assert growth.note == "not calibrated: only 1 shipped"
+    # Same draws (same seed): core's work takes twice as long, growth's is unchanged.
+    assert _p50_days(calibrated, "next") == pytest.approx(2 * _p50_days(plain, "next"), abs=1)
+    assert _p50_days(calibrated, "later") == _p50_days(plain, "later")
+
+
+def test_too_few_shipped_is_not_calibrated(opened: Any, tmp_path: Path) -> None:
+    from productpath.services.planning import roadmap_forecast
+
+    _seed(opened, tmp_path)
+    start = D("2026-03-02")
+    plain = roadmap_forecast(opened, trials=200, seed=1, start=start, today=start, save=False)
+    result = roadmap_forecast(
+        opened, trials=200, seed=1, start=start, today=start, save=False, calibrate=True
+    )
+    assert result.calibration is not None and not result.calibration.applied
+    (core,) = result.calibration.teams
+    assert core.note == "not calibrated: only 1 shipped" and core.factor == 1.0
+    assert result.initiatives == plain.initiatives
+
+
+@pytest.mark.usefixtures("workspace_dir")
+def test_cli_and_web_say_whether_calibration_is_applied(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from productpath.services.workspace import open_workspace
+    from productpath.web import create_app
+
+    with open_workspace() as handle:
+        _seed_shipped(handle, tmp_path)
+    result = invoke(
+        "forecast", "roadmap", "--calibrate", "--trials", "300", "--seed", "2", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["calibration"]["applied"] is True
+    assert [t["note"] for t in data["calibration"]["teams"]] == [
+        "calibrated: x2.00 from 3 shipped",
+        "not calibrated: only 1 shipped",
+    ]
+    table = invoke("forecast", "roadmap", "--calibrate", "--trials", "300", "--seed", "2")
+    assert "calibration: growth: not calibrated: only 1 shipped" in table.stdout
+    plain = invoke("forecast", "roadmap", "--trials", "300", "--seed", "2", "--json")
+    assert json.loads(plain.stdout)["calibration"] is None
+    with TestClient(create_app()) as client:
+        page = client.get("/forecast")
+        assert page.status_code == 200
+        assert "Not calibrated: the estimates are used as written" in page.text
+        assert 'href="/forecast?calibrate=true"' in page.text
+        calibrated = client.get("/forecast?calibrate=true")
+        assert "Calibrated: estimates are multiplied by their team" in calibrated.text
+        assert "calibrated: x2.00 from 3 shipped" in calibrated.text
+        assert 'href="/forecast.json?calibrate=true"' in calibrated.text
+        twin = client.get("/forecast.json?calibrate=true").json()
+        assert twin["plan"]["forecast"]["calibration"]["applied"] is True
+        assert client.get("/forecast.json").json()["plan"]["forecast"]["calibration"] is None

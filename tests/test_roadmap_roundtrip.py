@@ -10,6 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from productpath.domain.roadmap import (
+    RACI_ROLES,
+    Audience,
+    Cadence,
+    Channel,
     CompetitorSpec,
     CustomerSpec,
     Estimate,
@@ -17,13 +21,16 @@ from productpath.domain.roadmap import (
     InitiativeSpec,
     InitiativeStatus,
     KeyResultSpec,
+    Level,
     MemberSpec,
     MilestoneSpec,
     ObjectiveSpec,
     ProductSpec,
+    RaciSpec,
     RoadmapDoc,
     ScoreSpec,
     SegmentSpec,
+    StakeholderSpec,
     Support,
     SupportSpec,
     TeamSpec,
@@ -156,6 +163,47 @@ def market(
     return segments, customers, competitors, features
 
 
+kpi_keys = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True)
+stakeholder_emails = st.from_regex(
+    r"[a-z0-9]{1,8}(\.[a-z0-9]{1,4})?@[a-z0-9]{1,8}\.example", fullmatch=True
+)
+
+
+@st.composite
+def stakeholder_specs(draw: st.DrawFn, key: str) -> StakeholderSpec:
+    channel = draw(st.sampled_from(Channel))
+    email = (
+        draw(stakeholder_emails)
+        if channel is Channel.EMAIL
+        else draw(st.none() | stakeholder_emails)
+    )
+    hook = "https://hooks.example/" + key
+    return StakeholderSpec(
+        id=key,
+        name=draw(text(1)),
+        role=draw(text(pieces=8)),
+        organisation=draw(text(pieces=8)),
+        email=email,
+        audience=draw(st.sampled_from(Audience)),
+        power=draw(st.sampled_from(Level)),
+        interest=draw(st.sampled_from(Level)),
+        channel=channel,
+        webhook_url=hook if channel is Channel.WEBHOOK or draw(st.booleans()) else None,
+        cadence=draw(st.sampled_from(Cadence)),
+    )
+
+
+@st.composite
+def raci_specs(draw: st.DrawFn, stakeholders: list[str]) -> RaciSpec | None:
+    if not stakeholders or not draw(st.booleans()):
+        return None
+    chosen = draw(st.lists(st.sampled_from(stakeholders), unique=True, max_size=4))
+    roles: dict[str, list[str]] = {}
+    for key in chosen:
+        roles.setdefault(draw(st.sampled_from(RACI_ROLES)), []).append(key)
+    return RaciSpec(**{role: tuple(keys) for role, keys in roles.items()})
+
+
 @st.composite
 def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) -> RoadmapDoc:
     def unique_ids(max_size: int, min_size: int = 0) -> list[str]:
@@ -172,6 +220,7 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
                     title=draw(text(1)),
                     target=draw(st.none() | any_number),
                     unit=draw(st.none() | text(1, pieces=5)),
+                    kpi=draw(st.none() | kpi_keys),
                 )
                 for kr in unique_ids(3)
             ),
@@ -193,6 +242,7 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
         )
         for key in unique_ids(3)
     )
+    stakeholders = tuple(draw(stakeholder_specs(key)) for key in unique_ids(3))
     milestones = tuple(
         MilestoneSpec(
             id=key,
@@ -227,6 +277,8 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
             score=draw(scores()),
             work=draw(work_specs()),
             target_kpi=draw(st.none() | ids),
+            public=draw(st.booleans()),
+            raci=draw(raci_specs([s.id for s in stakeholders])),
         )
         for n, key in enumerate(keys)
     ]
@@ -234,6 +286,7 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
         product=ProductSpec(id=product or draw(ids), name=draw(text(1)), description=draw(text())),
         objectives=objectives,
         teams=teams,
+        stakeholders=stakeholders,
         milestones=milestones,
         initiatives=tuple(draw(st.permutations(initiatives))),
     )

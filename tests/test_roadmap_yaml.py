@@ -91,7 +91,15 @@ def test_the_documented_example_is_valid_and_uses_every_field() -> None:
 
     # Each field is written at least once somewhere in the example.
     seen: dict[str, set[str]] = {}
-    sections = ("objectives", "teams", "milestones", "initiatives", "customers", "features")
+    sections = (
+        "objectives",
+        "teams",
+        "stakeholders",
+        "milestones",
+        "initiatives",
+        "customers",
+        "features",
+    )
     for section in (*sections, "segments", "competitors"):
         assert getattr(doc, section), f"the example has no {section}"
         for item in getattr(doc, section):
@@ -408,3 +416,152 @@ def test_an_empty_unit_is_no_unit_and_round_trips() -> None:
     doc = parse(VALID.replace("unit: '%'", "unit: '  '", 1))
     assert all(kr.unit is None for o in doc.objectives for kr in o.key_results if kr.id == "kr-1")
     assert parse(dump(doc)) == doc
+
+
+STAKEHOLDERS = """\
+version: 1
+product: {id: pocket, name: Pocket}
+objectives:
+  - id: growth
+    title: Grow
+    key_results:
+      - {id: wau, title: Weekly actives, target: 15000, kpi: weekly-active-users}
+stakeholders:
+  - id: cfo
+    name: Dana
+    email: dana@pocket.example
+    audience: executive
+    power: high
+    interest: high
+    channel: email
+  - id: updates
+    name: "#product-updates"
+    audience: engineering
+    channel: webhook
+    webhook_url: https://hooks.example.com/updates
+    cadence: monthly
+initiatives:
+  - id: kyc
+    title: KYC
+    public: true
+    raci:
+      responsible: [updates]
+      accountable: [cfo]
+  - id: cards
+    title: Cards
+    public: false
+    raci: {informed: [updates, cfo]}
+"""
+
+
+def test_stakeholders_raci_public_and_kpi_read_and_round_trip() -> None:
+    doc = parse(STAKEHOLDERS)
+    cfo, updates = doc.stakeholders
+    assert (cfo.audience.value, cfo.power.value, cfo.channel.value, cfo.cadence.value) == (
+        "executive",
+        "high",
+        "email",
+        "weekly",
+    )
+    assert (updates.interest.value, updates.webhook_url) == (
+        "low",
+        "https://hooks.example.com/updates",
+    )
+    kyc, cards = doc.initiatives
+    assert kyc.public and not cards.public
+    assert kyc.raci is not None and kyc.raci.assignments() == [("updates", "R"), ("cfo", "A")]
+    # The order within a role is not kept: it is sorted, so file, store and export agree.
+    assert cards.raci is not None and cards.raci.informed == ("cfo", "updates")
+    assert doc.objectives[0].key_results[0].kpi == "weekly-active-users"
+    text = dump(doc)
+    assert "raci: {responsible: [updates], accountable: [cfo]}" in text
+    assert "raci: {informed: [cfo, updates]}" in text
+    assert text.count("public:") == 1  # false is the default and left out
+    assert "    kpi: weekly-active-users\n" in text
+    assert parse(text) == doc
+
+
+def test_an_empty_raci_is_no_raci() -> None:
+    doc = parse(STAKEHOLDERS.replace("raci: {informed: [updates, cfo]}", "raci: {}"))
+    assert doc.initiatives[1].raci is None
+
+
+STAKEHOLDER_ERRORS = [
+    pytest.param(
+        STAKEHOLDERS.replace("responsible: [updates]", "responsible: [ufo]"),
+        27,
+        "initiatives[0].raci.responsible",
+        "unknown stakeholder 'ufo'; list it under stakeholders",
+        id="unknown-stakeholder",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("accountable: [cfo]", "accountable: [cfo, updates]"),
+        26,
+        "initiatives[0].raci",
+        "'updates' is listed in responsible and accountable; a stakeholder holds one role",
+        id="two-roles",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("raci: {informed: [updates, cfo]}", "raci: {informed: [cfo, cfo]}"),
+        32,
+        "initiatives[1].raci",
+        "'cfo' is listed twice in informed",
+        id="listed-twice",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("    email: dana@pocket.example\n", ""),
+        9,
+        "stakeholders[0]",
+        "channel 'email' needs an email address",
+        id="email-channel-without-address",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("dana@pocket.example", "dana at pocket"),
+        11,
+        "stakeholders[0].email",
+        "is not an e-mail address",
+        id="bad-email",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("https://hooks.example.com/updates", "hooks.example.com"),
+        20,
+        "stakeholders[1].webhook_url",
+        "is not a webhook URL",
+        id="bad-webhook",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("audience: executive", "audience: board"),
+        12,
+        "stakeholders[0].audience",
+        "must be 'executive', 'engineering', 'sales_support' or 'customer'",
+        id="bad-audience",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("  - id: updates\n", "  - id: cfo\n"),
+        16,
+        "stakeholders[1].id",
+        "duplicate id 'cfo'",
+        id="duplicate-stakeholder",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("kpi: weekly-active-users", "kpi: Weekly_Active"),
+        7,
+        "objectives[0].key_results[0].kpi",
+        "must be a KPI key as 'productpath kpi list' shows it",
+        id="kpi-not-a-kpi-key",
+    ),
+    pytest.param(
+        STAKEHOLDERS.replace("public: false", "public: maybe"),
+        31,
+        "initiatives[1].public",
+        "must be a valid boolean",
+        id="public-not-a-flag",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "reason"), STAKEHOLDER_ERRORS)
+def test_stakeholder_and_raci_errors_name_file_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str, reason: str
+) -> None:
+    test_errors_name_file_line_and_field(tmp_path, text, line, field, reason)

@@ -76,3 +76,30 @@ def test_unknown_keys_are_404(client: TestClient) -> None:
     for path in ("/kpis/nope", "/kpis/nope.json", "/decisions/nope", "/experiments/nope.json"):
         assert client.get(path).status_code == 404, path
     assert client.get("/kpis/payment-success-rate.json?segment=mars").status_code == 404
+
+
+def test_a_services_not_found_is_one_app_wide_404(client: TestClient) -> None:
+    # No route catches NotFoundError itself: the app's handler answers like any 404.
+    page = client.get("/decisions/nope", headers={"accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text
+    twin = client.get("/decisions/nope.json")
+    assert twin.status_code == 404 and twin.json() == {"detail": "no decision 'nope'"}
+    asked = client.get("/kpis/nope", headers={"accept": "application/json"})
+    assert asked.status_code == 404 and asked.json()["detail"].startswith("no KPI 'nope'")
+    assert client.get("/themes/999.json").status_code == 404
+    assert client.get("/initiatives/nope.json").status_code == 404
+
+
+def test_a_closed_decision_shows_its_review(client: TestClient) -> None:
+    from productpath.services.decisions import close_decision
+
+    with open_workspace() as handle:
+        close_decision(
+            handle, "auto-retry-card-payments", outcome="Failures halved.", verdict="met"
+        )
+    data = client.get("/decisions/auto-retry-card-payments.json").json()["decision"]
+    assert data["status"] == "reviewed" and data["due"] is False
+    assert (data["review"]["verdict"], data["review"]["outcome"]) == ("met", "Failures halved.")
+    html = client.get("/decisions/auto-retry-card-payments").text
+    assert "Failures halved." in html and "<h3>Review</h3>" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +82,49 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON in
 
 # Seeds are stored with each run in an INTEGER column (32-bit signed on PostgreSQL).
 SEED_MAX = 2**31 - 1
+
+
+@contextmanager
+def progress_bar(description: str, file: Path) -> Iterator[Callable[[int], None]]:
+    """A progress bar for an import from ``file``, with a row count, on stderr; silent when
+    stderr is not a terminal. Yields a function to call with the rows done so far.
+
+    The total is the file's line count: one row per line for CSV and JSONL (a quoted field
+    that spans lines makes it an over-estimate, so the bar is filled when the import ends).
+    """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    total = _line_count(file) if console.is_terminal else None
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)
+        bar.update(task, total=bar.tasks[0].completed or 1)
+
+
+def _line_count(file: Path) -> int | None:
+    """Lines in ``file`` less a header line, read in blocks; None when it cannot be read."""
+    try:
+        with file.open("rb") as stream:
+            lines = sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(lines - 1, 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import typer
 
 from productpath.cli.common import JSON_OPTION, open_from, print_json
@@ -129,3 +131,35 @@ def review(
     from productpath.cli.decision_view import print_reviews
 
     print_reviews(page.decisions)
+
+
+class Verdict(StrEnum):
+    met = "met"
+    not_met = "not_met"
+    mixed = "mixed"
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="The decision's key."),
+    outcome: str = typer.Option(
+        ..., "--outcome", help="How it turned out, in a sentence or two (what the review found)."
+    ),
+    verdict: Verdict | None = typer.Option(
+        None, "--verdict", help="Did it deliver what it expected: met, not_met or mixed."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record the review's outcome and close the decision; 'decision review' stops listing it."""
+    from productpath.services.decisions import close_decision
+
+    with open_from(ctx) as handle:
+        view = close_decision(
+            handle, key, outcome=outcome, verdict=verdict.value if verdict else None
+        )
+    if as_json:
+        print_json(view.model_dump(mode="json"))
+        return
+    verdict_text = f" ({view.review.verdict})" if view.review and view.review.verdict else ""
+    typer.echo(f"Closed decision '{view.key}'{verdict_text}: {outcome.strip()}")

@@ -76,5 +76,8 @@ def print_decision(d: DecisionView) -> None:
         console.print(f"  evidence: {escape(e.label)}{note}")
     console.print(f"Expected: {escape(_expected(d))}")
     console.print(f"Now: {_VERDICT[d.outcome.verdict]}. {escape(d.outcome.summary)}")
+    if d.review is not None:
+        verdict = f" ({d.review.verdict.replace('_', ' ')})" if d.review.verdict else ""
+        console.print(f"Closed on {d.review.closed_on}{verdict}: {escape(d.review.outcome)}")
     for caveat in d.caveats:
         console.print(f"[yellow]caveat:[/] {escape(caveat)}")

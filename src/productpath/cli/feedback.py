@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
+from productpath.cli.common import (
+    JSON_OPTION,
+    atomic_output,
+    open_from,
+    print_json,
+    progress_bar,
+)
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -63,7 +67,7 @@ def import_(
     from productpath.errors import InputError
     from productpath.services.feedback import import_feedback
 
-    with open_from(ctx) as handle, _progress(f"Importing {file}", file) as progress:
+    with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_feedback(
             handle,
             file,
@@ -149,48 +153,3 @@ def export(
         with atomic_output(out) as stream:
             count = export_feedback(handle, stream, fmt.value)
     typer.echo(f"Exported {count} feedback items to {out}")
-
-
-@contextmanager
-def _progress(description: str, file: Path) -> Iterator[Callable[[int], None]]:
-    """A progress bar with a row count on stderr; silent when stderr is not a terminal.
-
-    The total is the file's line count: one row per line for CSV and JSONL (a quoted field
-    that spans lines makes it an over-estimate, so the bar is filled when the import ends).
-    """
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    console = Console(stderr=True)
-    total = _line_count(file) if console.is_terminal else None
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda done: bar.update(task, completed=done)
-        bar.update(task, total=bar.tasks[0].completed or 1)
-
-
-def _line_count(file: Path) -> int | None:
-    """Lines in ``file`` less a header line, read in blocks; None when it cannot be read."""
-    try:
-        with file.open("rb") as stream:
-            lines = sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
-    except OSError:
-        return None
-    return max(lines - 1, 1)

@@ -22,6 +22,12 @@ def register(app: typer.Typer) -> None:
         trials: int = typer.Option(10_000, "--trials", help=TRIALS_HELP),
         seed: int | None = typer.Option(None, "--seed", min=0, max=SEED_MAX, help=SEED_HELP),
         start: str | None = typer.Option(None, "--start", help=START_HELP),
+        calibrate: bool = typer.Option(
+            False,
+            "--calibrate",
+            help="Multiply each team's estimates by its calibration factor from "
+            "'productpath retro' (teams with too few shipped initiatives keep 1.0).",
+        ),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Simulate every initiative from its three-point estimate, dependencies and team
@@ -33,7 +39,11 @@ def register(app: typer.Typer) -> None:
 
         with open_from(ctx) as handle:
             result = roadmap_forecast(
-                handle, trials=trials, seed=seed, start=parse_day(start, "--start")
+                handle,
+                trials=trials,
+                seed=seed,
+                start=parse_day(start, "--start"),
+                calibrate=calibrate,
             )
         if as_json:
             print_json(result.model_dump(mode="json"))
@@ -41,6 +51,9 @@ def register(app: typer.Typer) -> None:
         from productpath.cli.planning_view import print_forecast
 
         print_forecast(result)
+        if result.calibration is not None:
+            for team in result.calibration.teams:
+                typer.echo(f"calibration: {team.team}: {team.note}")
         warn(result.warnings)
 
     @app.command("compare")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json
+from productpath.cli.common import JSON_OPTION, open_from, print_json, progress_bar
 
 app = typer.Typer(help="Import KPIs and read their trends and anomalies.", no_args_is_help=True)
 
@@ -58,11 +58,10 @@ def import_(
     ),
 ) -> None:
     """Import KPI values from FILE, one value per row. Idempotent: re-running changes nothing."""
-    from productpath.cli.feedback import _progress
     from productpath.errors import InputError
     from productpath.services.kpis import import_kpis
 
-    with open_from(ctx) as handle, _progress(f"Importing {file}", file) as progress:
+    with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_kpis(
             handle,
             file,

@@ -50,6 +50,8 @@ def apply(
     from productpath.cli.roadmap_view import print_diff
 
     print_diff(changes, file, dry_run=dry_run)
+    for warning in changes.warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 @app.command()
@@ -79,17 +81,26 @@ def show(
     as_json: bool = JSON_OPTION,
     product: str | None = PRODUCT_OPTION,
 ) -> None:
-    """Print the stored roadmap: objectives, teams, milestones and initiatives."""
+    """Print the stored roadmap: objectives (with key results' progress from their KPIs),
+    teams, stakeholders, milestones and initiatives."""
+    from productpath.services.key_results import progress_by_key
     from productpath.services.roadmap import require_roadmap
 
     with open_from(ctx) as handle:
         doc = require_roadmap(handle, product)
+        progress = progress_by_key(handle, doc.product.id)
     if as_json:
-        print_json(doc.model_dump(mode="json"))
+        data = doc.model_dump(mode="json")
+        # Each key result gains its computed progress (null without a KPI, target or values).
+        for objective in data["objectives"]:
+            for kr in objective["key_results"]:
+                found = progress.get((objective["id"], kr["id"]))
+                kr["progress"] = found.model_dump(mode="json") if found else None
+        print_json(data)
         return
     from productpath.cli.roadmap_view import print_roadmap
 
-    print_roadmap(doc)
+    print_roadmap(doc, progress)
 
 
 @app.command()

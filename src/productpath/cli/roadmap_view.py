@@ -15,6 +15,7 @@ from rich.text import Text
 from productpath.domain.formatting import plain_number
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import Action, RoadmapDiff
+from productpath.learning.key_results import KeyResultProgress
 
 _MARK = {
     Action.ADDED: ("+", "green"),
@@ -63,14 +64,17 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def print_roadmap(doc: RoadmapDoc) -> None:
+def print_roadmap(
+    doc: RoadmapDoc, progress: dict[tuple[str, str], KeyResultProgress] | None = None
+) -> None:
     console = _console()
     console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
     if doc.product.description:
         console.print(Text(doc.product.description))
     tables = (
-        _objectives(doc),
+        _objectives(doc, progress or {}),
         _teams(doc),
+        _stakeholders(doc),
         _milestones(doc),
         _initiatives(doc),
         _customers(doc),
@@ -90,19 +94,42 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _objectives(doc: RoadmapDoc) -> Table:
+def _objectives(doc: RoadmapDoc, progress: dict[tuple[str, str], KeyResultProgress]) -> Table:
     table = _table("Objectives", "id", "title", "key results")
     for o in doc.objectives:
-        results = "\n".join(
-            f"{kr.id}: {kr.title}"
-            + (
-                f" → {plain_number(kr.target)}{' ' + kr.unit if kr.unit else ''}"
-                if kr.target is not None
-                else ""
-            )
-            for kr in o.key_results
+        lines = []
+        for kr in o.key_results:
+            line = f"{kr.id}: {kr.title}"
+            if kr.target is not None:
+                line += f" → {plain_number(kr.target)}{' ' + kr.unit if kr.unit else ''}"
+            found = progress.get((o.id, kr.id))
+            if found is not None:
+                line += (
+                    f" [{found.progress:.0%}: {plain_number(found.latest)} on "
+                    f"{found.latest_day.isoformat()}, from {plain_number(found.baseline)}]"
+                )
+            elif kr.kpi is not None:
+                why = "no values yet" if kr.target is not None else "no target to measure"
+                line += f" [KPI {kr.kpi}: {why}]"
+            lines.append(line)
+        table.add_row(Text(o.id), Text(o.title), Text("\n".join(lines)))
+    return table
+
+
+def _stakeholders(doc: RoadmapDoc) -> Table:
+    table = _table("Stakeholders", "id", "name", "role", "audience", "power/interest", "channel")
+    for s in doc.stakeholders:
+        role = ", ".join(part for part in (s.role, s.organisation) if part)
+        channel = s.channel.value if s.channel.value == "none" else f"{s.channel.value}, "
+        channel += s.cadence.value if s.channel.value != "none" else ""
+        table.add_row(
+            Text(s.id),
+            Text(s.name),
+            Text(role),
+            s.audience.value,
+            f"{s.power.value}/{s.interest.value}",
+            channel,
         )
-        table.add_row(Text(o.id), Text(o.title), Text(results))
     return table
 
 

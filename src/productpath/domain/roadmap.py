@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from productpath.domain.stakeholders import email_problem, webhook_problem
+
 
 def _printable(value: str) -> str:
     # Control characters and lone surrogates cannot be stored in PostgreSQL text or written
@@ -119,6 +121,36 @@ FeedbackRef = Annotated[
     ),
 ]
 CustomerKey = Annotated[Text, AfterValidator(_one_line), Field(min_length=1, max_length=200)]
+# A KPI's key exactly as ``productpath kpi list`` shows it: KPI keys are slugs of the metric's
+# name, so only this spelling ever matches one (and the file, the store and an export agree).
+KpiKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="a KPI key: lower-case letters and digits, words joined by '-'",
+    ),
+]
+
+
+def _web_address(value: str) -> str:
+    problem = webhook_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _stakeholder_email(value: str) -> str:
+    # The stakeholder registry's own rule, so the CLI, the web form and this file agree.
+    problem = email_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+WebAddress = Annotated[Text, Field(max_length=1000), AfterValidator(_web_address)]
+StakeholderEmail = Annotated[Text, AfterValidator(_stakeholder_email)]
 
 
 class InitiativeStatus(StrEnum):
@@ -162,6 +194,8 @@ class KeyResultSpec(_Strict):
     target: Number | None = None
     # An empty unit is no unit: one spelling, so an export re-applies as a no-op.
     unit: Annotated[Text, Field(max_length=50), AfterValidator(_empty_is_none)] | None = None
+    # The KPI whose latest value measures this key result, so its progress is computed.
+    kpi: KpiKey | None = None
 
 
 class ObjectiveSpec(_Strict):
@@ -233,6 +267,49 @@ class ScoreSpec(_Strict):
         return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
+RACI_ROLES = ("responsible", "accountable", "consulted", "informed")
+
+
+class RaciSpec(_Strict):
+    """Who is Responsible, Accountable, Consulted and Informed: stakeholder ids per role.
+
+    A stakeholder holds one role per initiative. The order within a role is not kept: each
+    list is sorted, so the file, the store and an export always agree.
+    """
+
+    responsible: tuple[Key, ...] = ()
+    accountable: tuple[Key, ...] = ()
+    consulted: tuple[Key, ...] = ()
+    informed: tuple[Key, ...] = ()
+
+    @field_validator(*RACI_ROLES)
+    @classmethod
+    def _sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(value))
+
+    @model_validator(mode="after")
+    def _one_role_each(self) -> RaciSpec:
+        role_of: dict[str, str] = {}
+        for role in RACI_ROLES:
+            for key in getattr(self, role):
+                if key in role_of:
+                    where = "twice in" if role_of[key] == role else f"in {role_of[key]} and"
+                    raise ValueError(
+                        f"'{key}' is listed {where} {role}; a stakeholder holds one role "
+                        "per initiative"
+                    )
+                role_of[key] = role
+        return self
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, role) for role in RACI_ROLES)
+
+    def assignments(self) -> list[tuple[str, str]]:
+        """(stakeholder id, role letter R/A/C/I) for every assignment."""
+        return [(key, role[0].upper()) for role in RACI_ROLES for key in getattr(self, role)]
+
+
 class InitiativeSpec(_Strict):
     id: Key
     title: Title
@@ -252,6 +329,14 @@ class InitiativeSpec(_Strict):
     # The KPI (its key, as ``productpath kpi list`` shows it) this initiative is meant to move;
     # ``productpath retro outcomes`` compares it before and after the ship date.
     target_kpi: Key | None = None
+    # Shown on the stakeholder portal's public roadmap.
+    public: bool = False
+    raci: RaciSpec | None = None
+
+    @field_validator("raci")
+    @classmethod
+    def _empty_raci_is_none(cls, value: RaciSpec | None) -> RaciSpec | None:
+        return None if value is None or value.is_empty else value
 
     @field_validator("work")
     @classmethod
@@ -264,6 +349,57 @@ class InitiativeSpec(_Strict):
     @classmethod
     def _empty_score_is_none(cls, value: ScoreSpec | None) -> ScoreSpec | None:
         return None if value is None or not value.as_dict() else value
+
+
+class Audience(StrEnum):
+    """Which report a stakeholder reads."""
+
+    EXECUTIVE = "executive"
+    ENGINEERING = "engineering"
+    SALES_SUPPORT = "sales_support"
+    CUSTOMER = "customer"
+
+
+class Level(StrEnum):
+    LOW = "low"
+    HIGH = "high"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    NONE = "none"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+    NONE = "none"
+
+
+class StakeholderSpec(_Strict):
+    """A person (or a channel) who needs to hear where things stand, and how."""
+
+    id: Key
+    name: Name
+    role: Annotated[Text, Field(max_length=200)] = ""
+    organisation: Annotated[Text, Field(max_length=200)] = ""
+    email: StakeholderEmail | None = None
+    audience: Audience
+    power: Level = Level.LOW
+    interest: Level = Level.LOW
+    channel: Channel = Channel.NONE
+    webhook_url: WebAddress | None = None
+    cadence: Cadence = Cadence.WEEKLY
+
+    @model_validator(mode="after")
+    def _reachable(self) -> StakeholderSpec:
+        if self.channel is Channel.EMAIL and self.email is None:
+            raise ValueError("channel 'email' needs an email address")
+        if self.channel is Channel.WEBHOOK and self.webhook_url is None:
+            raise ValueError("channel 'webhook' needs a webhook_url")
+        return self
 
 
 class SegmentSpec(_Strict):
@@ -317,6 +453,7 @@ class RoadmapDoc(_Strict):
     product: ProductSpec
     objectives: tuple[ObjectiveSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
+    stakeholders: tuple[StakeholderSpec, ...] = ()
     milestones: tuple[MilestoneSpec, ...] = ()
     initiatives: tuple[InitiativeSpec, ...] = ()
     segments: tuple[SegmentSpec, ...] = ()
@@ -330,6 +467,7 @@ class RoadmapDoc(_Strict):
         return not (
             self.objectives
             or self.teams
+            or self.stakeholders
             or self.milestones
             or self.initiatives
             or self.segments

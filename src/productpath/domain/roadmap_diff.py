@@ -34,8 +34,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    # product, objective, team, milestone, initiative, segment, customer, competitor,
-    # feature, dependency, order
+    # product, objective, team, stakeholder, milestone, initiative, segment, customer,
+    # competitor, feature, dependency, order
     kind: str
     key: str
     action: Action
@@ -54,6 +54,8 @@ class Change:
 class RoadmapDiff:
     changes: tuple[Change, ...]
     product: str = ""  # the key of the product the roadmap belongs to
+    # What the user should know that is not a change, e.g. a key result's KPI with no values.
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -75,6 +77,7 @@ class RoadmapDiff:
             "product": self.product,
             "summary": self.counts(),
             "changes": [c.as_dict() for c in self.changes],
+            "warnings": list(self.warnings),
         }
 
 
@@ -82,6 +85,7 @@ class RoadmapDiff:
 SECTIONS = (
     ("objectives", "objective"),
     ("teams", "team"),
+    ("stakeholders", "stakeholder"),
     ("milestones", "milestone"),
     ("initiatives", "initiative"),
     ("segments", "segment"),

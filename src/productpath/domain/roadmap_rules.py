@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.roadmap import RACI_ROLES, RoadmapDoc
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
     a cycle.
     """
     problems: list[RuleViolation] = []
-    sections = ("objectives", "teams", "milestones", "initiatives")
+    sections = ("objectives", "teams", "stakeholders", "milestones", "initiatives")
     for section in (*sections, "segments", "customers", "competitors", "features"):
         problems += _duplicates((section,), [item.id for item in getattr(doc, section)])
     for o, objective in enumerate(doc.objectives):
@@ -35,6 +35,7 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
     teams = {t.id for t in doc.teams}
     milestones = {m.id for m in doc.milestones}
     initiatives = {i.id for i in doc.initiatives}
+    stakeholders = {s.id for s in doc.stakeholders}
     for n, initiative in enumerate(doc.initiatives):
         refs = (
             ("objective", initiative.objective, objectives),
@@ -67,6 +68,17 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
             seen.add(dep)
         for field in ("themes", "feedback"):
             problems += _repeated(("initiatives", n, field), getattr(initiative, field))
+        if initiative.raci is not None:
+            for role in RACI_ROLES:
+                # The lists are kept sorted, so the role is the place to point at.
+                unknown = [k for k in getattr(initiative.raci, role) if k not in stakeholders]
+                if unknown:
+                    problems.append(
+                        RuleViolation(
+                            ("initiatives", n, "raci", role),
+                            f"unknown stakeholder '{unknown[0]}'; list it under stakeholders",
+                        )
+                    )
     problems += _market_references(doc, initiatives)
     if not problems:
         cycle = find_cycle({i.id: i.depends_on for i in doc.initiatives})

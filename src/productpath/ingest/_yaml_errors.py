@@ -130,6 +130,11 @@ def _reason(error: ErrorDetails) -> str:
     if kind == "string_pattern_mismatch":
         if "@" in str(ctx.get("pattern", "")):
             return f"must be an e-mail address like ana@example.com, got {value!r}"
+        if str(ctx.get("pattern", "")).startswith("^[a-z0-9]+(-"):
+            return (
+                "must be a KPI key as 'productpath kpi list' shows it (lower-case letters and "
+                f"digits, words joined by '-'), got {value!r}"
+            )
         return (
             f"must be an id made of letters, digits, '-', '_' or '.', starting with a "
             f"letter or digit, got {value!r}"

@@ -16,7 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from productpath.domain.roadmap import Estimate, RoadmapDoc, ScoreSpec, SupportSpec, WorkSpec
+from productpath.domain.roadmap import (
+    Estimate,
+    RaciSpec,
+    RoadmapDoc,
+    ScoreSpec,
+    SupportSpec,
+    WorkSpec,
+)
 from productpath.domain.roadmap_rules import check
 from productpath.errors import DependencyCycleError, RoadmapError
 from productpath.ingest._yaml_errors import first_problem, line_of, load_yaml, render_path
@@ -180,7 +187,8 @@ def _node(model: BaseModel) -> Any:
     out = CommentedMap()
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if name in _ALWAYS or value not in (None, "", ()):
+        # false is the default of every flag (``public``), so it is left out like other defaults
+        if name in _ALWAYS or (value not in (None, "", ()) and value is not False):
             out[name] = _value(value)
     return out
 
@@ -189,9 +197,9 @@ def _value(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    if isinstance(value, Estimate | WorkSpec | ScoreSpec | SupportSpec):
+    if isinstance(value, Estimate | WorkSpec | ScoreSpec | SupportSpec | RaciSpec):
         # {optimistic: 1, likely: 2, pessimistic: 4}, {epics: [POCKET-12], labels: [kyc]},
-        # {reach: 500} and {competitor: acme, level: has} fit one line
+        # {reach: 500}, {competitor: acme, level: has} and {accountable: [cfo]} fit one line
         node = _node(value)
         for key, item in node.items():
             if isinstance(item, str):

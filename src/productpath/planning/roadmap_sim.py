@@ -22,13 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from productpath.errors import InputError
-from productpath.planning.plan_inputs import DROPPED, PlanInputs
+from productpath.planning.plan_inputs import DROPPED, PlanInputs, ThreePoint
 from productpath.planning.schedule import Job, Schedule, build_schedule, prepare
 
 PERCENTILES = (50, 85, 95)
@@ -80,6 +81,25 @@ class MilestoneForecast(_Frozen):
     explanation: str
 
 
+class TeamCalibration(_Frozen):
+    """One team's estimate calibration as a forecast used it."""
+
+    team: str
+    factor: float  # what its estimates were multiplied by (1.0 when not calibrated)
+    measured: float | None  # the retrospective's factor, even when too thin to apply
+    shipped: int  # done initiatives the factor rests on
+    applied: bool
+    note: str  # "calibrated: x1.4 from 5 shipped" or "not calibrated: only 2 shipped"
+
+
+class Calibration(_Frozen):
+    """Whether estimates were rescaled by each team's track record, and how."""
+
+    applied: bool  # for at least one team
+    method: str
+    teams: tuple[TeamCalibration, ...]
+
+
 class RoadmapForecast(_Frozen):
     start: dt.date
     trials: int
@@ -92,9 +112,29 @@ class RoadmapForecast(_Frozen):
     done: tuple[str, ...]
     skipped: tuple[str, ...]
     warnings: tuple[str, ...]
+    # None: the estimates were used as written (no calibration was asked for).
+    calibration: Calibration | None = None
 
     def milestone(self, key: str) -> MilestoneForecast | None:
         return next((m for m in self.milestones if m.key == key), None)
+
+
+def calibrate(inputs: PlanInputs, factors: Mapping[str, float]) -> PlanInputs:
+    """``inputs`` with each initiative's three-point estimate multiplied by its team's factor.
+
+    All three points scale together, so the shape of the estimate (and the PERT-beta drawn
+    from it) is kept and its mean moves by the factor. Teams not in ``factors`` keep theirs.
+    """
+    initiatives = []
+    for item in inputs.initiatives:
+        factor = factors.get(item.team or "")
+        if factor is None or item.estimate is None or factor == 1.0:
+            initiatives.append(item)
+            continue
+        e = item.estimate
+        scaled = ThreePoint(e.low * factor, e.likely * factor, e.high * factor)
+        initiatives.append(replace(item, estimate=scaled))
+    return replace(inputs, initiatives=tuple(initiatives))
 
 
 def sample_pert(rng: Any, low: Any, likely: Any, high: Any, trials: int) -> Any:
@@ -258,7 +298,9 @@ def _milestone(
         FanPoint(level=level, date=start + dt.timedelta(days=int(value)))
         for level, value in zip(FAN_LEVELS, levels, strict=True)
     )
-    explanation = f"{probability:.0%} of {trials:,} trials finish all {len(members)} by the target"
+    count = len(members)
+    which = "its one initiative" if count == 1 else f"all {count} of its initiatives"
+    explanation = f"{probability:.0%} of {trials:,} trials finish {which} by the target"
     if target_days < 0:
         explanation += " (the target date is before the start date)"
     return MilestoneForecast(

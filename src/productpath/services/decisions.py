@@ -4,6 +4,15 @@ KPI; list and show decisions; review the ones that are due against what the KPI 
 Evidence is written as ``KIND:REF`` (optionally ``=NOTE``): ``theme:3``, ``feedback:1234``,
 ``kpi:weekly-active-users``, ``experiment:checkout-copy``, ``forecast:12``. A reference to
 nothing is refused when the decision is added; a target deleted later shows as "deleted".
+
+Two more kinds of ``decision_evidence`` row are bookkeeping, not evidence, and never listed as
+evidence (the schema has no columns of their own for them):
+
+* ``initiative`` - the key of the initiative the decision is about, as typed, so that the
+  decision can say which initiative it was once the roadmap has removed it;
+* ``outcome`` - the review that closed the decision: ``ref`` is the verdict (met, not_met,
+  mixed, or ``unstated``) and ``note`` the outcome in the reviewer's words. The decision's
+  status is then ``reviewed`` and the day it was closed is its ``updated_at``.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import json
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from productpath.errors import InputError, NotFoundError
+from productpath.errors import ConflictError, InputError, NotFoundError
 from productpath.learning.decisions import (
     DIRECTIONS,
     METHOD,
@@ -30,6 +39,13 @@ from productpath.store import decision_repo, kpi_repo, product_repo
 from productpath.store.models import Decision, DecisionEvidence
 
 EVIDENCE_KINDS = ("theme", "feedback", "kpi", "experiment", "forecast")
+VERDICTS = ("met", "not_met", "mixed")
+# decision_evidence kinds that are bookkeeping (see the module docstring)
+_INITIATIVE = "initiative"
+_OUTCOME = "outcome"
+_UNSTATED = "unstated"
+REVIEWED = "reviewed"
+MAX_OUTCOME_LENGTH = 5000
 _COLUMN = {
     "theme": "theme_id",
     "feedback": "feedback_id",
@@ -73,6 +89,14 @@ class OutcomeView(_View):
     summary: str
 
 
+class ReviewOutcome(_View):
+    """How the decision turned out, as recorded by ``decision close``."""
+
+    verdict: str | None  # met | not_met | mixed; None when the reviewer gave none
+    outcome: str
+    closed_on: dt.date
+
+
 class DecisionView(_View):
     key: str
     title: str
@@ -88,6 +112,7 @@ class DecisionView(_View):
     evidence: tuple[EvidenceView, ...]
     outcome: OutcomeView
     caveats: tuple[str, ...]
+    review: ReviewOutcome | None = None
 
 
 class DecisionPage(_View):
@@ -164,14 +189,18 @@ def add_decision(
             expected_target=target,
             expected_by=by,
         )
-        if initiative is not None:
-            row.initiative_id = decision_repo.initiative_id(session, product.id, initiative)
-            if row.initiative_id is None:
-                raise NotFoundError(f"no initiative '{initiative}' in the roadmap")
         row.evidence = [
             _evidence_row(session, product.id, i, kind, ref, note)
             for i, (kind, ref, note) in enumerate(parsed)
         ]
+        if initiative is not None:
+            row.initiative_id = decision_repo.initiative_id(session, product.id, initiative)
+            if row.initiative_id is None:
+                raise NotFoundError(f"no initiative '{initiative}' in the roadmap")
+            # Kept by key too, so the decision can name it after the roadmap drops it.
+            row.evidence.append(
+                DecisionEvidence(position=len(parsed), kind=_INITIATIVE, ref=initiative)
+            )
         decision_repo.add(session, row)
     return decision_detail(handle, decision_key, today=today).decision
 
@@ -250,9 +279,55 @@ def review_decisions(
     return page.model_copy(update={"decisions": tuple(chosen)})
 
 
+def close_decision(
+    handle: OpenWorkspace,
+    key: str,
+    *,
+    outcome: str,
+    verdict: str | None = None,
+    today: dt.date | None = None,
+) -> DecisionView:
+    """Record how decision ``key`` turned out and close it: ``decision review`` stops listing
+    it. A decision is closed once; closing it again is a ConflictError."""
+    text = outcome.strip()
+    if not text:
+        raise InputError("the outcome is empty; say how the decision turned out", field="--outcome")
+    if len(text) > MAX_OUTCOME_LENGTH:
+        raise InputError(
+            f"the outcome is longer than {MAX_OUTCOME_LENGTH} characters", field="--outcome"
+        )
+    if verdict is not None and verdict not in VERDICTS:
+        raise InputError(f"the verdict is one of: {', '.join(VERDICTS)}", field="--verdict")
+    with handle.store.write() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product) or -1
+        row = decision_repo.find(session, product_id, key)
+        if row is None:
+            raise NotFoundError(f"no decision '{key}'")
+        if row.status != "open":
+            raise ConflictError(f"decision '{key}' is closed already ({row.status})")
+        row.status = REVIEWED
+        row.evidence.append(
+            DecisionEvidence(
+                position=len(row.evidence),
+                kind=_OUTCOME,
+                ref=verdict or _UNSTATED,
+                note=text,
+            )
+        )
+    return decision_detail(handle, key, today=today).decision
+
+
 def _view(session: Session, row: Decision, today: dt.date) -> DecisionView:
     caveats: list[str] = []
-    evidence = tuple(_evidence_view(session, e) for e in row.evidence)
+    evidence = tuple(_evidence_view(session, e) for e in row.evidence if e.kind in EVIDENCE_KINDS)
+    review = None
+    for kept in row.evidence:
+        if kept.kind == _OUTCOME:
+            review = ReviewOutcome(
+                verdict=None if kept.ref == _UNSTATED else kept.ref,
+                outcome=kept.note,
+                closed_on=row.updated_at.date(),
+            )
     for e in evidence:
         if e.deleted:
             caveats.append(f"evidence {e.kind} {e.ref} has been deleted since the decision")
@@ -282,6 +357,13 @@ def _view(session: Session, row: Decision, today: dt.date) -> DecisionView:
         initiative = decision_repo.initiative_keys(session, {row.initiative_id}).get(
             row.initiative_id
         )
+    else:
+        named = next((e.ref for e in row.evidence if e.kind == _INITIATIVE), None)
+        if named is not None:
+            caveats.append(
+                f"the initiative '{named}' it is about has been removed from the roadmap "
+                "since the decision"
+            )
     return DecisionView(
         key=row.key,
         title=row.title,
@@ -297,6 +379,7 @@ def _view(session: Session, row: Decision, today: dt.date) -> DecisionView:
         evidence=evidence,
         outcome=OutcomeView(**vars(check)),
         caveats=tuple(caveats),
+        review=review,
     )
 
 

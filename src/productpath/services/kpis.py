@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.kpi_files import KpiColumns, KpiRecord, read_kpis
+from productpath.learning.key_results import KeyResultProgress, progress_of
+from productpath.learning.key_results import progress_towards as progress_towards
 from productpath.learning.kpi_trend import read_series
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
@@ -112,15 +114,6 @@ class KpiDetail(_View):
     methods: dict[str, str]
 
 
-class KeyResultProgress(_View):
-    kpi: str
-    baseline: float
-    latest: float
-    latest_day: dt.date
-    target: float
-    progress: float  # 0..1, share of the way from the baseline to the target
-
-
 def slug(name: str) -> str:
     """A KPI's key: its name, lower case, runs of other characters as one dash."""
     key = re.sub(r"[^0-9a-z]+", "-", name.casefold()).strip("-")
@@ -171,6 +164,11 @@ def import_kpis(
                 kpi = kpi_repo.create(session, product.id, key, rows[0].metric)
                 kpi.unit = unit
                 report.created.append(key)
+            elif kpi.name == kpi.key and rows[0].metric != kpi.key:
+                # Declared by a roadmap key result before any values came: the metric's
+                # own name reads better than its key.
+                kpi.name = rows[0].metric
+                kpi.unit = kpi.unit or unit
             report.kpis.append(key)
             _store_points(session, kpi, rows, source_name, report)
     report.out_of_order = stats.out_of_order
@@ -312,23 +310,6 @@ def kpi_detail(
     )
 
 
-def progress_towards(
-    target: float, series: list[tuple[dt.date, float]], *, since: dt.date | None = None
-) -> tuple[float, float, dt.date, float] | None:
-    """(baseline, latest, latest day, progress 0..1) of a series towards ``target``.
-
-    The baseline is the last value on or before ``since`` (default: the first value); progress
-    is the share of the way from it to the target, clipped to 0..1. None without values.
-    """
-    if not series:
-        return None
-    before = [v for d, v in series if since is not None and d <= since]
-    baseline = before[-1] if before else series[0][1]
-    latest_day, latest = series[-1]
-    share = 1.0 if target == baseline else (latest - baseline) / (target - baseline)
-    return baseline, latest, latest_day, min(max(share, 0.0), 1.0)
-
-
 def key_result_progress(
     handle: OpenWorkspace, objective: str, key_result: str, *, since: dt.date | None = None
 ) -> KeyResultProgress | None:
@@ -344,18 +325,9 @@ def key_result_progress(
         kpi = session.get(Kpi, kr.kpi_id)
         series = kpi_repo.series(session, kr.kpi_id)
         target = kr.target
-    found = progress_towards(target, series, since=since)
-    if found is None or kpi is None:
+    if kpi is None:
         return None
-    baseline, latest, latest_day, share = found
-    return KeyResultProgress(
-        kpi=kpi.key,
-        baseline=baseline,
-        latest=latest,
-        latest_day=latest_day,
-        target=target,
-        progress=share,
-    )
+    return progress_of(kpi.key, target, series, since=since)
 
 
 def link_key_result(handle: OpenWorkspace, objective: str, key_result: str, kpi: str) -> None:

@@ -123,14 +123,26 @@ def roadmap_forecast(
     start: dt.date | None = None,
     today: dt.date | None = None,
     save: bool = True,
+    calibrate: bool = False,
 ) -> RoadmapForecast:
-    """Monte Carlo over the whole roadmap; stored as a ``roadmap`` forecast run when ``save``."""
+    """Monte Carlo over the whole roadmap; stored as a ``roadmap`` forecast run when ``save``.
+
+    With ``calibrate``, each team's estimates are first rescaled by its retrospective factor
+    (services.forecast_calibration); the result's ``calibration`` says what was applied.
+    """
     today = today or dt.date.today()
     inputs = plan_inputs(handle, start=start, today=today)
+    calibration = None
+    if calibrate:
+        from productpath.services.forecast_calibration import calibrated_inputs
+
+        inputs, calibration = calibrated_inputs(handle, inputs)
     # A drawn seed is still a seed: printed and stored, so any run can be repeated.
     seed = secrets.randbits(31) if seed is None else seed
     result = forecast_roadmap(inputs, trials=trials, seed=seed, today=today)
-    result = result.model_copy(update={"warnings": result.warnings + inputs.notes})
+    result = result.model_copy(
+        update={"warnings": result.warnings + inputs.notes, "calibration": calibration}
+    )
     if save:
         _save(
             handle, "roadmap", trials, seed, inputs_record(inputs), result.model_dump(mode="json")

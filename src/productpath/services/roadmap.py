@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from productpath.errors import NotFoundError
 from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
 from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import evidence_repo, product_repo
+from productpath.store import evidence_repo, kpi_repo, product_repo
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
 
 __all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
@@ -21,23 +22,49 @@ __all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
 def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -> RoadmapDiff:
     """Validate the file at ``path`` and make the store match it, in one transaction.
 
-    Returns what changed (or, with ``dry_run``, what would change). An invalid file raises
-    RoadmapError before the database is touched; an empty diff writes nothing.
+    Returns what changed (or, with ``dry_run``, what would change), with warnings such as a
+    key result's KPI that has no values yet. An invalid file raises RoadmapError before the
+    database is touched; an empty diff writes nothing.
     """
     new = read_roadmap(path)
     if dry_run:
         with handle.store.read() as session:
             _check_evidence(session, path, new)
-            return diff(load_doc(session, new.product.id), new)
+            changes = diff(load_doc(session, new.product.id), new)
+            warnings = _kpi_warnings(session, new, dry_run=True)
+        return dataclasses.replace(changes, warnings=warnings)
     with handle.store.write() as session:
         _check_evidence(session, path, new)
         # Read the current state inside the write transaction, so the diff reported is the
         # one applied even if another writer got there first.
         changes = diff(load_doc(session, new.product.id), new)
+        warnings = _kpi_warnings(session, new, dry_run=False)
         if not changes.is_empty:
             save_doc(session, new)
             relink_session(session, new.product.id)  # keys, epics and labels may have changed
-    return changes
+    return dataclasses.replace(changes, warnings=warnings)
+
+
+def _kpi_warnings(session: Session, doc: RoadmapDoc, *, dry_run: bool) -> tuple[str, ...]:
+    """Key results whose KPI has no values (yet): their progress cannot be computed."""
+    product_id = product_repo.find_id(session, doc.product.id)
+    counts = kpi_repo.point_counts(session, product_id) if product_id is not None else {}
+    warnings = []
+    for objective in doc.objectives:
+        for kr in objective.key_results:
+            if kr.kpi is None or counts.get(kr.kpi):
+                continue
+            where = f"key result '{objective.id}/{kr.id}'"
+            if kr.kpi in counts:
+                what = f"its KPI '{kr.kpi}' has no values yet"
+            else:
+                done = "would be" if dry_run else "is"
+                what = f"no KPI '{kr.kpi}' is stored yet, so it {done} created empty"
+            warnings.append(
+                f"{where}: {what}; its progress shows once 'productpath kpi import' brings "
+                f"values of a metric whose key is '{kr.kpi}'"
+            )
+    return tuple(warnings)
 
 
 def _check_evidence(session: Session, path: Path, doc: RoadmapDoc) -> None:

@@ -33,16 +33,25 @@ class TimelinePlan(BaseModel):
     problem: str | None
 
 
-def timeline(handle: OpenWorkspace, *, today: dt.date | None = None) -> TimelinePlan:
-    """Schedule and forecast from ``today`` (default: the current date)."""
+def timeline(
+    handle: OpenWorkspace, *, today: dt.date | None = None, calibrate: bool = False
+) -> TimelinePlan:
+    """Schedule and forecast from ``today`` (default: the current date); with ``calibrate``,
+    the forecast rescales each team's estimates by its retrospective factor."""
     today = today or dt.date.today()
     try:
         inputs = plan_inputs(handle, start=today, today=today)
+        calibration = None
+        if calibrate:
+            # Before the schedule, so the Gantt and the fans tell the same calibrated story.
+            from productpath.services.forecast_calibration import calibrated_inputs
+
+            inputs, calibration = calibrated_inputs(handle, inputs)
         plan = build_schedule(inputs, today=today)
         plan = plan.model_copy(update={"warnings": plan.warnings + inputs.notes})
         result = forecast_roadmap(
             inputs, trials=PAGE_TRIALS, seed=PAGE_SEED, today=today, schedule=plan
-        )
+        ).model_copy(update={"calibration": calibration})
     except ProductpathError as exc:
         return TimelinePlan(
             start=today, team_names={}, schedule=None, forecast=None, problem=str(exc)

@@ -109,3 +109,73 @@ def find_key_result(
             KeyResult.key == key_result_key,
         )
     )
+
+
+def keys_by_id(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {i: k for i, k in session.execute(select(Kpi.id, Kpi.key).where(Kpi.id.in_(wanted)))}
+
+
+def point_counts(session: Session, product_id: int) -> dict[str, int]:
+    """Number of stored values of every KPI of the product, by key (0 for an empty one)."""
+    return {kpi.key: count for kpi, count, _, _ in summaries(session, product_id)}
+
+
+def declare(session: Session, product_id: int, keys: Iterable[str]) -> dict[str, int]:
+    """Ids of the KPIs ``keys`` name, creating each missing one empty (named by its key).
+
+    The roadmap names KPIs before their values are imported; ``kpi import`` of a metric whose
+    key matches then fills the same row (and gives it the metric's name).
+    """
+    existing = by_key(session, product_id)
+    out: dict[str, int] = {}
+    for key in dict.fromkeys(keys):
+        kpi = existing.get(key) or create(session, product_id, key, key)
+        out[key] = kpi.id
+    return out
+
+
+def drop_unused_empty(session: Session, product_id: int) -> list[str]:
+    """Delete the product's KPIs that hold no values and nothing refers to; their keys.
+
+    Only a roadmap's key result creates such a KPI, so one no longer named is a leftover
+    (a typo fixed in roadmap.yaml, say) rather than anyone's data.
+    """
+    from productpath.store.models import Decision, DecisionEvidence
+
+    used = (
+        select(KeyResult.kpi_id)
+        .where(KeyResult.kpi_id.is_not(None))
+        .union(
+            select(Decision.expected_kpi_id).where(Decision.expected_kpi_id.is_not(None)),
+            select(DecisionEvidence.kpi_id).where(DecisionEvidence.kpi_id.is_not(None)),
+            select(KpiPoint.kpi_id),
+        )
+    )
+    stale = list(
+        session.scalars(select(Kpi).where(Kpi.product_id == product_id, Kpi.id.not_in(used)))
+    )
+    for kpi in stale:
+        session.delete(kpi)
+    return [kpi.key for kpi in stale]
+
+
+def key_result_series(
+    session: Session, product_id: int
+) -> dict[int, tuple[str, list[tuple[dt.date, float]]]]:
+    """For each key result of the product that points at a KPI: (KPI key, whole-product series)."""
+    rows = session.execute(
+        select(KeyResult.id, Kpi.id, Kpi.key)
+        .join(Objective, Objective.id == KeyResult.objective_id)
+        .join(Kpi, Kpi.id == KeyResult.kpi_id)
+        .where(Objective.product_id == product_id)
+    ).all()
+    cache: dict[int, list[tuple[dt.date, float]]] = {}
+    out = {}
+    for kr_id, kpi_id, key in rows:
+        if kpi_id not in cache:
+            cache[kpi_id] = series(session, kpi_id)
+        out[kr_id] = (key, cache[kpi_id])
+    return out

@@ -24,7 +24,7 @@ from productpath.domain.roadmap import (
     TeamSpec,
     WorkSpec,
 )
-from productpath.store import evidence_repo, market_repo
+from productpath.store import evidence_repo, kpi_repo, market_repo, roadmap_stakeholders
 from productpath.store.models import (
     Competitor,
     Customer,
@@ -37,6 +37,7 @@ from productpath.store.models import (
     Person,
     Product,
     Segment,
+    Stakeholder,
     Team,
 )
 
@@ -57,6 +58,10 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
     initiative_keys = {i.id: i.key for i in initiatives}
     links = evidence_repo.load_links(session, initiative_keys)
     overrides = evidence_repo.load_overrides(session, initiative_keys)
+    raci = roadmap_stakeholders.load_raci(session, product.id, list(initiative_keys))
+    kpi_keys = kpi_repo.keys_by_id(
+        session, (kr.kpi_id for o in objectives for kr in o.key_results if kr.kpi_id is not None)
+    )
     depends_on: dict[int, list[str]] = {i.id: [] for i in initiatives}
     for dep in session.scalars(
         select(InitiativeDependency)
@@ -72,7 +77,13 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
                 title=o.title,
                 description=o.description,
                 key_results=tuple(
-                    KeyResultSpec(id=kr.key, title=kr.title, target=kr.target, unit=kr.unit)
+                    KeyResultSpec(
+                        id=kr.key,
+                        title=kr.title,
+                        target=kr.target,
+                        unit=kr.unit,
+                        kpi=kpi_keys.get(kr.kpi_id) if kr.kpi_id is not None else None,
+                    )
                     for kr in o.key_results
                 ),
             )
@@ -87,6 +98,7 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
             )
             for t in teams
         ),
+        stakeholders=roadmap_stakeholders.load_stakeholders(session, product.id),
         milestones=tuple(
             MilestoneSpec(
                 id=m.key, name=m.name, target_date=m.target_date, description=m.description
@@ -99,6 +111,7 @@ def load_doc(session: Session, product_key: str) -> RoadmapDoc | None:
                     "themes": links[i.id].themes,
                     "feedback": links[i.id].feedback,
                     "score": overrides.get(i.id),
+                    "raci": raci.get(i.id),
                 }
             )
             for i in initiatives
@@ -146,6 +159,7 @@ def _initiative_spec(
         depends_on=tuple(depends_on),
         work=WorkSpec(epics=_lines(row.work_epics), labels=_lines(row.work_labels)),
         target_kpi=row.target_kpi,
+        public=row.public,
     )
 
 
@@ -159,7 +173,10 @@ def products_with_roadmap(session: Session) -> list[str]:
     owned = (Objective, Team, Milestone, Initiative, Competitor, Feature)
     ids = union(
         *(select(m.product_id) for m in owned),
-        *(select(m.product_id).where(m.roadmap_position.is_not(None)) for m in (Segment, Customer)),
+        *(
+            select(m.product_id).where(m.roadmap_position.is_not(None))
+            for m in (Segment, Customer, Stakeholder)
+        ),
     )
     query = select(Product.key).where(Product.id.in_(select(ids.subquery().c[0])))
     return sorted(session.scalars(query))
@@ -186,8 +203,11 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
         doc.objectives,
         lambda s: {"title": s.title, "description": s.description},
     )
+    kpi_ids = kpi_repo.declare(
+        session, pid, (kr.kpi for o in doc.objectives for kr in o.key_results if kr.kpi)
+    )
     for objective in doc.objectives:
-        _sync_key_results(objectives[objective.id], objective.key_results)
+        _sync_key_results(objectives[objective.id], objective.key_results, kpi_ids)
     teams, stale_teams = _sync(
         session,
         Team,
@@ -227,6 +247,7 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
             "work_epics": "\n".join(s.work.epics) if s.work else "",
             "work_labels": "\n".join(s.work.labels) if s.work else "",
             "target_kpi": s.target_kpi,
+            "public": s.public,
         }
 
     initiatives, stale_initiatives = _sync(
@@ -237,6 +258,8 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
     initiative_ids = {key: row.id for key, row in initiatives.items()}
     evidence_repo.save_links(session, pid, doc, initiative_ids)
     evidence_repo.save_overrides(session, doc, initiative_ids)
+    stakeholders = roadmap_stakeholders.save_stakeholders(session, pid, doc.stakeholders)
+    roadmap_stakeholders.save_raci(session, doc.initiatives, initiatives, stakeholders)
     market_repo.save_segments_and_customers(session, pid, doc.segments, doc.customers)
     market_repo.save_competition(session, pid, doc.competitors, doc.features, initiative_ids)
     session.flush()
@@ -245,6 +268,8 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
         for row in rows:
             session.delete(row)
         session.flush()
+    kpi_repo.drop_unused_empty(session, pid)
+    session.flush()
 
 
 def _sync(
@@ -263,12 +288,21 @@ def _sync(
     return kept, list(existing.values())
 
 
-def _sync_key_results(objective: Objective, specs: Iterable[KeyResultSpec]) -> None:
+def _sync_key_results(
+    objective: Objective, specs: Iterable[KeyResultSpec], kpi_ids: dict[str, int]
+) -> None:
     existing = {kr.key: kr for kr in objective.key_results}
     rows = []
     for position, spec in enumerate(specs):
         row = existing.get(spec.id) or KeyResult(key=spec.id)
-        _assign(row, title=spec.title, target=spec.target, unit=spec.unit, position=position)
+        _assign(
+            row,
+            title=spec.title,
+            target=spec.target,
+            unit=spec.unit,
+            position=position,
+            kpi_id=kpi_ids[spec.kpi] if spec.kpi else None,
+        )
         rows.append(row)
     if rows != objective.key_results:
         objective.key_results = rows  # the ones left out are orphans, deleted by the cascade

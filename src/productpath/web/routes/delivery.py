@@ -3,11 +3,10 @@ their JSON twins."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.errors import NotFoundError
 from productpath.services.delivery_view import DeliveryPage, delivery_page
 from productpath.services.initiative_view import InitiativeDetail, initiative_detail
 from productpath.web.delivery_charts import burnup_svg
@@ -90,7 +89,4 @@ def initiative_html(key: str, request: Request, handle: HandleDep) -> Response:
 
 
 def _detail(handle: HandleDep, key: str) -> InitiativeDetail:
-    try:
-        return initiative_detail(handle, key)
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return initiative_detail(handle, key)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from productpath.errors import NotFoundError
 from productpath.services.decisions import (
     DecisionPage,
     DecisionsPage,
@@ -69,10 +68,7 @@ def kpis_json(handle: HandleDep) -> KpisPage:
 
 
 def _kpi(handle: HandleDep, key: str, segment: str) -> KpiDetail:
-    try:
-        return kpi_detail(handle, key, segment=segment)
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return kpi_detail(handle, key, segment=segment)
 
 
 # Twins first: "/kpis/{key}" would otherwise take "x.json" as the key "x.json".
@@ -118,10 +114,7 @@ def decisions_json(handle: HandleDep) -> DecisionsPage:
 
 
 def _decision(handle: HandleDep, key: str, today: dt.date | None = None) -> DecisionPage:
-    try:
-        return decision_detail(handle, key, today=today)
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return decision_detail(handle, key, today=today)
 
 
 @router.get("/decisions/{key}.json", response_model=DecisionPage)
@@ -147,10 +140,7 @@ def decision_html(key: str, request: Request, handle: HandleDep) -> Response:
 
 
 def _experiment(handle: HandleDep, key: str) -> ExperimentReport:
-    try:
-        return experiment_detail(handle, key)
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return experiment_detail(handle, key)
 
 
 @router.get("/experiments/{key}.json", response_model=ExperimentReport)

@@ -17,8 +17,8 @@ router = APIRouter(tags=["planning"])
 @router.api_route(
     "/forecast", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
 )
-def forecast_page(request: Request, handle: HandleDep) -> Response:
-    view = forecast_view(handle)
+def forecast_page(request: Request, handle: HandleDep, calibrate: bool = False) -> Response:
+    view = forecast_view(handle, calibrate=calibrate)
     forecast = view.plan.forecast
     fans = {}
     if forecast is not None:
@@ -27,12 +27,13 @@ def forecast_page(request: Request, handle: HandleDep) -> Response:
         request,
         "forecast.html",
         {"title": f"{view.product.name} forecast", "view": view, "fans": fans},
-        json_url=request.url_for("forecast_json").path,
+        json_url=request.url_for("forecast_json").path + ("?calibrate=true" if calibrate else ""),
     )
 
 
 @router.get("/forecast.json", response_model=ForecastView)
-def forecast_json(handle: HandleDep) -> ForecastView:
+def forecast_json(handle: HandleDep, calibrate: bool = False) -> ForecastView:
     """Roadmap-wide Monte Carlo (seeded, so the page is stable): P(each milestone met), its
-    fan of finish dates, and P50/P85/P95 finish of every initiative; the schedule it uses."""
-    return forecast_view(handle)
+    fan of finish dates, and P50/P85/P95 finish of every initiative; the schedule it uses.
+    ``calibrate=true`` rescales each team's estimates by its retrospective factor."""
+    return forecast_view(handle, calibrate=calibrate)

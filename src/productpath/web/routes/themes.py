@@ -7,7 +7,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.errors import NotFoundError
 from productpath.services.themes_view import ThemeDetail, ThemesPage, theme_detail, themes_page
 from productpath.web.deps import HandleDep, render
 from productpath.web.theme_charts import sparkline_svg, weekly_svg
@@ -74,7 +73,4 @@ def _theme_number(raw: str) -> int:
 
 
 def _detail(handle: HandleDep, number: int) -> ThemeDetail:
-    try:
-        return theme_detail(handle, number)
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return theme_detail(handle, number)
