@@ -40,6 +40,13 @@ def test_serve_hands_the_workspace_to_uvicorn(
 
     root = tmp_path / "ws"
     init_workspace(root, "Pocket Pay")
+    # Serving beyond loopback needs an account (no accounts = local mode, no log-in).
+    from productpath.services.accounts import add_user
+    from productpath.services.workspace import open_workspace
+    from productpath.settings import Settings
+
+    with open_workspace(Settings(workspace=root, database_url=None)) as handle:
+        add_user(handle, "ada@example.com", "admin", "correct horse battery")
     # Recorded by monkeypatch, so the values serve writes are undone after the test.
     monkeypatch.setenv("PRODUCTPATH_WORKSPACE", str(tmp_path))
     monkeypatch.delenv("PRODUCTPATH_DATABASE_URL", raising=False)

@@ -85,7 +85,15 @@ def demo(
     # environment points productpath at another database.
     os.environ.pop("PRODUCTPATH_DATABASE_URL", None)
     ctx.ensure_object(CliState).workspace = summary.root
-    serve_command(ctx, host=host, port=port, reload=False)
+    serve_command(
+        ctx,
+        host=host,
+        port=port,
+        reload=False,
+        workers=1,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,10 +47,21 @@ def _csrf_input(request: Request) -> Any:
 templates.env.globals["csrf_input"] = _csrf_input
 
 
+def _account_menu(request: Request) -> Any:
+    from productpath.web.auth import account_menu
+
+    return account_menu(request)
+
+
+templates.env.globals["account_menu"] = _account_menu
+
+
 def get_handle(request: Request) -> OpenWorkspace:
-    """The workspace opened at start-up (see ``app.lifespan``)."""
-    handle: OpenWorkspace = request.app.state.handle
-    return handle
+    """The workspace opened at start-up (see ``app.lifespan``), scoped to the product this
+    request is for: the user's current product (``web.auth.scoped_handle``)."""
+    from productpath.web.auth import scoped_handle
+
+    return scoped_handle(request)
 
 
 HandleDep = Annotated[OpenWorkspace, Depends(get_handle)]
@@ -63,6 +74,7 @@ def render(
     *,
     json_url: str | None = None,
     status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """Render a page; ``json_url`` is the page's machine-readable twin, linked from the page."""
     return templates.TemplateResponse(
@@ -70,6 +82,7 @@ def render(
         name,
         {**context, "json_url": json_url, "path": request.url.path},
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -106,16 +119,28 @@ def current_principal(request: Request) -> Principal:
     return principal_for(request)
 
 
-def require_role(role: str) -> Callable[[Request], Principal]:
-    """A dependency that lets the request through only for ``role`` or stronger (403 if not)."""
+class RoleCheck:
+    """The dependency ``require_role`` makes; ``role`` is readable (the authorisation matrix
+    test classifies routes by it)."""
 
-    def check(request: Request) -> Principal:
+    def __init__(self, role: str) -> None:
+        if role not in _RANK:
+            raise ValueError(f"unknown role {role!r}")
+        self.role = role
+
+    def __call__(self, request: Request) -> Principal:
         principal = current_principal(request)
-        if not principal.at_least(role):
-            raise HTTPException(status_code=403, detail=f"this needs the {role} role")
+        if not principal.at_least(self.role):
+            raise HTTPException(status_code=403, detail=f"this needs the {self.role} role")
         return principal
 
-    return check
+    def __repr__(self) -> str:
+        return f"require_role({self.role!r})"
+
+
+def require_role(role: str) -> Callable[[Request], Principal]:
+    """A dependency that lets the request through only for ``role`` or stronger (403 if not)."""
+    return RoleCheck(role)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -22,6 +22,9 @@ _RAW = [
     (name.lower().encode("latin-1"), value.encode("latin-1"))
     for name, value in SECURITY_HEADERS.items()
 ]
+# Only over https (behind a TLS-terminating proxy, with ``serve --proxy-headers``): sent over
+# plain http it would be ignored, and on localhost it would stick to every other local server.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeadersMiddleware:
@@ -40,6 +43,8 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(item for item in _RAW if item[0] not in present)
+                if scope.get("scheme") == "https" and HSTS[0] not in present:
+                    headers.append(HSTS)
                 message = {**message, "headers": headers}
             await send(message)
 
