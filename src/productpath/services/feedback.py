@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
@@ -49,8 +50,6 @@ MAX_SOURCE_LENGTH = 100
 # How many rows between two progress reports: often enough for a smooth bar, rarely enough to
 # cost nothing.
 PROGRESS_EVERY = 500
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:
 
 def neutralise_formula(value: str) -> str:
     """A cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return safe_text(value)
 
 
 def _write_csv(out: TextIO, items: Iterable[FeedbackRow]) -> int:

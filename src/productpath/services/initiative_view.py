@@ -20,11 +20,13 @@ from productpath.errors import NotFoundError
 from productpath.services.delivery import delivery_status
 from productpath.services.initiative_evidence import Evidence, ScoreInfo, evidence, score_info
 from productpath.services.overview import EstimateInfo, ProductInfo, Ref
+from productpath.services.portal import CommentPublic, social_of
 from productpath.services.scoring import ranked_initiatives
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import (
     Commit,
     Contributor,
+    Decision,
     Initiative,
     InitiativeDependency,
     Product,
@@ -85,6 +87,17 @@ class ContributorInfo(_View):
     last_commit: dt.datetime | None
 
 
+class LinkedDecision(_View):
+    """A decision recorded about this initiative (``productpath decision add --initiative``)."""
+
+    key: str
+    title: str
+    decision: str
+    decided_on: dt.date
+    review_on: dt.date | None
+    status: str
+
+
 class InitiativeDetail(_View):
     product: ProductInfo
     key: str
@@ -107,6 +120,13 @@ class InitiativeDetail(_View):
     items: tuple[LinkedItem, ...]  # epics first, then open before done, newest first
     contributors: tuple[ContributorInfo, ...]  # most work first
     delivery: InitiativeDelivery | None  # progress, projection and risks (delivery status)
+    # Edits (web, API) name the version they were based on; see services.initiative_edit.
+    version: int = 1
+    public: bool = False  # shown on the stakeholder portal
+    votes: int = 0  # portal votes, and their weights summed (services.portal)
+    vote_weight: float = 0.0
+    comments: tuple[CommentPublic, ...] = ()  # oldest first
+    decisions: tuple[LinkedDecision, ...] = ()  # newest first
 
 
 def initiative_detail(
@@ -143,6 +163,7 @@ def _detail(handle: OpenWorkspace, key: str) -> InitiativeDetail:
         commits = _commits(session, initiative.id)
         items = _items(session, initiative.id)
         depends_on, needed_by = _dependencies(session, initiative.id)
+        social = social_of(session, initiative.id)
         return InitiativeDetail(
             product=ProductInfo(
                 key=product.key, name=product.name, description=product.description
@@ -179,7 +200,32 @@ def _detail(handle: OpenWorkspace, key: str) -> InitiativeDetail:
             items=items,
             contributors=_contributors(commits, items),
             delivery=None,
+            version=initiative.version,
+            public=initiative.public,
+            votes=social.votes,
+            vote_weight=social.weight,
+            comments=social.comments,
+            decisions=_decisions(session, initiative.id),
         )
+
+
+def _decisions(session: Session, initiative_id: int) -> tuple[LinkedDecision, ...]:
+    rows = session.scalars(
+        select(Decision)
+        .where(Decision.initiative_id == initiative_id)
+        .order_by(Decision.decided_on.desc(), Decision.key)
+    )
+    return tuple(
+        LinkedDecision(
+            key=d.key,
+            title=d.title,
+            decision=d.decision,
+            decided_on=d.decided_on,
+            review_on=d.review_on,
+            status=d.status,
+        )
+        for d in rows
+    )
 
 
 def _commits(session: Session, initiative_id: int) -> tuple[LinkedCommit, ...]:

@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from productpath.domain.roadmap import InitiativeStatus
 from productpath.errors import NotFoundError
+from productpath.learning.key_results import KeyResultProgress
+from productpath.services.dashboard_extras import DashboardExtras, dashboard_extras
+from productpath.services.key_results import progress_by_id
 from productpath.services.roadmap_timeline import TimelinePlan, timeline
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import product_repo
+from productpath.store import kpi_repo, product_repo
 from productpath.store.models import (
     Customer,
     FeedbackItem,
@@ -63,6 +66,9 @@ class KeyResultInfo(_View):
     title: str
     target: float | None
     unit: str | None
+    # The KPI it is measured by, and the progress computed from it (services.key_results).
+    kpi: str | None = None
+    progress: KeyResultProgress | None = None
 
 
 class ObjectiveSummary(_View):
@@ -95,6 +101,8 @@ class Dashboard(_View):
     initiatives_by_status: dict[str, int]
     milestones: tuple[MilestoneSummary, ...]
     feedback: FeedbackSummary
+    # Milestone confidence, top risks, top and emerging themes (services.dashboard_extras).
+    outlook: DashboardExtras = DashboardExtras()
 
 
 class EstimateInfo(_View):
@@ -173,6 +181,10 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             .order_by(Milestone.target_date, Milestone.position, Milestone.key)
         ).all()
         feedback = _feedback_summary(session, product.id, cutoff)
+        kr_progress = progress_by_id(session, product.id)
+        kr_kpis = kpi_repo.keys_by_id(
+            session, (kr.kpi_id for o in objectives for kr in o.key_results if kr.kpi_id)
+        )
 
     per_objective: Counter[int | None] = Counter()
     per_status: Counter[str] = Counter()
@@ -195,7 +207,14 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                 title=o.title,
                 description=o.description,
                 key_results=tuple(
-                    KeyResultInfo(key=kr.key, title=kr.title, target=kr.target, unit=kr.unit)
+                    KeyResultInfo(
+                        key=kr.key,
+                        title=kr.title,
+                        target=kr.target,
+                        unit=kr.unit,
+                        kpi=kr_kpis.get(kr.kpi_id) if kr.kpi_id else None,
+                        progress=kr_progress.get(kr.id),
+                    )
                     for kr in o.key_results
                 ),
                 initiative_count=per_objective.get(o.id, 0),
@@ -215,6 +234,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             for m in milestones
         ),
         feedback=feedback,
+        outlook=dashboard_extras(handle, today=(now or dt.datetime.now(dt.UTC)).date()),
     )
 
 
@@ -285,11 +305,14 @@ class ForecastView(_View):
     plan: TimelinePlan
 
 
-def forecast_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> ForecastView:
-    """The plan of the workspace's product, forecast from ``today`` (default: the current date)."""
+def forecast_view(
+    handle: OpenWorkspace, *, today: dt.date | None = None, calibrate: bool = False
+) -> ForecastView:
+    """The plan of the workspace's product, forecast from ``today`` (default: the current date),
+    with estimates calibrated by each team's track record when ``calibrate``."""
     with handle.store.read() as session:
         product = _product_info(_product(session, handle.workspace.product))
-    return ForecastView(product=product, plan=timeline(handle, today=today))
+    return ForecastView(product=product, plan=timeline(handle, today=today, calibrate=calibrate))
 
 
 def _product(session: Session, key: str) -> Product:

@@ -1,7 +1,140 @@
-"""/feedback: the feedback explorer (search, filters, pagination, CSV export)."""
+"""/feedback: the feedback explorer (search, filters, pagination, CSV export), with its twins
+``/feedback.json`` and ``/feedback.csv`` (every item the current filter matches)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.responses import Response
+
+from productpath.errors import InputError
+from productpath.services.feedback_explorer import (
+    FeedbackExplorer,
+    FeedbackQuery,
+    explore,
+    export_csv,
+    validate,
+)
+from productpath.web.deps import HandleDep, ViewerDep, render
+
+router = APIRouter(tags=["feedback"])
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _number(value: str | None, field: str, default: int | None = None) -> int | None:
+    value = _text(value)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a whole number", field=field) from None
+
+
+def _day(value: str | None, field: str) -> dt.date | None:
+    value = _text(value)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def feedback_query(
+    q: Annotated[str | None, Query(description="Text the item contains (any case).")] = None,
+    theme: Annotated[str | None, Query(description="A theme's number.")] = None,
+    kind: Annotated[
+        str | None, Query(description="bug, feature_request, question, praise or other.")
+    ] = None,
+    sentiment: Annotated[str | None, Query(description="neg, neutral or pos.")] = None,
+    segment: Annotated[str | None, Query(description="A customer segment's key.")] = None,
+    source: Annotated[str | None, Query(description="The import source.")] = None,
+    since: Annotated[str | None, Query(description="First day, YYYY-MM-DD (UTC).")] = None,
+    until: Annotated[str | None, Query(description="Last day, YYYY-MM-DD (UTC).")] = None,
+    page: Annotated[str | None, Query(description="Page number, from 1.")] = None,
+    per_page: Annotated[str | None, Query(description="Items per page, 1 to 200.")] = None,
+) -> FeedbackQuery:
+    """The explorer's filter from the URL. Empty fields (a form's "any") filter nothing; a
+    value out of range answers 422 naming the field."""
+    try:
+        return validate(
+            FeedbackQuery(
+                q=_text(q),
+                theme=_number(theme, "theme"),
+                kind=_text(kind),
+                sentiment=_text(sentiment),
+                segment=_text(segment),
+                source=_text(source),
+                since=_day(since, "since"),
+                until=_day(until, "until"),
+                page=_number(page, "page", 1) or 1,
+                per_page=_number(per_page, "per_page", 50) or 50,
+            )
+        )
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+QueryDep = Annotated[FeedbackQuery, Depends(feedback_query)]
+
+
+@router.api_route(
+    "/feedback", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+)
+def feedback_page(
+    request: Request, handle: HandleDep, query: QueryDep, _who: ViewerDep
+) -> Response:
+    view = explore(handle, query)
+    return render(
+        request,
+        "feedback_explorer.html",
+        {
+            "title": f"Feedback · {view.product.name}",
+            "view": view,
+            "query": query,
+            "csv_url": "/feedback.csv" + _with(query.params(page=None, per_page=None)),
+            "prev_url": "/feedback" + _with(query.params(page=query.page - 1))
+            if query.page > 1
+            else None,
+            "next_url": "/feedback" + _with(query.params(page=query.page + 1))
+            if view.has_next
+            else None,
+        },
+        json_url="/feedback.json" + _with(query.params()),
+    )
+
+
+@router.get("/feedback.json", response_model=FeedbackExplorer)
+def feedback_json(handle: HandleDep, query: QueryDep, _who: ViewerDep) -> FeedbackExplorer:
+    """One page of feedback matching the filter, newest first, with the total (counted up to
+    1,000: ``total_capped`` says there are more) and the choices the filter form offers."""
+    return explore(handle, query)
+
+
+@router.get(
+    "/feedback.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "The matching items as CSV."}},
+)
+def feedback_csv(handle: HandleDep, query: QueryDep, _who: ViewerDep) -> StreamingResponse:
+    """Every item matching the filter (all pages) as CSV, newest first. Text cells that a
+    spreadsheet would run as a formula start with an apostrophe."""
+    rows = export_csv(handle, query)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="feedback-{stamp}.csv"'},
+    )
+
+
+def _with(params: str) -> str:
+    return "?" + params if params else ""

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from productpath.charts.planning import gantt_svg
+from productpath.errors import ConflictError, InputError
+from productpath.services.initiative_edit import InitiativeChanges, update_initiative
 from productpath.services.overview import RoadmapView, roadmap_view
-from productpath.web.deps import HandleDep, render
+from productpath.services.portal import MAX_COMMENT, comment
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
 
 router = APIRouter(tags=["roadmap"])
 
@@ -37,3 +43,50 @@ def roadmap_json(handle: HandleDep) -> RoadmapView:
     """Milestones with their initiatives, the now / next / later lanes, and the plan: the
     capacity-aware schedule (Gantt) and a seeded forecast of every milestone."""
     return roadmap_view(handle)
+
+
+# --- Editing an initiative and commenting on it (from its page, /initiatives/{key}) ----------
+# The forms post here and are answered with a redirect back to the page (post/redirect/get);
+# what happened is said there through the query string (saved / conflict).
+
+
+@router.post("/initiatives/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
+def initiative_edit(
+    key: str,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    version: Annotated[int, Form(ge=1)],
+    status: Annotated[str, Form(max_length=20)],
+    public: Annotated[str | None, Form(max_length=10)] = None,
+) -> Response:
+    """Change the status and the public flag, if the page's version is still the latest."""
+    changes = InitiativeChanges(status=status, public=public is not None)
+    try:
+        update_initiative(
+            handle, key, changes, expected_version=version, actor=who.email or who.name
+        )
+    except ConflictError:
+        wanted = urlencode(
+            {"conflict": "1", "wanted": status, "wanted_public": int(changes.public or 0)}
+        )
+        return RedirectResponse(f"/initiatives/{key}?{wanted}#edit", status_code=303)
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return RedirectResponse(f"/initiatives/{key}?saved=1#edit", status_code=303)
+
+
+@router.post("/initiatives/{key}/comments", response_class=HTMLResponse, include_in_schema=False)
+def initiative_comment(
+    key: str,
+    handle: HandleDep,
+    who: ViewerDep,
+    _csrf: CsrfDep,
+    body: Annotated[str, Form(min_length=1, max_length=MAX_COMMENT + 100)],
+) -> Response:
+    """Add a comment; it is shown on the portal too when the initiative is public."""
+    try:
+        comment(handle, key, who.name or who.email, body, who.user_id, include_private=True)
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return RedirectResponse(f"/initiatives/{key}#comments", status_code=303)

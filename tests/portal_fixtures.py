@@ -1,0 +1,41 @@
+"""Portal test data: the web fixture's roadmap with some initiatives public, and accounts
+(store rows written directly) to vote with."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from productpath.services.workspace import OpenWorkspace
+from productpath.store.models import Customer, Initiative, User
+from web_fixtures import seed
+
+PUBLIC = ("dark-mode", "onboarding", "card-freeze")
+
+
+def seed_portal(handle: OpenWorkspace) -> None:
+    """``web_fixtures.seed``, then: dark-mode, onboarding and card-freeze public; Acme with
+    annual revenue 300, Globex 100 (mean 200); a description and an internal note."""
+    seed(handle)
+    with handle.store.write() as s:
+        s.execute(update(Initiative).where(Initiative.key.in_(PUBLIC)).values(public=True))
+        s.execute(
+            update(Initiative)
+            .where(Initiative.key == "dark-mode")
+            .values(description="INTERNAL: only if Acme renews")
+        )
+        s.execute(update(Customer).where(Customer.key == "acme").values(annual_revenue=300.0))
+        s.execute(update(Customer).where(Customer.key == "globex").values(annual_revenue=100.0))
+
+
+def add_user(handle: OpenWorkspace, email: str, customer: str | None = None) -> int:
+    """A user account (no password needed by the services); returns its id."""
+    with handle.store.write() as s:
+        customer_id = (
+            s.scalar(select(Customer.id).where(Customer.key == customer)) if customer else None
+        )
+        user = User(
+            email=email, name=email.split("@")[0], password_hash="-", customer_id=customer_id
+        )
+        s.add(user)
+        s.flush()
+        return user.id
