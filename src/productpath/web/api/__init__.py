@@ -1,0 +1,44 @@
+"""The JSON API, versioned under ``/api/v1``: one module per resource, errors as JSON (see
+:mod:`productpath.web.api.common`), described by the app's OpenAPI document (``/docs``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPBearer
+
+from productpath.web.api import (
+    customers,
+    feedback,
+    initiatives,
+    jobs,
+    learning,
+    planning,
+    products,
+    social,
+    themes,
+)
+
+PREFIX = "/api/v1"
+
+# Documents the bearer scheme (Swagger UI's "Authorize" button); web.auth does the checking.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token from `productpath tokens create`: `Authorization: Bearer pp_...`",
+)
+
+router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
+for module in (
+    products,
+    initiatives,
+    social,
+    planning,
+    themes,
+    feedback,
+    customers,
+    learning,
+    jobs,
+):
+    router.include_router(module.router)
+
+__all__ = ["PREFIX", "router"]

@@ -1,0 +1,150 @@
+"""A workspace for the JSON API tests: web_fixtures.seed plus what the API also serves (a
+public initiative, a theme with readings, a KPI with points)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
+from productpath.settings import Settings
+from productpath.store.models import (
+    FeedbackInsight,
+    FeedbackItem,
+    Initiative,
+    Kpi,
+    KpiPoint,
+    Product,
+    Theme,
+)
+from productpath.web import create_app
+from web_fixtures import seed
+
+PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def seed_api(handle: OpenWorkspace) -> None:
+    """web_fixtures.seed, then: dark-mode is public; theme #1 "card controls" holds the
+    zendesk item "Card lost" (a negative bug report); KPI "activation" has 20 daily points."""
+    seed(handle)
+    with handle.store.write() as s:
+        pid = s.scalars(select(Product.id).where(Product.key == handle.workspace.product)).one()
+        s.execute(
+            update(Initiative)
+            .where(Initiative.product_id == pid, Initiative.key == "dark-mode")
+            .values(public=True)
+        )
+        theme = Theme(product_id=pid, number=1, label="card controls", keywords='["card"]', size=1)
+        s.add(theme)
+        s.flush()
+        lost = s.scalars(
+            select(FeedbackItem).where(
+                FeedbackItem.product_id == pid, FeedbackItem.text == "Card lost"
+            )
+        ).one()
+        love = s.scalars(
+            select(FeedbackItem).where(
+                FeedbackItem.product_id == pid, FeedbackItem.text == "Love it"
+            )
+        ).one()
+        s.add_all(
+            [
+                FeedbackInsight(
+                    feedback_id=lost.id,
+                    theme_id=theme.id,
+                    sentiment=-0.4,
+                    kind="bug",
+                    text_hash="lost",
+                ),
+                FeedbackInsight(
+                    feedback_id=love.id, sentiment=0.8, kind="praise", text_hash="love"
+                ),
+            ]
+        )
+        kpi = Kpi(product_id=pid, key="activation", name="Activation", unit="%")
+        s.add(kpi)
+        s.flush()
+        start = dt.date(2030, 1, 1)
+        s.add_all(
+            KpiPoint(
+                kpi_id=kpi.id,
+                day=start + dt.timedelta(days=i),
+                value=40.0 + i % 5,
+                source="test",
+                external_id=str(i),
+            )
+            for i in range(20)
+        )
+
+
+@contextmanager
+def api_client() -> Iterator[TestClient]:
+    """The app on the workspace the environment points at (see conftest's workspace_dir),
+    seeded by :func:`seed_api`, its lifespan running."""
+    with open_workspace() as handle:
+        seed_api(handle)
+    with TestClient(create_app(Settings())) as client:
+        yield client
+
+
+@contextmanager
+def shared_api_client(kind: str, root: Path) -> Iterator[TestClient]:
+    """Like :func:`api_client`, on a workspace of its own at ``root`` (SQLite, or a PostgreSQL
+    database made for it and dropped after) for fixtures wider than one test, which
+    conftest's per-test ``database_url`` cannot serve. Tests sharing it must not write."""
+    url, drop = _database(kind)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PRODUCTPATH_WORKSPACE", str(root))
+    mp.setenv("PRODUCTPATH_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+    if url is not None:
+        mp.setenv("PRODUCTPATH_DATABASE_URL", url)
+    else:
+        mp.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
+    try:
+        init_workspace(root, "Pocket", url)
+        with api_client() as client:
+            yield client
+    finally:
+        mp.undo()
+        drop()
+
+
+def _database(kind: str) -> tuple[str | None, Callable[[], None]]:
+    """(PRODUCTPATH_DATABASE_URL, or None for SQLite; a function that drops the database)."""
+    if kind == "sqlite":
+        return None, lambda: None
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("PostgreSQL not configured (CI must run the PostgreSQL tests)")
+        pytest.skip("PostgreSQL not configured: set PRODUCTPATH_TEST_DATABASE_URL")
+    name = f"pp_api_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL at {PG_URL} unreachable: {exc.__class__.__name__}")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
