@@ -84,7 +84,7 @@ def score_roadmap(handle: OpenWorkspace, product: str | None = None) -> ScoreRep
         product_id = product_repo.find_id(session, key)
         if product_id is None:
             raise NotFoundError(f"no product '{key}' in this workspace")
-        facts = scoring_repo.scoring_facts(session, product_id)
+        facts = scoring_repo.scoring_facts(session, product_id, dt.timedelta(days=TREND_DAYS))
         overrides = evidence_repo.load_overrides(session, [i.id for i in facts.initiatives])
     method = cast(Method, settings.method)
     config = ScoringConfig(
@@ -99,7 +99,7 @@ def score_roadmap(handle: OpenWorkspace, product: str | None = None) -> ScoreRep
             title=i.title,
             status=i.status,
             estimate=i.estimate,
-            evidence=_evidence(i, facts.revenue, facts.newest),
+            evidence=_evidence(i),
             overrides=overrides[i.id].as_dict() if i.id in overrides else {},
             unblocks=unblocks[i.key],
         )
@@ -114,35 +114,18 @@ def score_roadmap(handle: OpenWorkspace, product: str | None = None) -> ScoreRep
     )
 
 
-def _evidence(
-    facts: scoring_repo.InitiativeFacts,
-    revenue: dict[int, float],
-    newest: dt.datetime | None,
-) -> Evidence:
-    customers = {c for c, _ in facts.items.values() if c is not None}
-    paying = customers & revenue.keys()
-    recent = prior = 0
-    if newest is not None:
-        window = dt.timedelta(days=TREND_DAYS)
-        for _, when in facts.items.values():
-            if when is None:
-                continue
-            age = newest - when
-            if age < window:
-                recent += 1
-            elif age < 2 * window:
-                prior += 1
+def _evidence(facts: scoring_repo.InitiativeFacts) -> Evidence:
     return Evidence(
         themes=tuple(
             ThemeEvidence(t.number, t.label, t.items, t.mean_sentiment) for t in facts.themes
         ),
         direct_items=facts.direct_items,
-        items=len(facts.items),
-        customers=len(customers),
-        customers_with_revenue=len(paying),
-        revenue=sum(revenue[c] for c in paying),
-        recent=recent,
-        prior=prior,
+        items=facts.items,
+        customers=facts.customers,
+        customers_with_revenue=facts.customers_with_revenue,
+        revenue=facts.revenue,
+        recent=facts.recent,
+        prior=facts.prior,
     )
 
 
