@@ -96,6 +96,15 @@ def test_json_syntax_error_names_its_line(tmp_path: Path) -> None:
     assert caught.value.line == 3
 
 
+def test_refused_number_followed_by_a_syntax_error_is_one_error(tmp_path: Path) -> None:
+    # Found by the fuzzer: skipping the refused element used to raise a bare JSONDecodeError.
+    huge = "1" * 5000
+    path = write(tmp_path, "r.json", f'[\n{{"text": "hi", "n": {huge}, "x": 1 "y"}}\n]')
+    with pytest.raises(InputError, match="invalid JSON") as caught:
+        records(path, FeedbackColumns(text="text"))
+    assert caught.value.line == 2 and caught.value.file == str(path)
+
+
 def test_jsonl_skips_blank_lines_and_reports_bad_ones(tmp_path: Path) -> None:
     path = write(tmp_path, "r.jsonl", '{"text": "a"}\n\n{"text": \n{"text": "c", "n": 1}\n')
     items = list(read_feedback(path, FeedbackColumns(text="text")))

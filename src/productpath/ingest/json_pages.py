@@ -71,6 +71,9 @@ class _Scanner:
             value, end = self.decoder.raw_decode(self.text, pos)
         except json.JSONDecodeError as exc:
             raise self.syntax_error(exc) from None
+        except ValueError as exc:  # an integer too long for Python to convert
+            reason = str(exc).split(";")[0]
+            raise InputError(reason, file=self.path, line=self.line_at(pos)) from None
         self.found.append((self.line_at(pos), value))
         return end
 

@@ -32,6 +32,9 @@ _JSON_SPACE = " \t\r\n"
 csv.field_size_limit(2**31 - 1)
 
 
+MAX_INT_DIGITS = 4_000
+
+
 class _RefusedJson(ValueError):
     """JSON the standard library accepts but an import must not: NaN, or a key given twice."""
 
@@ -49,8 +52,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def _bounded_int(digits: str) -> int:
+    # Python refuses to convert integers of more than 4,300 digits (a ValueError, not a JSON
+    # error); no import stores such a number, so refuse the row with a clear message.
+    if len(digits) > MAX_INT_DIGITS:
+        raise _RefusedJson(f"a number of {len(digits):,} digits is not a value an import can store")
+    return int(digits)
+
+
 def _strict_decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    return json.JSONDecoder(
+        object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants, parse_int=_bounded_int
+    )
 
 
 @dataclass(frozen=True)
@@ -338,7 +351,13 @@ def _json_table(path: Path, text: str) -> Table:
         except _RefusedJson as exc:
             # The element is well-formed JSON, so reading goes on; only this row is bad.
             items.append(InputError(str(exc), file=path, line=line))
-            end = _element_end(text, pos)
+            try:
+                end = _element_end(text, pos)
+            except json.JSONDecodeError as bad:
+                # Refused and malformed: the syntax error is what stops the whole file.
+                raise InputError(
+                    f"invalid JSON: {bad.msg} (column {bad.colno})", file=path, line=bad.lineno
+                ) from None
         else:
             items.append(_object_row(path, line, value))
         pos = _skip_space(text, end)
@@ -358,7 +377,7 @@ def _json_table(path: Path, text: str) -> Table:
 
 def _element_end(text: str, pos: int) -> int:
     """Where the JSON element at ``pos`` ends, read again without the strict hooks."""
-    _, end = json.JSONDecoder().raw_decode(text, pos)
+    _, end = json.JSONDecoder(parse_int=str).raw_decode(text, pos)
     return end
 
 
