@@ -2,6 +2,10 @@
 
 SQLite runs in WAL mode with a busy timeout, and every write transaction starts with
 ``BEGIN IMMEDIATE`` so two writers queue for the lock instead of failing half-way through.
+
+Every write session also adds one to the ``data_version`` row before it commits, in the same
+transaction: any change by any process moves the number, and readers that keep derived
+results (the web's response cache) compare it to know whether those are still current.
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "productpath_begin_immediate"
+# Last in the transaction, so the row lock (PostgreSQL) is held only for the commit itself and
+# two writers cannot deadlock on it.
+_BUMP = text("UPDATE data_version SET n = n + 1 WHERE id = 1")
+_READ_VERSION = text("SELECT n FROM data_version WHERE id = 1")
 
 
 def make_engine(url: str) -> Engine:
@@ -56,6 +64,7 @@ class Store:
         self.engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(for_writing(self.engine), expire_on_commit=False)
+        event.listen(self._writers, "before_commit", _bump_data_version)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -68,5 +77,15 @@ class Store:
         with self._writers() as session, session.begin():
             yield session
 
+    def data_version(self) -> int:
+        """The number every committed write adds one to (0 in a database never written)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(_READ_VERSION).scalar()
+        return int(found or 0)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _bump_data_version(session: Session) -> None:
+    session.execute(_BUMP)

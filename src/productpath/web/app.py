@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
 from productpath import __version__
+from productpath.errors import NotFoundError
+from productpath.services.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
-from productpath.web.deps import STATIC_DIR, render
+from productpath.web.auth import require_login
+from productpath.web.deps import STATIC_DIR, render, require_role
+from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
     api,
     auth,
@@ -48,9 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Opened here, not at import, so a missing workspace fails the start-up, not a request.
         handle = open_workspace(settings or Settings())
         app.state.handle = handle
+        # Background jobs (web/routes/jobs.py): the pool is this app's; jobs an earlier
+        # server left running are marked interrupted.
+        app.state.jobs = standard_runner()
+        app.state.jobs.recover(handle)
         try:
             yield
         finally:
+            app.state.jobs.shutdown()
             handle.close()
 
     app = FastAPI(
@@ -61,37 +71,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # tool works offline); the OpenAPI document itself stays at /openapi.json.
         docs_url=None,
         redoc_url=None,
+        # Once accounts exist, every route but the public ones needs a session or a token.
+        dependencies=[Depends(require_login)],
     )
+    # Deny by default: these routers' pages are for the team (viewer or stronger), whatever
+    # their routes declare; stakeholders get the portal only. Routes add stronger checks
+    # (EditorDep, AdminDep) themselves.
+    team = [Depends(require_role("viewer"))]
+    # Innermost of the three: cached pages still get the host check and the security headers.
+    app.add_middleware(ResponseCacheMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=(settings or Settings()).allowed_host_list()
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
-    app.include_router(dashboard.router)
-    app.include_router(roadmap.router)
-    app.include_router(delivery.router)
-    app.include_router(tech.router)
-    app.include_router(themes.router)
-    app.include_router(planning.router)
-    app.include_router(learning.router)
-    app.include_router(retro.router)
+    app.include_router(dashboard.router, dependencies=team)
+    app.include_router(roadmap.router, dependencies=team)
+    app.include_router(delivery.router, dependencies=team)
+    app.include_router(tech.router, dependencies=team)
+    app.include_router(themes.router, dependencies=team)
+    app.include_router(planning.router, dependencies=team)
+    app.include_router(learning.router, dependencies=team)
+    app.include_router(retro.router, dependencies=team)
     app.include_router(auth.router)
-    app.include_router(api.router)
+    app.include_router(api.router, dependencies=team)
     app.include_router(portal.router)
-    app.include_router(feedback.router)
-    app.include_router(reports.router)
-    app.include_router(stakeholders.router)
-    app.include_router(jobs.router)
+    app.include_router(feedback.router, dependencies=team)
+    app.include_router(reports.router, dependencies=team)
+    app.include_router(stakeholders.router, dependencies=team)
+    app.include_router(jobs.router, dependencies=team)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(NotFoundError, _not_found)
     return app
 
 
 async def _favicon() -> FileResponse:
     return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A service's NotFoundError (no such KPI, decision, theme...) is the page's 404, answered
+    like any other: the 404 page for people, JSON with the reason for programs."""
+    assert isinstance(exc, NotFoundError)
+    return await _http_error(request, StarletteHTTPException(status_code=404, detail=str(exc)))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -101,6 +127,31 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         "application/json" in request.headers.get("accept", "")
         and "text/html" not in request.headers.get("accept", "")
     )
+    browser = not wants_json and "text/html" in request.headers.get("accept", "")
+    if browser and exc.status_code == 401:
+        # A person without a session: to the log-in page, and back here afterwards.
+        target = request.url.path if request.method in {"GET", "HEAD"} else "/"
+        if request.url.query and request.method in {"GET", "HEAD"}:
+            target += "?" + request.url.query
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    principal = getattr(request.state, "principal", None)
+    stakeholder = principal is not None and principal.role == "stakeholder"
+    if browser and exc.status_code == 403 and request.url.path == "/" and stakeholder:
+        # Stakeholders have the portal only: its front page is theirs.
+        return RedirectResponse("/portal", status_code=303)
+    if browser and exc.status_code in {403, 429}:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Not allowed" if exc.status_code == 403 else "Too many tries",
+                "status": exc.status_code,
+                "detail": exc.detail,
+                "principal": principal,
+            },
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
     if wants_json or exc.status_code != 404:
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers

@@ -50,6 +50,7 @@ from productpath.store.models.product import (
     Segment,
     Team,
 )
+from productpath.store.models.state import DataVersion
 from productpath.store.models.work import (
     Commit,
     Contributor,
@@ -71,6 +72,7 @@ __all__ = [
     "Contributor",
     "ContributorAlias",
     "Customer",
+    "DataVersion",
     "Decision",
     "DecisionEvidence",
     "DigestDelivery",
