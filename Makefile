@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install demo test lint typecheck pytest bench clean
+.PHONY: install demo test lint typecheck audit pytest bench clean
 
 install: $(STAMP)
 
@@ -22,8 +22,8 @@ demo: install
 	$(VENV)/bin/productpath demo --dir demo-workspace --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -31,7 +31,11 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -n 2
 
-test: lint typecheck pytest
+# Known-vulnerable dependencies (pip-audit); skipped with a clear line when no advisory data is reachable.
+audit: install
+	$(PY) tools/audit.py
+
+test: lint typecheck audit pytest
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[ml,dev,bench]'

@@ -113,3 +113,7 @@ portability.register(app)
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m productpath.cli.main` runs the CLI too
+    run()
