@@ -214,8 +214,8 @@ def test_a_slip_by_the_days_between_reports_says_the_work_did_not_go_down() -> N
     before = {**_facts("2027-03-05", 12, 4.0), "as_of": "2027-01-01"}
     after = {**_facts("2027-03-19", 12, 4.0), "as_of": "2027-01-15"}
     assert milestone_change(before, after, "beta", dt.date(2027, 1, 1)) == (
-        "slipped 14 days since the last report (1 Jan 2027) because the work left did not go "
-        "down in the 14 days between them"
+        "slipped 14 days since the last report (1 Jan 2027) because the work left stayed the "
+        "same for 14 days"
     )
 
 

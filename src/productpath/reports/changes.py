@@ -16,7 +16,7 @@ reads, each optional:
 
 The comparison says, in sentences, what moved; a reason for a slip is given only when the facts
 show one (scope grew, remaining effort grew, throughput fell; or, when the date moved by just the
-days between the reports, that the work left did not go down meanwhile).
+days between the reports, that the work left stayed the same meanwhile).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def milestone_change(
     reasons = slip_reasons(previous, current, key, later=days > 0)
     elapsed = _elapsed(previous, current)
     if not reasons and days > 0 and elapsed is not None and abs(days - elapsed) <= 1:
-        reasons = [f"the work left did not go down in the {plural(elapsed, 'day')} between them"]
+        reasons = [f"the work left stayed the same for {plural(elapsed, 'day')}"]
     because = f" because {_join(reasons)}" if reasons else ""
     if days > 0:
         return f"slipped {plural(days, 'day')} since {when}{because}"
@@ -111,21 +111,39 @@ def milestone_change(
 
 
 def describe_changes(
-    previous: Facts | None, current: Facts, previous_on: dt.date | None, kind_name: str
+    previous: Facts | None,
+    current: Facts,
+    previous_on: dt.date | None,
+    kind_name: str,
+    *,
+    milestone_detail: bool = True,
 ) -> tuple[str, ...]:
-    """Sentences on what moved between two reports; the first report says it is the first."""
+    """Sentences on what moved between two reports; the first report says it is the first.
+
+    ``milestone_detail=False`` sums the milestones up in one sentence, for a report whose
+    dates section already says how far each one moved and why."""
     if previous is None:
         return (
             f"This is the first {kind_name} report for this product; the next one will say "
             "what changed since this one.",
         )
     out: list[str] = []
+    slipped = earlier = 0
     for key, now in current.get("milestones", {}).items():
         change = milestone_change(previous, current, key, previous_on)
         if change and not change.startswith("unchanged"):
-            p85 = _date(now.get("p85"))
-            at = f" (now 85% likely by {long_date(p85)})" if p85 else ""
-            out.append(f"{now.get('name', key)} {change}{at}.")
+            slipped += change.startswith("slipped")
+            earlier += change.startswith("moved")
+            if milestone_detail:
+                p85 = _date(now.get("p85"))
+                at = f" (now 85% likely by {long_date(p85)})" if p85 else ""
+                out.append(f"{now.get('name', key)} {change}{at}.")
+    if not milestone_detail and (slipped or earlier):
+        moves = [
+            f"{plural(slipped, 'milestone')} slipped" if slipped else "",
+            f"{plural(earlier, 'milestone')} moved earlier" if earlier else "",
+        ]
+        out.append(_join([m for m in moves if m]) + "; each one's reason is under the dates.")
     out.extend(_added_removed(previous, current, "risks", "New risk", "Risk gone"))
     old_themes = set(previous.get("themes", {}))
     for label in current.get("themes", {}):

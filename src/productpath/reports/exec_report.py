@@ -167,7 +167,9 @@ def build_exec(
             "milestones",
             "Will we hit our dates?",
             bullets=tuple(
-                milestone_sentence(m, previous, facts, previous_on) for m in data.milestones
+                # The box above dates the last report; the lines need not repeat it.
+                milestone_sentence(m, previous, facts, None)
+                for m in data.milestones
             ),
             empty="No milestones in the roadmap yet.",
         ),
@@ -184,7 +186,7 @@ def build_exec(
         generated_on=data.today,
         data_as_of=data_as_of,
         sources=sources,
-        changes=describe_changes(previous, facts, previous_on, "executive"),
+        changes=describe_changes(previous, facts, previous_on, "executive", milestone_detail=False),
         previous_on=previous_on,
         sections=tuple(sections),
         summary=summary,
