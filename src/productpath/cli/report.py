@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -115,64 +116,37 @@ def _write_bytes(path: Path, content: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-@app.command("exec")
-def exec_(
-    ctx: typer.Context,
-    fmt: FormatChoice = FORMAT,
-    out: Path | None = OUT,
-    since: dt.datetime | None = SINCE,
-    milestone: str | None = MILESTONE,
-    no_record: bool = NO_RECORD,
-    polish: bool = POLISH,
-) -> None:
-    """One page for executives: objectives, milestone confidence, top risks, customer asks,
-    decisions needed; technical terms translated through glossary.yaml."""
-    _run(ctx, "exec", fmt, out, since, milestone, no_record, polish)
+# One command per report kind; they differ only in the kind and the help text.
+COMMANDS = {
+    "exec": "One page for executives: objectives, milestone confidence, top risks, customer "
+    "asks, decisions needed; technical terms translated through glossary.yaml.",
+    "engineering": "For engineers: scope, timeline, burn-ups, blockers, dependencies, flow "
+    "metrics, code-health warnings and the forecast retrospective.",
+    "customer": "For customers: what shipped since a date, grouped by what they asked for, and "
+    "what is coming next.",
+    "release-notes": "Release notes: delivered initiatives with their changes, titles cleaned of "
+    "commit prefixes, ticket keys and internal names.",
+}
 
 
-@app.command("engineering")
-def engineering(
-    ctx: typer.Context,
-    fmt: FormatChoice = FORMAT,
-    out: Path | None = OUT,
-    since: dt.datetime | None = SINCE,
-    milestone: str | None = MILESTONE,
-    no_record: bool = NO_RECORD,
-    polish: bool = POLISH,
-) -> None:
-    """For engineers: scope, timeline, burn-ups, blockers, dependencies, flow metrics,
-    code-health warnings and the forecast retrospective."""
-    _run(ctx, "engineering", fmt, out, since, milestone, no_record, polish)
+def _command(kind: str, help_text: str) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        fmt: FormatChoice = FORMAT,
+        out: Path | None = OUT,
+        since: dt.datetime | None = SINCE,
+        milestone: str | None = MILESTONE,
+        no_record: bool = NO_RECORD,
+        polish: bool = POLISH,
+    ) -> None:
+        _run(ctx, kind, fmt, out, since, milestone, no_record, polish)
+
+    command.__doc__ = help_text
+    return command
 
 
-@app.command("customer")
-def customer(
-    ctx: typer.Context,
-    fmt: FormatChoice = FORMAT,
-    out: Path | None = OUT,
-    since: dt.datetime | None = SINCE,
-    milestone: str | None = MILESTONE,
-    no_record: bool = NO_RECORD,
-    polish: bool = POLISH,
-) -> None:
-    """For customers: what shipped since a date, grouped by what they asked for, and what
-    is coming next."""
-    _run(ctx, "customer", fmt, out, since, milestone, no_record, polish)
-
-
-@app.command("release-notes")
-def release_notes(
-    ctx: typer.Context,
-    fmt: FormatChoice = FORMAT,
-    out: Path | None = OUT,
-    since: dt.datetime | None = SINCE,
-    milestone: str | None = MILESTONE,
-    no_record: bool = NO_RECORD,
-    polish: bool = POLISH,
-) -> None:
-    """Release notes: delivered initiatives with their changes, titles cleaned of commit
-    prefixes, ticket keys and internal names."""
-    _run(ctx, "release-notes", fmt, out, since, milestone, no_record, polish)
+for _kind, _help in COMMANDS.items():
+    app.command(_kind)(_command(_kind, _help))
 
 
 def register(root: typer.Typer) -> None:
