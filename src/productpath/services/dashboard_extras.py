@@ -4,10 +4,9 @@ each target), the top delivery risks, and the top and emerging themes.
 Each comes from the service that owns it (the roadmap forecast the /roadmap page draws, the
 delivery status, the themes page), which together cost a few hundred milliseconds. The
 dashboard is the most visited page, so the result is kept in memory per database and product
-and computed again only when the data behind it changes: the cache key is a fingerprint read in
-one query (initiatives, milestones and teams edited, tracker items and links, commits, the
-last insight run) plus the day, and nothing is kept longer than ten minutes. Each server
-worker holds its own copy.
+and computed again only when the data behind it changes: the cache key is the store's data
+version (which every committed write moves) plus the day, and nothing is kept longer than ten
+minutes. Each server worker holds its own copy.
 """
 
 from __future__ import annotations
@@ -15,23 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
 
 from productpath.errors import ProductpathError
 from productpath.services.workspace import OpenWorkspace
-from productpath.store.models import (
-    Commit,
-    Initiative,
-    InsightRun,
-    Milestone,
-    Product,
-    Team,
-    TrackerItem,
-    WorkLink,
-)
 
 MAX_AGE_S = 600
 TOP_RISKS = 5
@@ -82,7 +69,7 @@ class DashboardExtras(_View):
     emerging_themes: tuple[ThemeLine, ...] = ()
 
 
-_cache: dict[tuple[str, str], tuple[tuple[Any, ...], DashboardExtras]] = {}
+_cache: dict[tuple[str, str], tuple[tuple[dt.date, int, int], DashboardExtras]] = {}
 _lock = threading.Lock()
 
 
@@ -91,8 +78,7 @@ def dashboard_extras(handle: OpenWorkspace, *, today: dt.date | None = None) -> 
     (default: the current date); served from memory while the data behind it is unchanged."""
     today = today or dt.date.today()
     key = (handle.store.url, handle.workspace.product)
-    # The time bucket catches what the fingerprint does not see (a score override, say).
-    stamp = (today, int(time.monotonic() // MAX_AGE_S), *_fingerprint(handle))
+    stamp = (today, int(time.monotonic() // MAX_AGE_S), handle.store.data_version())
     with _lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] == stamp:
@@ -107,31 +93,6 @@ def clear_cache() -> None:
     """Forget every cached result (tests, and after a restore)."""
     with _lock:
         _cache.clear()
-
-
-def _fingerprint(handle: OpenWorkspace) -> tuple[Any, ...]:
-    """Cheap aggregates that change whenever the forecast, risks or themes could."""
-    pid = select(Product.id).where(Product.key == handle.workspace.product).scalar_subquery()
-
-    def one(column: Any, model: Any, *, scoped: bool = True) -> Any:
-        stmt = select(column).select_from(model)
-        return (stmt.where(model.product_id == pid) if scoped else stmt).scalar_subquery()
-
-    with handle.store.read() as session:
-        row = session.execute(
-            select(
-                one(func.count(Initiative.id), Initiative),
-                one(func.max(Initiative.updated_at), Initiative),
-                one(func.max(Milestone.updated_at), Milestone),
-                one(func.max(Team.updated_at), Team),
-                one(func.count(TrackerItem.id), TrackerItem),
-                one(func.max(TrackerItem.updated_at), TrackerItem),
-                one(func.count(), WorkLink, scoped=False),
-                one(func.max(Commit.id), Commit, scoped=False),
-                one(func.max(InsightRun.id), InsightRun),
-            )
-        ).one()
-    return tuple(row)
 
 
 def _compute(handle: OpenWorkspace, today: dt.date) -> DashboardExtras:

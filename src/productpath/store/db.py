@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
@@ -80,11 +80,16 @@ class Store:
     def data_version(self) -> int:
         """The number every committed write adds one to (0 in a database never written)."""
         with self.engine.connect() as conn:
-            found = conn.execute(_READ_VERSION).scalar()
-        return int(found or 0)
+            return data_version(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def data_version(connection: Session | Connection) -> int:
+    """The data version as ``connection`` sees it: caches key on it to notice any write."""
+    found = connection.execute(_READ_VERSION).scalar()
+    return int(found or 0)
 
 
 def _bump_data_version(session: Session) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from productpath.store.db import data_version
 from productpath.store.evidence_repo import ACCEPTED
 from productpath.store.models import (
     Customer,
@@ -22,7 +23,6 @@ from productpath.store.models import (
     FeedbackItem,
     Initiative,
     InitiativeDependency,
-    InsightRun,
     Theme,
 )
 from productpath.store.models.base import UTCDateTime
@@ -136,13 +136,11 @@ class FeedbackDigest:
     per_theme: dict[int, tuple[list[int], frozenset[int]]]
 
 
-# Digests by (database, product, trend window), each with the fingerprint it was made for and
+# Digests by (database, product, trend window), each with the data version it was read at and
 # when. Reading one costs a pass over every feedback item (a few hundred ms at 100,000 items);
-# it changes only when feedback is added or removed or an insights run re-reads it, which the
-# fingerprint (items: count, newest id and date; insight runs: count, newest id and start)
-# notices at the cost of an index scan. The age limit bounds what the fingerprint could miss
-# (say, a restore of another database with the same counts).
-_DIGESTS: dict[tuple[str, int, dt.timedelta], tuple[tuple[Any, ...], float, FeedbackDigest]] = {}
+# any committed write moves the data version (store.db), so a digest is read again after any
+# change. The age limit bounds what the version could miss (a restore of an older copy).
+_DIGESTS: dict[tuple[str, int, dt.timedelta], tuple[int, float, FeedbackDigest]] = {}
 _DIGESTS_LOCK = threading.Lock()
 DIGEST_MAX_AGE_S = 300.0
 
@@ -150,26 +148,15 @@ DIGEST_MAX_AGE_S = 300.0
 def feedback_digest(session: Session, product_id: int, window: dt.timedelta) -> FeedbackDigest:
     """The product's :class:`FeedbackDigest`, from this process's cache when still current."""
     key = (str(session.get_bind().engine.url), product_id, window)
-    fingerprint = (
-        *session.execute(
-            select(
-                func.count(), func.max(FeedbackItem.id), func.max(FeedbackItem.created_at)
-            ).where(FeedbackItem.product_id == product_id)
-        ).one(),
-        *session.execute(
-            select(func.count(), func.max(InsightRun.id), func.max(InsightRun.started_at)).where(
-                InsightRun.product_id == product_id
-            )
-        ).one(),
-    )
+    version = data_version(session)
     now = time.monotonic()
     with _DIGESTS_LOCK:
         cached = _DIGESTS.get(key)
-    if cached is not None and cached[0] == fingerprint and now - cached[1] < DIGEST_MAX_AGE_S:
+    if cached is not None and cached[0] == version and now - cached[1] < DIGEST_MAX_AGE_S:
         return cached[2]
     digest = _read_digest(session, product_id, window)
     with _DIGESTS_LOCK:
-        _DIGESTS[key] = (fingerprint, now, digest)
+        _DIGESTS[key] = (version, now, digest)
     return digest
 
 
