@@ -77,6 +77,12 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
         partial.unlink(missing_ok=True)
 
 
+def write_atomically(path: Path, content: bytes) -> None:
+    """``content`` (text already encoded, or a PDF) at ``path``, whole or not at all."""
+    with atomic_output(path) as stream:
+        stream.buffer.write(content)
+
+
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
 
 

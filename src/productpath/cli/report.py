@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import atomic_output, open_from
+from productpath.cli.common import open_from, write_atomically
 
 app = typer.Typer(
     help="Reports per audience (exec, engineering, customer, release notes) as Markdown, HTML "
@@ -85,12 +85,8 @@ def _run(
             )
     if out is None:
         sys.stdout.write(report.content.decode("utf-8"))
-    elif fmt is FormatChoice.pdf:
-        _write_bytes(out, report.content)
     else:
-        with atomic_output(out) as stream:
-            stream.write(report.content.decode("utf-8"))
-    if out is not None:
+        write_atomically(out, report.content)
         typer.echo(f"Wrote {report.title} ({fmt.value}) to {out}", err=True)
     if report.jargon:
         typer.echo(
@@ -98,22 +94,6 @@ def _run(
             + ", ".join(report.jargon),
             err=True,
         )
-
-
-def _write_bytes(path: Path, content: bytes) -> None:
-    """Like atomic_output, for bytes: written beside ``path``, then renamed over it."""
-    from productpath.errors import InputError
-
-    if not path.parent.is_dir():
-        raise InputError("the folder to write into does not exist", file=path.parent)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_bytes(content)
-        partial.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write the file: {exc.strerror}", file=path) from exc
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 # One command per report kind; they differ only in the kind and the help text.
