@@ -2,7 +2,9 @@
 
 c-TF-IDF treats all texts of one theme as a single document: a term scores high for a theme
 when it is frequent there and rare across themes. Terms are unigrams and bigrams with English
-stop words removed; the label joins the two or three best keywords that do not repeat each other.
+stop words removed. The label is a phrase the members wrote (``insights.phrase``: "Card was
+declined"); where they share none, it joins the two or three best keywords that do not repeat
+each other ("card declined · payment").
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ LABEL_TERMS = 3
 
 @dataclass(frozen=True)
 class ThemeLabel:
-    """A theme's short label (e.g. ``card declined · payment``) and its ranked keywords."""
+    """A theme's short label (e.g. ``Card was declined``) and its ranked keywords."""
 
     label: str
     keywords: tuple[str, ...]
@@ -86,8 +88,32 @@ def label_themes(
     themes = sorted(int(t) for t in np.unique(labels[labels >= 0]))
     if not themes:
         return {}
+    from productpath.insights.phrase import name_themes
+
     ranked = _keywords_per_theme(texts, labels, themes, top_n)
-    return {theme: ThemeLabel(short_label(ranked[theme]), tuple(ranked[theme])) for theme in themes}
+    phrases = name_themes(texts, labels)
+    found: dict[int, ThemeLabel] = {}
+    taken: set[str] = set()
+    for theme in themes:
+        label = phrases[theme] or short_label(ranked[theme])
+        if label in taken:
+            label = _distinguish(label, ranked[theme], taken)
+        taken.add(label)
+        found[theme] = ThemeLabel(label, tuple(ranked[theme]))
+    return found
+
+
+def _distinguish(label: str, keywords: Sequence[str], taken: set[str]) -> str:
+    """Two themes named alike ("Exchange rate") get the first keyword the name does not say."""
+    from productpath.insights.phrase import word_key
+
+    said = {word_key(word) for word in label.lower().split()}
+    for keyword in keywords:
+        if not {word_key(word) for word in keyword.split()} <= said:
+            candidate = f"{label}{LABEL_SEPARATOR}{keyword}"
+            if candidate not in taken:
+                return candidate
+    return label
 
 
 def representative_indices(
