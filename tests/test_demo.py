@@ -462,3 +462,40 @@ def test_the_demo_roadmap_has_stakeholders_raci_public_work_and_kpi_progress(
     wau = progress[("activation", "weekly-actives")]
     assert wau.kpi == "weekly-active-users" and 0 < wau.progress < 1
     assert ("money-movement", "payment-success") in progress
+
+
+def test_the_jira_export_as_it_stood_two_weeks_earlier(built: tuple[Path, DemoSummary]) -> None:
+    from productpath.demo.files import initiative_titles
+    from productpath.demo.tracker_export import jira_csv
+
+    titles = initiative_titles((built[0] / "roadmap.yaml").read_text(encoding="utf-8"))
+    day = TODAY - dt.timedelta(days=14)
+    now = list(csv.DictReader(jira_csv(TODAY, titles).splitlines()))
+    then = list(csv.DictReader(jira_csv(TODAY, titles, as_of=day).splitlines()))
+    months = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                         "Sep", "Oct", "Nov", "Dec"), 1)}  # fmt: skip
+
+    def when(text: str) -> dt.date:
+        day_, month, year = text.split()[0].split("/")
+        return dt.date(2000 + int(year), months[month], int(day_))
+
+    assert {r["Issue key"] for r in then} < {r["Issue key"] for r in now}
+    assert all(when(r["Created"]) < day for r in then)
+    assert all(when(r["Resolved"]) < day for r in then if r["Resolved"])
+    done_now = sum(r["Status Category"] == "Done" for r in now)
+    done_then = sum(r["Status Category"] == "Done" for r in then)
+    assert done_then < done_now
+    # The export in the folder is today's; the one as it stood was only read for the old reports.
+    assert (built[0] / "jira-export.csv").read_text(encoding="utf-8") == jira_csv(TODAY, titles)
+
+
+def test_the_demo_exec_report_says_why_dates_moved(built: tuple[Path, DemoSummary]) -> None:
+    from productpath.services.reports import render_report
+
+    with _open(built[0]) as opened:
+        text = render_report(opened, "exec", record=False, today=TODAY).content.decode("utf-8")
+    section = text.split("## Will we hit our dates?", 1)[1].split("## ", 1)[0]
+    assert "since the last report" in section
+    # The earlier run saw the work as it stood then, so no date moved merely by the days between.
+    assert "stayed the same" not in section
+    assert "because" in section

@@ -161,6 +161,27 @@ def test_jira_history_and_sources_are_apart(opened: OpenWorkspace, tmp_path: Pat
     assert len(list_tracker_items(opened, limit=2)) == 2
 
 
+def test_forgetting_one_source_removes_its_items_history_and_links_only(
+    opened: OpenWorkspace, tmp_path: Path
+) -> None:
+    from productpath.services.tracker import forget_tracker_items
+
+    rows = [
+        jira_row("POCKET-1", "Courier", Status="In Progress", **{"Status Category": "In Progress"})
+    ]
+    import_tracker(opened, [jira_csv(tmp_path / "j.csv", rows)], fmt="jira")
+    import_tracker(opened, [write_json(tmp_path / "gh.json", issues_v1())], fmt="github")
+    github_before = [r for r in list_tracker_items(opened) if r.source == "github"]
+    assert forget_tracker_items(opened, fmt="jira") == 1
+    assert [r for r in list_tracker_items(opened) if r.source == "github"] == github_before
+    assert all(r.source == "github" for r in list_tracker_items(opened))
+    assert forget_tracker_items(opened, fmt="jira") == 0
+    # Imported afresh: one first history row again, as for a new item.
+    again = import_tracker(opened, [jira_csv(tmp_path / "j.csv", rows)], fmt="jira")
+    assert (again.added, again.status_changes) == (1, 1)
+    assert [h[1:] for h in history(opened, "POCKET-1")] == [(None, "In Progress")]
+
+
 def test_a_failed_import_writes_nothing(opened: OpenWorkspace, tmp_path: Path) -> None:
     import_tracker(opened, [write_json(tmp_path / "v1.json", issues_v1())], fmt="github")
     before = snapshot(opened)

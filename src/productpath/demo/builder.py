@@ -31,7 +31,11 @@ from productpath.demo.delivery_data import (
     write_delivery_files,
 )
 from productpath.demo.files import initiative_titles, write_workspace_files
-from productpath.demo.report_demo import record_earlier_reports, write_glossary
+from productpath.demo.report_demo import (
+    record_earlier_reports,
+    record_reports_as_they_stood,
+    write_glossary,
+)
 from productpath.errors import WorkspaceError
 from productpath.services.customers import import_customers
 from productpath.services.delivery import relink
@@ -161,16 +165,18 @@ def build_demo(
         roadmap.write_text(export_roadmap(handle), encoding="utf-8")
         say(f"Reading the history of {REPOSITORY_DIR}")
         ingest_repository(handle, delivery.repository.path, name=REPOSITORY_DIR)
+        say("Loading KPIs, the experiment and the decision log")
+        load_learning_demo(handle, root, today=today)
+        say("Writing glossary.yaml; recording the reports as they read two weeks ago")
+        write_glossary(root)
+        record_reports_as_they_stood(handle, today, titles)
         say("Importing the Jira export")
         import_tracker(handle, [delivery.tracker], fmt="jira")
         say("Linking commits and issues to initiatives")
         relink(handle)
-        say("Loading KPIs, the experiment and the decision log")
-        load_learning_demo(handle, root, today=today)
         say("Recording past roadmap forecasts for the retrospective")
         record_past_forecasts(handle, tuple(today - dt.timedelta(days=d) for d in PAST_FORECASTS))
-        say("Writing glossary.yaml and recording earlier reports")
-        write_glossary(root)
+        say("Recording earlier customer reports")
         record_earlier_reports(handle, today)
         summary = _summarise(handle, today)
         return dataclasses.replace(

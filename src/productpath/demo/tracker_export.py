@@ -11,6 +11,7 @@ fx-engine rests on one person.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import random
@@ -80,8 +81,12 @@ class _Days:
         return moment
 
 
-def jira_csv(today: dt.date, titles: dict[str, str]) -> str:
-    """The export's text. ``titles`` maps initiative keys to titles (the epics' summaries)."""
+def jira_csv(today: dt.date, titles: dict[str, str], *, as_of: dt.date | None = None) -> str:
+    """The export's text. ``titles`` maps initiative keys to titles (the epics' summaries).
+
+    With ``as_of``, the same export as it would have read had it been taken at the start of
+    that day: later issues left out, later progress undone.
+    """
     rng = random.Random(SEED)
     days = _Days(today, rng)
     epics: list[Issue] = []
@@ -103,7 +108,28 @@ def jira_csv(today: dt.date, titles: dict[str, str]) -> str:
     for issue in sorted(issues, key=lambda i: (i.created, i.title)):
         issue.number = number
         number += rng.randint(1, 2)
-    return _render([*epics, *sorted(issues, key=lambda i: i.number)], epics)
+    everything = [*epics, *sorted(issues, key=lambda i: i.number)]
+    if as_of is not None:
+        cutoff = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
+        everything = [_as_seen(i, cutoff) for i in everything if i.created < cutoff]
+        epics = [e for e in epics if e.created < cutoff]
+    return _render(everything, epics)
+
+
+def _as_seen(issue: Issue, cutoff: dt.datetime) -> Issue:
+    """``issue`` as it stood at ``cutoff``: done later means still in progress (when started
+    by then) or to do; started later means to do."""
+    seen = dataclasses.replace(issue)
+    if seen.resolved is not None and seen.resolved >= cutoff:
+        seen.resolved, seen.resolution = None, ""
+        seen.status, seen.changed = "To Do", None
+        if seen.started is not None and seen.started < cutoff:
+            seen.status, seen.changed = "In Progress", seen.started
+    if seen.started is not None and seen.started >= cutoff:
+        seen.started = None
+    if seen.changed is not None and seen.changed >= cutoff and seen.status != "Won't Do":
+        seen.status, seen.changed = "To Do", None
+    return seen
 
 
 def _work_issues(

@@ -178,6 +178,14 @@ def import_tracker(
     return report
 
 
+def forget_tracker_items(handle: OpenWorkspace, *, fmt: str) -> int:
+    """Remove every item imported in format ``fmt``, with its history and links, so that the
+    next import starts afresh; returns how many items went."""
+    with handle.store.write() as session:
+        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
+        return tracker_repo.delete_source(session, product.id, fmt)
+
+
 def list_tracker_items(
     handle: OpenWorkspace, *, status_category: str | None = None, limit: int | None = None
 ) -> list[TrackerItemRow]:

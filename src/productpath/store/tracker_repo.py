@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from productpath.store.models import TrackerItem, TrackerStatusChange
@@ -57,6 +57,17 @@ def items_by_key(session: Session, product_id: int, source: str) -> dict[str, Tr
         TrackerItem.product_id == product_id, TrackerItem.source == source
     )
     return {item.key: item for item in session.scalars(stmt)}
+
+
+def delete_source(session: Session, product_id: int, source: str) -> int:
+    """Remove every item of one source, with its history and links (the foreign keys cascade);
+    returns how many items went."""
+    result = session.execute(
+        delete(TrackerItem).where(
+            TrackerItem.product_id == product_id, TrackerItem.source == source
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def upsert_items(
