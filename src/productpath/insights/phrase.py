@@ -69,8 +69,9 @@ _MEANINGFUL = frozenset(
         "interest", "front", "bottom", "first", "last", "next", "twice", "again",
     }
 )  # fmt: skip
-# A phrase may start with a question word ("how long does delivery take").
-_QUESTION_WORDS = frozenset({"how", "why", "what", "when", "where", "which", "who"})
+# A phrase may start with "how" ("how long does delivery take", "how do I top up"); other
+# question words make fragments ("why my card payment did not work").
+_QUESTION_WORDS = frozenset({"how"})
 # A phrase may end on these though they are stop words: the first always closes a phrasal verb
 # ("top up", "go through"); the second only where no noun follows ("log in", not "broken on").
 _CLOSING_PARTICLES = frozenset({"up", "out", "off", "down", "through", "away", "back"})
