@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,7 +166,27 @@ def test_send_digests_now(client: TestClient) -> None:
         lines = sent.json()["digests"]
         assert [(d["stakeholder"], d["status"]) for d in lines] == [("ada-lovelace", "sent")]
         assert [path for path, _ in hooks.posts] == ["/ada"]
-        again = client.post("/reports/send")
-        assert "Already sent" in again.text and len(hooks.posts) == 1
+        # From the page the send runs as a background job: the browser goes to its page.
+        save_stakeholder(
+            handle, StakeholderInput(name="Bob", channel="webhook", webhook_url=f"{base}/bob")
+        )
+        started = client.post("/reports/send", follow_redirects=False)
+        assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+        job = _wait_for_job(client, int(started.headers["location"].rsplit("/", 1)[1]))
+        assert job["status"] == "done", job
+        assert job["label"] == "Digest send" and "1 sent; 1 already sent" in job["message"]
+        assert sorted(path for path, _ in hooks.posts) == ["/ada", "/bob"]
     log = client.get("/reports.json").json()["log"]
-    assert [(r["stakeholder"], r["status"]) for r in log] == [("ada-lovelace", "sent")]
+    assert sorted((r["stakeholder"], r["status"]) for r in log) == [
+        ("ada-lovelace", "sent"),
+        ("bob", "sent"),
+    ]
+
+
+def _wait_for_job(client: TestClient, job_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        job: dict[str, Any] = client.get(f"/jobs/{job_id}.json").json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -81,6 +81,12 @@ class _Bodies:
     pdf: Attachment | None
 
 
+NO_SMTP = (
+    "SMTP is not configured: set [smtp] host and from in productpath.toml "
+    "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM); nothing was sent"
+)
+
+
 def send_digests(
     handle: OpenWorkspace,
     *,
@@ -112,15 +118,11 @@ def send_digests(
     lines, due = _plan(handle, today)
     pending = _pending_notifications(handle)
     warnings: list[str] = []
-    needs_smtp = any(d.channel == "email" and d.problem is None for d in due) or bool(pending)
+    needs_smtp = _needs_smtp(due, pending)
     if needs_smtp and smtp is None:
-        message = (
-            "SMTP is not configured: set [smtp] host and from in productpath.toml "
-            "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM); nothing was sent"
-        )
         if not dry_run:
-            raise WorkspaceError(message)
-        warnings.append(message.replace("; nothing was sent", ""))
+            raise WorkspaceError(NO_SMTP)
+        warnings.append(NO_SMTP.replace("; nothing was sent", ""))
     elif needs_smtp and smtp is not None and not dry_run:
         smtp.password(env)  # a missing secret is one error line, before anything is sent
 
@@ -145,6 +147,31 @@ def send_digests(
     return DigestRun(
         today=today, dry_run=False, digests=lines, notifications=notes, warnings=warnings
     )
+
+
+def sending_problem(
+    handle: OpenWorkspace, *, today: dt.date | None = None, env: Mapping[str, str] | None = None
+) -> str | None:
+    """Why ``send_digests`` would refuse to send now, before sending anything (no SMTP server
+    for e-mail that is due, or its password secret missing); None when nothing stands in the way.
+    Cheap: it plans, renders nothing. The web UI asks before it starts a send in the background."""
+    env = os.environ if env is None else env
+    config = notify_config.read_config(handle.workspace.config_path)
+    smtp = notify_config.smtp_settings(config, env, str(handle.workspace.config_path))
+    _, due = _plan(handle, today or dt.date.today())
+    if not _needs_smtp(due, _pending_notifications(handle)):
+        return None
+    if smtp is None:
+        return NO_SMTP
+    try:
+        smtp.password(env)
+    except WorkspaceError as exc:
+        return str(exc)
+    return None
+
+
+def _needs_smtp(due: Sequence[_Due], pending: Sequence[Notification]) -> bool:
+    return any(d.channel == "email" and d.problem is None for d in due) or bool(pending)
 
 
 def digest_log(handle: OpenWorkspace, limit: int = 200) -> list[DeliveryLogRow]:

@@ -1,7 +1,8 @@
-"""The work behind the jobs the web UI starts: an insights run and a feedback file import.
+"""The work behind the jobs the web UI starts: an insights run, a feedback file import and a
+digest send.
 
-Both call the same services as ``productpath insights run`` and ``productpath feedback import``
-and pass their progress hooks on to the job's reporter.
+Each calls the same service as ``productpath insights run``, ``productpath feedback import`` or
+``productpath digest send``, and passes its progress on to the job's reporter.
 """
 
 from __future__ import annotations
@@ -82,6 +83,30 @@ def import_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporte
     )
 
 
+def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Reporter) -> str:
+    """Send the digests due today and the pending notifications (no parameters): rendering the
+    reports, PDFs included, takes seconds per audience, too long for one web request."""
+    from productpath.services.digest_models import ALREADY_SENT, FAILED, IN_PROGRESS, SENT
+    from productpath.services.digests import send_digests
+
+    report("send", 0, None)
+    run = send_digests(handle)
+    lines = len(run.digests) + len(run.notifications)
+    report("send", lines, lines)
+    parts = [
+        f"{run.count(status)} {label}"
+        for status, label in (
+            (SENT, "sent"),
+            (ALREADY_SENT, "already sent"),
+            (IN_PROGRESS, "being sent by another run"),
+            (FAILED, "failed"),
+        )
+        if run.count(status)
+    ]
+    summary = "; ".join(parts) if parts else "nothing was due"
+    return f"Digests and notifications: {summary} (the log on /reports has one line each)"
+
+
 def count_records(path: Path, file_format: str) -> int | None:
     """About how many records the file holds (lines), for the progress bar; None for JSON."""
     if file_format == "json":
@@ -102,4 +127,5 @@ def standard_runner() -> JobRunner:
     runner = JobRunner()
     runner.register("insights", JobKind("Insights run", insights_job))
     runner.register("import", JobKind("Feedback import", import_job, holds_write_lock=True))
+    runner.register("digests", JobKind("Digest send", digests_job))
     return runner

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from productpath import __version__
 from productpath.domain.formatting import plain_number
+from productpath.services.jobs import JobRunner
 from productpath.services.workspace import OpenWorkspace
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -65,6 +66,15 @@ def get_handle(request: Request) -> OpenWorkspace:
 
 
 HandleDep = Annotated[OpenWorkspace, Depends(get_handle)]
+
+
+def get_runner(request: Request) -> JobRunner:
+    """The app's background-job runner (started with the app)."""
+    runner: JobRunner = request.app.state.jobs
+    return runner
+
+
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 def render(

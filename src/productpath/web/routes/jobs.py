@@ -25,21 +25,13 @@ from starlette.responses import Response
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
 from productpath.services.job_kinds import EMBEDDERS, IMPORT_FORMATS
 from productpath.services.jobs import JobRunner, JobsPage, JobView, get_job, jobs_page
-from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
 
 router = APIRouter(tags=["jobs"])
 
 # Uploads larger than this are refused while they stream in, before they reach the disk whole.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_DIR = "uploads"
-
-
-def get_runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.jobs
-    return runner
-
-
-RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 def _page(handle: HandleDep, runner: JobRunner) -> JobsPage:

@@ -14,14 +14,22 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from productpath.errors import InputError, NotFoundError, ProductpathError
 from productpath.services.communication_pages import ReportsPage, reports_page
 from productpath.services.digest_models import DigestRun
-from productpath.services.digests import send_digests
-from productpath.web.deps import CsrfDep, EditorDep, HandleDep, Principal, ViewerDep, render
+from productpath.services.digests import send_digests, sending_problem
+from productpath.web.deps import (
+    CsrfDep,
+    EditorDep,
+    HandleDep,
+    Principal,
+    RunnerDep,
+    ViewerDep,
+    render,
+)
 
 router = APIRouter(tags=["reports"])
 
@@ -61,14 +69,22 @@ def reports_send_html(
     handle: HandleDep,
     who: EditorDep,
     _csrf: CsrfDep,
+    runner: RunnerDep,
     dry_run: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
-    """Send the digests due now (or only show them, with ``dry_run``): one line per recipient."""
+    """Show the digests due now (``dry_run``: one line per recipient), or send them as a
+    background job and go to its page: rendering each audience's report, PDF included, takes
+    too long for one request. A send that would be refused (no SMTP server) is refused here."""
     try:
-        run = send_digests(handle, dry_run=dry_run is not None)
+        if dry_run is not None:
+            return _page(request, handle, who, run=send_digests(handle, dry_run=True))
+        problem = sending_problem(handle)
+        if problem is not None:
+            return _page(request, handle, who, send_error=problem, status_code=422)
+        job_id = runner.start_job(handle, "digests", {}, who.user_id)
     except ProductpathError as exc:
         return _page(request, handle, who, send_error=str(exc), status_code=422)
-    return _page(request, handle, who, run=run)
+    return RedirectResponse(request.url_for("job_html", job_id=str(job_id)).path, status_code=303)
 
 
 @router.post("/reports/send.json", response_model=DigestRun)
