@@ -96,8 +96,14 @@ def test_restore_refuses_a_workspace_with_data_unless_forced(
     assert refused.exit_code == 1
     assert "--force" in refused.stderr
     assert _count(sqlite_ws / ws.DATA_DIR / ws.DB_NAME) == 2 * BATCH
+    with open_workspace(Settings(workspace=sqlite_ws)) as handle:
+        version_before = handle.store.data_version()
     forced = invoke("-w", str(sqlite_ws), "restore", str(out), "--force")
     assert forced.exit_code == 0, forced.stderr
+    # The restored data's version numbers on from the replaced one, never back through numbers a
+    # running server may hold cached answers for.
+    with open_workspace(Settings(workspace=sqlite_ws)) as handle:
+        assert handle.store.data_version() == version_before + 1
     assert _count(sqlite_ws / ws.DATA_DIR / ws.DB_NAME) == BATCH
     kept = list((sqlite_ws / ws.DATA_DIR).glob("productpath.db.before-restore-*"))
     assert len(kept) == 1

@@ -23,6 +23,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,11 +187,39 @@ def restore(root: Path, database_url: str | None, source: Path, *, force: bool) 
                 f"the workspace at {root} already holds data; restore would replace it. "
                 "Add --force to replace it (the current database is kept beside it)"
             )
+        _continue_data_version(candidate, _data_version_of(db))
         kept = _set_aside(db)
         os.replace(candidate, db)
         if config is not None:
             (root / ws.CONFIG_NAME).write_bytes(config)
     return RestoreResult("sqlite", revision, kept)
+
+
+def _data_version_of(db: Path) -> int | None:
+    """The data version of the database about to be replaced (None: no file, or no counter)."""
+    if not db.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT n FROM data_version WHERE id = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def _continue_data_version(candidate: Path, replaced: int | None) -> None:
+    """Number the restored database's data version on from the one it replaces.
+
+    A running server caches answers by data version (``web/response_cache.py``); a backup's
+    older number would otherwise climb back through numbers it has answers stored for.
+    """
+    if replaced is None:
+        return
+    try:
+        with closing(sqlite3.connect(candidate)) as conn, conn:
+            conn.execute("UPDATE data_version SET n = MAX(n, ?) + 1 WHERE id = 1", (replaced,))
+    except sqlite3.Error:
+        return  # a backup older than the counter: db upgrade adds it, and servers restart then
 
 
 def _unpack(source: Path, into: Path) -> tuple[dict[str, object], bytes | None, Path]:
