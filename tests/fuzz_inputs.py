@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from productpath.errors import ProductpathError
 from productpath.store import dump
+from roadmap_fixtures import SMALL_ROADMAP
 
 FORMULAS = ("=1+2", '=HYPERLINK("http://x.test","go")', "@SUM(A1)", "+cmd|'/C calc'!A0", "-2+3")
 WEIRD_TEXT = ("\x00", "\ufeff", "é", "😀", "\u202e", "\r", '"', ",", "\n", "'", "\\", "null")
@@ -43,34 +44,6 @@ FEEDBACK_JSONL = (
     '{"id": "1", "text": "Export to PDF please", "created_at": "2025-01-02"}\n'
     '{"id": "2", "text": "Crashes on login", "customer": "acme"}\n'
 )
-ROADMAP_YAML = """\
-product:
-  id: pocket
-  name: Pocket
-objectives:
-  - id: activation
-    title: Faster first payment
-    key_results:
-      - {id: kr-1, title: Paid within 14 days, target: 80, unit: '%'}
-teams:
-  - id: payments
-    name: Payments
-    capacity_per_week: 3
-    members: [{name: Ana, email: ana@example.com}]
-milestones:
-  - {id: beta, name: Beta, target_date: 2026-03-31}
-initiatives:
-  - id: kyc
-    title: Light identity check
-    objective: activation
-    team: payments
-    milestone: beta
-    status: in_progress
-    estimate: {optimistic: 1, likely: 2, pessimistic: 4.5}
-  - id: tap
-    title: Tap to pay
-    depends_on: [kyc]
-"""
 JIRA_CSV = (
     "Summary,Issue key,Issue id,Issue Type,Status,Created,Resolved,Labels,Labels,"
     "Custom field (Story Points),Status Category\r\n"
@@ -185,7 +158,7 @@ IMPORTERS = (
     Importer("feedback-csv", ".csv", FEEDBACK_CSV, _feedback),
     Importer("feedback-json", ".json", FEEDBACK_JSON, _feedback),
     Importer("feedback-jsonl", ".jsonl", FEEDBACK_JSONL, _feedback),
-    Importer("roadmap-yaml", ".yaml", ROADMAP_YAML, _roadmap),
+    Importer("roadmap-yaml", ".yaml", SMALL_ROADMAP, _roadmap),
     Importer("jira-csv", ".csv", JIRA_CSV, _tracker("jira")),
     Importer("github-json", ".json", GITHUB_JSON, _tracker("github")),
     Importer("kpi-csv", ".csv", KPI_CSV, _kpis),

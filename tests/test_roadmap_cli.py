@@ -8,35 +8,7 @@ import sys
 from pathlib import Path
 
 from helpers import invoke
-
-ROADMAP = """\
-product:
-  id: pocket
-  name: Pocket
-objectives:
-  - id: activation
-    title: Faster first payment
-    key_results:
-      - {id: kr-1, title: Paid within 14 days, target: 80, unit: '%'}
-teams:
-  - id: payments
-    name: Payments
-    capacity_per_week: 3
-    members: [{name: Ana, email: ana@example.com}]
-milestones:
-  - {id: beta, name: Beta, target_date: 2026-03-31}
-initiatives:
-  - id: kyc
-    title: Light identity check
-    objective: activation
-    team: payments
-    milestone: beta
-    status: in_progress
-    estimate: {optimistic: 1, likely: 2, pessimistic: 4.5}
-  - id: tap
-    title: Tap to pay
-    depends_on: [kyc]
-"""
+from roadmap_fixtures import SMALL_ROADMAP as ROADMAP
 
 
 def write(folder: Path, text: str, name: str = "roadmap.yaml") -> Path:
