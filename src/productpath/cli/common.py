@@ -62,19 +62,13 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
     It is written beside ``path`` and renamed over it, so a failed export never leaves a
     half-written file, and an older file at ``path`` stays intact until the new one is whole.
     """
-    from productpath.errors import InputError
+    from productpath.services.whole_files import written_whole
 
-    if not path.parent.is_dir():
-        raise InputError("the folder to write into does not exist", file=path.parent)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as stream:
-            yield stream
-        partial.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write the file: {exc.strerror}", file=path) from exc
-    finally:
-        partial.unlink(missing_ok=True)
+    with (
+        written_whole(path, "file") as partial,
+        partial.open("w", encoding="utf-8", newline="") as stream,
+    ):
+        yield stream
 
 
 def write_atomically(path: Path, content: bytes) -> None:

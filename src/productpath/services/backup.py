@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from productpath import __version__
 from productpath import workspace as ws
 from productpath.errors import ConflictError, InputError, WorkspaceError
+from productpath.services.whole_files import written_whole
 from productpath.store import migrate
 
 BACKUP_FORMAT = "productpath-backup"
@@ -81,18 +82,11 @@ def backup(workspace: ws.Workspace, out: Path) -> BackupResult:
             "product": workspace.product,
             "database_sha256": _sha256(snapshot),
         }
-        partial = out.with_name(out.name + ".partial")
-        try:
-            with tarfile.open(partial, "w:gz") as archive:
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")
-                if workspace.config_path.is_file():
-                    archive.add(workspace.config_path, arcname=ws.CONFIG_NAME, recursive=False)
-                archive.add(snapshot, arcname=DB_MEMBER, recursive=False)
-            partial.replace(out)
-        except OSError as exc:
-            raise InputError(f"cannot write the backup: {exc.strerror or exc}", file=out) from exc
-        finally:
-            partial.unlink(missing_ok=True)
+        with written_whole(out, "backup") as partial, tarfile.open(partial, "w:gz") as archive:
+            _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")
+            if workspace.config_path.is_file():
+                archive.add(workspace.config_path, arcname=ws.CONFIG_NAME, recursive=False)
+            archive.add(snapshot, arcname=DB_MEMBER, recursive=False)
     return BackupResult(out, "sqlite", out.stat().st_size, revision)
 
 
@@ -327,12 +321,8 @@ def _pg_dump(url: str, out: Path) -> BackupResult:
         raise WorkspaceError(
             _guidance("pg_dump", f'--format=custom --no-owner --dbname="{safe}" --file="{out}"')
         )
-    partial = out.with_name(out.name + ".partial")
-    try:
+    with written_whole(out, "backup") as partial:
         _run([tool, "--format=custom", "--no-owner", f"--dbname={dsn}", f"--file={partial}"], env)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
     return BackupResult(out, "pg_dump", out.stat().st_size, None)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,6 +28,7 @@ from sqlalchemy import Connection, Table, delete
 from productpath import __version__
 from productpath import workspace as ws
 from productpath.errors import ConflictError, InputError
+from productpath.services.whole_files import written_whole
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store import dump, migrate
@@ -87,12 +87,8 @@ def export_all(
     out = out.expanduser()
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
         raise InputError("already exists; choose a new path for the export", file=out)
-    if not out.parent.is_dir():
-        raise InputError("the folder to write into does not exist", file=out.parent)
-    partial = out.with_name(out.name + ".partial")
-    _remove(partial)
     as_zip = out.suffix.lower() == ".zip"
-    try:
+    with written_whole(out, "export") as partial:
         with _writer(partial, as_zip) as write:
             counts, revision = _write_tables(handle, write, credentials, progress)
             config = handle.workspace.config_path
@@ -121,11 +117,6 @@ def export_all(
             write(MANIFEST, [json.dumps(manifest, indent=2).encode("utf-8") + b"\n"])
         if out.exists():
             out.rmdir()  # the empty folder the user named
-        partial.replace(out)
-    except OSError as exc:
-        raise InputError(f"cannot write the export: {exc.strerror or exc}", file=out) from exc
-    finally:
-        _remove(partial)
     return ExportSummary(out, counts, credentials, revision)
 
 
@@ -186,13 +177,6 @@ def _writer(
             return digest.hexdigest()
 
         yield write
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
 
 
 class _Export:
