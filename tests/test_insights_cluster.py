@@ -152,3 +152,23 @@ def test_assignment_matches_discovery() -> None:
     result = discover_themes(x)
     labels, _ = assign_to_themes(x, result.centroids)
     assert np.array_equal(labels, result.labels)
+
+
+def test_each_embedder_leaves_few_items_unassigned_on_real_messages() -> None:
+    """BANKING77 test messages under the hashing embedder: at its own threshold few items fit
+    no theme; at MiniLM's, a large share would (its similarities have another scale)."""
+    import csv
+
+    from conftest import DATASETS
+    from productpath.insights.embed import HashingEmbedder
+
+    path = DATASETS / "banking77" / "test.csv"
+    with path.open(encoding="utf-8", newline="") as stream:
+        texts = [row["text"] for row in csv.DictReader(stream)]
+    embedder = HashingEmbedder()
+    vectors = embedder.embed(texts)
+    own = discover_themes(vectors, seed=0, threshold=embedder.assign_threshold)
+    assert float(np.mean(own.labels < 0)) <= 0.05
+    assert own.centroids.shape[0] >= 20
+    minilm_scale = discover_themes(vectors, seed=0, threshold=ASSIGN_THRESHOLD)
+    assert float(np.mean(minilm_scale.labels < 0)) >= 0.15

@@ -35,8 +35,9 @@ MAX_RESOLUTION = 5.0
 # down to this floor.
 MIN_PLACED_SHARE = 0.5
 MIN_RESOLUTION = 0.25
-# Below this cosine similarity to its theme's centroid an item fits no theme: on BANKING77
-# train (3,000 and 10,003 items) 0.5% of the graph's members sit that far from their centroid.
+# Below this cosine similarity to its theme's centroid an item fits no theme, for MiniLM's
+# vectors: on BANKING77 train (3,000 and 10,003 items) about 1% of the graph's members sit that
+# far from their centroid. Other embedders pass their own (``Embedder.assign_threshold``).
 ASSIGN_THRESHOLD = 0.45
 CHUNK = 8192
 
@@ -85,9 +86,11 @@ def _relabel_by_size(labels: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]
 
 
 def assign_to_themes(
-    embeddings: NDArray[np.float32], centroids: NDArray[np.float32]
+    embeddings: NDArray[np.float32],
+    centroids: NDArray[np.float32],
+    threshold: float = ASSIGN_THRESHOLD,
 ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """Nearest theme per row and its cosine similarity; -1 where it is below the threshold."""
+    """Nearest theme per row and its cosine similarity; -1 where it is below ``threshold``."""
     n = embeddings.shape[0]
     labels = np.full(n, -1, dtype=np.int64)
     scores = np.zeros(n, dtype=np.float32)
@@ -99,7 +102,7 @@ def assign_to_themes(
         best = np.argmax(block, axis=1)
         labels[start : start + CHUNK] = best
         scores[start : start + CHUNK] = block[np.arange(block.shape[0]), best]
-    labels[scores < ASSIGN_THRESHOLD] = -1
+    labels[scores < threshold] = -1
     return labels, scores
 
 
@@ -110,8 +113,11 @@ def _sample(n: int, seed: int) -> NDArray[np.int64]:
     return np.sort(rng.choice(n, size=MAX_SAMPLE, replace=False)).astype(np.int64)
 
 
-def discover_themes(embeddings: NDArray[np.float32], *, seed: int = 0) -> ThemeClustering:
-    """Themes of ``embeddings`` (n, d), unit rows; deterministic for a given ``seed``."""
+def discover_themes(
+    embeddings: NDArray[np.float32], *, seed: int = 0, threshold: float = ASSIGN_THRESHOLD
+) -> ThemeClustering:
+    """Themes of ``embeddings`` (n, d), unit rows; deterministic for a given ``seed``. Items
+    less similar than ``threshold`` to their theme's centroid are left unassigned."""
     matrix = np.asarray(embeddings, dtype=np.float32)
     if matrix.ndim != 2:
         raise ValueError(f"embeddings must be a 2-d array, got shape {matrix.shape}")
@@ -147,9 +153,9 @@ def discover_themes(embeddings: NDArray[np.float32], *, seed: int = 0) -> ThemeC
     centroids = _centroids(sample, group, k)
     # Everything the graph did not place (dissolved themes, rows outside the sample) goes to
     # the nearest centroid; the graph's own choices stand, as its communities need not be round.
-    labels, _ = assign_to_themes(matrix, centroids)
+    labels, _ = assign_to_themes(matrix, centroids, threshold)
     labels[picked[group >= 0]] = group[group >= 0]
     own = np.einsum("ij,ij->i", matrix[labels >= 0], centroids[labels[labels >= 0]])
-    labels[np.flatnonzero(labels >= 0)[own < ASSIGN_THRESHOLD]] = -1
+    labels[np.flatnonzero(labels >= 0)[own < threshold]] = -1
     labels, k = _relabel_by_size(labels)
     return ThemeClustering(labels, _centroids(matrix, labels, k))

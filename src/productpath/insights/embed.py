@@ -44,6 +44,10 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    # Below this cosine similarity to its theme's centre an item fits no theme. Each embedder's
+    # similarities have their own scale, so each has its own: the similarity below which about
+    # 1% of the graph's own members fall on BANKING77 train (bench/bench_themes.py).
+    assign_threshold: float
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> NDArray[np.float32]:
         """(len(texts), dim) float32 rows of unit length (all zeros for a text with no words).
@@ -79,6 +83,7 @@ class MiniLMEmbedder:
 
     name = MINILM_NAME
     dim = 384
+    assign_threshold = 0.45
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> NDArray[np.float32]:
         if not texts:
@@ -127,6 +132,10 @@ class HashingEmbedder:
 
     name = HASHING_NAME
     dim = 256
+    # Hashed word counts are far less similar to each other than MiniLM's vectors: at MiniLM's
+    # 0.45 a third of the items went unassigned (BANKING77 train, and 100,000 to 1,000,000
+    # varied items in bench/bench_insights_scale.py).
+    assign_threshold = 0.17
     # 2^18 hash buckets keep collisions rare for a product's vocabulary; the projection matrix is
     # sparse (PROJECTION_NONZEROS per bucket), so it stays a few megabytes.
     n_features = 1 << 18

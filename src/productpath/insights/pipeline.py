@@ -38,16 +38,18 @@ def discover(
     *,
     next_number: int,
     seed: int,
+    threshold: float,
 ) -> Themed:
     """Cluster everything afresh, keeping the numbers of themes that match old ones.
 
     ``old_numbers`` holds each item's previous theme number (-1: none); themes that match no
-    old theme are numbered from ``next_number`` on, largest first.
+    old theme are numbered from ``next_number`` on, largest first. ``threshold`` is the
+    embedder's ``assign_threshold``.
     """
     from productpath.insights.cluster import discover_themes
     from productpath.insights.match import match_themes
 
-    clustering = discover_themes(embeddings, seed=seed)
+    clustering = discover_themes(embeddings, seed=seed, threshold=threshold)
     labels, centroids = clustering.labels, clustering.centroids
     matched = match_themes(labels, old_numbers, centroids, old_centroids)
     number_of = np.empty(centroids.shape[0], dtype=np.int64)
@@ -75,8 +77,11 @@ def assign(
     embeddings: NDArray[np.float32],
     centroids: Mapping[int, NDArray[np.float32]],
     sizes: Mapping[int, int],
+    *,
+    threshold: float,
 ) -> Themed:
-    """Put new items into existing themes; centroids move by the items they gain.
+    """Put new items into existing themes (unless less similar than ``threshold``, the
+    embedder's ``assign_threshold``); centroids move by the items they gain.
 
     A centroid is a mean direction: the old one, weighted by the theme's size, plus the new
     members, normalised again (items that left stay counted; a ``--full`` run resets that).
@@ -88,7 +93,7 @@ def assign(
         n = embeddings.shape[0]
         return Themed(np.full(n, -1, np.int64), np.zeros(n, np.float32), {}, ())
     matrix = np.stack([centroids[number] for number in order]).astype(np.float32)
-    labels, similarities = assign_to_themes(embeddings, matrix)
+    labels, similarities = assign_to_themes(embeddings, matrix, threshold)
     numbers = np.where(labels >= 0, np.asarray(order, np.int64)[np.maximum(labels, 0)], -1)
     moved = {}
     for index, number in enumerate(order):

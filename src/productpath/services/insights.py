@@ -139,10 +139,11 @@ def run_insights(
             _centroids(stored, embedder.name, active_only=False),
             next_number=max((t.number for t in stored), default=0) + 1,
             seed=seed,
+            threshold=embedder.assign_threshold,
         )
     else:
         sizes = {t.number: t.size for t in stored}
-        themed = pipeline.assign(vectors, current, sizes)
+        themed = pipeline.assign(vectors, current, sizes, threshold=embedder.assign_threshold)
     clock.lap("cluster")
 
     # Every item's theme after this run: the new reading for targets, the old one otherwise.
