@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from fuzz_inputs import ROADMAP_YAML
+from roadmap_fixtures import SMALL_ROADMAP
 
 # The installed entry point, as a user runs it (productpath.cli.main has no __main__ block).
 CLI = [str(Path(sys.executable).with_name("productpath"))]
@@ -102,7 +102,7 @@ def jobs(folder: Path, feedback_rows: int, embedder: str = "auto") -> list[Job]:
     to every killed process), the bench the default one."""
     feedback = write_feedback(folder / "big.csv", feedback_rows)
     roadmap = folder / "roadmap.yaml"
-    roadmap.write_text(ROADMAP_YAML, encoding="utf-8")
+    roadmap.write_text(SMALL_ROADMAP, encoding="utf-8")
     return [
         Job(
             "feedback import",

@@ -172,3 +172,20 @@ def test_each_embedder_leaves_few_items_unassigned_on_real_messages() -> None:
     assert own.centroids.shape[0] >= 20
     minilm_scale = discover_themes(vectors, seed=0, threshold=ASSIGN_THRESHOLD)
     assert float(np.mean(minilm_scale.labels < 0)) >= 0.15
+
+
+def test_an_item_does_not_fit_a_theme_by_its_own_weight() -> None:
+    """A short message that shares one word with a small theme ("Love it" beside "would love a
+    dark theme option") is measured against the theme's other members, not a centre it pulls
+    towards itself, and stays unassigned."""
+    from productpath.insights.embed import HashingEmbedder
+
+    when = ["night", "noon", "dawn", "dusk", "lunch", "midnight", "breakfast"]
+    texts = [f"would love a dark theme option for the app, especially at {w}" for w in when]
+    texts += [f"the app crashes when I open my card details at {w}" for w in when]
+    texts.append("Love it")
+    embedder = HashingEmbedder()
+    result = discover_themes(embedder.embed(texts), seed=0, threshold=embedder.assign_threshold)
+    assert result.labels[-1] == -1
+    assert len(set(result.labels[:7].tolist())) == 1 and result.labels[0] >= 0
+    assert len(set(result.labels[7:14].tolist())) == 1 and result.labels[7] >= 0

@@ -71,6 +71,43 @@ def _centroids(
     return _unit_rows(sums.astype(np.float32))
 
 
+def _sums(
+    embeddings: NDArray[np.float32], labels: NDArray[np.int64], k: int
+) -> NDArray[np.float64]:
+    sums = np.zeros((k, embeddings.shape[1]), dtype=np.float64)
+    kept = labels >= 0
+    np.add.at(sums, labels[kept], embeddings[kept])
+    return sums
+
+
+def _similarity_to_the_others(
+    matrix: NDArray[np.float32],
+    labels: NDArray[np.int64],
+    rows: NDArray[np.int64],
+    members: NDArray[np.bool_],
+    sums: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Cosine similarity of each of ``rows`` to its theme's centre without itself.
+
+    A member counted in its own centre is always somewhat similar to it: in a small theme a
+    two-word message such as "Love it" would pass the threshold only through its own weight.
+    ``members`` marks the rows counted in ``sums``. Chunked: a million rows at once would need a
+    (rows, dims) float64 copy of the sums.
+    """
+    found = np.zeros(len(rows), dtype=np.float64)
+    for start in range(0, len(rows), CHUNK):
+        block = rows[start : start + CHUNK]
+        vectors = matrix[block].astype(np.float64)
+        others = sums[labels[block]] - vectors * members[block][:, None]
+        norms = np.linalg.norm(others, axis=1)
+        dots = np.einsum("ij,ij->i", vectors, others)
+        # A theme of one has no others: the item is its own centre.
+        found[start : start + len(block)] = np.where(
+            norms > 0, dots / np.maximum(norms, 1e-12), 1.0
+        )
+    return found
+
+
 def _relabel_by_size(labels: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     """Renumber themes 0..k-1, largest first (ties by first appearance), keeping -1."""
     kept = labels[labels >= 0]
@@ -155,7 +192,10 @@ def discover_themes(
     # the nearest centroid; the graph's own choices stand, as its communities need not be round.
     labels, _ = assign_to_themes(matrix, centroids, threshold)
     labels[picked[group >= 0]] = group[group >= 0]
-    own = np.einsum("ij,ij->i", matrix[labels >= 0], centroids[labels[labels >= 0]])
-    labels[np.flatnonzero(labels >= 0)[own < threshold]] = -1
+    members = np.zeros(n, dtype=bool)
+    members[picked[group >= 0]] = True
+    kept = np.flatnonzero(labels >= 0)
+    own = _similarity_to_the_others(matrix, labels, kept, members, _sums(sample, group, k))
+    labels[kept[own < threshold]] = -1
     labels, k = _relabel_by_size(labels)
     return ThemeClustering(labels, _centroids(matrix, labels, k))

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 TOP_WORDS = 12
 MAX_WORDS = 3
-CANDIDATE_SETS = 5
+CANDIDATE_SETS = 10
 EXTRA_WORD_BONUS = 0.3
 MAX_GAP = 3
 GROW_SHARE = 0.5
@@ -147,13 +147,31 @@ def _presence(keyed: Sequence[set[str]], words: Sequence[str]) -> NDArray[np.boo
     return table
 
 
+def _near_pairs(member_words: Sequence[list[str]]) -> set[frozenset[str]]:
+    """Pairs of words some member wrote close together, in one clause: only such words can
+    share a phrase, so sets of words that never meet are not worth ranking."""
+    near: set[frozenset[str]] = set()
+    reach = MAX_WORDS + MAX_GAP - 1
+    for words in member_words:
+        keys = [word_key(w) for w in words]
+        for i, key in enumerate(keys):
+            for other in keys[i + 1 : i + 1 + reach]:
+                if other == BREAK:
+                    break
+                if other != key:
+                    near.add(frozenset((key, other)))
+    return near
+
+
 def _ranked_word_sets(
     member_keys: Sequence[set[str]],
+    member_words: Sequence[list[str]],
     corpus_keys: Sequence[set[str]],
     theme_size: int,
     corpus_size: int,
 ) -> list[tuple[str, ...]]:
-    """The best ``CANDIDATE_SETS`` word sets, best first (ties broken by the words)."""
+    """The best ``CANDIDATE_SETS`` word sets, best first (ties broken by the words); a set of
+    two or three words only if each pair of them stands close together in some member."""
     counts = Counter(key for keys in member_keys for key in keys)
     # Sorted by count, then word: a Counter's own order of ties follows set iteration, which
     # changes from one process to the next.
@@ -165,11 +183,14 @@ def _ranked_word_sets(
     in_theme = _presence(member_keys, top)
     in_corpus = _presence(corpus_keys, top)
     scale = corpus_size / max(len(corpus_keys), 1)
+    near = _near_pairs(member_words)
     scored: list[tuple[float, tuple[str, ...]]] = []
     for size in range(1, MAX_WORDS + 1):
         for combo in itertools.combinations(range(len(top)), size):
             words = tuple(top[j] for j in combo)
             if all(w in NEGATIONS for w in words):
+                continue
+            if any(frozenset(pair) not in near for pair in itertools.combinations(words, 2)):
                 continue
             members = int(in_theme[:, combo].all(axis=1).sum())
             if members < 2:
@@ -334,7 +355,7 @@ def name_themes(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, st
         sample = _spread(members, MEMBER_SAMPLE)
         member_words = [tokens(texts[i]) for i in sample]
         member_keys = [_content_keys(words) for words in member_words]
-        ranked = _ranked_word_sets(member_keys, corpus_keys, len(members), len(texts))
+        ranked = _ranked_word_sets(member_keys, member_words, corpus_keys, len(members), len(texts))
         # The best set whose words some member wrote as a readable phrase.
         phrase = next((found for wanted in ranked if (found := _phrase(wanted, member_words))), ())
         names[theme] = _display(phrase, _written_forms([texts[i] for i in sample]))

@@ -61,9 +61,10 @@ def discover(
             number_of[index] = next_number
             fresh.append(next_number)
             next_number += 1
-    numbers = np.where(labels >= 0, number_of[np.maximum(labels, 0)], -1).astype(np.int64)
-    similarities = np.zeros(len(labels), dtype=np.float32)
+    numbers = np.full(len(labels), -1, dtype=np.int64)
     kept = labels >= 0
+    numbers[kept] = number_of[labels[kept]]  # no theme at all is possible: nothing fitted
+    similarities = np.zeros(len(labels), dtype=np.float32)
     similarities[kept] = np.einsum("ij,ij->i", embeddings[kept], centroids[labels[kept]])
     return Themed(
         numbers,
