@@ -62,22 +62,20 @@ def _unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
     return unit
 
 
-def _centroids(
-    embeddings: NDArray[np.float32], labels: NDArray[np.int64], k: int
-) -> NDArray[np.float32]:
-    sums = np.zeros((k, embeddings.shape[1]), dtype=np.float64)
-    kept = labels >= 0
-    np.add.at(sums, labels[kept], embeddings[kept])
-    return _unit_rows(sums.astype(np.float32))
-
-
 def _sums(
     embeddings: NDArray[np.float32], labels: NDArray[np.int64], k: int
 ) -> NDArray[np.float64]:
+    """Per theme 0..k-1, the sum of its members' rows (unassigned rows, -1, left out)."""
     sums = np.zeros((k, embeddings.shape[1]), dtype=np.float64)
     kept = labels >= 0
     np.add.at(sums, labels[kept], embeddings[kept])
     return sums
+
+
+def _centroids(
+    embeddings: NDArray[np.float32], labels: NDArray[np.int64], k: int
+) -> NDArray[np.float32]:
+    return _unit_rows(_sums(embeddings, labels, k).astype(np.float32))
 
 
 def _similarity_to_the_others(
