@@ -122,3 +122,21 @@ def test_two_themes_named_alike_are_told_apart_by_a_keyword() -> None:
     assert found[0].label.startswith("Exchange rate")
     assert found[1].label.startswith("Exchange rate")
     assert found[0].label != found[1].label
+
+
+def test_names_keep_their_spelling_and_length() -> None:
+    phones = ["iPhone app crashes on start", "the iPhone app crashes", "iPhone app crashes again"]
+    cities = ["İstanbul ödeme gecikti", "İstanbul ödeme yok", "İstanbul ödeme hata"]
+    blob = ["x" * 300 + " failed", "x" * 300 + " failed again"]
+    texts, labels = themes(phones, cities, blob)
+    names = name_themes(texts, labels)
+    assert names[0].startswith("iPhone app crashes")
+    assert names[1].startswith("İstanbul ödeme")
+    assert len(names[2]) <= 80 and names[2].endswith("…")
+
+
+def test_themes_no_keyword_tells_apart_are_numbered() -> None:
+    texts, labels = themes(["Refund please", "refund please"], ["Refund please!", "refund please?"])
+    found = label_themes(texts, labels)
+    assert found[0].label == "Refund"
+    assert found[1].label == "Refund (2)"

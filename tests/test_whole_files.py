@@ -60,3 +60,13 @@ def test_os_errors_name_the_path_and_leftovers_are_cleared(tmp_path: Path) -> No
         written_whole(tmp_path / "nope" / "x.md", "file"),
     ):
         pass
+
+
+def test_a_folder_in_the_way_is_refused_not_deleted(tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    mine = tmp_path / "export.partial"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("someone's", encoding="utf-8")
+    with pytest.raises(InputError, match="is in the way"), written_whole(out, "export"):
+        pass
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "someone's"

@@ -113,7 +113,11 @@ def _distinguish(label: str, keywords: Sequence[str], taken: set[str]) -> str:
             candidate = f"{label}{LABEL_SEPARATOR}{keyword}"
             if candidate not in taken:
                 return candidate
-    return label
+    # No keyword tells them apart: number them, as a list of names would.
+    number = 2
+    while f"{label} ({number})" in taken:
+        number += 1
+    return f"{label} ({number})"
 
 
 def representative_indices(

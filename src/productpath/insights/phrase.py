@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -41,6 +42,7 @@ GROW_SHARE = 0.5
 GROW_STEPS = 2
 MEMBER_SAMPLE = 400
 HEAD_TOKENS = 40
+MAX_NAME_CHARS = 80
 CORPUS_SAMPLE = 20_000
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
@@ -73,7 +75,8 @@ _MEANINGFUL = frozenset(
 # question words make fragments ("why my card payment did not work").
 _QUESTION_WORDS = frozenset({"how"})
 # A phrase may end on these though they are stop words: the first always closes a phrasal verb
-# ("top up", "go through"); the second only where no noun follows ("log in", not "broken on").
+# ("top up", "go through"); the second only where the clause mostly ends there ("log in", not
+# "broken on Android" or "showing up in my account").
 _CLOSING_PARTICLES = frozenset({"up", "out", "off", "down", "through", "away", "back"})
 _PARTICLES = _CLOSING_PARTICLES | frozenset({"in", "on", "over"})
 
@@ -93,12 +96,13 @@ def tokens(text: str) -> list[str]:
     The first line of a ticket or issue is its subject; the body below is often a template
     ("Steps to reproduce", "Version") whose words would name every theme alike.
     """
-    head = text.strip().split("\n", 1)[0].lower().replace(_APOSTROPHE, "'")
+    head = text.strip().split("\n", 1)[0].replace(_APOSTROPHE, "'")
     found: list[str] = []
     for match in _TOKEN_OR_BREAK.finditer(head):
         if len(found) >= HEAD_TOKENS:
             break
-        token = match.group(0)
+        # Lower-cased word by word: lowering the line first can split a letter in two ("İ").
+        token = match.group(0).lower()
         if token[0] in _CLAUSE_ENDS:
             if found and found[-1] != BREAK:
                 found.append(BREAK)
@@ -147,6 +151,27 @@ def _presence(keyed: Sequence[set[str]], words: Sequence[str]) -> NDArray[np.boo
     return table
 
 
+def _rows_by_word(keyed: Sequence[set[str]]) -> dict[str, NDArray[np.int64]]:
+    """For each word, the rows that use it: built once, so each theme's precision counts cost
+    its dozen words, not a pass over the whole corpus sample."""
+    rows: dict[str, list[int]] = {}
+    for i, keys in enumerate(keyed):
+        for key in keys:
+            rows.setdefault(key, []).append(i)
+    return {key: np.asarray(found, dtype=np.int64) for key, found in rows.items()}
+
+
+def _presence_from_index(
+    index: dict[str, NDArray[np.int64]], size: int, words: Sequence[str]
+) -> NDArray[np.bool_]:
+    table = np.zeros((size, len(words)), dtype=bool)
+    for j, word in enumerate(words):
+        found = index.get(word)
+        if found is not None:
+            table[found, j] = True
+    return table
+
+
 def _near_pairs(member_words: Sequence[list[str]]) -> set[frozenset[str]]:
     """Pairs of words some member wrote close together, in one clause: only such words can
     share a phrase, so sets of words that never meet are not worth ranking."""
@@ -166,7 +191,7 @@ def _near_pairs(member_words: Sequence[list[str]]) -> set[frozenset[str]]:
 def _ranked_word_sets(
     member_keys: Sequence[set[str]],
     member_words: Sequence[list[str]],
-    corpus_keys: Sequence[set[str]],
+    corpus: tuple[dict[str, NDArray[np.int64]], int],
     theme_size: int,
     corpus_size: int,
 ) -> list[tuple[str, ...]]:
@@ -181,8 +206,9 @@ def _ranked_word_sets(
     if not top:
         return []
     in_theme = _presence(member_keys, top)
-    in_corpus = _presence(corpus_keys, top)
-    scale = corpus_size / max(len(corpus_keys), 1)
+    index, sampled = corpus
+    in_corpus = _presence_from_index(index, sampled, top)
+    scale = corpus_size / max(sampled, 1)
     near = _near_pairs(member_words)
     scored: list[tuple[float, tuple[str, ...]]] = []
     for size in range(1, MAX_WORDS + 1):
@@ -252,7 +278,7 @@ def _grow(span: tuple[str, ...], member_words: Sequence[list[str]]) -> tuple[str
                             extra = tuple(words[end : end + width])
                             after[extra] += 1
                             following = words[end + width : end + width + 1]
-                            if following and _is_content(following[0]):
+                            if following and following[0] != BREAK:
                                 dangling[extra] += 1
                         if i - width >= 0 and BREAK not in words[i - width : i]:
                             before[tuple(words[i - width : i])] += 1
@@ -321,8 +347,13 @@ def _written_forms(texts: Sequence[str]) -> dict[str, str]:
 
 
 def _display(phrase: Sequence[str], forms: dict[str, str]) -> str:
-    text = " ".join(forms.get(word, word) for word in phrase)
-    return text[:1].upper() + text[1:]
+    words = [forms.get(word, word) for word in phrase]
+    if words and words[0].islower():  # "iPhone" and "GBP" keep their spelling
+        words[0] = words[0][:1].upper() + words[0][1:]
+    # Composed again: lower-casing "İ" gives "i" and a combining dot, and upper-casing that "I".
+    text = unicodedata.normalize("NFC", " ".join(words))
+    # One long unbroken "word" (a hash, a URL-like string) must not make a paragraph of a name.
+    return text if len(text) <= MAX_NAME_CHARS else text[: MAX_NAME_CHARS - 1].rstrip() + "…"
 
 
 def _phrase(wanted: tuple[str, ...], member_words: Sequence[list[str]]) -> tuple[str, ...]:
@@ -348,14 +379,16 @@ def name_themes(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, st
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     corpus = _spread(np.arange(len(texts), dtype=np.int64), CORPUS_SAMPLE)
-    corpus_keys = [_content_keys(tokens(texts[i])) for i in corpus]
+    corpus_index = (_rows_by_word([_content_keys(tokens(texts[i])) for i in corpus]), len(corpus))
     names: dict[int, str] = {}
     for theme in sorted(int(t) for t in np.unique(labels[labels >= 0])):
         members = np.flatnonzero(labels == theme)
         sample = _spread(members, MEMBER_SAMPLE)
         member_words = [tokens(texts[i]) for i in sample]
         member_keys = [_content_keys(words) for words in member_words]
-        ranked = _ranked_word_sets(member_keys, member_words, corpus_keys, len(members), len(texts))
+        ranked = _ranked_word_sets(
+            member_keys, member_words, corpus_index, len(members), len(texts)
+        )
         # The best set whose words some member wrote as a readable phrase.
         phrase = next((found for wanted in ranked if (found := _phrase(wanted, member_words))), ())
         names[theme] = _display(phrase, _written_forms([texts[i] for i in sample]))

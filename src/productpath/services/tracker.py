@@ -182,8 +182,8 @@ def forget_tracker_items(handle: OpenWorkspace, *, fmt: str) -> int:
     """Remove every item imported in format ``fmt``, with its history and links, so that the
     next import starts afresh; returns how many items went."""
     with handle.store.write() as session:
-        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
-        return tracker_repo.delete_source(session, product.id, fmt)
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        return 0 if product_id is None else tracker_repo.delete_source(session, product_id, fmt)
 
 
 def list_tracker_items(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from productpath.errors import InputError
@@ -24,20 +24,29 @@ def written_whole(out: Path, what: str) -> Iterator[Path]:
     """The path to write into instead of ``out`` (a file or a folder: the block chooses).
 
     An ``OSError`` in the block or the rename becomes an ``InputError`` naming ``out``:
-    "cannot write the <what>: <reason>". A leftover partial from an earlier crash is removed
-    first.
+    "cannot write the <what>: <reason>". A partial file left by an earlier crash is removed
+    first; a folder of that name is refused rather than deleted.
     """
     if not out.parent.is_dir():
         raise InputError("the folder to write into does not exist", file=out.parent)
     partial = out.with_name(out.name + PARTIAL_SUFFIX)
-    _remove(partial)
+    if partial.is_dir() and not partial.is_symlink():
+        # Perhaps left by an export that was killed, perhaps the user's own: not ours to delete.
+        raise InputError(
+            f"a folder named {partial.name} is in the way (left by an interrupted export?); "
+            "remove it and try again",
+            file=partial,
+        )
+    partial.unlink(missing_ok=True)  # a file left by a killed run: only ever a partial write
     try:
         yield partial
         partial.replace(out)
     except OSError as exc:
         raise InputError(f"cannot write the {what}: {exc.strerror or exc}", file=out) from exc
     finally:
-        _remove(partial)
+        # The error that brought us here says more than a failed clean-up would.
+        with suppress(OSError):
+            _remove(partial)
 
 
 def _remove(path: Path) -> None:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from productpath.errors import InputError, NotFoundError, ProductpathError
+from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
 from productpath.services.communication_pages import ReportsPage, reports_page
 from productpath.services.digest_models import DigestRun
 from productpath.services.digests import send_digests, sending_problem
@@ -82,6 +82,8 @@ def reports_send_html(
         if problem is not None:
             return _page(request, handle, who, send_error=problem, status_code=422)
         job_id = runner.start_job(handle, "digests", {}, who.user_id)
+    except ConflictError as exc:  # a send is already running
+        return _page(request, handle, who, send_error=str(exc), status_code=409)
     except ProductpathError as exc:
         return _page(request, handle, who, send_error=str(exc), status_code=422)
     return RedirectResponse(request.url_for("job_html", job_id=str(job_id)).path, status_code=303)
