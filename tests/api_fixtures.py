@@ -148,3 +148,20 @@ def _database(kind: str) -> tuple[str | None, Callable[[], None]]:
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# Imported by the API test modules under these names; the tests ask for ``shared`` and ``api``.
+@pytest.fixture(name="shared", scope="module", params=DATABASES)
+def shared_fixture(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One seeded app per database for the tests that only read (or are refused)."""
+    with shared_api_client(request.param, tmp_path_factory.mktemp("api") / "ws") as client:
+        yield client
+
+
+@pytest.fixture(name="api")
+def api_fixture(workspace_dir: Path) -> Iterator[TestClient]:
+    """A fresh seeded app (in conftest's workspace), for tests that write."""
+    with api_client() as client:
+        yield client

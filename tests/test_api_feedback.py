@@ -3,15 +3,13 @@ that land in the feedback store. On SQLite and PostgreSQL, in local mode."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api_fixtures import DATABASES, api_client, shared_api_client
+from api_fixtures import api_fixture, shared_fixture  # noqa: F401 - fixtures
 from productpath.services.workspace import open_workspace
 from productpath.store.models import Customer, FeedbackItem
 
@@ -20,20 +18,6 @@ URL = "/api/v1/feedback"
 # undated one (where it sorts is the database's NULL order: not part of the contract).
 NEWEST_FIRST = ["Love it", "Card lost", "Slow"]
 UNDATED = "Dark mode!"
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    with shared_api_client(request.param, tmp_path_factory.mktemp("api") / "ws") as client:
-        yield client
-
-
-@pytest.fixture
-def api(workspace_dir: Path) -> Iterator[TestClient]:
-    with api_client() as client:
-        yield client
 
 
 def _texts(body: dict[str, Any]) -> list[str]:

@@ -3,35 +3,17 @@ optimistic concurrency, votes and comments. On SQLite and PostgreSQL, in local m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api_fixtures import DATABASES, api_client, shared_api_client
+from api_fixtures import api_fixture, shared_fixture  # noqa: F401 - fixtures
 from productpath.services.workspace import open_workspace
 from productpath.store.models import Comment, Initiative
 
 URL = "/api/v1/initiatives"
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    """One seeded app per database for the tests that only read (or are refused)."""
-    with shared_api_client(request.param, tmp_path_factory.mktemp("api") / "ws") as client:
-        yield client
-
-
-@pytest.fixture
-def api(workspace_dir: Path) -> Iterator[TestClient]:
-    """A fresh seeded app, for tests that write."""
-    with api_client() as client:
-        yield client
 
 
 def _keys(body: dict[str, Any]) -> list[str]:

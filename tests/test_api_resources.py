@@ -3,29 +3,12 @@ customers, decisions, KPIs and jobs. On SQLite and PostgreSQL, in local mode."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api_fixtures import DATABASES, api_client, shared_api_client
+from api_fixtures import api_fixture, shared_fixture  # noqa: F401 - fixtures
 
 API = "/api/v1"
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    with shared_api_client(request.param, tmp_path_factory.mktemp("api") / "ws") as client:
-        yield client
-
-
-@pytest.fixture
-def api(workspace_dir: Path) -> Iterator[TestClient]:
-    with api_client() as client:
-        yield client
 
 
 def test_products_lists_the_local_product_as_admin(shared: TestClient) -> None:
