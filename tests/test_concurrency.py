@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crash_harness import CLI, env_for, write_feedback
+from live_server import serve_in_thread
 from web_fixtures import seed
 
 FEEDBACK_ROWS = 1_000
@@ -53,27 +51,7 @@ def workspace(tmp_path: Path) -> Path:
 @pytest.fixture
 def base_url(workspace: Path) -> Iterator[str]:
     """The real app under uvicorn in a thread, on a port the test bound itself."""
-    import uvicorn
-
-    from productpath.web import create_app
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(_settings(workspace)), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    yield from serve_in_thread(_settings(workspace), start_within_s=30)
 
 
 def _count(root: Path, sql: str, **params: object) -> int:
