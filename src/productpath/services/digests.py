@@ -35,6 +35,7 @@ from productpath.services.digest_models import (
     DigestRun,
     NotificationLine,
 )
+from productpath.services.report_polish import llm_for
 from productpath.services.stakeholders import webhook_host
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import digest_repo, product_repo, stakeholder_repo
@@ -107,14 +108,8 @@ def send_digests(
     """
     env = os.environ if env is None else env
     today = today or dt.date.today()
-    config = notify_config.read_config(handle.workspace.config_path)
-    source = str(handle.workspace.config_path)
-    smtp = notify_config.smtp_settings(config, env, source)
-    llm = notify_config.llm_settings(config, env, source) if polish else None
-    if polish and llm is None:
-        raise WorkspaceError(
-            f"{source}: --polish needs [llm] endpoint and model (see docs/communication.md)"
-        )
+    smtp = _smtp_settings(handle, env)
+    llm = llm_for(handle, env) if polish else None
     lines, due = _plan(handle, today)
     pending = _pending_notifications(handle)
     warnings: list[str] = []
@@ -156,8 +151,7 @@ def sending_problem(
     for e-mail that is due, or its password secret missing); None when nothing stands in the way.
     Cheap: it plans, renders nothing. The web UI asks before it starts a send in the background."""
     env = os.environ if env is None else env
-    config = notify_config.read_config(handle.workspace.config_path)
-    smtp = notify_config.smtp_settings(config, env, str(handle.workspace.config_path))
+    smtp = _smtp_settings(handle, env)
     _, due = _plan(handle, today or dt.date.today())
     if not _needs_smtp(due, _pending_notifications(handle)):
         return None
@@ -168,6 +162,13 @@ def sending_problem(
     except WorkspaceError as exc:
         return str(exc)
     return None
+
+
+def _smtp_settings(
+    handle: OpenWorkspace, env: Mapping[str, str]
+) -> notify_config.SmtpSettings | None:
+    path = handle.workspace.config_path
+    return notify_config.smtp_settings(notify_config.read_config(path), env, str(path))
 
 
 def _needs_smtp(due: Sequence[_Due], pending: Sequence[Notification]) -> bool:
