@@ -26,7 +26,7 @@ from productpath.services.portal import (
     unvote,
     vote,
 )
-from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep, render
+from productpath.web.deps import CsrfDep, HandleDep, Principal, PrincipalDep, render
 
 router = APIRouter(tags=["portal"])
 
@@ -35,6 +35,19 @@ router = APIRouter(tags=["portal"])
     "/portal", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
 )
 def portal_page(request: Request, handle: HandleDep, who: PrincipalDep) -> Response:
+    return _render_portal(request, handle, who, sent=request.query_params.get("sent") == "1")
+
+
+def _render_portal(
+    request: Request,
+    handle: HandleDep,
+    who: Principal,
+    *,
+    sent: bool = False,
+    status_code: int = 200,
+    **form: str,
+) -> Response:
+    """The public roadmap page; ``form`` carries a refused submission back to the page."""
     view = portal_roadmap(handle, who.user_id)
     return render(
         request,
@@ -43,10 +56,12 @@ def portal_page(request: Request, handle: HandleDep, who: PrincipalDep) -> Respo
             "title": f"{view.product.name}: public roadmap",
             "view": view,
             "who": who,
-            "sent": request.query_params.get("sent") == "1",
+            "sent": sent,
             "max_feedback": MAX_FEEDBACK,
+            **form,
         },
         json_url=request.url_for("portal_json").path,
+        status_code=status_code,
     )
 
 
@@ -69,20 +84,13 @@ def portal_feedback(
     try:
         submit_feedback(handle, text, who.email or None, who.user_id)
     except InputError as exc:
-        view = portal_roadmap(handle, who.user_id)
-        return render(
+        return _render_portal(
             request,
-            "portal.html",
-            {
-                "title": f"{view.product.name}: public roadmap",
-                "view": view,
-                "who": who,
-                "sent": False,
-                "max_feedback": MAX_FEEDBACK,
-                "feedback_error": exc.reason,
-                "feedback_text": text,
-            },
+            handle,
+            who,
             status_code=422,
+            feedback_error=exc.reason,
+            feedback_text=text,
         )
     return RedirectResponse("/portal?sent=1#tell-us", status_code=303)
 
