@@ -140,3 +140,21 @@ def test_themes_no_keyword_tells_apart_are_numbered() -> None:
     found = label_themes(texts, labels)
     assert found[0].label == "Refund"
     assert found[1].label == "Refund (2)"
+
+
+def test_words_with_combining_marks_stay_whole() -> None:
+    # Hindi vowel signs and Arabic vowel marks are combining marks, which Python's \w leaves out.
+    payment_failed = [
+        "मेरा भुगतान विफल हो गया",
+        "भुगतान विफल हो गया फिर से",
+        "आज भुगतान विफल हो गया",
+    ]
+    arabic = ["الدَّفع فشل اليوم", "الدَّفع فشل مرة أخرى", "لماذا الدَّفع فشل"]
+    assert tokens("भुगतान विफल") == ["भुगतान", "विफल"]
+    texts, labels = themes(payment_failed, arabic)
+    names = name_themes(texts, labels)
+    assert "भुगतान विफल" in names[0]
+    assert "الدَّفع فشل" in names[1]
+    keywords = label_themes(texts, labels)
+    assert "भुगतान" in keywords[0].keywords
+    assert "الدَّفع" in keywords[1].keywords

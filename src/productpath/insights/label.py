@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.insights.words import KEYWORD
+
 LABEL_SEPARATOR = " · "
 LABEL_TERMS = 3
 
@@ -33,7 +35,9 @@ def _keywords_per_theme(
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english", lowercase=True)
+    vectorizer = CountVectorizer(
+        ngram_range=(1, 2), stop_words="english", lowercase=True, token_pattern=KEYWORD
+    )
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:

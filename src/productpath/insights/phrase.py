@@ -33,6 +33,8 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.insights.words import WORD_CHAR
+
 TOP_WORDS = 12
 MAX_WORDS = 3
 CANDIDATE_SETS = 10
@@ -46,7 +48,8 @@ MAX_NAME_CHARS = 80
 CORPUS_SAMPLE = 20_000
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*(?:-[^\W_]+)*")
+_WORD = rf"{WORD_CHAR}+"
+_TOKEN = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*(?:-{_WORD})*")
 _CLAUSE_ENDS = ".,;:!?()[]"
 _TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|[.,;:!?()\[\]]")
 BREAK = "|"
