@@ -346,11 +346,50 @@ def _pg_restore(url: str, source: Path, *, force: bool) -> RestoreResult:
             "the PostgreSQL database already holds data; restore would replace it. "
             "Add --force to replace it"
         )
+    replaced = _pg_data_version(url)
     args = [tool, "--no-owner", "--single-transaction", f"--dbname={dsn}", str(source)]
     if force:
         args[1:1] = ["--clean", "--if-exists"]
     _run(args, env)
+    _pg_continue_data_version(url, replaced)
     return RestoreResult("pg_dump", None, None)
+
+
+def _pg_data_version(url: str) -> int | None:
+    """The data version of the PostgreSQL database about to be replaced (None: no counter)."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("data_version"):
+                return None
+            found = conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar()
+    finally:
+        engine.dispose()
+    return None if found is None else int(found)
+
+
+def _pg_continue_data_version(url: str, replaced: int | None) -> None:
+    """As :func:`_continue_data_version`, after pg_restore has committed.
+
+    pg_restore commits on its own, so for a moment a server can read the dump's older number;
+    the bump follows at once, and answers cached in that moment describe the restored data.
+    """
+    if replaced is None:
+        return
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if inspect(conn).has_table("data_version"):
+                conn.execute(
+                    text("UPDATE data_version SET n = GREATEST(n, :old) + 1 WHERE id = 1"),
+                    {"old": replaced},
+                )
+    finally:
+        engine.dispose()
 
 
 def _pg_holds_data(url: str) -> bool:
