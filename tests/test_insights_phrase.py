@@ -151,6 +151,8 @@ def test_words_with_combining_marks_stay_whole() -> None:
     ]
     arabic = ["الدَّفع فشل اليوم", "الدَّفع فشل مرة أخرى", "لماذا الدَّفع فشل"]
     assert tokens("भुगतान विफल") == ["भुगतान", "विफल"]
+    # A mark continues a word but never starts one: an emoji's variation selector is a mark too.
+    assert tokens("Love it \u2764\ufe0f so much") == ["love", "it", "so", "much"]
     texts, labels = themes(payment_failed, arabic)
     names = name_themes(texts, labels)
     assert "भुगतान विफल" in names[0]

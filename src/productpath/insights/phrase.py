@@ -33,7 +33,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
-from productpath.insights.words import WORD_CHAR
+from productpath.insights.words import WORD
 
 TOP_WORDS = 12
 MAX_WORDS = 3
@@ -48,8 +48,7 @@ MAX_NAME_CHARS = 80
 CORPUS_SAMPLE = 20_000
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
-_WORD = rf"{WORD_CHAR}+"
-_TOKEN = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*(?:-{_WORD})*")
+_TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:-{WORD})*")
 _CLAUSE_ENDS = ".,;:!?()[]"
 _TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|[.,;:!?()\[\]]")
 BREAK = "|"

@@ -3,7 +3,8 @@
 Python's ``\\w`` leaves out combining marks (Unicode categories Mn, Mc, Me), which many scripts
 write inside their words: Hindi "भुगतान" (payment) is six characters, two of them vowel signs,
 so ``[^\\W_]+`` reads it as three words ("भ", "गत", "न"); Arabic vowel marks split words the
-same way. :data:`WORD_CHAR` is a letter or digit, or a combining mark.
+same way. :data:`WORD` is a letter or digit followed by letters, digits and combining marks:
+a mark never starts a word, since emoji carry one too (the variation selector in "❤️").
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def _mark_ranges() -> str:
     return "".join(ranges)
 
 
-WORD_CHAR = rf"(?:[^\W_]|[{_mark_ranges()}])"
-# Two or more word characters: what a keyword may be (one letter says nothing of a topic).
-KEYWORD = rf"{WORD_CHAR}{WORD_CHAR}+"
+_LETTER = r"[^\W_]"
+_LETTER_OR_MARK = rf"(?:{_LETTER}|[{_mark_ranges()}])"
+WORD = rf"{_LETTER}{_LETTER_OR_MARK}*"
+# Two or more characters: what a keyword may be (one letter says nothing of a topic).
+KEYWORD = rf"{_LETTER}{_LETTER_OR_MARK}+"
