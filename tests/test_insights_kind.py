@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from productpath.errors import InputError
-from productpath.insights.kind import KINDS, KindClassifier, KindPrediction
-from productpath.insights.kind_features import normalise, split_title
+from productpath.insights.embed import MiniLMEmbedder, ml_available
+from productpath.insights.kind import KINDS, UNREADABLE, KindClassifier, KindPrediction
+from productpath.insights.kind_features import CUE_NAMES, cue_matrix, normalise, split_title
 from productpath.insights.kind_seed import EXAMPLES, VECTORS, digest, load_seed, read_examples
 
 CLEAR = [
@@ -178,3 +179,144 @@ def test_normalise_replaces_code_traces_and_links() -> None:
 def test_split_title() -> None:
     assert split_title("\n  Subject line \nbody\nmore") == ("Subject line", "body\nmore")
     assert split_title("") == ("", "")
+
+
+# Found by QA on a fresh workspace: all of these came out as praise.
+QA_TEXTS = [
+    ("カードはいつ届きますか\uff1f", "question"),
+    ("متى تصل البطاقة؟", "question"),
+    ("アプリがクラッシュします", "other"),
+    ("😡", "other"),
+    ("💩", "other"),
+]
+# Every item of the demo workspace that came out as praise: complaints and requests, every one.
+DEMO_COMPLAINTS = [
+    "I'm pretty frustrated about a pound charge that keeps  showing up in my account statement. "
+    "It's listed in the app as \"pending\", it never changes, and now I'm thinking "
+    "someone's hacked my account!",
+    "I just topped up, and the app denied it.",
+    "I need my card ASAP!",
+    "Help!  My card is stolen.",
+    "I managed to drunken block my card :(( Help!",
+    "Send me my card now! ASAP",
+    "I really need to top-up my card today urgently but my card keeps getting declined!! Can you "
+    "please resolve this problem or try an alternative",
+    "Help! I need to transfer something to China.",
+    "Help, I was charged twice!",
+    "I am travelling and I was wondering what your exchange rates are",
+    "I'm panicking!  I lost my card!  Help!",
+    "I need a Visa and a Mastercard from you.",
+    "Please explain why my transfer attempt was declined. Thank you.",
+    "I used the ATM to get money out and did not realize I would be charged as much as I was or I "
+    "would not have done that!",
+    "My top-up was reverted by the app.",
+    "I was overcharged one extra pound!",
+]
+
+
+def _vectors_or_skip(
+    seed: KindClassifier, texts: list[str], use_vectors: bool
+) -> np.ndarray | None:
+    if not use_vectors:
+        return None
+    if not (ml_available() and seed.uses_embeddings):
+        pytest.skip("needs the ml extra and fresh seed vectors")
+    return MiniLMEmbedder().embed(texts)
+
+
+@pytest.mark.parametrize("use_vectors", [False, True], ids=["text", "text+minilm"])
+def test_qa_texts_get_the_kind_they_read_as(seed: KindClassifier, use_vectors: bool) -> None:
+    texts = [text for text, _ in QA_TEXTS]
+    got = [p.kind for p in seed.predict(texts, _vectors_or_skip(seed, texts, use_vectors))]
+    assert got == [kind for _, kind in QA_TEXTS]
+
+
+# Without MiniLM (no ml extra) the text features alone still call these praise: a closing
+# "Thank you", or nothing but words such as "you" and "app" that short praise examples also use.
+STILL_PRAISE_WITHOUT_MINILM = {
+    "I need a Visa and a Mastercard from you.",
+    "Please explain why my transfer attempt was declined. Thank you.",
+    "My top-up was reverted by the app.",
+}
+
+
+@pytest.mark.parametrize("use_vectors", [False, True], ids=["text", "text+minilm"])
+def test_demo_complaints_are_not_praise(seed: KindClassifier, use_vectors: bool) -> None:
+    vectors = _vectors_or_skip(seed, DEMO_COMPLAINTS, use_vectors)
+    predictions = seed.predict(DEMO_COMPLAINTS, vectors)
+    praised = {
+        text for text, p in zip(DEMO_COMPLAINTS, predictions, strict=True) if p.kind == "praise"
+    }
+    assert praised == (set() if use_vectors else STILL_PRAISE_WITHOUT_MINILM)
+
+
+@pytest.mark.parametrize("use_vectors", [False, True], ids=["text", "text+minilm"])
+def test_fire_emoji_is_praise(seed: KindClassifier, use_vectors: bool) -> None:
+    vectors = _vectors_or_skip(seed, ["🔥"], use_vectors)
+    assert seed.predict(["🔥"], vectors)[0].kind == "praise"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("the new version is 💯", "praise"), ("👏👏", "praise"), ("🤬", "other"), ("🙄🙄", "other")],
+)
+def test_emoji_outside_the_seed_examples_are_read(
+    seed: KindClassifier, text: str, kind: str
+) -> None:
+    [got] = seed.predict([text])
+    assert got.kind == kind
+    assert got != UNREADABLE
+
+
+@pytest.mark.parametrize(
+    "mark", ["?", "\uff1f", "\ufe56", "\u061f", "\u037e", "\u055e", "\u1367", "\u00bf", "\u203d"]
+)
+def test_question_marks_of_other_scripts_flag_a_question(mark: str) -> None:
+    column = CUE_NAMES.index("question_mark_title")
+    flags = cue_matrix([f"word{mark} rest", "no mark here;"])
+    assert flags[0, column] == 1.0
+    assert flags[1, column] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("own_mark", "ascii_mark"),
+    [
+        ("カードはいつ届きますか\uff1f", "カードはいつ届きますか?"),
+        ("متى تصل البطاقة؟", "متى تصل البطاقة?"),
+    ],
+)
+def test_a_scripts_own_question_mark_reads_like_the_ascii_one(
+    seed: KindClassifier, own_mark: str, ascii_mark: str
+) -> None:
+    assert [p.kind for p in seed.predict([own_mark, ascii_mark])] == ["question", "question"]
+
+
+@pytest.mark.parametrize(
+    "text", ["アプリがクラッシュします", "这个应用很好用", "🙂🙂🙂", "", "\x00\x01"]
+)
+def test_text_sharing_nothing_with_training_is_other_at_guess_confidence(
+    seed: KindClassifier, text: str
+) -> None:
+    vectors = np.full((1, 384 if seed.uses_embeddings else 8), 384**-0.5, dtype=np.float32)
+    assert seed.predict([text]) == [UNREADABLE]
+    assert seed.predict([text], vectors) == [UNREADABLE]
+    assert UNREADABLE.kind == "other"
+    assert UNREADABLE.confidence == pytest.approx(1 / len(KINDS))
+
+
+def test_workspace_examples_make_a_script_readable(seed: KindClassifier) -> None:
+    texts = [f"アプリがクラッシュします {n}" for n in range(10)]
+    adapted = seed.with_examples(texts, ["bug"] * len(texts))
+    assert adapted.predict(["アプリがクラッシュします"])[0].kind == "bug"
+
+
+def test_praise_that_reads_negative_goes_to_the_runner_up(seed: KindClassifier) -> None:
+    # A workspace that (wrongly) labels grumbling as praise: the model learns to say praise,
+    # and the sentiment check still refuses it.
+    grumbles = [f"the statement is wrong again, terrible, number {n}" for n in range(30)]
+    adapted = seed.with_examples(grumbles, ["praise"] * len(grumbles))
+    neutral_twin = "the statement shows again, number 99"
+    [negative, neutral] = adapted.predict(["the statement is wrong again, terrible", neutral_twin])
+    assert neutral.kind == "praise"
+    assert negative.kind != "praise"
+    assert 1 / (len(KINDS) - 1) <= negative.confidence <= 1.0

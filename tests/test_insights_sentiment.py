@@ -61,3 +61,36 @@ def test_global_vader_lexicon_is_untouched() -> None:
 def test_deterministic() -> None:
     texts = [*NEGATIVE, *POSITIVE]
     assert score_sentiment(texts) == score_sentiment(texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😡",
+        "💩",
+        "👎",
+        "Help, I was charged twice!",
+        "Help!  My card is stolen.",
+        "My top-up never worked",
+    ],
+)
+def test_feedback_complaints_score_negative(text: str) -> None:
+    [score] = score_sentiment([text])
+    assert score < -0.05
+
+
+@pytest.mark.parametrize("text", ["🔥", "This update is 🔥", "❤️❤️❤️", "👍"])
+def test_feedback_praise_emoji_score_positive(text: str) -> None:
+    [score] = score_sentiment([text])
+    assert score > 0.05
+
+
+@pytest.mark.parametrize("text", ["Please add a calendar view", "I need help with my invoice"])
+def test_requests_for_help_are_not_positive(text: str) -> None:
+    [score] = score_sentiment([text])
+    assert abs(score) < 0.05
+
+
+def test_global_vader_emoji_table_is_untouched() -> None:
+    score_sentiment(["🔥"])
+    assert SentimentIntensityAnalyzer().emojis["🔥"] == "fire"

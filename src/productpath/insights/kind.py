@@ -5,6 +5,9 @@ text and its first line, plus a few hand-picked cue flags (see ``kind_features``
 pipeline has MiniLM vectors for the texts, a second model that also sees them is used. The shipped
 classifier learns only from seed examples written for this project (``kind_seed``); a workspace
 adapts it with its own labelled feedback through :meth:`KindClassifier.with_examples`.
+
+Two rules sit on top of the model: a text that shares nothing with the training texts is
+``other`` at a guess's confidence, and praise is never given to a text whose sentiment is negative.
 """
 
 from __future__ import annotations
@@ -18,8 +21,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productpath.errors import InputError
-from productpath.insights.kind_features import Vectorisers, build_vectorisers, text_matrix
+from productpath.insights.kind_features import (
+    Vectorisers,
+    build_vectorisers,
+    recognised,
+    text_matrix,
+)
 from productpath.insights.kind_seed import load_seed
+from productpath.insights.sentiment import score_sentiment
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -37,12 +46,22 @@ EMBEDDING_SCALE = 2.0
 MARGIN_SHARPNESS = 2.0
 # A workspace's own labelled items describe its users better than generic seed examples do.
 USER_WEIGHT = 2.0
+# At or below this sentiment a text is not praise (VADER's own threshold for "negative").
+NEGATIVE_SENTIMENT = -0.05
 
 
 @dataclass(frozen=True)
 class KindPrediction:
     kind: str
     confidence: float
+
+
+# The answer for a text that shares no n-gram and no cue with the training texts (a script or
+# emoji they never used): the honest kind is "other", no surer than a guess among the five.
+# Without this rule the MiniLM block decided: it reads every character outside its vocabulary as
+# one unknown token, so "😡", "💩" and "❤️❤️❤️" all get one vector, and the seed's only texts
+# with that vector were praise.
+UNREADABLE = KindPrediction("other", 1.0 / len(KINDS))
 
 
 @dataclass(frozen=True)
@@ -122,6 +141,22 @@ class KindClassifier:
         _check_embeddings(embeddings, len(texts))
         clean = [str(t) for t in texts]
         features = text_matrix(self._vectorisers, clean)
+        classes, margins = self._margins(features, embeddings)
+        probabilities = _softmax(margins * MARGIN_SHARPNESS)
+        _rule_out_negative_praise(clean, classes, probabilities)
+        best = np.argmax(probabilities, axis=1)
+        readable = recognised(features)
+        return [
+            KindPrediction(KINDS[classes[j]], float(np.clip(probabilities[i, j], 0.0, 1.0)))
+            if readable[i]
+            else UNREADABLE
+            for i, j in enumerate(best)
+        ]
+
+    def _margins(
+        self, features: csr_matrix, embeddings: NDArray[np.float32] | None
+    ) -> tuple[list[int], NDArray[np.float64]]:
+        """The model's classes (indices into KINDS) and its margins, one column per class."""
         if embeddings is not None and self._joint_model is not None and self._fits(embeddings):
             model = self._joint_model
             margins = model.decision_function(
@@ -134,13 +169,30 @@ class KindClassifier:
         if margins.ndim == 1:
             # Two classes only: one margin, positive for the second class.
             margins = np.column_stack([-margins, margins])
-        probabilities = _softmax(margins * MARGIN_SHARPNESS)
-        classes = [int(c) for c in model.classes_]
-        best = np.argmax(probabilities, axis=1)
-        return [
-            KindPrediction(KINDS[classes[j]], float(np.clip(probabilities[i, j], 0.0, 1.0)))
-            for i, j in enumerate(best)
-        ]
+        return [int(c) for c in model.classes_], margins
+
+
+def _rule_out_negative_praise(
+    texts: Sequence[str], classes: Sequence[int], probabilities: NDArray[np.float64]
+) -> None:
+    """Where praise wins on a text whose sentiment is negative, hand the win to the runner-up.
+
+    Short complaints ("I was overcharged one pound!") sit close to short compliments in MiniLM's
+    space, and nothing in their words is praise; a praise that reads as negative is a
+    contradiction the sentiment scorer can catch. The other kinds' probabilities are renormalised
+    in place, so the confidence says how sure the model is among what is left.
+    """
+    praise = KINDS.index("praise")
+    if praise not in classes or len(classes) < 2:
+        return
+    column = classes.index(praise)
+    rows = np.flatnonzero(np.argmax(probabilities, axis=1) == column)
+    if rows.size == 0:
+        return
+    scores = np.asarray(score_sentiment([texts[int(i)] for i in rows]), dtype=np.float64)
+    negative = rows[scores <= NEGATIVE_SENTIMENT]
+    probabilities[negative, column] = 0.0
+    probabilities[negative] /= probabilities[negative].sum(axis=1, keepdims=True)
 
 
 def _label(kind: str) -> int:

@@ -72,11 +72,20 @@ def _cue(name: str, pattern: str, *, title_only: bool = False) -> _Cue:
     return _Cue(name, re.compile(pattern, re.IGNORECASE), title_only)
 
 
+# The question marks of scripts that have their own: full-width and small forms (as CJK input
+# methods type them), Arabic, Greek (U+037E, which looks like ";"), Armenian (written over the
+# stressed vowel, hence searched anywhere in the line), Ethiopic, Vai and Limbu; then the inverted
+# mark, the interrobang, the double and mixed marks and the question-mark emoji.
+QUESTION_MARKS = (
+    "?\uff1f\ufe56\ufe16\u061f\u037e\u055e\u1367\ua60f\u1945"
+    "\u00bf\u203d\u2047\u2048\u2049\u2753\u2754"
+)
+
 # Hand-picked signals that hold across GitHub issues, app reviews and support tickets. They give
 # the model something to generalise from when a workspace's wording shares few n-grams with the
 # seed examples.
 CUES: tuple[_Cue, ...] = (
-    _cue("question_mark_title", r"\?", title_only=True),
+    _cue("question_mark_title", f"[{QUESTION_MARKS}]", title_only=True),
     _cue(
         "question_opening",
         r"^\s*(how|what|why|where|when|which|who|is|are|can|could|does|do|did|should|will"
@@ -109,13 +118,25 @@ CUES: tuple[_Cue, ...] = (
         r"\b(love|loving|awesome|amazing|great|excellent|fantastic|brilliant|perfect|thank(s| you)"
         r"|best (app|tool|library)|well done|kudos|5 stars|five stars|wonderful|superb)\b",
     ),
+    # Hearts, heart eyes, thumbs up, raised and clapping hands, party, stars, fire, hundred.
     _cue(
         "positive_emoji",
-        r"[\u2764\U0001F495-\U0001F49F\U0001F60D\U0001F44D\U0001F64C\U0001F389\u2b50\U0001F31F]",
+        r"[\u2764\U0001F495-\U0001F49F\U0001F60D\U0001F44D\U0001F64C\U0001F44F\U0001F389"
+        r"\u2b50\U0001F31F\U0001F525\U0001F4AF]",
+    ),
+    # Angry, cursing, steaming, eye-rolling, sad, crying, frowning and sick faces; thumbs down,
+    # pile of poo, broken heart.
+    _cue(
+        "negative_emoji",
+        r"[\U0001F620\U0001F621\U0001F92C\U0001F624\U0001F644\U0001F612\U0001F61E\U0001F622"
+        r"\U0001F62D\U0001F629\U0001F62B\U0001F641\u2639\U0001F922\U0001F92E\U0001F44E"
+        r"\U0001F4A9\U0001F494]",
     ),
     _cue("exclaim", r"!"),
 )
-CUE_NAMES: tuple[str, ...] = (*(cue.name for cue in CUES), "log_length", "short")
+# Always set for non-empty text, so they say nothing about whether the text was understood.
+LENGTH_FEATURES = ("log_length", "short")
+CUE_NAMES: tuple[str, ...] = (*(cue.name for cue in CUES), *LENGTH_FEATURES)
 
 
 def cue_matrix(texts: Sequence[str]) -> NDArray[np.float64]:
@@ -171,3 +192,13 @@ def text_matrix(vectorisers: Vectorisers, texts: Sequence[str]) -> csr_matrix:
         csr_matrix(cue_matrix(texts)),
     ]
     return csr_matrix(hstack(blocks, format="csr"))
+
+
+def recognised(features: csr_matrix) -> NDArray[np.bool_]:
+    """Per row of ``text_matrix``: whether the text has any known n-gram or any cue flag.
+
+    A text in a script, or made of emoji, that the training texts never used has neither; a
+    model reading it sees only its length, and whatever it answers comes from elsewhere.
+    """
+    evidence = features[:, : features.shape[1] - len(LENGTH_FEATURES)]
+    return np.asarray(evidence.getnnz(axis=1) > 0, dtype=np.bool_)

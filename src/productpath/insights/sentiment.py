@@ -2,8 +2,10 @@
 
 VADER's lexicon comes from social media, where "crash", "bug" or "freezes" carry no feeling; in
 product feedback they are complaints. We add those words (and a few phrases VADER reads word by
-word, such as "doesn't work") to a private copy of the lexicon, and damp the score of plain
-questions, which VADER often reads as mildly positive because of words like "help" or "please".
+word, such as "doesn't work") to a private copy of the lexicon, make "help" and "please" neutral
+(in a support message they ask for something rather than praise it), read emoji VADER only names
+("fire", "pile of poo", "thumbs down") by what they mean in feedback, and damp the score of plain
+questions, which VADER often reads as mildly positive.
 """
 
 from __future__ import annotations
@@ -61,6 +63,28 @@ FEEDBACK_LEXICON: dict[str, float] = {
     "snappy": 1.6,
     "reliable": 1.8,
     "polished": 1.8,
+    # VADER scores them as kindness; "Help! My card was stolen" is anything but.
+    "help": 0.0,
+    "please": 0.0,
+}
+
+# VADER reads an emoji as the words of its Unicode name, which often carry no feeling or the
+# wrong one ("fire" is negative). Each is read as one word with the feeling it has in feedback.
+FEEDBACK_EMOJI: dict[str, str] = {
+    "\U0001f525": "awesome",  # fire
+    "\U0001f4af": "perfect",  # hundred points
+    "\U0001f44d": "good",  # thumbs up
+    "\U0001f44f": "applause",  # clapping hands
+    "\U0001f64c": "great",  # raising hands
+    "\U0001f44e": "bad",  # thumbs down
+    "\U0001f621": "angry",  # pouting face
+    "\U0001f92c": "furious",  # face with symbols on mouth
+    "\U0001f624": "frustrated",  # face with steam from nose
+    "\U0001f644": "annoying",  # face with rolling eyes
+    "\U0001f4a9": "crap",  # pile of poo
+    "\U0001f92e": "disgusting",  # face vomiting
+    "\U0001f922": "gross",  # nauseated face
+    "\U0001f494": "sad",  # broken heart
 }
 
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -74,9 +98,13 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         "broken",
     ),
     (re.compile(r"\b(stopped|stops) working\b", re.I), "broken"),
+    (re.compile(r"\bnever (works|worked)\b", re.I), "broken"),
     (re.compile(r"\bkeeps? (crashing|closing|freezing)\b", re.I), "crashing"),
     (re.compile(r"\bwaste of (time|money)\b", re.I), "useless"),
 )
+# "❤️" is the heart and a selector asking for its emoji form; VADER glues the selector onto the
+# heart's name ("heart\ufe0f"), which is then no longer a lexicon word.
+_VARIATION_SELECTOR = re.compile("[\ufe0e\ufe0f]")
 _QUESTION = re.compile(
     r"^\s*(how|what|why|where|when|which|who|is|are|can|could|does|do)\b.*\?\s*$", re.I | re.S
 )
@@ -89,12 +117,15 @@ def _analyser() -> SentimentIntensityAnalyzer:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyser = SentimentIntensityAnalyzer()
-    # The analyser's lexicon is its own dict; updating it leaves other analysers untouched.
+    # The analyser's lexicon and emoji table are its own dicts; updating them leaves other
+    # analysers untouched.
     analyser.lexicon.update(FEEDBACK_LEXICON)
+    analyser.emojis.update(FEEDBACK_EMOJI)
     return analyser
 
 
 def _rewrite(text: str) -> str:
+    text = _VARIATION_SELECTOR.sub("", text)
     for pattern, word in _PHRASES:
         text = pattern.sub(word, text)
     return text
