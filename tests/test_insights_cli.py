@@ -68,3 +68,45 @@ def test_run_list_show_and_pages(workspace_dir: Path, tmp_path: Path) -> None:
         assert client.get(f"/themes/{first['number']}.json").json() == shown
         assert client.get("/themes/999").status_code == 404
         assert 'href="/themes"' in client.get("/").text
+
+
+def test_a_future_date_is_flagged_and_left_out_of_trends(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    _import(tmp_path)
+    path = tmp_path / "typo.csv"
+    path.write_text("id,text,created\nf1,My card was declined,2099-01-01\n", encoding="utf-8")
+    imported = invoke("feedback", "import", str(path), "--text-column", "text", "--id-column",
+                      "id", "--date-column", "created")  # fmt: skip
+    assert imported.exit_code == 0
+    assert imported.stderr == (
+        f"warning: {path}:2, field 'created': dated 2099-01-01, after today; trends leave out "
+        "the 1 new item dated after today\n"
+    )
+    run = invoke("insights", "run", "--embedder", "hashing")
+    assert "1 item dated after today left out of trends." in run.stdout.splitlines()
+    listing = json.loads(invoke("themes", "list", "--json").stdout)
+    assert listing["as_of"] == "2026-06-18"  # the newest date of TEXTS, not 2099
+    # One ratio: the list's trend is the evidence's ratio, wherever it can be said.
+    assert all(t["trend"] == t["evidence"]["ratio"] for t in listing["themes"])
+
+
+def test_a_single_item_makes_no_theme_and_says_why(workspace_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("text\nMy card was declined\n", encoding="utf-8")
+    assert invoke("feedback", "import", str(path), "--text-column", "text").exit_code == 0
+    run = invoke("insights", "run", "--embedder", "hashing")
+    assert run.stdout.splitlines()[:2] == [
+        "Re-clustered 1 item (1 analysed, 1 embedded with hashing-tf-rp256-v2): 0 themes "
+        "(0 new), 1 item unassigned.",
+        "note: too few items to find themes: need at least 3",
+    ]
+    listing = invoke("themes", "list", runner=CliRunner(env={"COLUMNS": "200"})).stdout
+    assert listing == (
+        "No themes in the 1 analysed item: a theme needs at least 3 items that are alike.\n"
+    )
+    from productpath.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        page = client.get("/themes").text
+    assert "No themes in the 1 analysed feedback item: a theme needs at least 3 items" in page

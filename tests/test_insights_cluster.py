@@ -73,19 +73,30 @@ def test_empty_input() -> None:
     assert result.centroids.shape == (0, 8)
 
 
-def test_one_row_is_one_theme() -> None:
-    x = unit(np.array([[1.0, 2.0, 3.0]]))
+@pytest.mark.parametrize(
+    "rows", [[[1.0, 2.0, 3.0]], [[1.0, 0.1, 0.0], [0.9, 0.0, 0.1]]], ids=["one", "two"]
+)
+def test_fewer_rows_than_a_theme_needs_make_no_theme(rows: list[list[float]]) -> None:
+    x = unit(np.array(rows))
     result = discover_themes(x)
-    check_shape(result, 1, 3)
-    assert result.labels.tolist() == [0]
-    assert np.allclose(result.centroids[0], x[0])
+    check_shape(result, len(rows), 3)
+    assert result.labels.tolist() == [-1] * len(rows)
+    assert result.centroids.shape == (0, 3)
 
 
-def test_two_rows() -> None:
-    x = unit(np.array([[1.0, 0.1, 0.0], [0.9, 0.0, 0.1]]))
+def test_three_alike_rows_are_a_theme() -> None:
+    x = unit(np.array([[1.0, 0.1, 0.0], [0.9, 0.0, 0.1], [1.0, 0.05, 0.05]]))
     result = discover_themes(x)
-    check_shape(result, 2, 3)
-    assert result.labels.tolist() == [0, 0]
+    check_shape(result, 3, 3)
+    assert result.labels.tolist() == [0, 0, 0]
+
+
+def test_a_theme_left_below_the_minimum_size_dissolves() -> None:
+    """Of three rows, one fits nowhere: the two left are no theme either."""
+    x = unit(np.array([[1.0, 0.1, 0.0], [0.9, 0.0, 0.1], [0.0, 0.0, 1.0]]))
+    result = discover_themes(x)
+    check_shape(result, 3, 3)
+    assert result.labels.tolist() == [-1, -1, -1]
 
 
 def test_identical_rows_form_one_theme() -> None:

@@ -138,3 +138,60 @@ def test_a_failed_run_leaves_the_previous_analysis(opened: Any, tmp_path: Path) 
     with pytest.raises(ValueError):
         run_insights(opened, embedder=Broken())
     assert [(t.number, t.size) for t in themes_page(opened).themes] == before
+
+
+@pytest.mark.parametrize("texts", [["only one item"], ["my card was declined", "refund please"]])
+def test_fewer_items_than_a_theme_needs_make_no_theme(
+    opened: Any, tmp_path: Path, texts: list[str]
+) -> None:
+    _import(opened, tmp_path, texts)
+    report = run_insights(opened, embedder=HashingEmbedder())
+    assert report.themes == 0 and report.unassigned == len(texts)
+    assert report.note == "too few items to find themes: need at least 3"
+    assert themes_page(opened).themes == ()
+
+
+def test_identical_items_are_one_theme_once_there_are_enough(opened: Any, tmp_path: Path) -> None:
+    _import(opened, tmp_path, ["the very same complaint"] * 3)
+    report = run_insights(opened, embedder=HashingEmbedder())
+    assert report.themes == 1 and report.unassigned == 0 and report.note == ""
+    assert [t.size for t in themes_page(opened).themes] == [3]
+
+
+def test_items_dated_after_today_are_left_out_of_trends(opened: Any, tmp_path: Path) -> None:
+    _import(opened, tmp_path, _all_texts())
+    future = tmp_path / "future.csv"
+    future.write_text("id,text,created\nf1,my card was declined at the shop,2099-01-01\n")
+    imported = import_feedback(opened, future, text_column="text", id_column="id",
+                               date_column="created", source="typo")  # fmt: skip
+    assert imported.future_dated == 1 and imported.first_future == (2, dt.date(2099, 1, 1))
+    report = run_insights(opened, embedder=HashingEmbedder())
+    assert report.dated_after_today == 1
+    page = themes_page(opened)
+    newest = dt.date(2026, 1, 5) + dt.timedelta(days=3 * (len(_all_texts()) - 1))
+    assert page.as_of == newest
+    assert all(t.weeks[-1].week_start <= newest for t in page.themes)
+
+
+DARK_MODE = ["dark mode for night reading", "a dark theme at night would be nice",
+             "dark colours at night time", "the night dark mode would be nicer"]  # fmt: skip
+
+
+def test_full_is_suggested_once_enough_unassigned_items_gather(opened: Any, tmp_path: Path) -> None:
+    """Small batches count together: two items that fit no theme are too few for a new theme
+    (3 here); a third, in the next run, is enough. A full run starts the count again."""
+    embedder = HashingEmbedder()
+    _import(opened, tmp_path, _all_texts())
+    run_insights(opened, embedder=embedder)
+    _import(opened, tmp_path, DARK_MODE[:2], 100)
+    first = run_insights(opened, embedder=embedder)
+    assert first.new_unassigned == 2 and first.unassigned_since_full == 2
+    assert first.min_theme_size == 3 and not first.suggest_full
+    _import(opened, tmp_path, DARK_MODE[2:3], 105)
+    second = run_insights(opened, embedder=embedder)
+    assert second.analysed == 1 and second.unassigned_since_full == 3 and second.suggest_full
+    assert run_insights(opened, embedder=embedder).suggest_full  # it stands until --full
+    full = run_insights(opened, embedder=embedder, full=True)
+    assert not full.suggest_full
+    after = run_insights(opened, embedder=embedder)
+    assert after.unassigned_since_full == 0 and not after.suggest_full

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from productpath.insights.match import match_themes
-from productpath.insights.trends import benjamini_hochberg, theme_trends, week_start
+from productpath.insights.trends import (
+    benjamini_hochberg,
+    share_change,
+    theme_trends,
+    trend_end,
+    week_start,
+)
 
 END = dt.date(2026, 6, 28)  # a Sunday
 
@@ -45,6 +51,55 @@ def test_no_change_means_no_emerging_theme() -> None:
     assert not any(
         t.evidence.emerging for t in theme_trends(dates, themes, [None] * len(dates)).values()
     )
+
+
+def test_a_date_after_today_does_not_move_the_window() -> None:
+    dates, themes = _history(0.4)
+    dates.append(dt.date(2099, 1, 1))  # a mistyped year
+    themes.append(1)
+    trends = theme_trends(dates, themes, [0.0] * len(dates))
+    grown = trends[1].evidence
+    assert grown.emerging and grown.recent_count == 80 and grown.recent_total == 200
+    assert trends[1].weeks[-1].week_start == week_start(END)
+    assert sum(w.count for w in trends[1].weeks) == 160  # the 2099 item is in no week
+
+
+def test_a_very_old_date_is_history_outside_the_window() -> None:
+    dates, themes = _history(0.4)
+    plain = theme_trends(dates, themes, [0.0] * len(dates))
+    old = theme_trends([dt.date(1900, 1, 1), *dates], [1, *themes], [0.0] * (len(dates) + 1))
+    assert old[1].evidence == plain[1].evidence
+    # The weeks reach back to the baseline's start and no further, with zeros before the history.
+    assert len(old[1].weeks) == 30 and old[1].weeks[-20:] == plain[1].weeks
+    assert sum(w.count for w in old[1].weeks) == sum(w.count for w in plain[1].weeks)
+
+
+def test_the_trend_ends_on_the_newest_day_not_after_today() -> None:
+    days = [dt.date(2026, 3, 1), dt.date(2026, 3, 9), dt.date(2026, 4, 2)]
+    assert trend_end(days, dt.date(2026, 3, 31)) == dt.date(2026, 3, 9)
+    assert trend_end(days, dt.date(2026, 3, 9)) == dt.date(2026, 3, 9)
+    assert trend_end(days, dt.date(2026, 2, 1)) is None
+    assert theme_trends([dt.date(2099, 1, 1)], [1], [None]) == {}
+
+
+def test_the_ratio_is_the_plain_shares_ratio_everywhere() -> None:
+    """The ratio shown beside "40.0% vs 10.0% before" is 4.0, not a smoothed 3.98."""
+    dates, themes = _history(0.4)
+    grown = theme_trends(dates, themes, [0.0] * len(dates))[1].evidence
+    assert grown.ratio == pytest.approx(4.0, rel=1e-12)
+    assert share_change(grown) == grown.ratio
+    assert "40.0% in the last 4 weeks vs 10.0% before (4.0x)" in grown.reason
+
+
+def test_a_theme_with_no_earlier_items_is_new_not_a_number() -> None:
+    dates, themes = _history(0.1)
+    recent = [d for d in dates if d > END - dt.timedelta(weeks=4)]
+    dates += recent[:40]
+    themes += [3] * 40
+    fresh = theme_trends(dates, themes, [None] * len(dates))[3].evidence
+    assert fresh.emerging and fresh.baseline_count == 0
+    assert fresh.ratio is None and share_change(fresh) == float("inf")
+    assert "vs 0.0% before (new)" in fresh.reason
 
 
 def test_weeks_have_zeros_and_mean_sentiment() -> None:

@@ -89,21 +89,29 @@ def run(
 
 def _summary(report: Any) -> None:
     how = "Re-clustered" if report.mode == "full" else "Updated"
+    themes = "1 theme" if report.themes == 1 else f"{report.themes} themes"
     typer.echo(
-        f"{how} {report.items:,} items ({report.analysed:,} analysed, {report.embedded:,} "
-        f"embedded with {report.embedder}): {report.themes} themes "
-        f"({report.new_themes} new), {report.unassigned:,} items unassigned."
+        f"{how} {_items(report.items)} ({report.analysed:,} analysed, {report.embedded:,} "
+        f"embedded with {report.embedder}): {themes} "
+        f"({report.new_themes} new), {_items(report.unassigned)} unassigned."
     )
     if report.note:
         typer.echo(f"note: {report.note}")
     if report.suggest_full:
         typer.echo(
-            f"{report.new_unassigned:,} of the {report.analysed:,} new items fit no theme; "
-            "run 'productpath insights run --full' to find new themes."
+            f"{_items(report.unassigned_since_full)} fit no theme since themes were last found, "
+            f"enough for a new one (a theme needs {report.min_theme_size}); run "
+            "'productpath insights run --full' to find new themes."
         )
+    if report.dated_after_today:
+        typer.echo(f"{_items(report.dated_after_today)} dated after today left out of trends.")
     for theme in report.emerging:
         typer.echo(f"emerging: #{theme.number} {theme.label}: {theme.reason}")
     typer.echo("See them with 'productpath themes list'.")
+
+
+def _items(count: int) -> str:
+    return f"{count:,} item" if count == 1 else f"{count:,} items"
 
 
 @contextmanager

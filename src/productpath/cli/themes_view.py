@@ -41,6 +41,12 @@ def print_themes(page: ThemesPage) -> None:
     if not page.themes:
         if page.items == 0:
             console.print("No feedback yet; import some with 'productpath feedback import FILE'.")
+        elif page.analysed:
+            noun = "item" if page.analysed == 1 else "items"
+            console.print(
+                f"No themes in the {page.analysed:,} analysed {noun}: a theme needs at least "
+                f"{page.min_theme_size} items that are alike."
+            )
         else:
             console.print("No themes yet; run 'productpath insights run' to find them.")
         return

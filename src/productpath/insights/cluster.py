@@ -13,6 +13,8 @@ The method (measured in bench/bench_themes.py, described in docs/insights.md):
    size dissolve and their items join the nearest theme.
 4. Every row (sampled or not) goes to its nearest theme centroid, in chunks, unless its cosine
    similarity to that centroid is below ``ASSIGN_THRESHOLD``: then it stays unassigned (-1).
+   A theme left below the minimum size by that is no theme: its items stay unassigned too, and
+   so do all items when there are fewer than the minimum size.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ class ThemeClustering:
 def min_theme_size(n: int) -> int:
     """The smallest group worth calling a theme: a few items, growing slowly with the corpus."""
     return max(3, round(math.sqrt(n) / 8))
+
+
+def smallest_theme(items: int) -> int:
+    """The fewest members discovery keeps in a theme, among ``items`` items (it clusters a
+    sample of ``MAX_SAMPLE`` when there are more)."""
+    return min_theme_size(min(items, MAX_SAMPLE))
 
 
 def _unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -161,7 +169,9 @@ def discover_themes(
         return ThemeClustering(np.zeros(0, dtype=np.int64), np.zeros((0, d), dtype=np.float32))
     picked = _sample(n, seed)
     sample = matrix[picked]
-    smallest = min_theme_size(len(picked))
+    smallest = smallest_theme(n)
+    if len(picked) < smallest:
+        return ThemeClustering(np.full(n, -1, dtype=np.int64), np.zeros((0, d), dtype=np.float32))
     if len(picked) < 2 * smallest:
         # Too few items to split into two themes of the minimum size: one theme holds them all.
         group = np.zeros(len(picked), dtype=np.int64)
@@ -195,5 +205,5 @@ def discover_themes(
     kept = np.flatnonzero(labels >= 0)
     own = _similarity_to_the_others(matrix, labels, kept, members, _sums(sample, group, k))
     labels[kept[own < threshold]] = -1
-    labels, k = _relabel_by_size(labels)
+    labels, k = _relabel_by_size(drop_small_themes(labels, smallest))
     return ThemeClustering(labels, _centroids(matrix, labels, k))

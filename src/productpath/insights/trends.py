@@ -1,15 +1,22 @@
 """Trends per theme: weekly volume and mean sentiment, and which themes are emerging.
 
 A theme is *emerging* when its share of all feedback in the recent window (the last
-``recent_weeks`` weeks up to the newest item) is higher than its own share before that, by a
-one-sided exact binomial test: under "nothing changed", the theme's recent count is
-Binomial(recent total, baseline share). The baseline share is smoothed with half an item
+``recent_weeks`` weeks up to the newest item not dated after today) is higher than its own share
+before that, by a one-sided exact binomial test: under "nothing changed", the theme's recent
+count is Binomial(recent total, baseline share). The baseline share is smoothed with half an item
 (Jeffreys-style) so a theme that had no items before is tested against a small, non-zero share
 rather than an impossible zero. The p-values of all themes are adjusted together with the
 Benjamini-Hochberg procedure (many themes are tested at once), and a theme is flagged when its
 adjusted q-value is at most ``alpha`` *and* its share at least ``min_ratio`` times the baseline
 *and* it has at least ``min_count`` recent items, so a statistically clear but tiny change is not
 called emerging. Every figure that went into the decision is returned as evidence.
+
+The smoothing is for the test alone: the ratio shown and compared with ``min_ratio`` is the plain
+recent share over the plain baseline share, so it can be checked from the counts beside it.
+
+Items dated after today are left out: one mistyped year (2099) must not move the window to a
+future where nothing is recent. Old dates are kept as history; the window starts at most
+``baseline_weeks`` before the recent weeks anyway.
 """
 
 from __future__ import annotations
@@ -49,7 +56,8 @@ class EmergingEvidence:
     baseline_count: int
     baseline_total: int
     baseline_share: float
-    ratio: float | None  # recent share / baseline share; None without a baseline
+    # recent share / baseline share; None without a baseline or when it had no item of the theme
+    ratio: float | None
     p_value: float | None  # None when there is nothing to test against
     q_value: float | None
     emerging: bool
@@ -76,6 +84,21 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def today() -> dt.date:
+    """The last day that is not in the future, for dates stored in UTC.
+
+    The later of the local and the UTC date: an item made today, east or west of Greenwich, is
+    never taken for one from the future.
+    """
+    return max(dt.date.today(), dt.datetime.now(dt.UTC).date())
+
+
+def trend_end(dates: Sequence[dt.date], until: dt.date | None = None) -> dt.date | None:
+    """The newest of ``dates`` not after ``until`` (default: today); None when there is none."""
+    last = until or today()
+    return max((day for day in dates if day <= last), default=None)
+
+
 def theme_trends(
     dates: Sequence[dt.date],
     themes: Sequence[int],
@@ -87,13 +110,14 @@ def theme_trends(
     """Weekly series and emerging evidence for every theme number in ``themes`` (-1: none).
 
     Items without a theme still count in the totals that shares are taken of. ``as_of`` ends
-    the recent window (default: the newest date); weeks run from the baseline's first week to
-    the week of ``as_of``, with empty weeks as zero.
+    the recent window (default: :func:`trend_end`, the newest date not after today); items
+    after it are left out. Weeks run from the baseline's first week to the week of ``as_of``,
+    with empty weeks as zero.
     """
     cfg = settings or TrendSettings()
-    if not dates:
+    end = as_of or trend_end(dates)
+    if end is None:
         return {}
-    end = as_of or max(dates)
     last_week = week_start(end)
     recent_from = last_week - dt.timedelta(weeks=cfg.recent_weeks - 1)
     baseline_from = recent_from - dt.timedelta(weeks=cfg.baseline_weeks)
@@ -176,8 +200,8 @@ def _decide(
 ) -> EmergingEvidence:
     recent_share = c.recent / c.recent_total if c.recent_total else 0.0
     baseline_share = c.baseline / c.baseline_total if c.baseline_total else 0.0
-    smoothed = (c.baseline + 0.5) / (c.baseline_total + 1)
-    ratio = recent_share / smoothed if c.baseline_total else None
+    growth = _growth(c.recent, c.recent_total, c.baseline, c.baseline_total)
+    ratio = growth if growth is not None and math.isfinite(growth) else None
     if p_value is None or q_value is None:
         why = "no earlier feedback" if not c.baseline_total else "no feedback in the recent weeks"
         return EmergingEvidence(
@@ -186,14 +210,15 @@ def _decide(
         )  # fmt: skip
     checks = [
         (q_value <= cfg.alpha, f"q = {q_value:.3g} > {cfg.alpha}"),
-        (ratio is not None and ratio >= cfg.min_ratio, f"share grew less than {cfg.min_ratio}x"),
+        (growth is not None and growth >= cfg.min_ratio, f"share grew less than {cfg.min_ratio}x"),
         (c.recent >= cfg.min_count, f"fewer than {cfg.min_count} recent items"),
     ]
     failed = [why for ok, why in checks if not ok]
     emerging = not failed
+    times = "new" if ratio is None else f"{ratio:.1f}x"
     reason = (
         f"share {recent_share:.1%} in the last {cfg.recent_weeks} weeks vs "
-        f"{baseline_share:.1%} before ({ratio:.1f}x), q = {q_value:.2g}"
+        f"{baseline_share:.1%} before ({times}), q = {q_value:.2g}"
         if emerging
         else "; ".join(failed)
     )
@@ -201,6 +226,16 @@ def _decide(
         c.recent, c.recent_total, recent_share, c.baseline, c.baseline_total,
         baseline_share, ratio, p_value, q_value, emerging, reason,
     )  # fmt: skip
+
+
+def _growth(recent: int, recent_total: int, baseline: int, baseline_total: int) -> float | None:
+    """Recent share over baseline share, unsmoothed: infinite for a theme with no earlier item,
+    None when either window is empty or the theme is in neither."""
+    if not baseline_total or not recent_total:
+        return None
+    if baseline == 0:
+        return math.inf if recent else None
+    return (recent / recent_total) / (baseline / baseline_total)
 
 
 def benjamini_hochberg(p_values: dict[int, float]) -> dict[int, float]:
@@ -218,9 +253,10 @@ def benjamini_hochberg(p_values: dict[int, float]) -> dict[int, float]:
 
 
 def share_change(evidence: EmergingEvidence) -> float | None:
-    """Recent share over baseline share (unsmoothed), for a compact trend column."""
-    if not evidence.baseline_total or not evidence.recent_total:
-        return None
-    if evidence.baseline_count == 0:
-        return math.inf if evidence.recent_count else None
-    return evidence.recent_share / evidence.baseline_share
+    """The evidence's ratio for a compact trend column, infinite for a theme that is new."""
+    return _growth(
+        evidence.recent_count,
+        evidence.recent_total,
+        evidence.baseline_count,
+        evidence.baseline_total,
+    )

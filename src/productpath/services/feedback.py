@@ -29,6 +29,7 @@ from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
+from productpath.insights.trends import today
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
 from productpath.store.models import utcnow
@@ -67,7 +68,9 @@ class FeedbackImportReport:
     ``updated`` counts stored items whose text was replaced by its redacted form.
 
     ``redacted_items`` and ``redacted`` (replacements by kind) cover the items this import
-    wrote, added or updated: counts only, never the data.
+    wrote, added or updated: counts only, never the data. ``future_dated`` counts the added
+    items dated after today (a typo, often: trends leave them out); ``first_future`` is the
+    first one's (line, date).
     """
 
     added: int = 0
@@ -77,6 +80,8 @@ class FeedbackImportReport:
     source: str = ""
     redacted_items: int = 0
     redacted: Counter[PiiKind] = field(default_factory=Counter)
+    future_dated: int = 0
+    first_future: tuple[int, dt.date] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ def import_feedback(
     # Opening the file checks its format and columns before the write lock is taken.
     items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
     report = FeedbackImportReport(source=source_name)
+    last_day = today()
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         writer = _Writer(
@@ -153,7 +159,7 @@ def import_feedback(
                     raise item
                 report.skipped.append(SkippedRow(item.line, item.field, item.reason))
             else:
-                _tally(report, item, writer.add(item))
+                _tally(report, item, writer.add(item), last_day)
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
         writer.flush()
@@ -169,10 +175,15 @@ class _Outcome(Enum):
     UNCHANGED = "unchanged"
 
 
-def _tally(report: FeedbackImportReport, record: FeedbackRecord, outcome: _Outcome) -> None:
+def _tally(
+    report: FeedbackImportReport, record: FeedbackRecord, outcome: _Outcome, last_day: dt.date
+) -> None:
     if outcome is _Outcome.UNCHANGED:
         report.unchanged += 1
         return
+    if outcome is _Outcome.ADDED and record.created_at and record.created_at.date() > last_day:
+        report.future_dated += 1
+        report.first_future = report.first_future or (record.line, record.created_at.date())
     if outcome is _Outcome.UPDATED:
         report.updated += 1
     if record.redacted:

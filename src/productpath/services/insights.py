@@ -3,10 +3,11 @@
 A run embeds (through the cache: only text never seen under this embedder is embedded), then
 either discovers themes over everything (the first run, ``full=True``, or after the embedder
 changed) or assigns the items that are new or whose text changed to the existing themes. It
-reads kind and sentiment for the same items, computes trends, and writes themes, readings and
-one ``InsightRun`` in a single transaction: a run that fails leaves the previous analysis as it
-was. Only the embedding cache is committed earlier, on its own: it is keyed by content, so it
-can never be wrong, and a failed run then does not have to embed again.
+reads kind and sentiment for the same items, computes trends (leaving out items dated after
+today), and writes themes, readings and one ``InsightRun`` in a single transaction: a run that
+fails leaves the previous analysis as it was. Only the embedding cache is committed earlier, on
+its own: it is keyed by content, so it can never be wrong, and a failed run then does not have
+to embed again.
 """
 
 from __future__ import annotations
@@ -22,17 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productpath.insights import pipeline
+from productpath.insights.cluster import smallest_theme
 from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
-from productpath.insights.trends import theme_trends
+from productpath.insights.trends import theme_trends, today, trend_end
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
 
 STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
-# When more than this share of the items new to a run fit no theme, the themes no longer
-# describe the feedback well, and the run suggests --full.
-SUGGEST_FULL_SHARE = 0.2
-SUGGEST_FULL_MIN_ITEMS = 20
 # An incremental run relabels the themes when they gained at least this share of items.
 RELABEL_SHARE = 0.1
 # Texts embedded (and cached) per block.
@@ -65,7 +63,13 @@ class InsightRunReport:
     unassigned: int
     new_unassigned: int
     relabelled: bool = False
+    # The fewest items a theme can have in this workspace (``cluster.smallest_theme``).
+    min_theme_size: int = 0
+    # Unassigned items read since themes were last found (the last full run): enough of them,
+    # min_theme_size or more, could form a theme of their own, so the run suggests --full.
+    unassigned_since_full: int = 0
     suggest_full: bool = False
+    dated_after_today: int = 0  # left out of the trends
     note: str = ""
     emerging: list[EmergingTheme] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -172,7 +176,10 @@ def run_insights(
     all_sentiments: list[float | None] = [item.sentiment for item in items]
     for position, index in enumerate(targets):
         all_sentiments[index] = sentiments[position]
-    trends = theme_trends([item.when.date() for item in items], numbers.tolist(), all_sentiments)
+    dates = [item.when.date() for item in items]
+    last_day = today()
+    report.dated_after_today = sum(1 for day in dates if day > last_day)
+    trends = theme_trends(dates, numbers.tolist(), all_sentiments, as_of=trend_end(dates, last_day))
     clock.lap("trends")
 
     report.new_unassigned = int((themed.numbers < 0).sum())
@@ -180,11 +187,9 @@ def run_insights(
     report.new_themes = len(themed.new_numbers)
     active = set(int(n) for n in np.unique(numbers[numbers >= 0]))
     report.themes = len(active)
-    report.suggest_full = (
-        not full
-        and len(targets) >= SUGGEST_FULL_MIN_ITEMS
-        and report.new_unassigned > SUGGEST_FULL_SHARE * len(targets)
-    )
+    report.min_theme_size = smallest_theme(len(items))
+    if full and not active:
+        report.note = _join(report.note, _no_theme_note(len(items), report.min_theme_size))
     names = {t.number: t.label for t in stored} | {n: lab for n, (lab, _) in labels.items()}
     report.emerging = [
         EmergingTheme(number, names.get(number, ""), trend.evidence.reason)
@@ -226,6 +231,11 @@ def run_insights(
         if labels and not full:
             insight_repo.relabel(session, product_id, labels)
         insight_repo.refresh_sizes(session, product_id)
+        if not full:
+            report.unassigned_since_full = insight_repo.unassigned_since_full_run(
+                session, product_id
+            )
+            report.suggest_full = report.unassigned_since_full >= report.min_theme_size
         clock.lap("write")
         report.seconds = clock.laps
         insight_repo.add_run(
@@ -317,6 +327,16 @@ def _centroids(
         for t in stored
         if t.centroid is not None and t.model == model and (t.active or not active_only)
     }
+
+
+def _no_theme_note(items: int, smallest: int) -> str:
+    if items < smallest:
+        return f"too few items to find themes: need at least {smallest}"
+    return f"no theme found: no {smallest} items are alike enough to form one"
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
 
 
 def _number(value: int | None) -> int:

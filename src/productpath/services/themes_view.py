@@ -1,6 +1,7 @@
 """Read models for themes: the list (``themes list``, ``/themes``) and one theme's detail
 (``themes show``, ``/themes/{number}``), with trends and emerging evidence computed from the
-stored readings as of the newest feedback, so the CLI, the pages and their JSON twins agree.
+stored readings as of the newest feedback not dated after today, so the CLI, the pages and their
+JSON twins agree.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from productpath.insights.trends import (
     ThemeTrend,
     share_change,
     theme_trends,
+    trend_end,
 )
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
@@ -106,6 +108,7 @@ class ThemesPage(_View):
     items: int
     analysed: int
     unassigned: int
+    min_theme_size: int  # the fewest alike items that make a theme, for this many analysed
     as_of: dt.date | None
     test: str
     themes: tuple[ThemeSummary, ...]
@@ -133,6 +136,8 @@ class ThemeDetail(_View):
 
 def themes_page(handle: OpenWorkspace) -> ThemesPage:
     """Every active theme, largest first, with its trend and who is behind it."""
+    from productpath.insights.cluster import smallest_theme  # SciPy: load only when listing
+
     product = product_info(handle)
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
@@ -155,6 +160,7 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
         items=total,
         analysed=len(rows),
         unassigned=sum(1 for r in rows if r.theme_number is None),
+        min_theme_size=smallest_theme(len(rows)),
         as_of=as_of,
         test=f"{TEST_NAME}, {ADJUSTMENT}-adjusted across themes",
         themes=tuple(summaries),
@@ -206,7 +212,7 @@ def _trends(rows: list[ReadingRow]) -> tuple[dict[int, ThemeTrend], dt.date | No
     if not rows:
         return {}, None
     dates = [r.when.date() for r in rows]
-    as_of = max(dates)
+    as_of = trend_end(dates)
     numbers = [-1 if r.theme_number is None else r.theme_number for r in rows]
     return theme_trends(dates, numbers, [r.sentiment for r in rows], as_of=as_of), as_of
 

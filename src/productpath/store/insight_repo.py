@@ -226,6 +226,25 @@ def add_run(session: Session, run: InsightRun) -> None:
     session.flush()
 
 
+def unassigned_since_full_run(session: Session, product_id: int) -> int:
+    """Items in no theme read after the product's last full run (every such item when there was
+    none): the ones no clustering has yet seen together."""
+    last_full = session.scalar(
+        select(func.max(InsightRun.finished_at)).where(
+            InsightRun.product_id == product_id, InsightRun.full.is_(True)
+        )
+    )
+    stmt = (
+        select(func.count())
+        .select_from(FeedbackInsight)
+        .join(FeedbackItem, FeedbackItem.id == FeedbackInsight.feedback_id)
+        .where(FeedbackItem.product_id == product_id, FeedbackInsight.theme_id.is_(None))
+    )
+    if last_full is not None:
+        stmt = stmt.where(FeedbackInsight.analysed_at > last_full)
+    return int(session.scalar(stmt) or 0)
+
+
 def last_run(session: Session, product_id: int) -> InsightRun | None:
     return session.scalar(
         select(InsightRun)
