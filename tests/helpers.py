@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from typer.testing import CliRunner, Result
 
 
@@ -10,3 +12,11 @@ def invoke(*args: str, runner: CliRunner | None = None) -> Result:
     from productpath.cli.main import app
 
     return (runner or CliRunner()).invoke(app, list(args), catch_exceptions=False)
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on now (``serve`` really binds the port it is given)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

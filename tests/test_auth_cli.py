@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from auth_fixtures import PASSWORD, add_other_product
-from helpers import invoke
+from helpers import free_port, invoke
 from productpath.services import accounts
 from productpath.services.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
@@ -139,11 +139,13 @@ def test_serve_refuses_other_addresses_without_accounts(
 ) -> None:
     calls: list[Any] = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: calls.append(kw))
-    refused = invoke("serve", "--host", "0.0.0.0")
+    port = str(free_port())  # serve binds the port before it hands it to uvicorn
+    refused = invoke("serve", "--host", "0.0.0.0", "--port", port)
     assert refused.exit_code == 1 and calls == []
     [line] = refused.stderr.strip().splitlines()
     assert "no user accounts" in line and "productpath users add" in line
-    assert invoke("serve", "--host", "127.0.0.1").exit_code == 0  # loopback: local mode is fine
+    # Loopback: local mode is fine.
+    assert invoke("serve", "--host", "127.0.0.1", "--port", port).exit_code == 0
     _run("users", "add", "ada@example.com", "--role", "admin", "--generate-password")
-    assert invoke("serve", "--host", "0.0.0.0").exit_code == 0
+    assert invoke("serve", "--host", "0.0.0.0", "--port", port).exit_code == 0
     assert [kw["host"] for kw in calls] == ["127.0.0.1", "0.0.0.0"]

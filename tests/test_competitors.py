@@ -121,3 +121,14 @@ def test_gaps_cli_text_and_json(workspace_dir: Path, tmp_path: Path) -> None:
         "level": "unknown",
         "source": "",
     }
+
+
+def test_no_roadmap_is_an_empty_listing_not_an_error(workspace_dir: Path) -> None:
+    """Listings exit 0 with a one-line note when there is nothing to list (docs/cli.md)."""
+    note = "No features to compare yet; list them under 'features:' in roadmap.yaml and apply it."
+    for command in ("list", "gaps"):
+        result = invoke("competitors", command)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, note + "\n", "")
+    assert json.loads(invoke("competitors", "list", "--json").stdout) == {"features": []}
+    gaps = json.loads(invoke("competitors", "gaps", "--json").stdout)
+    assert gaps == {"gaps": [], "closing": [], "leads": []}

@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 from sqlalchemy import select
 
-from helpers import invoke
+from helpers import free_port, invoke
 from productpath.demo import MARKER, DemoSummary, build_demo
 from productpath.domain import roadmap_rules
 from productpath.domain.roadmap import RoadmapDoc
@@ -295,13 +295,14 @@ def test_cli_serves_the_demo_like_serve(
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: calls.append((a, kw)))
 
-    result = invoke("demo", "--dir", str(root), "--port", "8123", "--today", TODAY.isoformat())
+    port = free_port()  # serve binds the port before it hands it to uvicorn
+    result = invoke("demo", "--dir", str(root), "--port", str(port), "--today", TODAY.isoformat())
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "Serving Pocket at http://127.0.0.1:8123"
+    assert result.stdout.strip().splitlines()[-1] == f"Serving Pocket at http://127.0.0.1:{port}"
     [(args, kwargs)] = calls
     assert args == ("productpath.web.app:create_app",)
-    assert (kwargs["host"], kwargs["port"], kwargs["factory"]) == ("127.0.0.1", 8123, True)
+    assert (kwargs["host"], kwargs["port"], kwargs["factory"]) == ("127.0.0.1", port, True)
     import os
 
     assert os.environ["PRODUCTPATH_WORKSPACE"] == str(root.resolve())

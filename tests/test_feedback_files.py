@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -197,13 +198,74 @@ def test_duplicate_ids_first_wins_and_conflicts_name_both_lines(tmp_path: Path) 
     assert conflict.line == 4 and "line 2" in conflict.reason
 
 
-def test_empty_and_missing_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="empty"):
-        read_feedback(write(tmp_path, "e.csv", ""), FeedbackColumns(text="text"))
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("e.csv", "", "the file is empty (no header row)"),
+        ("e.json", " \n", "the file is empty (expected a JSON array of objects)"),
+        ("e.jsonl", "", "the file is empty (expected one JSON object per line)"),
+        ("blank.jsonl", "\n \r\n\n", "the file is empty (expected one JSON object per line)"),
+        ("header.csv", "id,text\n", "no rows: the file has a header and nothing under it"),
+        (
+            "header.csv",
+            "id,text\r\n\r\n\r\n",
+            "no rows: the file has a header and nothing under it",
+        ),
+        ("array.json", "[ ]", "no rows: the JSON array is empty"),
+    ],
+)
+def test_a_file_without_rows_is_refused_in_every_format(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    """Nothing to import is a mistake (a wrong or truncated file), never "Imported 0"."""
+    path = write(tmp_path, name, content)
+    with pytest.raises(InputError) as caught:
+        read_feedback(path, FeedbackColumns(text="text"))
+    assert caught.value.reason == message and caught.value.line == 1
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_feedback(tmp_path / "nope.csv", FeedbackColumns(text="text"))
-    # An empty JSON array has no columns to check and nothing to import.
-    assert records(write(tmp_path, "e.json", "[]"), FeedbackColumns(text="text")) == []
+
+
+def test_rows_that_are_all_bad_still_count_as_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "id,text\n1,\n")
+    [bad] = errors(path, FeedbackColumns(text="text", id="id"))
+    assert (bad.line, bad.reason) == (2, "the text is missing or empty")
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b\u200b", "\ufeff", "\u200d \u2060", "\u00ad", "\u200e\u200f", "\u3164", "\t\x0b"],
+)
+def test_text_of_invisible_characters_is_empty(tmp_path: Path, invisible: str) -> None:
+    path = write(tmp_path, "r.jsonl", json.dumps({"id": "1", "text": invisible}) + "\n")
+    [bad] = errors(path, FeedbackColumns(text="text", id="id"))
+    assert (bad.line, bad.field, bad.reason) == (1, "text", "the text is missing or empty")
+
+
+def test_text_with_an_invisible_character_among_letters_is_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "id,text\n1,zero\u200bwidth\n")
+    assert records(path, FeedbackColumns(text="text", id="id"))[0].text == "zero\u200bwidth"
+
+
+def test_a_repeated_column_that_is_not_read_is_no_problem(tmp_path: Path) -> None:
+    """Jira-style exports repeat some columns (Labels); only reading one of them is refused."""
+    path = write(tmp_path, "r.csv", "id,text,Labels,Labels\n1,hello,ux,mobile\n")
+    [record] = records(path, FeedbackColumns(text="text", id="id"))
+    assert (record.external_id, record.text) == ("1", "hello")
+    with pytest.raises(InputError) as caught:
+        read_feedback(path, FeedbackColumns(text="labels", id="id"))
+    assert str(caught.value) == f"{path}:1, field 'Labels': column appears twice in the header"
+
+
+def test_a_repeated_column_is_refused_when_rows_have_no_id(tmp_path: Path) -> None:
+    """Without an id column a row is identified by all its values, the repeated ones too."""
+    path = write(tmp_path, "r.csv", "text,Labels,Labels\nhello,ux,mobile\n")
+    with pytest.raises(InputError) as caught:
+        read_feedback(path, FeedbackColumns(text="text"))
+    assert caught.value.field == "Labels" and "without --id-column" in caught.value.reason
 
 
 @pytest.mark.parametrize(

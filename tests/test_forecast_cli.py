@@ -169,3 +169,44 @@ def test_calibrated_forecasts_say_how_their_levels_were_read(
     assert "Levels not corrected" in long.stdout
     applied = invoke("forecast", "when", "--items", "20", *start, *source)
     assert "Levels corrected by" in applied.stdout
+
+
+def test_a_jira_export_reads_as_it_is(workspace_dir: Path, tmp_path: Path) -> None:
+    """Jira repeats "Labels", writes 06/Aug/26 3:49 PM, and leaves Resolved empty on open
+    issues: none of that stops a forecast from its Resolved column."""
+    first = dt.date(2025, 1, 6)
+    lines = ["Summary,Issue key,Labels,Labels,Resolved"]
+    for i in range(120):
+        resolved = (first + dt.timedelta(days=i // 2)).strftime("%d/%b/%y") + " 3:49 PM"
+        lines.append(f"Done {i},P-{i},ux,,{resolved}")
+    lines += [f"Open {i},Q-{i},,," for i in range(5)]
+    export = tmp_path / "jira.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["forecast", "when", "--items", "10", "--from-csv", str(export), "--method", "plain"]
+
+    result = invoke(*args, "--date-column", "Resolved", "--json")
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["source"] == (
+        f"120 completion dates from {export} (column 'Resolved'; 5 rows without a date left out)"
+    )
+    labels = invoke(*args, "--date-column", "labels")
+    assert labels.exit_code == 1
+    assert labels.stderr == (
+        f"error: {export}:1, field 'Labels': column appears twice in the header\n"
+    )
+
+
+def test_a_file_with_no_completions_is_one_line(workspace_dir: Path, tmp_path: Path) -> None:
+    args = ["forecast", "when", "--items", "5", "--date-column", "closed_at", "--from-csv"]
+    header_only = tmp_path / "none.csv"
+    header_only.write_text("closed_at\n", encoding="utf-8")
+    undated = tmp_path / "open.csv"
+    undated.write_text("key,closed_at\nA-1,\nA-2,\n", encoding="utf-8")
+    for path, reason in (
+        (header_only, ":1: no rows: the file has a header and nothing under it"),
+        (undated, ", field 'closed_at': every row's date is empty: nothing to forecast from"),
+    ):
+        result = invoke(*args, str(path))
+        assert (result.exit_code, result.stderr) == (1, f"error: {path}{reason}\n")

@@ -160,3 +160,22 @@ def test_kpi_show_names_the_gaps_in_a_caveat(workspace_dir: Path, tmp_path: Path
     assert "caveat: 6 daily values missing between 2026-03-02 and 2026-03-15" in shown.stdout
     data = json.loads(invoke("kpi", "show", "signups", "--json").stdout)
     assert data["gaps"] == 6 and any("6 daily values missing" in c for c in data["caveats"])
+
+
+def test_a_header_without_rows_is_refused_and_an_unread_repeated_column_is_not(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    header_only = _write(tmp_path / "none.csv", [])
+    refused = invoke("kpi", "import", str(header_only), *IMPORT)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: {header_only}:1: no rows: the file has a header and nothing under it\n"
+    )
+    repeated = tmp_path / "tagged.csv"
+    repeated.write_text("metric,date,tag,value,tag\nSignups,2026-03-02,a,40,b\n", encoding="utf-8")
+    result = invoke("kpi", "import", str(repeated), *IMPORT)
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 new value" in result.stdout
+    reading_it = invoke("kpi", "import", str(repeated), *IMPORT, "--segment-column", "tag")
+    assert reading_it.exit_code == 1
+    assert "field 'tag': column appears twice in the header" in reading_it.stderr

@@ -211,3 +211,17 @@ def test_values_encode_and_decode_exactly() -> None:
         dump.decode("seven", theme.columns["size"].type)
     with pytest.raises(dump.DumpError):
         dump.decode(1, theme.columns["active"].type)
+
+
+def test_a_refused_import_is_one_line_on_stderr(workspace_dir: Path, tmp_path: Path) -> None:
+    """No progress bar off a terminal: a failed import's stderr is the error line alone."""
+    feedback = tmp_path / "fb.csv"
+    feedback.write_text("id,text\n1,The card never arrived\n", encoding="utf-8")
+    assert invoke("feedback", "import", str(feedback), "--text-column", "text").exit_code == 0
+    assert invoke("export", "--all", str(tmp_path / "export")).exit_code == 0
+
+    refused = invoke("import", "--all", str(tmp_path / "export"))
+
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: the workspace's database already holds data")
+    assert len(refused.stderr.splitlines()) == 1

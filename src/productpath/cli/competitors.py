@@ -29,13 +29,18 @@ def list_features(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command()
 def gaps(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Features competitors have that the roadmap does not plan, and where we lead."""
-    from productpath.services.competitors import competitor_gaps, gaps_dict
+    from productpath.services.competitors import competitor_gaps, gaps_dict, matrix
 
     with open_from(ctx) as handle:
+        has_features = bool(matrix(handle))
         found = competitor_gaps(handle)
     if as_json:
         print_json(gaps_dict(found))
         return
-    from productpath.cli.competitors_view import print_gaps
+    from productpath.cli.competitors_view import NO_FEATURES, print_gaps
 
+    if not has_features:
+        # Nothing to compare is an empty listing (exit 0), not three empty sections.
+        typer.echo(NO_FEATURES)
+        return
     print_gaps(found)

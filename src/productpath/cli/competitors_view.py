@@ -7,11 +7,15 @@ from rich.table import Table
 
 from productpath.planning.competition import FeatureFinding, FeatureRow, Gaps
 
+NO_FEATURES = (
+    "No features to compare yet; list them under 'features:' in roadmap.yaml and apply it."
+)
+
 
 def print_matrix(rows: list[FeatureRow]) -> None:
     console = Console(highlight=False, soft_wrap=True, markup=False)
     if not rows:
-        console.print("The roadmap lists no features; add 'features:' to roadmap.yaml.")
+        console.print(NO_FEATURES)
         return
     table = Table(show_edge=False)
     table.add_column("feature")

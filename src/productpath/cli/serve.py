@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from productpath.cli.common import settings_for
+from productpath.errors import ProductpathError
+
+if TYPE_CHECKING:
+    from productpath.settings import Settings
+    from productpath.workspace import Workspace
 
 # uvicorn imports the factory by name, so the CLI never imports the web package itself, and
 # the same string works with --reload (which needs an import string to restart the worker).
@@ -53,9 +61,23 @@ def serve(
     with open_workspace(settings) as handle:
         workspace = handle.workspace
         _check_exposure(handle, host)
+    # Bound before anything is printed, so a port in use is one error line and exit 1;
+    # uvicorn serves this very socket, so nothing can take the port in between.
+    with _listen(host, port) as listener:
+        _hand_over(workspace, settings, host, workers)
+        several = f" ({workers} workers)" if workers > 1 else ""
+        typer.echo(f"Serving {workspace.name} at http://{host}:{port}{several}")
+        _run_uvicorn(
+            listener,
+            reload=reload,
+            workers=workers,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
 
-    import uvicorn
 
+def _hand_over(workspace: Workspace, settings: Settings, host: str, workers: int) -> None:
+    """Put what the app factory needs in the environment, with a note where it matters."""
     # The factory reads its settings from the environment (a --reload worker is a fresh
     # process), so hand it the workspace this command resolved, --workspace included.
     os.environ["PRODUCTPATH_WORKSPACE"] = str(workspace.root)
@@ -69,11 +91,26 @@ def serve(
             "server should use PostgreSQL (PRODUCTPATH_DATABASE_URL)",
             err=True,
         )
-    several = f" ({workers} workers)" if workers > 1 else ""
-    typer.echo(f"Serving {workspace.name} at http://{host}:{port}{several}")
+
+
+def _run_uvicorn(
+    listener: socket.socket,
+    *,
+    reload: bool,
+    workers: int,
+    proxy_headers: bool,
+    forwarded_allow_ips: str,
+) -> None:
+    """Serve the app factory on ``listener`` until Ctrl+C."""
+    import uvicorn
+
+    host, port = listener.getsockname()[:2]
     uvicorn.run(
         APP_FACTORY,
         factory=True,
+        # uvicorn's public way to take a socket already bound; with --workers or --reload its
+        # processes share it too.
+        fd=listener.fileno(),
         host=host,
         port=port,
         reload=reload,
@@ -85,6 +122,38 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         log_level="info",
     )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port``; a ProductpathError in one line when it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn does: a restart may reuse the port while the last run's connections linger.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # uvicorn rebuilds a socket handed over by descriptor as a Unix one, and asyncio then skips
+    # TCP_NODELAY on the connections it accepts; set here, every accepted connection inherits it.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        listener.bind((host, port))
+        # Listening at once holds the port: with SO_REUSEADDR, two sockets that are bound but
+        # not yet listening can share it, and the loser would only fail inside uvicorn.
+        listener.listen()
+    except OSError as exc:
+        listener.close()
+        raise ProductpathError(_cannot_listen(host, port, exc)) from None
+    # uvicorn's worker and reload processes take the socket from this one.
+    listener.set_inheritable(True)
+    return listener
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use; choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port} on {host}; choose another with --port"
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host}: not an address of this machine; check --host"
+    return f"cannot listen on port {port} on {host}: {exc.strerror or exc}"
 
 
 def _allowed_hosts(defaults: str, host: str) -> str:

@@ -18,10 +18,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from productpath.domain.text import is_blank
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.pii import PiiKind, redact
-from productpath.ingest.tabular import Row, Table, open_table, resolve_column
+from productpath.ingest.tabular import (
+    Row,
+    Table,
+    open_table,
+    refuse_duplicated,
+    require_rows,
+    resolve_column,
+)
 
 HASH_PREFIX = "h:"
 # Column widths of the store (feedback_item.external_id, customer.key); checked here so the
@@ -77,17 +85,23 @@ def read_feedback(
 ) -> Iterator[FeedbackRecord | InputError]:
     """The records of ``path``, with a bad row yielded as the InputError that describes it.
 
-    Problems with the whole file or the column names raise at once, before any row is read.
-    With ``redact_pii`` (the default) each text comes with its PII replaced by placeholders.
+    Problems with the whole file or the column names raise at once, before any row is read,
+    and so does a file without a single row. With ``redact_pii`` (the default) each text
+    comes with its PII replaced by placeholders.
     """
-    table = open_table(path, file_format)
+    table = open_table(path, file_format, unused_duplicates_ok=True)
     resolved = FeedbackColumns(
         text=resolve_column(table, columns.text, option="--text-column"),
         id=_optional(table, columns.id, "--id-column"),
         date=_optional(table, columns.date, "--date-column"),
         customer=_optional(table, columns.customer, "--customer-column"),
     )
-    return _records(table, resolved, redact_pii=redact_pii)
+    if resolved.id is None and table.duplicated:
+        # Without an id column every column goes into the row's hash, the repeated one too.
+        refuse_duplicated(
+            table, table.duplicated[0], " (without --id-column every column identifies a row)"
+        )
+    return _records(require_rows(table), resolved, redact_pii=redact_pii)
 
 
 def _optional(table: Table, name: str | None, option: str) -> str | None:
@@ -129,7 +143,7 @@ def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool)
         return InputError(reason, file=path, line=row.line, field=column)
 
     text = row.values.get(columns.text, "").strip()
-    if not text:
+    if is_blank(text):
         raise fail("the text is missing or empty", columns.text)
     if columns.id is None:
         external_id = row_hash(row.values)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
-from productpath.ingest.tabular import Row, Table, open_table, resolve_column
+from productpath.ingest.tabular import Row, Table, open_table, require_rows, resolve_column
 
 # Column widths of the store (kpi.name, kpi_point.segment).
 MAX_METRIC_LENGTH = 200
@@ -66,7 +66,8 @@ def read_kpis(
         )
     if columns.metric_name is not None:
         _check_metric(columns.metric_name, path, None, "metric")
-    table = open_table(path, file_format)
+    # Only the named columns are read: another name the header repeats does no harm.
+    table = open_table(path, file_format, unused_duplicates_ok=True)
     resolved = KpiColumns(
         date=resolve_column(table, columns.date, option="--date-column"),
         value=resolve_column(table, columns.value, option="--value-column"),
@@ -75,7 +76,7 @@ def read_kpis(
         metric_name=columns.metric_name,
     )
     stats = KpiReadStats()
-    return _records(table, resolved, stats), stats
+    return _records(require_rows(table), resolved, stats), stats
 
 
 def _optional(table: Table, name: str | None, option: str) -> str | None:

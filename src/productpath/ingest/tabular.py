@@ -14,9 +14,10 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from productpath.errors import InputError
 
@@ -84,6 +85,9 @@ class Table:
     rows: Iterator[Row | InputError] = field(repr=False)
     # JSON has no header: its columns are the keys its objects use, none when it has no objects.
     has_header: bool = True
+    # Names the CSV header gives more than once (Jira repeats "Labels"): a row's value under
+    # such a name is ambiguous, so resolve_column refuses them; the other columns read fine.
+    duplicated: tuple[str, ...] = ()
 
 
 def detect_format(path: Path, file_format: str | None = None) -> str:
@@ -105,30 +109,75 @@ def detect_format(path: Path, file_format: str | None = None) -> str:
     return fmt
 
 
-def open_table(path: Path, file_format: str | None = None) -> Table:
-    """Open ``path`` as a table; the format comes from ``file_format`` or the extension."""
+def open_table(
+    path: Path, file_format: str | None = None, *, unused_duplicates_ok: bool = False
+) -> Table:
+    """Open ``path`` as a table; the format comes from ``file_format`` or the extension.
+
+    A CSV header that names a column twice is refused, unless ``unused_duplicates_ok``: then
+    only reading such a column is (see :func:`resolve_column`), for readers that read just
+    the columns they resolve.
+    """
     fmt = detect_format(path, file_format)
     text = _decode(path)
     if fmt == "csv":
-        return _csv_table(path, text)
+        table = _csv_table(path, text)
+        if table.duplicated and not unused_duplicates_ok:
+            refuse_duplicated(table, table.duplicated[0])
+        return table
     if fmt == "json":
         return _json_table(path, text)
     return _jsonl_table(path, text)
 
 
 def resolve_column(table: Table, name: str, *, option: str) -> str:
-    """The file's column that ``name`` means: exact, else the one case-insensitive match."""
+    """The file's column that ``name`` means: exact, else the one case-insensitive match.
+
+    A column the header names twice is refused: which of its values a row means is unclear.
+    """
+    column = _match_column(table, name)
+    if column is None:
+        available = ", ".join(repr(c) for c in dict.fromkeys(table.columns)) or "(none)"
+        raise InputError(
+            f"no column '{name}' (given by {option}); the file has: {available}",
+            file=table.path,
+            line=table.header_line,
+            field=name,
+        )
+    if column in table.duplicated:
+        refuse_duplicated(table, column)
+    return column
+
+
+def _match_column(table: Table, name: str) -> str | None:
     if name in table.columns or (not table.columns and not table.has_header):
         return name
-    folded = [c for c in table.columns if c.strip().casefold() == name.strip().casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    available = ", ".join(repr(c) for c in table.columns) or "(none)"
+    folded = {c for c in table.columns if c.strip().casefold() == name.strip().casefold()}
+    return folded.pop() if len(folded) == 1 else None
+
+
+def require_rows(table: Table) -> Table:
+    """``table`` with its rows intact, or an InputError when it has none at all: a CSV header
+    with nothing under it, or an empty JSON array. A bad row counts as a row."""
+    first = next(table.rows, None)
+    if first is None:
+        if table.has_header:
+            raise InputError(
+                "no rows: the file has a header and nothing under it",
+                file=table.path,
+                line=table.header_line,
+            )
+        raise InputError("no rows: the JSON array is empty", file=table.path, line=1)
+    return replace(table, rows=chain([first], table.rows))
+
+
+def refuse_duplicated(table: Table, column: str, why: str = "") -> NoReturn:
+    """Raise the InputError for reading ``column``, which the header names more than once."""
     raise InputError(
-        f"no column '{name}' (given by {option}); the file has: {available}",
+        f"column appears twice in the header{why}",
         file=table.path,
         line=table.header_line,
-        field=name,
+        field=column,
     )
 
 
@@ -200,7 +249,20 @@ def _csv_table(path: Path, text: str) -> Table:
         if row:
             header, header_line = [c.strip() for c in row], start
     _check_header(path, header, header_line)
-    return Table(path, header, header_line, _csv_rows(path, reader, header))
+    rows = _csv_rows(path, reader, header)
+    return Table(path, header, header_line, rows, duplicated=_duplicated(header))
+
+
+def _duplicated(header: Sequence[str]) -> tuple[str, ...]:
+    """Names given more than once, in the order their second use appears."""
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for column in header:
+        # Several unnamed columns are common (a trailing comma) and never read by name.
+        if column and column in seen:
+            repeated[column] = None
+        seen.add(column)
+    return tuple(repeated)
 
 
 def _check_header(path: Path, header: Sequence[str], line: int) -> None:
@@ -214,13 +276,6 @@ def _check_header(path: Path, header: Sequence[str], line: int) -> None:
             file=path,
             line=line,
         )
-    seen: set[str] = set()
-    for column in header:
-        if column and column in seen:
-            raise InputError(
-                "column appears twice in the header", file=path, line=line, field=column
-            )
-        seen.add(column)
 
 
 def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Row | InputError]:
@@ -382,6 +437,8 @@ def _element_end(text: str, pos: int) -> int:
 
 
 def _jsonl_table(path: Path, text: str) -> Table:
+    if not text.strip(_JSON_SPACE):
+        raise InputError("the file is empty (expected one JSON object per line)", file=path, line=1)
     items: list[Row | InputError] = []
     decoder = _strict_decoder()
     for number, raw in enumerate(text.split("\n"), start=1):

@@ -6,15 +6,18 @@ from dataclasses import asdict
 from typing import Any
 
 from productpath.planning.competition import Cell, FeatureRow, Gaps, find_gaps
-from productpath.services.roadmap import require_roadmap
+from productpath.services.roadmap import load_roadmap
 from productpath.services.workspace import OpenWorkspace
 
 __all__ = ["competitor_gaps", "gaps_dict", "matrix"]
 
 
 def matrix(handle: OpenWorkspace, product: str | None = None) -> list[FeatureRow]:
-    """Every feature with one cell per competitor (``unknown`` where the roadmap says nothing)."""
-    doc = require_roadmap(handle, product)
+    """Every feature with one cell per competitor (``unknown`` where the roadmap says nothing);
+    none before a roadmap is applied: an empty listing, not an error."""
+    doc = load_roadmap(handle, product)
+    if doc is None:
+        return []
     status = {i.id: i.status.value for i in doc.initiatives}
     rows = []
     for feature in doc.features:

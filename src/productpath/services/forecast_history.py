@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from productpath.errors import InputError
-from productpath.ingest.dates import parse_datetime
-from productpath.ingest.tabular import open_table, resolve_column
+from productpath.ingest.tabular import open_table, require_rows, resolve_column
+from productpath.ingest.tracker_jira import parse_jira_datetime
 from productpath.store.models import Commit, Repository, TrackerItem
 
 
@@ -29,21 +29,35 @@ class Completions:
 
 
 def from_file(path: Path, date_column: str) -> Completions:
-    """One completion per row of ``path``, dated by ``date_column``; a bad row stops the read."""
-    table = open_table(path)
+    """One completion per row of ``path`` dated by ``date_column``; a row with that cell empty
+    is an item not finished (an issue tracker's open issues) and is left out. A date that
+    cannot be read stops the read."""
+    # Only the date column is read, so a name the header repeats elsewhere is no problem
+    # (Jira's exports repeat "Labels").
+    table = open_table(path, unused_duplicates_ok=True)
     column = resolve_column(table, date_column, option="--date-column")
     dates = []
-    for row in table.rows:
+    undated = 0
+    for row in require_rows(table).rows:
         if isinstance(row, InputError):
             raise row
         value = row.values.get(column, "")
+        if not value.strip():
+            undated += 1
+            continue
         try:
-            dates.append(parse_datetime(value).date())
+            # Jira's own form (06/Aug/26 3:49 PM) too, so its CSV export reads as it is.
+            dates.append(parse_jira_datetime(value).date())
         except ValueError as exc:
             raise InputError(str(exc), file=path, line=row.line, field=column) from None
     if not dates:
-        raise InputError("the file has no rows: nothing to forecast from", file=path)
-    return Completions(dates, f"{len(dates)} completion dates from {path} (column '{column}')")
+        raise InputError(
+            "every row's date is empty: nothing to forecast from", file=path, field=column
+        )
+    left_out = f"; {undated} rows without a date left out" if undated else ""
+    return Completions(
+        dates, f"{len(dates)} completion dates from {path} (column '{column}'{left_out})"
+    )
 
 
 def from_workspace(session: Session, product_id: int) -> Completions:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     return app
 
 
@@ -120,8 +124,18 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return await _http_error(request, StarletteHTTPException(status_code=404, detail=str(exc)))
 
 
+_ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    409: "Changed meanwhile",
+    422: "Check the address",
+    429: "Too many tries",
+}
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """A friendly page for people, JSON for programs (``.json`` paths or an Accept of JSON)."""
+    """A friendly page for people (the 404 page, or the error page saying what was refused),
+    JSON for programs (``.json`` paths or an Accept of JSON)."""
     assert isinstance(exc, StarletteHTTPException)
     wants_json = request.url.path.endswith(".json") or (
         "application/json" in request.headers.get("accept", "")
@@ -139,15 +153,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if browser and exc.status_code == 403 and request.url.path == "/" and stakeholder:
         # Stakeholders have the portal only: its front page is theirs.
         return RedirectResponse("/portal", status_code=303)
-    if browser and exc.status_code in {403, 429}:
+    if browser and exc.status_code != 404 and 400 <= exc.status_code < 500:
         return render(
             request,
             "error.html",
             {
-                "title": "Not allowed" if exc.status_code == 403 else "Too many tries",
+                "title": _ERROR_TITLES.get(exc.status_code, "The request was refused"),
                 "status": exc.status_code,
                 "detail": exc.detail,
                 "principal": principal,
+                # A bad query parameter: the same page without any is one click away.
+                "plain_url": request.url.path
+                if exc.status_code in {400, 422} and request.method in {"GET", "HEAD"}
+                else None,
             },
             status_code=exc.status_code,
             headers=exc.headers,
@@ -157,3 +175,56 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
     return render(request, "404.html", {"title": "Page not found"}, status_code=404)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """A query, path or form value of the wrong type or out of range.
+
+    /api/v1 keeps FastAPI's list of fields (the shape docs/api.md promises); pages and their
+    twins answer like any other error, with one sentence naming the field: an error page for
+    people, ``{"detail": "..."}`` for programs.
+    """
+    assert isinstance(exc, RequestValidationError)
+    if request.url.path.startswith("/api/"):
+        return await request_validation_exception_handler(request, exc)
+    detail = "; ".join(_field_problem(error) for error in exc.errors())
+    return await _http_error(request, StarletteHTTPException(status_code=422, detail=detail))
+
+
+# What a person should have written, by pydantic's error type; others keep pydantic's words.
+_EXPECTED = {
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "date_parsing": "expected a date like 2030-03-14",
+    "date_from_datetime_parsing": "expected a date like 2030-03-14",
+    "datetime_parsing": "expected a date and time like 2030-03-14T09:30:00Z",
+    "datetime_from_date_parsing": "expected a date and time like 2030-03-14T09:30:00Z",
+    "missing": "is required",
+}
+_LIMITS = {
+    "greater_than_equal": "must be {ge} or more",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be {le} or less",
+    "less_than": "must be less than {lt}",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_too_short": "must be at least {min_length} characters",
+}
+_WHERE = {"query", "path", "body", "header", "cookie"}
+
+
+def _field_problem(error: Mapping[str, Any]) -> str:
+    """One refused value as "field 'page': expected a whole number, got 'two'"."""
+    kind = str(error.get("type", ""))
+    field = ".".join(str(part) for part in error.get("loc", ()) if part not in _WHERE)
+    if kind in _LIMITS:
+        reason = _LIMITS[kind].format(**error.get("ctx", {}))
+    else:
+        text = str(error.get("msg", "is not valid"))
+        reason = _EXPECTED.get(kind, text[:1].lower() + text[1:])
+    given = error.get("input")
+    if kind != "missing" and isinstance(given, str):
+        reason += f", got '{given[:40]}'"
+    return f"field '{field}': {reason}" if field else reason

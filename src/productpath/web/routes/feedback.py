@@ -28,14 +28,19 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def _number(value: str | None, field: str, default: int | None = None) -> int | None:
+def _number(value: str | None, field: str) -> int | None:
     value = _text(value)
     if value is None:
-        return default
+        return None
     try:
         return int(value)
     except ValueError:
         raise InputError(f"'{value}' is not a whole number", field=field) from None
+
+
+def _whole(value: str | None, field: str, default: int) -> int:
+    number = _number(value, field)
+    return default if number is None else number
 
 
 def _day(value: str | None, field: str) -> dt.date | None:
@@ -75,8 +80,9 @@ def feedback_query(
                 source=_text(source),
                 since=_day(since, "since"),
                 until=_day(until, "until"),
-                page=_number(page, "page", 1) or 1,
-                per_page=_number(per_page, "per_page", 50) or 50,
+                # Only a missing value takes the default: page=0 is refused like page=-1.
+                page=_whole(page, "page", 1),
+                per_page=_whole(per_page, "per_page", 50),
             )
         )
     except InputError as exc:

@@ -151,11 +151,7 @@ def _page(
 ) -> Response:
     view = reports_page(handle)
     kind = kind if kind in KINDS else "exec"
-    form_error = None
-    try:
-        since_date = dt.date.fromisoformat(since) if since else None
-    except ValueError:
-        since_date, form_error = None, f"'{since}' is not a date like 2030-03-14"
+    since_date, form_error = _since(since)
     if milestone and milestone not in {m.key for m in view.milestones}:
         form_error, milestone = f"no milestone '{milestone}'", ""
     query = {"since": since_date.isoformat() if since_date else "", "milestone": milestone}
@@ -178,3 +174,21 @@ def _page(
         json_url=request.url_for("reports_json").path,
         status_code=422 if form_error and status_code == 200 else status_code,
     )
+
+
+def _since(text: str) -> tuple[dt.date | None, str | None]:
+    """The form's start date, or None and the sentence that says why it cannot be used."""
+    if not text:
+        return None, None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None, f"'{text}' is not a date like 2030-03-14"
+    today = dt.date.today()
+    if day > today:
+        # The report would refuse it: say so on the page rather than frame a failed report.
+        return (
+            None,
+            f"the start date {day.isoformat()} is after today ({today}); pick an earlier one",
+        )
+    return day, None
