@@ -500,3 +500,28 @@ def test_the_demo_exec_report_says_why_dates_moved(built: tuple[Path, DemoSummar
     # The earlier run saw the work as it stood then, so no date moved merely by the days between.
     assert "stayed the same" not in section
     assert "because" in section
+    # kyc-v2 is slipping on the delivery page, so its milestone is not counted safe anywhere.
+    summary = text.split("\n\n")[2]
+    assert summary.startswith("3 of 4 milestones are at least 85% likely to land on time")
+    assert (
+        "At risk: Reliable money movement, because Identity verification v2 with instant "
+        "decisions ends " in summary
+    )
+    line = next(x for x in section.splitlines() if x.startswith("- Reliable money movement"))
+    assert line.startswith("- Reliable money movement (at risk): ")
+    assert "0% chance of making it" in line
+
+
+def test_the_demo_exec_report_fits_one_page(built: tuple[Path, DemoSummary]) -> None:
+    import io
+
+    import pypdfium2 as pdfium
+
+    from productpath.services.reports import render_report
+
+    with _open(built[0]) as opened:
+        pdf = render_report(opened, "exec", "pdf", record=False, today=TODAY).content
+    document = pdfium.PdfDocument(io.BytesIO(pdf))
+    pages = len(document)
+    document.close()
+    assert pages == 1

@@ -81,8 +81,8 @@ def test_each_channel_once_per_period_failures_retried(workspace_dir: Path) -> N
             "ada": ("sent", "exec", "2030-W10"),
             "gone": ("failed", "engineering", "2030-W10"),
             "eng": ("sent", "engineering", "2030-W10"),
-            "sales": ("failed", "customer", "2030-03"),
-            "bad": ("failed", "release-notes", "2030-W10"),
+            "sales": ("failed", "release-notes", "2030-03"),
+            "bad": ("failed", "customer", "2030-W10"),
         }
         assert "refused the address: 550" in first["gone"].error
         assert first["sales"].attempts == 3 and "HTTP 500" in first["sales"].error

@@ -194,6 +194,51 @@ def test_in_progress_work_keeps_only_what_is_left() -> None:
     )
 
 
+def test_work_in_progress_is_forecast_no_sooner_than_delivery_projects_it() -> None:
+    # onboarding: 2 of 6 items done last week, so 4 left at 0.5 a week: 8 weeks at its pace,
+    # though its estimate says about one week of the team's time is left.
+    now = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+    with open_workspace() as handle, handle.store.write() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        onboarding = session.scalars(select(Initiative).where(Initiative.key == "onboarding")).one()
+        for n in range(6):
+            done = n < 2
+            item = TrackerItem(
+                product_id=product_id, source="jira", key=f"POCKET-{n}", title=f"Step {n}",
+                item_type="story", status="done" if done else "todo",
+                status_category="done" if done else "todo",
+                opened_at=now - dt.timedelta(days=30),
+                resolved_at=now - dt.timedelta(days=7) if done else None,
+            )  # fmt: skip
+            session.add(item)
+            session.flush()
+            session.add(
+                WorkLink(initiative_id=onboarding.id, tracker_item_id=item.id, rule="manual")
+            )
+    delivery = _json("delivery", "status")
+    projected = next(i for i in delivery["initiatives"] if i["key"] == "onboarding")["progress"][
+        "projection"
+    ]["projected_date"]
+    assert projected == (TODAY + dt.timedelta(weeks=8)).isoformat()
+    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "500")
+    row = next(i for i in forecast["initiatives"] if i["key"] == "onboarding")
+    assert row["finish"] == {"p50": projected, "p85": projected, "p95": projected}
+    assert row["planned_finish"] == projected
+    assert (
+        "'onboarding' is in progress: 2 of 6 linked items done, so 67% of its estimate is left; "
+        "at its pace over the last 4 weeks (4 items left at 0.5 a week) it finishes no sooner "
+        f"than {projected}" in forecast["warnings"]
+    )
+    # instant-transfers waits for it (its dependency), so it cannot finish before then either.
+    after = next(i for i in forecast["initiatives"] if i["key"] == "instant-transfers")
+    assert after["finish"]["p50"] > projected
+    (stored,) = _runs("roadmap")
+    assert (
+        next(i for i in stored["result"]["initiatives"] if i["key"] == "onboarding")["finish"]
+        == row["finish"]
+    )
+
+
 def test_an_empty_workspace_says_what_to_do(tmp_path: Path) -> None:
     result = invoke("-w", str(tmp_path / "none"), "roadmap", "schedule")
     assert result.exit_code == 1

@@ -9,6 +9,7 @@ import pytest
 from productpath.errors import InputError
 from productpath.reports.changes import describe_changes, milestone_change
 from productpath.reports.cleaning import clean_title, clean_titles
+from productpath.reports.exec_report import ExecData, MilestoneLine, SlipLine, build_exec
 from productpath.reports.glossary import Glossary, jargon_left, parse_glossary
 from productpath.reports.model import Chart, ReportContext, Section, Table
 from productpath.reports.render import render_html, render_markdown
@@ -219,9 +220,80 @@ def test_a_slip_by_the_days_between_reports_says_the_work_did_not_go_down() -> N
     )
 
 
+def test_a_slip_between_reports_of_the_same_day_gives_no_standstill_reason() -> None:
+    before = {**_facts("2027-03-05", 12, 4.0), "as_of": "2027-01-15"}
+    after = {**_facts("2027-03-06", 12, 4.0), "as_of": "2027-01-15"}
+    assert milestone_change(before, after, "beta", None) == "slipped 1 day since the last report"
+
+
 def test_long_lists_of_new_risks_are_cut_short() -> None:
     before = _facts("2027-03-05", 12, 4.0)
     risks = {f"i{n}/stale": f"I{n} has stalled" for n in range(8)}
     said = describe_changes(before, {**before, "risks": risks}, None, "engineering")
     assert said[:5] == tuple(f"New risk: I{n} has stalled." for n in range(5))
     assert said[5:] == ("New risk: 3 more.",)
+
+
+# --- the executive report's milestones -----------------------------------------------------
+
+
+def _milestone(key: str, probability: float | None, *slipping: SlipLine) -> MilestoneLine:
+    day = dt.date(2027, 3, 1)
+    return MilestoneLine(
+        key=key,
+        name=key.title(),
+        target=day,
+        probability=probability,
+        p50=day,
+        p85=day,
+        p95=day,
+        scope=10,
+        effort_weeks=2.0,
+        slipping=slipping,
+    )
+
+
+def _exec(*milestones: MilestoneLine) -> ExecData:
+    return ExecData(
+        product="Pocket",
+        today=dt.date(2027, 1, 10),
+        objectives=(),
+        milestones=milestones,
+        forecast_note="",
+        risks=(),
+        themes=(),
+        themes_note="",
+        decisions=(),
+        shipped=(),
+        shipped_since=dt.date(2026, 12, 10),
+        throughput_per_week=None,
+    )
+
+
+def test_a_milestone_with_slipping_work_is_at_risk_whatever_the_estimates_say() -> None:
+    stalled = "Identity checks has had no work finished in the last 4 weeks"
+    context, _ = build_exec(
+        _exec(
+            _milestone("alpha", 1.0, SlipLine("Identity checks", stalled)),
+            _milestone("beta", 0.9),
+            _milestone("gamma", 0.5),
+            _milestone("delta", None),
+        ),
+        previous=None,
+        previous_on=None,
+        data_as_of=None,
+        sources=(),
+    )
+    assert context.summary == (
+        "1 of 4 milestones is at least 85% likely to land on time. At risk: Alpha, because "
+        f"{stalled}; Gamma (50% chance of making 1 March 2027)."
+    )
+    dates = next(s for s in context.sections if s.key == "milestones").bullets
+    assert dates[0] == (
+        "Alpha (at risk): going by the estimates alone, 85% likely by 1 March 2027 (target 1 "
+        "March 2027, 100% chance of making it)."
+    )
+    assert (
+        dates[1]
+        == "Beta: 85% likely by 1 March 2027 (target 1 March 2027, 90% chance of making it)."
+    )

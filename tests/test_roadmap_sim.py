@@ -43,6 +43,28 @@ def roadmap(*milestones: MilestoneInput) -> PlanInputs:
     )
 
 
+def in_progress(pace_finish: dt.date | None) -> PlanInputs:
+    """Team B's "api" under way (its items run out at their pace on ``pace_finish``), then
+    "next" on the same team; "ui" on team A waits for "api"."""
+    return PlanInputs(
+        start=START,
+        teams=TEAMS,
+        milestones=(MilestoneInput("m", "M", START + dt.timedelta(weeks=8)),),
+        initiatives=(
+            InitiativeInput(
+                "api",
+                team="b",
+                milestone="m",
+                status="in_progress",
+                estimate=ThreePoint(1, 2, 6),
+                pace_finish=pace_finish,
+            ),
+            InitiativeInput("next", team="b", estimate=ThreePoint(1, 1, 1)),
+            InitiativeInput("ui", team="a", estimate=ThreePoint(2, 4, 12), depends_on=("api",)),
+        ),
+    )
+
+
 def test_pert_beta_stays_in_range_peaks_at_likely_and_has_the_pert_mean() -> None:
     rng = np.random.default_rng(0)
     draws = sample_pert(rng, [1.0, 2.0], [2.0, 2.0], [9.0, 2.0], 200_000)
@@ -105,9 +127,10 @@ def test_dependencies_and_team_order_hold_in_every_trial() -> None:
     assert np.any(api > docs) and np.any(docs > api)  # either can be the one ui waits for
 
 
-def test_the_pure_python_loop_is_the_same_model() -> None:
-    prepared = prepare(roadmap())
-    plan = build_schedule(roadmap())
+@pytest.mark.parametrize("inputs", [roadmap(), in_progress(START + dt.timedelta(weeks=3))])
+def test_the_pure_python_loop_is_the_same_model(inputs: PlanInputs) -> None:
+    prepared = prepare(inputs)
+    plan = build_schedule(inputs)
     index = {job.item.key: n for n, job in enumerate(prepared.jobs)}
     order = [index[s.key] for s in plan.slots]
     fast = simulate_weeks(prepared.jobs, order, 40_000, 5)
@@ -117,6 +140,24 @@ def test_the_pure_python_loop_is_the_same_model() -> None:
             assert np.percentile(fast[row], q) == pytest.approx(
                 np.percentile(slow[row], q), rel=0.03
             )
+
+
+def test_work_in_progress_never_finishes_before_its_own_pace() -> None:
+    # api's estimate (1 to 6 weeks on team B) would finish it within 6 weeks; its items run
+    # out at their recent pace only after 10, so the 8-week milestone cannot be made.
+    late = START + dt.timedelta(weeks=10)
+    result = forecast_roadmap(in_progress(late), trials=3000, seed=7)
+    rows = {i.key: i for i in result.initiatives}
+    assert rows["api"].finish.p50 == rows["api"].finish.p95 == rows["api"].planned_finish == late
+    assert rows["ui"].finish.p50 > late  # it waits for api
+    # Team B is free once api's estimated effort is spent, not when its pace runs out.
+    assert rows["next"].finish.p95 <= START + dt.timedelta(weeks=7)
+    m = result.milestone("m")
+    assert m is not None and m.probability == 0.0
+    # A pace that runs out by the start leaves the estimate in charge.
+    early = forecast_roadmap(in_progress(START), trials=3000, seed=7)
+    assert early.milestones == forecast_roadmap(in_progress(None), trials=3000, seed=7).milestones
+    assert early.milestones[0].probability == pytest.approx(1.0)
 
 
 def test_milestone_chance_percentiles_and_fan() -> None:

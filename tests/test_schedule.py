@@ -110,6 +110,42 @@ def test_remaining_share_shortens_work_in_progress() -> None:
     assert schedule.slots[0].finish_week == 1
 
 
+def test_work_in_progress_finishes_no_sooner_than_its_pace_but_frees_its_team() -> None:
+    # "slow" needs 1 week by its estimate, but at its pace it finishes on day 35: "after" waits
+    # for it, while its team starts "next" once the estimated week is spent.
+    schedule = build_schedule(
+        plan(
+            InitiativeInput(
+                "slow",
+                team="a",
+                status="in_progress",
+                milestone="m",
+                estimate=exact(2),
+                pace_finish=START + dt.timedelta(days=35),
+            ),
+            InitiativeInput("next", team="a", estimate=exact(2)),
+            InitiativeInput("after", team="b", estimate=exact(1), depends_on=("slow",)),
+            milestones=(MilestoneInput("m", "M", START + dt.timedelta(days=28)),),
+        )
+    )
+    slots = {s.key: s for s in schedule.slots}
+    assert (slots["slow"].finish, slots["slow"].paced) == (START + dt.timedelta(days=35), True)
+    assert (slots["next"].start_week, slots["next"].paced) == (1, False)
+    assert slots["after"].start_week == 5
+    (check,) = schedule.milestones
+    assert (check.met, check.days_late) == (False, 7)
+    # Nothing held "slow" up: the chain that sets the end starts with it.
+    assert schedule.critical_path == ("slow", "after")
+
+
+def test_a_pace_earlier_than_the_estimate_changes_nothing() -> None:
+    quick = InitiativeInput(
+        "quick", team="a", status="in_progress", estimate=exact(4), pace_finish=START
+    )
+    (slot,) = build_schedule(plan(quick)).slots
+    assert (slot.finish_week, slot.paced) == (2, False)
+
+
 def test_done_and_dropped_need_no_work_and_dropped_dependencies_are_reported() -> None:
     schedule = build_schedule(
         plan(

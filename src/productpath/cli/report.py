@@ -102,10 +102,10 @@ COMMANDS = {
     "asks, decisions needed; technical terms translated through glossary.yaml.",
     "engineering": "For engineers: scope, timeline, burn-ups, blockers, dependencies, flow "
     "metrics, code-health warnings and the forecast retrospective.",
-    "customer": "For customers: what shipped since a date, grouped by what they asked for, and "
-    "what is coming next.",
-    "release-notes": "Release notes: delivered initiatives with their changes, titles cleaned of "
-    "commit prefixes, ticket keys and internal names.",
+    "customer": "For customers: what shipped since a date, each change with what they told us "
+    "it answers, and what is coming next.",
+    "release-notes": "For users and support teams: delivered initiatives with their changes, "
+    "titles cleaned of commit prefixes, ticket keys and internal names.",
 }
 
 

@@ -22,20 +22,22 @@ RACI_MEANING = {
     "I": "Informed",
 }
 
-# The report each audience receives in its digest.
-AUDIENCE_REPORT = {
-    "executive": "exec",
-    "engineering": "engineering",
-    "sales_support": "customer",
-    "customer": "release-notes",
-}
-
-# Who reads each report, in words (the LLM polish writes for them).
+# Who each report is written for, in words: the report's own heading ("Pocket, for
+# customers"), the reports page and the LLM polish all say this, and nothing else.
 REPORT_READERS = {
     "exec": "executives",
     "engineering": "engineers",
-    "customer": "sales and support staff",
-    "release-notes": "customers",
+    "customer": "customers",
+    "release-notes": "users and support teams",
+}
+
+# The report each audience receives in its digest: the one written for them. Sales and
+# support staff get the release notes, which list every change they will be asked about.
+AUDIENCE_REPORT = {
+    "executive": "exec",
+    "engineering": "engineering",
+    "sales_support": "release-notes",
+    "customer": "customer",
 }
 
 # (power, interest) -> what to do with the people in that quadrant.

@@ -64,6 +64,10 @@ class InitiativeInput:
     # whose linked tracker items are partly done.
     remaining: float = 1.0
     remaining_note: str = ""
+    # Work in progress never finishes before the day its linked items run out at their own
+    # recent pace (the delivery projection): an estimate the work has already outrun says
+    # less about the rest than the pace does. None when there is no pace to go by.
+    pace_finish: dt.date | None = None
 
 
 @dataclass(frozen=True)

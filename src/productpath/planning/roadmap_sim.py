@@ -12,6 +12,11 @@ The model (docs/forecast.md states it for users):
 - Each team keeps the order of work of the schedule (the plan); in a trial an initiative starts
   when its team has finished the one before it and all its dependencies have finished. A team
   does not reshuffle its plan within a trial, so a late dependency makes it wait.
+- Work in progress with a recent pace (``pace_finish``: the day its linked items run out at the
+  rate they were finished lately, as the delivery page projects it) never finishes before that
+  day, whatever its estimate says; what depends on it waits until then. Its team moves on when
+  the estimated effort is spent: slow work in progress mostly runs beside other work, so it
+  holds up its dependants, not its whole team.
 
 Vectorised over trials: one pass over the initiatives in plan order, each step an operation on
 arrays of ``trials`` numbers.
@@ -42,7 +47,8 @@ DISTRIBUTION = (
 CAPACITY_MODEL = (
     "effort x share left / team capacity per week = calendar weeks; each team works its "
     "initiatives one at a time in the schedule's order, and an initiative starts when its team "
-    "is free and its dependencies are finished"
+    "is free and its dependencies are finished; work in progress finishes no sooner than its "
+    "linked items run out at their recent pace"
 )
 MAX_TRIALS = 1_000_000
 
@@ -165,7 +171,10 @@ def sample_pert(rng: Any, low: Any, likely: Any, high: Any, trials: int) -> Any:
 def simulate_weeks(
     jobs: Sequence[Job], plan_order: Sequence[int], trials: int, seed: int | None
 ) -> Any:
-    """Finish week of each job (rows in ``jobs`` order) in each trial: shape (jobs, trials)."""
+    """Finish week of each job (rows in ``jobs`` order) in each trial: shape (jobs, trials).
+
+    A job's pace floor (``Job.floor``) holds back its finish, not its team.
+    """
     import numpy as np
 
     count = len(jobs)
@@ -190,8 +199,10 @@ def simulate_weeks(
         ready = np.zeros(trials) if ready is None else ready
         for dep in job.deps:
             ready = np.maximum(ready, finish[position[dep]])
-        np.add(ready, weeks[n], out=finish[n])
-        free[job.team] = finish[n]
+        busy_until = ready + weeks[n]
+        free[job.team] = busy_until
+        floor = job.floor
+        finish[n] = busy_until if floor is None else np.maximum(busy_until, floor)
     return finish
 
 
@@ -354,6 +365,8 @@ def pure_python_weeks(
             ready = free.get(job.team, 0.0)
             for dep in job.deps:
                 ready = max(ready, out[position[dep]][trial])
-            out[n][trial] = ready + effort * job.item.remaining / job.capacity
-            free[job.team] = out[n][trial]
+            busy_until = ready + effort * job.item.remaining / job.capacity
+            free[job.team] = busy_until
+            floor = job.floor
+            out[n][trial] = busy_until if floor is None else max(busy_until, floor)
     return out

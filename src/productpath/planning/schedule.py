@@ -10,6 +10,9 @@ The model, stated once (docs/planning.md repeats it):
 - Work in progress is finished first; then initiatives are served in priority order. Whenever a
   team is free it starts the highest-priority initiative of its own whose dependencies are all
   finished (a parallel list schedule): it does not idle while a later one is ready.
+- Work in progress with a recent pace (``pace_finish``) finishes no sooner than the day its
+  linked items run out at that pace, and what depends on it waits until then. Its team is free
+  once the estimated effort is spent: slow work in progress mostly runs beside other work.
 - Done initiatives need no work; dropped ones are left out, and a dependency on one is ignored
   with a warning. An initiative with no team or no estimate cannot be placed; it is skipped
   with the reason, and so is everything that waits on it.
@@ -59,6 +62,7 @@ class Slot(_Frozen):
     finish: dt.date
     depends_on: tuple[str, ...]
     critical: bool = False
+    paced: bool = False  # its own pace, not its estimate, sets its finish
 
 
 class Skipped(_Frozen):
@@ -102,7 +106,8 @@ class Schedule(_Frozen):
 METHOD = (
     "effort = PERT mean of the estimate x share left; one initiative at a time per team at its "
     "full capacity (effort / capacity_per_week calendar weeks); work in progress first, then "
-    "priority order, the highest-priority ready initiative whenever a team is free"
+    "priority order, the highest-priority ready initiative whenever a team is free; work in "
+    "progress finishes no sooner than its linked items run out at their recent pace"
 )
 
 
@@ -115,6 +120,8 @@ class Job:
     team: str
     capacity: float
     deps: tuple[str, ...]  # dependencies that need work too (done and dropped ones removed)
+    # Week (from the start) before which it cannot finish at its own pace; None: no pace.
+    floor: float | None = None
 
     @property
     def effort(self) -> float:
@@ -191,7 +198,8 @@ def prepare(inputs: PlanInputs) -> Prepared:
         found = inputs.team(item.team or "")
         assert found is not None
         deps = tuple(d for d in item.depends_on if status[d] not in (FINISHED, DROPPED))
-        jobs.append(Job(index, item, found.key, found.capacity_per_week, deps))
+        floor = (item.pace_finish - inputs.start).days / 7 if item.pace_finish else None
+        jobs.append(Job(index, item, found.key, found.capacity_per_week, deps, floor))
     jobs.sort(key=lambda job: (job.item.status != IN_PROGRESS, job.index))
     if skipped:
         warnings.append(
@@ -209,7 +217,8 @@ def prepare(inputs: PlanInputs) -> Prepared:
 def build_schedule(inputs: PlanInputs, *, today: dt.date | None = None) -> Schedule:
     """Place every initiative that can be placed; see the module docstring for the model."""
     prepared = prepare(inputs)
-    starts, finishes = place(prepared.jobs, [job.weeks for job in prepared.jobs])
+    weeks = [job.weeks for job in prepared.jobs]
+    starts, finishes = place(prepared.jobs, weeks)
     order = sorted(range(len(prepared.jobs)), key=lambda n: (starts[n], finishes[n], n))
     critical = critical_path(prepared.jobs, starts, finishes)
     slots = tuple(
@@ -226,6 +235,7 @@ def build_schedule(inputs: PlanInputs, *, today: dt.date | None = None) -> Sched
             finish=finish_day(inputs.start, finishes[n]),
             depends_on=job.deps,
             critical=job.item.key in critical,
+            paced=finishes[n] > starts[n] + weeks[n] + _EPS,
         )
         for n in order
         for job in (prepared.jobs[n],)
@@ -256,7 +266,8 @@ def build_schedule(inputs: PlanInputs, *, today: dt.date | None = None) -> Sched
 
 
 def place(jobs: Sequence[Job], weeks: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Start and finish week of each job: the parallel list schedule described above."""
+    """Start and finish week of each job: the parallel list schedule described above. A job
+    frees its team after its ``weeks``; a pace floor holds back only its finish."""
     count = len(jobs)
     start = [math.nan] * count
     finish = [math.nan] * count
@@ -277,8 +288,8 @@ def place(jobs: Sequence[Job], weeks: Sequence[float]) -> tuple[list[float], lis
                 for n in queue:
                     deps = [position[d] for d in jobs[n].deps]
                     if all(not math.isnan(finish[d]) and finish[d] <= now + _EPS for d in deps):
-                        start[n], finish[n] = now, now + weeks[n]
-                        free[team] = finish[n]
+                        start[n], free[team] = now, now + weeks[n]
+                        finish[n] = max(free[team], jobs[n].floor or 0.0)
                         queue.remove(n)
                         left -= 1
                         started = True
@@ -296,13 +307,15 @@ def critical_path(
     jobs: Sequence[Job], starts: Sequence[float], finishes: Sequence[float]
 ) -> tuple[str, ...]:
     """The chain that sets the end date: from the last finish, back through whatever each step
-    waited on (a dependency, or the team's previous initiative) to the start."""
+    waited on (a dependency, or the team's previous initiative) to the start, or to work whose
+    own pace set its finish (nothing before it made it late)."""
     if not jobs:
         return ()
     position = {job.item.key: n for n, job in enumerate(jobs)}
+    busy_until = [starts[n] + job.weeks for n, job in enumerate(jobs)]
     current = max(range(len(jobs)), key=lambda n: (finishes[n], -n))
     chain = [current]
-    while starts[current] > _EPS:
+    while starts[current] > _EPS and finishes[current] <= busy_until[current] + _EPS:
         begin = starts[current]
         waited = [
             position[d] for d in jobs[current].deps if abs(finishes[position[d]] - begin) <= _EPS
@@ -310,7 +323,9 @@ def critical_path(
         waited += [
             n
             for n, job in enumerate(jobs)
-            if job.team == jobs[current].team and n != current and abs(finishes[n] - begin) <= _EPS
+            if job.team == jobs[current].team
+            and n != current
+            and abs(busy_until[n] - begin) <= _EPS
         ]
         if not waited:  # pragma: no cover - a list schedule never starts work at an idle moment
             break

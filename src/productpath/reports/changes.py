@@ -102,7 +102,14 @@ def milestone_change(
         return f"unchanged since {when}"
     reasons = slip_reasons(previous, current, key, later=days > 0)
     elapsed = _elapsed(previous, current)
-    if not reasons and days > 0 and elapsed is not None and abs(days - elapsed) <= 1:
+    # Reports on the same day have no days between them for the work to have stood still.
+    if (
+        not reasons
+        and days > 0
+        and elapsed is not None
+        and elapsed > 0
+        and abs(days - elapsed) <= 1
+    ):
         reasons = [f"the work left stayed the same for {plural(elapsed, 'day')}"]
     because = f" because {_join(reasons)}" if reasons else ""
     if days > 0:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from productpath.domain.stakeholders import REPORT_READERS
 from productpath.reports.changes import Facts, describe_changes, milestone_change
 from productpath.reports.model import Chart, ReportContext, Section, Table, plural, short_date
 
@@ -160,7 +161,7 @@ def build_engineering(
         kind="engineering",
         title=f"{data.product}: engineering report",
         product=data.product,
-        audience="engineering",
+        audience=REPORT_READERS["engineering"],
         generated_on=data.today,
         data_as_of=data_as_of,
         sources=sources,

@@ -4,6 +4,11 @@ Objectives and how far their key results have come, each milestone's chance of l
 sentence ("Card everywhere: 85% likely by 9 February 2027; slipped 9 days since the last report
 because its scope grew from 12 to 15 items"), the top delivery risks with their owners, what
 customers are asking for (with the revenue behind it) and the decisions waiting on someone.
+
+A milestone counts as safe only when the forecast gives it at least :data:`SAFE` and none of
+its initiatives is slipping on the delivery page: the headline says why it is at risk and the
+milestone's sentence is marked "at risk", so the report never calls a milestone safe that
+delivery sees late.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from productpath.domain.stakeholders import REPORT_READERS
 from productpath.reports.changes import Facts, describe_changes, milestone_change
 from productpath.reports.model import (
     ReportContext,
@@ -24,6 +30,8 @@ from productpath.reports.model import (
 
 TOP_RISKS = 3
 TOP_THEMES = 5
+# The chance a milestone needs, with no slipping work, to count as safe in the headline.
+SAFE = 0.85
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,14 @@ class ObjectiveLine:
 
 
 @dataclass(frozen=True)
+class SlipLine:
+    """An initiative of a milestone that delivery sees late, and why in business words."""
+
+    initiative: str
+    why: str  # "Identity checks ends 30 March 2027 at its current pace, after the ... target"
+
+
+@dataclass(frozen=True)
 class MilestoneLine:
     key: str
     name: str
@@ -55,6 +71,16 @@ class MilestoneLine:
     scope: int | None  # tracked items
     effort_weeks: float | None  # estimated weeks of work left
     problem: str | None = None  # why there is no forecast
+    slipping: tuple[SlipLine, ...] = ()  # its initiatives that delivery sees late
+
+    @property
+    def safe(self) -> bool:
+        return self.probability is not None and self.probability >= SAFE and not self.slipping
+
+    @property
+    def at_risk(self) -> bool:
+        """Forecast below :data:`SAFE`, or work of it slipping (no forecast alone is neither)."""
+        return not self.safe and (self.probability is not None or bool(self.slipping))
 
 
 @dataclass(frozen=True)
@@ -141,12 +167,18 @@ def milestone_sentence(
     m: MilestoneLine, previous: Facts | None, current: Facts, previous_on: dt.date | None
 ) -> str:
     """'Card everywhere: 85% likely by 9 February 2027 (target 14 February 2027, 97% chance of
-    making it); slipped 9 days since the last report because ...'."""
+    making it); slipped 9 days since the last report because ...', its name marked '(at risk)'
+    when work of it is slipping (the summary says why)."""
+    name = f"{m.name} (at risk)" if m.slipping else m.name
     if m.p85 is None:
         why = m.problem or "its work has no estimates yet"
-        return f"{m.name}: no forecast yet ({why}); target {long_date(m.target)}."
+        return f"{name}: no forecast yet ({why}); target {long_date(m.target)}."
     chance = f", {m.probability:.0%} chance of making it" if m.probability is not None else ""
-    sentence = f"{m.name}: 85% likely by {long_date(m.p85)} (target {long_date(m.target)}{chance})"
+    forecast = f"85% likely by {long_date(m.p85)} (target {long_date(m.target)}{chance})"
+    if m.slipping and m.probability is not None and m.probability >= SAFE:
+        # Only the estimates still say it lands; its work's own progress says otherwise.
+        forecast = f"going by the estimates alone, {forecast}"
+    sentence = f"{name}: {forecast}"
     change = milestone_change(previous, current, m.key, previous_on)
     return sentence + (f"; {change}." if change else ".")
 
@@ -182,7 +214,7 @@ def build_exec(
         kind="exec",
         title=f"{data.product}: executive update",
         product=data.product,
-        audience="executives",
+        audience=REPORT_READERS["exec"],
         generated_on=data.today,
         data_as_of=data_as_of,
         sources=sources,
@@ -198,12 +230,10 @@ def build_exec(
 def _summary(data: ExecData) -> str:
     parts = []
     if data.milestones:
-        on_track = sum(
-            1 for m in data.milestones if m.probability is not None and m.probability >= 0.85
-        )
+        on_track = sum(1 for m in data.milestones if m.safe)
         parts.append(
             f"{on_track} of {plural(len(data.milestones), 'milestone')} "
-            f"{'is' if on_track == 1 else 'are'} at least 85% likely to land on time"
+            f"{'is' if on_track == 1 else 'are'} at least {SAFE:.0%} likely to land on time"
         )
     if data.shipped:
         parts.append(
@@ -213,7 +243,18 @@ def _summary(data: ExecData) -> str:
     due = sum(1 for d in data.decisions if d.due)
     if due:
         parts.append(f"{plural(due, 'decision')} {'is' if due == 1 else 'are'} due for review")
-    return ("; ".join(parts) + ".") if parts else ""
+    summary = ("; ".join(parts) + ".") if parts else ""
+    at_risk = [_why_at_risk(m) for m in data.milestones if m.at_risk]
+    if at_risk:
+        summary += " At risk: " + "; ".join(at_risk) + "."
+    return summary
+
+
+def _why_at_risk(m: MilestoneLine) -> str:
+    if m.slipping:
+        return f"{m.name}, because {' and '.join(s.why for s in m.slipping)}"
+    chance = m.probability or 0.0
+    return f"{m.name} ({chance:.0%} chance of making {long_date(m.target)})"
 
 
 def _objectives(data: ExecData) -> Section:
@@ -247,16 +288,17 @@ def _risks(data: ExecData) -> Section:
         (_risk_text(r), r.reason, r.owner or "no owner named") for r in data.risks[:TOP_RISKS]
     )
     more = len(data.risks) - TOP_RISKS
+    # Said in the heading rather than a line of its own: the report has one page to fill.
+    heading = (
+        f"Top risks ({len(rows)} most serious of {len(data.risks)}; the engineering report "
+        "lists them all)"
+        if more > 0
+        else "Top risks"
+    )
     return Section(
         "risks",
-        "Top risks",
+        heading,
         tables=(Table(("Risk", "Why", "Owner"), rows),) if rows else (),
-        paragraphs=(
-            f"The {len(rows)} most serious of {len(data.risks)}; the engineering report "
-            "lists them all.",
-        )
-        if more > 0
-        else (),
         empty="No delivery risks found in the linked work.",
     )
 

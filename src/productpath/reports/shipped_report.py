@@ -1,9 +1,9 @@
 """What shipped, for customers and as release notes.
 
-Both reports take the initiatives delivered in a window, grouped by the customer theme they
-answer (else their objective), with the user-facing lines of their linked work already cleaned
-(see :mod:`productpath.reports.cleaning`). The customer report tells each change as a short
-story; the release notes list every change under its initiative.
+Both reports take the initiatives delivered in a window, each under its own title, with the
+user-facing lines of its linked work already cleaned (see :mod:`productpath.reports.cleaning`)
+and the customer request it answers, in the customers' own words, when it answers one. The
+customer report tells each change as a short story; the release notes list every change.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from productpath.domain.stakeholders import REPORT_READERS
 from productpath.reports.changes import Facts, describe_changes
 from productpath.reports.model import ReportContext, Section, long_date, plural
 
@@ -25,12 +26,7 @@ class ShippedItem:
     description: str
     shipped_on: dt.date
     changes: tuple[str, ...]  # cleaned lines of linked work finished in the window
-
-
-@dataclass(frozen=True)
-class ShippedGroup:
-    heading: str
-    items: tuple[ShippedItem, ...]
+    asked_for: str = ""  # the customer theme it answers, as a phrase; "" when none
 
 
 @dataclass(frozen=True)
@@ -39,7 +35,7 @@ class ShippedData:
     today: dt.date
     since: dt.date
     since_reason: str  # "the last report", "30 days ago", "the date asked for"
-    groups: tuple[ShippedGroup, ...]
+    items: tuple[ShippedItem, ...]  # by ship day
     coming: tuple[str, ...]  # in-progress initiative titles, for "coming next"
     milestone: str | None = None
 
@@ -47,7 +43,7 @@ class ShippedData:
 def shipped_facts(data: ShippedData) -> dict[str, Any]:
     return {
         "since": data.since.isoformat(),
-        "shipped": [item.title for group in data.groups for item in group.items],
+        "shipped": [item.title for item in data.items],
     }
 
 
@@ -62,7 +58,7 @@ def build_shipped(
 ) -> tuple[ReportContext, dict[str, Any]]:
     """``kind`` is ``customer`` or ``release-notes``."""
     facts = shipped_facts(data)
-    count = sum(len(g.items) for g in data.groups)
+    count = len(data.items)
     window = f"since {long_date(data.since)} ({data.since_reason})"
     scope = f" in {data.milestone}" if data.milestone else ""
     if kind == "customer":
@@ -72,14 +68,7 @@ def build_shipped(
             if count
             else f"Nothing new has shipped{scope} {window}; here is what we are working on."
         )
-        sections = [
-            Section(
-                f"group-{n}",
-                group.heading,
-                bullets=tuple(_story(item) for item in group.items),
-            )
-            for n, group in enumerate(data.groups, 1)
-        ]
+        sections = [_story(n, item) for n, item in enumerate(data.items, 1)]
         sections.append(
             Section(
                 "coming",
@@ -88,19 +77,11 @@ def build_shipped(
                 empty="Nothing is in progress right now.",
             )
         )
-        audience = "customers"
     else:
         title = f"{data.product} release notes"
         summary = f"{plural(count, 'initiative')} delivered{scope} {window}."
-        sections = [
-            Section(
-                f"group-{n}",
-                group.heading,
-                bullets=tuple(_note(item) for item in group.items),
-            )
-            for n, group in enumerate(data.groups, 1)
-        ]
-    if not data.groups:
+        sections = [_note(n, item) for n, item in enumerate(data.items, 1)]
+    if not data.items:
         sections.insert(
             0,
             Section("shipped", "Shipped", empty=f"Nothing shipped{scope} {window}."),
@@ -109,7 +90,7 @@ def build_shipped(
         kind=kind,
         title=title,
         product=data.product,
-        audience=audience if kind == "customer" else "users and support teams",
+        audience=REPORT_READERS[kind],
         generated_on=data.today,
         data_as_of=data_as_of,
         sources=sources,
@@ -123,16 +104,37 @@ def build_shipped(
     return context, facts
 
 
-def _story(item: ShippedItem) -> str:
-    text = f"{item.title}: {item.description}" if item.description else item.title
-    return f"{text} (available since {long_date(item.shipped_on)})"
+def _story(n: int, item: ShippedItem) -> Section:
+    """One shipped initiative told to customers: what it does, since when, and what they
+    asked for that it answers."""
+    when = f"Available since {long_date(item.shipped_on)}."
+    if item.asked_for:
+        when += f" What you told us: “{item.asked_for}”."
+    return Section(
+        f"shipped-{n}",
+        item.title,
+        paragraphs=tuple(p for p in (_sentence(item.description), when) if p),
+    )
 
 
-def _note(item: ShippedItem) -> str:
-    head = f"{item.title} ({long_date(item.shipped_on)})"
-    if not item.changes:
-        return head
+def _note(n: int, item: ShippedItem) -> Section:
+    """One shipped initiative as release notes: its ship day, what customers told us that it
+    answers, and every change (past :data:`MAX_CHANGES`, counted)."""
+    when = f"Shipped {long_date(item.shipped_on)}."
+    if item.asked_for:
+        when += f" Customers told us: “{item.asked_for}”."
     shown = item.changes[:MAX_CHANGES]
     more = len(item.changes) - len(shown)
-    tail = f"; and {plural(more, 'smaller change')}" if more > 0 else ""
-    return head + ": " + "; ".join(shown) + tail + "."
+    tail = (f"And {plural(more, 'smaller change')}.",) if more > 0 else ()
+    return Section(
+        f"shipped-{n}",
+        item.title,
+        paragraphs=(when,),
+        bullets=(*shown, *tail),
+    )
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending like a sentence (descriptions are often written without a full stop)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."

@@ -8,6 +8,9 @@ the results say which was used.
 Work in progress with linked tracker items keeps only the share of its estimate that is not done
 (by items done / items in scope), but never less than :data:`MIN_REMAINING`: an item count says
 little about the last stretch of an initiative. Without linked items the whole estimate remains.
+When items were finished lately, the delivery projection of when the rest runs out at that pace
+(:func:`productpath.delivery.progress.project`) becomes the initiative's ``pace_finish``: the
+forecast never finishes it sooner, so the forecast and the delivery page tell one story.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from productpath.delivery.progress import WINDOW_WEEKS, project
 from productpath.errors import NotFoundError, ProductpathError
 from productpath.planning.plan_inputs import (
     IN_PROGRESS,
@@ -87,12 +91,9 @@ def plan_inputs(
     today = today or dt.date.today()
     roadmap = _load(handle)
     order, source = _priority(handle, [i.key for i in roadmap.initiatives])
-    remaining = _remaining(handle, roadmap.initiatives)
+    started = _started(handle, roadmap.initiatives, today)
     by_key = {i.key: i for i in roadmap.initiatives}
-    initiatives = []
-    for key in order:
-        share, note = remaining.get(key, (1.0, ""))
-        initiatives.append(replace(by_key[key], remaining=share, remaining_note=note))
+    initiatives = [started.get(key, by_key[key]) for key in order]
     notes = tuple(
         f"'{i.key}' is in progress: {i.remaining_note}" for i in initiatives if i.remaining_note
     )
@@ -304,11 +305,12 @@ def _priority(handle: OpenWorkspace, written: list[str]) -> tuple[list[str], str
     return order, "score rank (productpath roadmap score)"
 
 
-def _remaining(
-    handle: OpenWorkspace, initiatives: tuple[InitiativeInput, ...]
-) -> dict[str, tuple[float, str]]:
-    """Share of the estimate left for work in progress that has linked tracker items."""
-    started = {i.key for i in initiatives if i.status == IN_PROGRESS}
+def _started(
+    handle: OpenWorkspace, initiatives: tuple[InitiativeInput, ...], today: dt.date
+) -> dict[str, InitiativeInput]:
+    """Work in progress that has linked tracker items, with the share of its estimate left and,
+    when items were finished lately, the day the rest runs out at that pace."""
+    started = {i.key: i for i in initiatives if i.status == IN_PROGRESS}
     if not started:
         return {}
     with handle.store.read() as session:
@@ -317,18 +319,24 @@ def _remaining(
             return {}
         ids = {refs.key: row_id for row_id, refs in work_repo.initiatives(session, product_id)}
         _, items = work_records.linked_work(session, product_id)
-    out: dict[str, tuple[float, str]] = {}
-    for key in started:
+    out: dict[str, InitiativeInput] = {}
+    for key, initiative in started.items():
         # An epic is a container; its children are the work (as in delivery.progress).
         scope = [item for item in items.get(ids.get(key, -1), ()) if not item.is_epic]
         if not scope:
             continue
         done = sum(1 for item in scope if item.is_done)
         share = max(1 - done / len(scope), MIN_REMAINING)
-        out[key] = (
-            share,
-            f"{done} of {len(scope)} linked items done, so {share:.0%} of its estimate is left",
-        )
+        note = f"{done} of {len(scope)} linked items done, so {share:.0%} of its estimate is left"
+        pace = project(scope, today, None)
+        paced = pace.projected_date if pace.remaining and pace.projected_date else None
+        if paced is not None:
+            note += (
+                f"; at its pace over the last {WINDOW_WEEKS} weeks ({pace.remaining} items left "
+                f"at {pace.throughput_per_week:g} a week) it finishes no sooner than "
+                f"{paced.isoformat()}"
+            )
+        out[key] = replace(initiative, remaining=share, remaining_note=note, pace_finish=paced)
     return out
 
 
@@ -348,6 +356,7 @@ def inputs_record(inputs: PlanInputs) -> dict[str, Any]:
                 if i.estimate
                 else None,
                 "remaining": i.remaining,
+                "pace_finish": i.pace_finish.isoformat() if i.pace_finish else None,
                 "depends_on": list(i.depends_on),
             }
             for i in inputs.initiatives

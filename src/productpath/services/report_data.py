@@ -18,8 +18,9 @@ from productpath.charts.burnup import burnup_chart
 from productpath.charts.planning import fan_svg, gantt_svg
 from productpath.charts.retro import hit_rate_svg
 from productpath.charts.trend import trend_chart
-from productpath.delivery.risks import severity
-from productpath.delivery.status import DeliveryStatus
+from productpath.delivery.progress import WINDOW_WEEKS
+from productpath.delivery.risks import SLIPPING, severity
+from productpath.delivery.status import DeliveryStatus, InitiativeDelivery
 from productpath.insights.trends import share_change, theme_trends
 from productpath.reports.engineering_report import (
     BlockerLine,
@@ -37,9 +38,10 @@ from productpath.reports.exec_report import (
     MilestoneLine,
     ObjectiveLine,
     RiskLine,
+    SlipLine,
     ThemeLine,
 )
-from productpath.reports.model import Chart, long_date
+from productpath.reports.model import Chart, long_date, plural
 from productpath.services import kpis, overview
 from productpath.services.decisions import review_decisions
 from productpath.services.delivery_view import DeliveryPage, delivery_page
@@ -62,6 +64,10 @@ _PLAIN_WORDS = (
     ("items/week", "items a week"),
 )
 _KEYISH = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
+# A dependency's key in delivery's wording ("depends on onboarding, which is ..."), dashed or not.
+_DEPENDENCY_KEY = re.compile(r"\b[a-z0-9][a-z0-9-]*(?=, which is )")
+# A dependency's own slip, repeated in each dependant's reason; its own row gives it once.
+_SLIP_DETAIL = re.compile(r"(which is slipping): [^;]*")
 
 
 def plain_reason(reason: str, titles: dict[str, str]) -> str:
@@ -78,6 +84,7 @@ def plain_reason(reason: str, titles: dict[str, str]) -> str:
     for technical, plain in _PLAIN_WORDS:
         text = text.replace(technical, plain)
     text = _KEYISH.sub(lambda m: titles.get(m.group(0), m.group(0)), text)
+    text = _DEPENDENCY_KEY.sub(lambda m: titles.get(m.group(0), m.group(0)), text)
     return text
 
 
@@ -232,16 +239,19 @@ def exec_data(
                 effort_weeks=round(effort[m.key], 2) if m.key in effort else None,
                 problem=c.roadmap.plan.problem
                 or (fm.explanation if fm and fm.finish is None else None),
+                slipping=_slipping(status, m.key) if status else (),
             )
         )
     note = (
-        f"Dates come from {forecast.trials:,} simulated runs of the roadmap from today with the "
-        "teams' capacity and the estimates' ranges."
+        f"Dates: {forecast.trials:,} simulated runs of the roadmap from today with the teams' "
+        "capacity, the estimates' ranges and the recent pace of work under way."
         if forecast
         else ""
     )
     risks = tuple(
-        RiskLine(titles.get(key, key), kind, plain_reason(reason, titles), owner)
+        RiskLine(
+            titles.get(key, key), kind, plain_reason(_SLIP_DETAIL.sub(r"\1", reason), titles), owner
+        )
         for key, kind, reason, owner in _risks(c, status)
     )
     themes, themes_note, _ = _themes(handle)
@@ -261,6 +271,34 @@ def exec_data(
         throughput_per_week=c.delivery.metrics.throughput.per_week
         if c.delivery.metrics.throughput.total
         else None,
+    )
+
+
+def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
+    """The milestone's own work that delivery sees late, each with why in plain words."""
+    return tuple(
+        SlipLine(i.title, _slip_sentence(i, status.today))
+        for i in status.initiatives
+        if i.milestone == milestone and any(r.kind == SLIPPING for r in i.risks)
+    )
+
+
+def _slip_sentence(initiative: InitiativeDelivery, today: dt.date) -> str:
+    """A slipping initiative in business words, by the same tests as delivery's risk."""
+    title, target = initiative.title, initiative.target_date
+    projection = initiative.progress.projection
+    if target is None:  # pragma: no cover - delivery only finds slipping work with a target
+        return f"{title} is running late"
+    if target < today:
+        return f"{title} has passed its {long_date(target)} target with work still open"
+    if projection.projected_date is not None and projection.projected_date > target:
+        return (
+            f"{title} ends {long_date(projection.projected_date)} at its current pace, after "
+            f"the {long_date(target)} target"
+        )
+    return (
+        f"{title} has had no work finished in the last {WINDOW_WEEKS} weeks, with "
+        f"{plural(projection.remaining, 'task')} left before the {long_date(target)} target"
     )
 
 
@@ -291,7 +329,7 @@ def _themes(handle: OpenWorkspace) -> tuple[tuple[ThemeLine, ...], str, Chart | 
         numbers.extend([-1 if d.theme is None else d.theme] * d.count)
         mean = d.sentiment_sum / d.sentiment_count if d.sentiment_count else None
         sentiments.extend([mean] * d.sentiment_count + [None] * (d.count - d.sentiment_count))
-    trends = theme_trends(dates, numbers, sentiments, as_of=max(dates))
+    trends = theme_trends(dates, numbers, sentiments)  # up to the newest day not after today
     sizes: dict[int, int] = {}
     for d in days:
         if d.theme is not None:

@@ -2,8 +2,8 @@
 
 An initiative's ship day is the finish of its linked work (see :func:`services.retro.
 shipped_span`); a done initiative with no dated work counts from the day its row last changed
-(when the roadmap marked it done). Its group is the first customer theme it answers (accepted
-evidence links, roadmap order), else its objective, else "Other improvements".
+(when the roadmap marked it done). What customers asked for is the name of the first customer
+theme it answers (accepted evidence links, roadmap order), or nothing when it answers none.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from productpath.delivery.progress import day
 from productpath.delivery.records import CommitRecord, ItemRecord
 from productpath.reports.cleaning import clean_titles
-from productpath.reports.shipped_report import ShippedGroup, ShippedItem
+from productpath.reports.shipped_report import ShippedItem
 from productpath.services.retro import shipped_span
 from productpath.store import work_records
 from productpath.store.models import (
@@ -30,8 +30,6 @@ from productpath.store.models import (
     Theme,
 )
 
-OTHER = "Other improvements"
-
 
 @dataclass(frozen=True)
 class Shipped:
@@ -39,7 +37,7 @@ class Shipped:
     title: str
     description: str
     shipped_on: dt.date
-    group: str
+    asked_for: str  # the first customer theme it answers, as a phrase; "" when none
     changes: tuple[str, ...]
 
 
@@ -55,7 +53,6 @@ def shipped_between(
     stmt = (
         select(Initiative)
         .where(Initiative.product_id == product_id, Initiative.status == "done")
-        .options(joinedload(Initiative.objective))
         .order_by(Initiative.position, Initiative.key)
     )
     if milestone_id is not None:
@@ -74,14 +71,13 @@ def shipped_between(
             shipped = day(row.updated_at)
         if not since <= shipped <= until:
             continue
-        group = themes.get(row.id) or (row.objective.title if row.objective else OTHER)
         out.append(
             Shipped(
                 key=row.key,
                 title=row.title,
                 description=" ".join(row.description.split()),
                 shipped_on=shipped,
-                group=group,
+                asked_for=_phrase(themes.get(row.id, "")),
                 changes=tuple(
                     _changes(linked_items, linked_commits, since, until, [*names, row.key])
                 ),
@@ -91,19 +87,16 @@ def shipped_between(
     return out
 
 
-def grouped(shipped: list[Shipped]) -> tuple[ShippedGroup, ...]:
-    """Groups in order of their first shipped initiative; "Other improvements" last."""
-    groups: dict[str, list[ShippedItem]] = {}
-    for s in shipped:
-        groups.setdefault(s.group, []).append(
-            ShippedItem(s.title, s.description, s.shipped_on, s.changes)
-        )
-    order = sorted(groups, key=lambda g: g == OTHER)
-    return tuple(ShippedGroup(_heading(g), tuple(groups[g])) for g in order)
+def report_items(shipped: list[Shipped]) -> tuple[ShippedItem, ...]:
+    """What the customer report and the release notes show of each shipped initiative."""
+    return tuple(
+        ShippedItem(s.title, s.description, s.shipped_on, s.changes, s.asked_for) for s in shipped
+    )
 
 
-def _heading(label: str) -> str:
-    # Theme labels are keyword lists ("transfer · failed · flat"): read them as a phrase.
+def _phrase(label: str) -> str:
+    # A theme named before names became phrases is a keyword list ("transfer · failed ·
+    # flat"): read it as a phrase.
     words = [w.strip() for w in label.split("·") if w.strip()]
     text = ", ".join(words) if len(words) > 1 else label
     return text[:1].upper() + text[1:]

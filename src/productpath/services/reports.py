@@ -23,7 +23,7 @@ from productpath.reports.model import ReportContext, long_date, plural
 from productpath.reports.render import render_html, render_markdown, render_pdf
 from productpath.reports.shipped_report import ShippedData, build_shipped
 from productpath.services import report_data
-from productpath.services.report_shipped import grouped, shipped_between
+from productpath.services.report_shipped import report_items, shipped_between
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, report_repo
 from productpath.store.models import Initiative, Milestone
@@ -153,7 +153,7 @@ def build_context(
             today=today,
             since=start,
             since_reason=reason,
-            groups=grouped(shipped),
+            items=report_items(shipped),
             coming=coming,
             milestone=milestone,
         )
