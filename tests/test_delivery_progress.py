@@ -79,7 +79,7 @@ def test_projection_divides_remaining_by_recent_throughput() -> None:
     assert projection.projected_date == TODAY + dt.timedelta(weeks=6)
     assert projection.on_track is False
     assert "6 remaining at 1 items/week" in projection.explanation
-    assert "no planning forecast yet" in projection.note
+    assert "the roadmap forecast finishes no work" in projection.note
     assert "last 4 weeks" in projection.method
 
 
@@ -219,7 +219,7 @@ def test_milestone_roll_up() -> None:
     assert rolled.on_track is False
     assert rolled.worst_risk is not None
     assert (rolled.worst_risk.initiative, rolled.worst_risk.kind) == ("tap", "slipping")
-    assert "no planning forecast yet" in status.forecast
+    assert "the roadmap forecast finishes no work" in status.forecast
     data = status.model_dump(mode="json")
     assert data["milestones"][0]["projected_date"] == "2026-05-25"
     assert data["initiatives"][1]["risks"][0]["kind"] == "slipping"

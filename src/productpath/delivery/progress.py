@@ -5,8 +5,9 @@ children are the work). An item counts as done when its status category is ``don
 entered the scope when it was opened. Dates are UTC days.
 
 The projection is deliberately simple and stated with the result: remaining items divided by
-the items done per week over the last :data:`WINDOW_WEEKS` weeks. There is no planning forecast
-yet; when there is, it replaces this.
+the items done per week over the last :data:`WINDOW_WEEKS` weeks. The roadmap forecast takes
+this day as the earliest the work can finish (``InitiativeInput.pace_finish``), so delivery and
+forecast never disagree about work under way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from pydantic import BaseModel, ConfigDict
 from productpath.delivery.records import CommitRecord, ItemRecord
 
 WINDOW_WEEKS = 4
-FORECAST_NOTE = "forecast: projection from recent throughput; no planning forecast yet"
+FORECAST_NOTE = (
+    "forecast: projection from recent throughput; the roadmap forecast finishes no work "
+    "in progress before it"
+)
 PROJECTION_METHOD = (
     f"remaining items / items done per week over the last {WINDOW_WEEKS} weeks "
     f"(the {WINDOW_WEEKS * 7} days up to today), counted forward from today"
