@@ -138,3 +138,11 @@ def test_matching_keeps_numbers_by_members_and_centroids() -> None:
     unknown = np.full(6, -1, dtype=np.int64)
     assert match_themes(new, unknown, centroids, old_centroids) == {0: 5}
     assert match_themes(np.zeros(0, np.int64), np.zeros(0, np.int64)) == {}
+
+
+def test_history_younger_than_the_recent_window_counts_every_item_as_recent() -> None:
+    # Three weeks of feedback, all inside the four recent weeks: 3 items of theme 1 a week.
+    dates = [END - dt.timedelta(weeks=w) for w in range(3) for _ in range(3)]
+    evidence = theme_trends(dates, [1] * len(dates), [None] * len(dates), as_of=END)[1].evidence
+    assert (evidence.recent_count, evidence.recent_total) == (9, 9)
+    assert evidence.baseline_count == 0

@@ -276,3 +276,37 @@ def test_cli_writes_reports_atomically(seeded: Any, tmp_path: Path) -> None:
     assert needs_out.exit_code == 1 and "needs --out" in needs_out.stderr
     printed = invoke("report", "customer", "--no-record")
     assert printed.exit_code == 0 and "# What's new in Pocket" in printed.stdout
+
+
+@sqlite_only
+def test_a_back_dated_report_reads_theme_trends_as_of_its_own_date(opened: Any) -> None:
+    from productpath.services.report_data import _themes
+    from productpath.store.models import FeedbackInsight, FeedbackItem, Product
+
+    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    with opened.store.write() as s:
+        pid = s.scalars(select(Product.id)).one()
+        steady = Theme(product_id=pid, number=1, label="Steady theme")
+        late = Theme(product_id=pid, number=2, label="Late theme")
+        s.add_all([steady, late])
+        s.flush()
+        # One steady item a day for 20 weeks; the late theme's 30 items all in the last week.
+        said = [(steady, now - dt.timedelta(days=d)) for d in range(1, 140)]
+        said += [(late, now - dt.timedelta(days=1 + d % 6)) for d in range(30)]
+        for n, (theme, when) in enumerate(said):
+            item = FeedbackItem(product_id=pid, source="t", external_id=str(n), text="x")
+            item.created_at = when
+            s.add(item)
+            s.flush()
+            s.add(
+                FeedbackInsight(
+                    feedback_id=item.id, theme_id=theme.id, sentiment=0.0, text_hash=str(n)
+                )
+            )
+    lines, _, _ = _themes(opened, today)
+    assert next(t for t in lines if t.label == "Late theme").emerging
+    # Five weeks ago the late theme had not been heard of: no trend, not emerging.
+    earlier, _, _ = _themes(opened, today - dt.timedelta(weeks=5))
+    late_then = next(t for t in earlier if t.label == "Late theme")
+    assert not late_then.emerging and late_then.trend == "-"

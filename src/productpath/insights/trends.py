@@ -147,12 +147,13 @@ def theme_trends(
             sums[theme][index] += sentiment
             scored[theme][index] += 1
 
-    recent_index = (recent_from - first_week).days // 7
+    # Negative when all the history is younger than the recent window: every week is recent.
+    recent_index = max((recent_from - first_week).days // 7, 0)
     raw = {
         theme: _test(
             int(series[recent_index:].sum()),
             recent_total,
-            int(series[:recent_index].sum()) if recent_index > 0 else 0,
+            int(series[:recent_index].sum()),
             baseline_total,
         )
         for theme, series in counts.items()

@@ -21,7 +21,7 @@ from productpath.charts.trend import trend_chart
 from productpath.delivery.progress import WINDOW_WEEKS
 from productpath.delivery.risks import SLIPPING, severity
 from productpath.delivery.status import DeliveryStatus, InitiativeDelivery
-from productpath.insights.trends import share_change, theme_trends
+from productpath.insights.trends import share_change, theme_trends, trend_end
 from productpath.reports.engineering_report import (
     BlockerLine,
     CalibrationLine,
@@ -254,7 +254,7 @@ def exec_data(
         )
         for key, kind, reason, owner in _risks(c, status)
     )
-    themes, themes_note, _ = _themes(handle)
+    themes, themes_note, _ = _themes(handle, today)
     decisions = review_decisions(handle, today=today, include_all=True).decisions
     return ExecData(
         product=c.roadmap.product.name,
@@ -302,7 +302,9 @@ def _slip_sentence(initiative: InitiativeDelivery, today: dt.date) -> str:
     )
 
 
-def _themes(handle: OpenWorkspace) -> tuple[tuple[ThemeLine, ...], str, Chart | None]:
+def _themes(
+    handle: OpenWorkspace, today: dt.date
+) -> tuple[tuple[ThemeLine, ...], str, Chart | None]:
     """Top themes (up to two emerging ones first, then the largest) with revenue and trend.
 
     The same trend test as the themes page (:func:`insights.trends.theme_trends`), fed from
@@ -329,7 +331,9 @@ def _themes(handle: OpenWorkspace) -> tuple[tuple[ThemeLine, ...], str, Chart | 
         numbers.extend([-1 if d.theme is None else d.theme] * d.count)
         mean = d.sentiment_sum / d.sentiment_count if d.sentiment_count else None
         sentiments.extend([mean] * d.sentiment_count + [None] * (d.count - d.sentiment_count))
-    trends = theme_trends(dates, numbers, sentiments)  # up to the newest day not after today
+    # Up to the newest day not after the report's own date, so a back-dated report (the
+    # demo's earlier runs) reads the themes as they stood then.
+    trends = theme_trends(dates, numbers, sentiments, as_of=trend_end(dates, today))
     sizes: dict[int, int] = {}
     for d in days:
         if d.theme is not None:
@@ -493,7 +497,7 @@ def engineering_data(handle: OpenWorkspace, c: Common, today: dt.date) -> Engine
         f"({metrics.window_weeks:.0f} weeks)."
     )
     health, health_note = _code_health(handle)
-    _, _, demand = _themes(handle)
+    _, _, demand = _themes(handle, today)
     retro = retrospective(handle)
     hit_rates = []
     if retro.forecasts.overall is not None:
