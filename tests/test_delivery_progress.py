@@ -7,7 +7,7 @@ from typing import Any
 
 from productpath.delivery.progress import InitiativeWork, burnup, measure, project
 from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord
-from productpath.delivery.risks import RiskSettings, assess
+from productpath.delivery.risks import RiskSettings, Slip, SlipCause, assess, slip_of
 from productpath.delivery.status import MilestoneInfo, build_status
 
 TODAY = dt.date(2026, 3, 2)  # a Monday; the 4-week window is 2026-02-03 .. 2026-03-02
@@ -128,6 +128,28 @@ def test_slipping_when_the_target_has_passed() -> None:
     work = InitiativeWork("kyc", target_date=dt.date(2026, 2, 1), items=(item(60, 1), item(60)))
     [(kind, reason)] = risks_of(work)["kyc"]
     assert (kind, reason) == ("slipping", "its target 2026-02-01 has passed (1 items remaining)")
+
+
+def test_a_slipping_risk_says_which_test_found_it_with_its_dates() -> None:
+    # The exec report explains a slip from this (services.report_data), not by redoing the tests.
+    passed = InitiativeWork("a", target_date=dt.date(2026, 2, 1), items=(item(60, 1), item(60)))
+    late = InitiativeWork(
+        "b", target_date=dt.date(2026, 3, 20), items=(item(40, 3), item(40), item(40))
+    )
+    stalled = InitiativeWork("c", target_date=dt.date(2026, 9, 1), items=(item(60, 40), item(60)))
+    stale = InitiativeWork("d", status="in_progress", items=(item(40, 20), item(40)))
+    works = (passed, late, stalled, stale)
+    found = assess(works, {w.key: measure(w, TODAY) for w in works}, TODAY)
+    slips = {key: [slip_of(risk) for risk in risks] for key, risks in found.items()}
+    assert slips["a"] == [
+        Slip(SlipCause.TARGET_PASSED, dt.date(2026, 2, 1), dt.date(2026, 3, 30), 1)
+    ]
+    assert slips["b"] == [
+        Slip(SlipCause.PROJECTED_LATE, dt.date(2026, 3, 20), dt.date(2026, 4, 27), 2)
+    ]
+    assert slips["c"][0] == Slip(SlipCause.STALLED, dt.date(2026, 9, 1), None, 1)
+    assert found["c"][0].evidence["cause"] == "stalled"
+    assert slips["d"] == [None]  # stale, not slipping
 
 
 def test_stale_after_n_days_without_activity() -> None:

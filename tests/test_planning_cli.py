@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from helpers import invoke
+from productpath.services.planning import plan_inputs
 from productpath.services.workspace import open_workspace
 from productpath.store import forecast_repo, product_repo
 from productpath.store.models import Initiative, TrackerItem, WorkLink
@@ -188,9 +189,11 @@ def test_in_progress_work_keeps_only_what_is_left() -> None:
     data = _json("roadmap", "schedule")
     slot = next(s for s in data["slots"] if s["key"] == "onboarding")
     assert slot["effort_weeks"] == pytest.approx(3.25 * 0.25)
+    # Its items were resolved on a day still to come, so there is no pace to go by.
     assert (
-        "'onboarding' is in progress: 3 of 4 linked items done, so 25% of its estimate is left"
-        in data["warnings"]
+        "'onboarding' is in progress: 3 of 4 linked items done, so 25% of its estimate is left; "
+        "no linked item has a finish date up to today, so it has no pace: its date rests on the "
+        "estimate alone, and delivery cannot project it" in data["warnings"]
     )
 
 
@@ -237,6 +240,82 @@ def test_work_in_progress_is_forecast_no_sooner_than_delivery_projects_it() -> N
         next(i for i in stored["result"]["initiatives"] if i["key"] == "onboarding")["finish"]
         == row["finish"]
     )
+
+
+def _link_onboarding_items(*, done_days_ago: tuple[int, ...], open_items: int) -> None:
+    """Link items to onboarding: one done that many days before today for each entry, and
+    ``open_items`` not done."""
+    now = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+    ages: list[int | None] = [*done_days_ago, *[None] * open_items]
+    with open_workspace() as handle, handle.store.write() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        onboarding = session.scalars(select(Initiative).where(Initiative.key == "onboarding")).one()
+        for n, age in enumerate(ages):
+            item = TrackerItem(
+                product_id=product_id, source="jira", key=f"POCKET-{n}", title=f"Step {n}",
+                item_type="story", status="todo" if age is None else "done",
+                status_category="todo" if age is None else "done",
+                opened_at=now - dt.timedelta(days=120),
+                resolved_at=None if age is None else now - dt.timedelta(days=age),
+            )  # fmt: skip
+            session.add(item)
+            session.flush()
+            session.add(
+                WorkLink(initiative_id=onboarding.id, tracker_item_id=item.id, rule="manual")
+            )
+
+
+def _onboarding_pace(today: dt.date) -> dt.date | None:
+    with open_workspace() as handle:
+        found = plan_inputs(handle, today=today).initiative("onboarding")
+    assert found is not None
+    return found.pace_finish
+
+
+def test_stalled_work_keeps_the_pace_since_its_first_item_was_finished() -> None:
+    # 20 open, one done 27 days ago: 1 per 4 weeks, so 80 weeks. The next day that item leaves
+    # the 4-week window; the pace since it was finished (1 in 28 days) gives the same 80 weeks
+    # from then, and every later day without a finish pushes the date further out.
+    _link_onboarding_items(done_days_ago=(27,), open_items=20)
+    assert _onboarding_pace(TODAY) == TODAY + dt.timedelta(weeks=80)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert _onboarding_pace(tomorrow) == tomorrow + dt.timedelta(weeks=80)
+    later = TODAY + dt.timedelta(days=36)  # 63 days since: 20 x 63 days
+    assert _onboarding_pace(later) == later + dt.timedelta(days=20 * 63)
+    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "200")
+    row = next(i for i in forecast["initiatives"] if i["key"] == "onboarding")
+    paced = (TODAY + dt.timedelta(weeks=80)).isoformat()
+    assert row["finish"]["p50"] == paced
+
+
+def test_stalled_work_counts_every_finish_since_the_first() -> None:
+    # 3 done 70, 50 and 35 days ago, 6 open: 3 in 10 weeks, so 20 weeks for the 6 left.
+    _link_onboarding_items(done_days_ago=(70, 50, 35), open_items=6)
+    paced = TODAY + dt.timedelta(weeks=20)
+    assert _onboarding_pace(TODAY) == paced
+    schedule = _json("roadmap", "schedule")
+    assert (
+        "'onboarding' is in progress: 3 of 9 linked items done, so 67% of its estimate is left; "
+        "nothing linked was finished in the last 4 weeks; at its pace since the first item was "
+        f"finished on {(TODAY - dt.timedelta(days=70)).isoformat()} (6 items left at 0.3 a "
+        f"week) it finishes no sooner than {paced.isoformat()}" in schedule["warnings"]
+    )
+    slot = next(s for s in schedule["slots"] if s["key"] == "onboarding")
+    assert (slot["finish"], slot["paced"]) == (paced.isoformat(), True)
+
+
+def test_work_with_nothing_finished_rests_on_its_estimate_and_says_so() -> None:
+    _link_onboarding_items(done_days_ago=(), open_items=5)
+    assert _onboarding_pace(TODAY) is None
+    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "200")
+    assert (
+        "'onboarding' is in progress: 0 of 5 linked items done, so 100% of its estimate is left; "
+        "no linked item has a finish date up to today, so it has no pace: its date rests on the "
+        "estimate alone, and delivery cannot project it" in forecast["warnings"]
+    )
+    row = next(i for i in forecast["initiatives"] if i["key"] == "onboarding")
+    # PERT mean 3.25 ideal weeks at 2 a week: about day 12, by the estimate alone.
+    assert row["planned_finish"] == (TODAY + dt.timedelta(days=12)).isoformat()
 
 
 def test_an_empty_workspace_says_what_to_do(tmp_path: Path) -> None:

@@ -297,3 +297,6 @@ def test_a_milestone_with_slipping_work_is_at_risk_whatever_the_estimates_say() 
         dates[1]
         == "Beta: 85% likely by 1 March 2027 (target 1 March 2027, 90% chance of making it)."
     )
+    # Every milestone the summary lists as at risk is marked so; one without a chance is not.
+    assert dates[2].startswith("Gamma (at risk): 85% likely by 1 March 2027")
+    assert dates[3].startswith("Delta: 85% likely")

@@ -138,6 +138,30 @@ def test_work_in_progress_finishes_no_sooner_than_its_pace_but_frees_its_team() 
     assert schedule.critical_path == ("slow", "after")
 
 
+def test_critical_path_goes_on_through_paced_work_its_team_waited_for() -> None:
+    # "d" (2 weeks) blocks "p" (in progress: 1 week, paced to week 10); "q" (30 weeks) needs
+    # "d" and team a, which is busy with "p" until week 3. "q" waited for the team, which was
+    # free when p's effort was spent, not for p's pace: what delayed "p" ("d") delays "q".
+    schedule = build_schedule(
+        plan(
+            InitiativeInput("d", team="a", estimate=exact(4)),
+            InitiativeInput(
+                "p",
+                team="a",
+                status="in_progress",
+                estimate=exact(2),
+                depends_on=("d",),
+                pace_finish=START + dt.timedelta(weeks=10),
+            ),
+            InitiativeInput("q", team="a", estimate=exact(60), depends_on=("d",)),
+        )
+    )
+    slots = {s.key: s for s in schedule.slots}
+    assert (slots["p"].start_week, slots["p"].finish_week, slots["p"].paced) == (2, 10, True)
+    assert (slots["q"].start_week, slots["q"].finish_week) == (3, 33)
+    assert schedule.critical_path == ("d", "p", "q")
+
+
 def test_a_pace_earlier_than_the_estimate_changes_nothing() -> None:
     quick = InitiativeInput(
         "quick", team="a", status="in_progress", estimate=exact(4), pace_finish=START

@@ -6,8 +6,10 @@ entered the scope when it was opened. Dates are UTC days.
 
 The projection is deliberately simple and stated with the result: remaining items divided by
 the items done per week over the last :data:`WINDOW_WEEKS` weeks. The roadmap forecast takes
-this day as the earliest the work can finish (``InitiativeInput.pace_finish``), so delivery and
-forecast never disagree about work under way.
+this day as the earliest the work can finish (``InitiativeInput.pace_finish``). With nothing
+done in the window there is no projection here; the forecast then goes by the pace since the
+first item was done, so stalled work never looks better there than slow work
+(``services.planning``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from productpath.delivery.records import CommitRecord, ItemRecord
 WINDOW_WEEKS = 4
 FORECAST_NOTE = (
     "forecast: projection from recent throughput; the roadmap forecast finishes no work "
-    "in progress before it"
+    "in progress before it, and with nothing done lately goes by the pace since the first "
+    "item was done"
 )
 PROJECTION_METHOD = (
     f"remaining items / items done per week over the last {WINDOW_WEEKS} weeks "

@@ -5,7 +5,9 @@ every linked item done. Kinds, worst first:
 
 ``slipping``            the projection ends after the milestone's target date, the target has
                         passed with work remaining (or the initiative not done), or nothing was
-                        done in the projection window while items remain before a target.
+                        done in the projection window while items remain before a target. Its
+                        evidence says which of the three in ``cause`` (:class:`SlipCause`), so
+                        whatever explains it again (:func:`slip_of`) cannot drift from this.
 ``dependency_slipped``  a dependency is slipping itself, or is not done while this initiative's
                         target is at most ``near_days`` away.
 ``stale``               work has started (status ``in_progress``, or an item in progress or done)
@@ -22,6 +24,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -53,6 +56,39 @@ class RiskSettings:
     near_days: int = 28
     concentration_share: float = 0.70
     concentration_min: int = 5
+
+
+class SlipCause(StrEnum):
+    """Which test found an initiative slipping, first that applies: the target has passed, the
+    projection ends after it, or nothing was finished lately with items left."""
+
+    TARGET_PASSED = "target_passed"
+    PROJECTED_LATE = "projected_late"
+    STALLED = "stalled"
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A slipping risk's cause, with the numbers it was judged on."""
+
+    cause: SlipCause
+    target_date: dt.date
+    projected_date: dt.date | None
+    remaining: int
+
+
+def slip_of(risk: Risk) -> Slip | None:
+    """What made ``risk`` a slipping one, read from its evidence; None for any other kind."""
+    if risk.kind != SLIPPING:
+        return None
+    evidence = risk.evidence
+    projected = evidence["projected_date"]
+    return Slip(
+        cause=SlipCause(evidence["cause"]),
+        target_date=dt.date.fromisoformat(evidence["target_date"]),
+        projected_date=dt.date.fromisoformat(projected) if projected else None,
+        remaining=evidence["remaining"],
+    )
 
 
 def severity(kind: str) -> int:
@@ -113,7 +149,9 @@ def _slipping(work: InitiativeWork, progress: Progress, today: dt.date) -> Risk 
     if target < today:
         left = f"{projection.remaining} items remaining" if progress.items_total else "not done"
         return Risk(
-            kind=SLIPPING, reason=f"its target {target} has passed ({left})", evidence=evidence
+            kind=SLIPPING,
+            reason=f"its target {target} has passed ({left})",
+            evidence={**evidence, "cause": SlipCause.TARGET_PASSED},
         )
     if projection.projected_date is not None and projection.projected_date > target:
         return Risk(
@@ -121,14 +159,14 @@ def _slipping(work: InitiativeWork, progress: Progress, today: dt.date) -> Risk 
             reason=f"projected to finish {projection.projected_date}, after its target "
             f"{target} ({projection.remaining} remaining at "
             f"{projection.throughput_per_week:g} items/week)",
-            evidence=evidence,
+            evidence={**evidence, "cause": SlipCause.PROJECTED_LATE},
         )
     if projection.remaining > 0 and projection.done_in_window == 0:
         return Risk(
             kind=SLIPPING,
             reason=f"nothing done in the last {WINDOW_WEEKS} weeks and "
             f"{projection.remaining} items remain before its target {target}",
-            evidence=evidence,
+            evidence={**evidence, "cause": SlipCause.STALLED},
         )
     return None
 

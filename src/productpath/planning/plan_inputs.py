@@ -65,8 +65,9 @@ class InitiativeInput:
     remaining: float = 1.0
     remaining_note: str = ""
     # Work in progress never finishes before the day its linked items run out at their own
-    # recent pace (the delivery projection): an estimate the work has already outrun says
-    # less about the rest than the pace does. None when there is no pace to go by.
+    # recent pace (the delivery projection), or, with nothing finished lately, at its pace since
+    # its first item was finished: an estimate the work has already outrun says less about the
+    # rest than the pace does. None when no item was ever finished.
     pace_finish: dt.date | None = None
 
 

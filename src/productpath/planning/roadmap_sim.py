@@ -12,8 +12,9 @@ The model (docs/forecast.md states it for users):
 - Each team keeps the order of work of the schedule (the plan); in a trial an initiative starts
   when its team has finished the one before it and all its dependencies have finished. A team
   does not reshuffle its plan within a trial, so a late dependency makes it wait.
-- Work in progress with a recent pace (``pace_finish``: the day its linked items run out at the
-  rate they were finished lately, as the delivery page projects it) never finishes before that
+- Work in progress with a pace (``pace_finish``: the day its linked items run out at the rate
+  they were finished lately, as the delivery page projects it, or since the first was finished
+  when none was lately; see ``services.planning``) never finishes before that
   day, whatever its estimate says; what depends on it waits until then. Its team moves on when
   the estimated effort is spent: slow work in progress mostly runs beside other work, so it
   holds up its dependants, not its whole team.
@@ -48,7 +49,7 @@ CAPACITY_MODEL = (
     "effort x share left / team capacity per week = calendar weeks; each team works its "
     "initiatives one at a time in the schedule's order, and an initiative starts when its team "
     "is free and its dependencies are finished; work in progress finishes no sooner than its "
-    "linked items run out at their recent pace"
+    "linked items run out at their own pace"
 )
 MAX_TRIALS = 1_000_000
 

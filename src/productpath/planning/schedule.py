@@ -10,8 +10,8 @@ The model, stated once (docs/planning.md repeats it):
 - Work in progress is finished first; then initiatives are served in priority order. Whenever a
   team is free it starts the highest-priority initiative of its own whose dependencies are all
   finished (a parallel list schedule): it does not idle while a later one is ready.
-- Work in progress with a recent pace (``pace_finish``) finishes no sooner than the day its
-  linked items run out at that pace, and what depends on it waits until then. Its team is free
+- Work in progress with a pace (``pace_finish``) finishes no sooner than the day its linked
+  items run out at that pace, and what depends on it waits until then. Its team is free
   once the estimated effort is spent: slow work in progress mostly runs beside other work.
 - Done initiatives need no work; dropped ones are left out, and a dependency on one is ignored
   with a warning. An initiative with no team or no estimate cannot be placed; it is skipped
@@ -107,7 +107,7 @@ METHOD = (
     "effort = PERT mean of the estimate x share left; one initiative at a time per team at its "
     "full capacity (effort / capacity_per_week calendar weeks); work in progress first, then "
     "priority order, the highest-priority ready initiative whenever a team is free; work in "
-    "progress finishes no sooner than its linked items run out at their recent pace"
+    "progress finishes no sooner than its linked items run out at their own pace"
 )
 
 
@@ -307,31 +307,48 @@ def critical_path(
     jobs: Sequence[Job], starts: Sequence[float], finishes: Sequence[float]
 ) -> tuple[str, ...]:
     """The chain that sets the end date: from the last finish, back through whatever each step
-    waited on (a dependency, or the team's previous initiative) to the start, or to work whose
-    own pace set its finish (nothing before it made it late)."""
+    waited on (a dependency's finish, or the team's previous initiative) to the start.
+
+    The walk stops early at work whose own pace set the moment the next step waited for:
+    the last finish when it is paced, or a paced dependency (nothing before it made it late).
+    A step that waited for its team waited until the team was free, which the team's previous
+    initiative reached when its effort was spent, paced or not; the walk goes on through it."""
     if not jobs:
         return ()
     position = {job.item.key: n for n, job in enumerate(jobs)}
     busy_until = [starts[n] + job.weeks for n, job in enumerate(jobs)]
     current = max(range(len(jobs)), key=lambda n: (finishes[n], -n))
     chain = [current]
-    while starts[current] > _EPS and finishes[current] <= busy_until[current] + _EPS:
-        begin = starts[current]
-        waited = [
-            position[d] for d in jobs[current].deps if abs(finishes[position[d]] - begin) <= _EPS
-        ]
-        waited += [
-            n
-            for n, job in enumerate(jobs)
-            if job.team == jobs[current].team
-            and n != current
-            and abs(busy_until[n] - begin) <= _EPS
-        ]
-        if not waited:  # pragma: no cover - a list schedule never starts work at an idle moment
+    waited_for_finish = True  # the end date is the last step's finish
+    while starts[current] > _EPS:
+        if waited_for_finish and finishes[current] > busy_until[current] + _EPS:
+            break  # its pace floor, not what came before it, set that moment
+        found = _waited_on(jobs, position, starts, finishes, busy_until, current)
+        if found is None:  # pragma: no cover - a list schedule never starts work at an idle moment
             break
-        current = waited[0]
+        current, waited_for_finish = found
         chain.append(current)
     return tuple(jobs[n].item.key for n in reversed(chain))
+
+
+def _waited_on(
+    jobs: Sequence[Job],
+    position: dict[str, int],
+    starts: Sequence[float],
+    finishes: Sequence[float],
+    busy_until: Sequence[float],
+    current: int,
+) -> tuple[int, bool] | None:
+    """What ``current`` waited on to start, and whether that was its finish (a dependency)
+    rather than its team becoming free."""
+    begin = starts[current]
+    for d in jobs[current].deps:
+        if abs(finishes[position[d]] - begin) <= _EPS:
+            return position[d], True
+    for n, job in enumerate(jobs):
+        if job.team == jobs[current].team and n != current and abs(busy_until[n] - begin) <= _EPS:
+            return n, False
+    return None
 
 
 def start_day(origin: dt.date, week: float) -> dt.date:

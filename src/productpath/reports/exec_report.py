@@ -168,8 +168,8 @@ def milestone_sentence(
 ) -> str:
     """'Card everywhere: 85% likely by 9 February 2027 (target 14 February 2027, 97% chance of
     making it); slipped 9 days since the last report because ...', its name marked '(at risk)'
-    when work of it is slipping (the summary says why)."""
-    name = f"{m.name} (at risk)" if m.slipping else m.name
+    whenever the summary lists it as at risk (a chance under 85% or work of it slipping)."""
+    name = f"{m.name} (at risk)" if m.at_risk else m.name
     if m.p85 is None:
         why = m.problem or "its work has no estimates yet"
         return f"{name}: no forecast yet ({why}); target {long_date(m.target)}."

@@ -10,7 +10,10 @@ Work in progress with linked tracker items keeps only the share of its estimate 
 little about the last stretch of an initiative. Without linked items the whole estimate remains.
 When items were finished lately, the delivery projection of when the rest runs out at that pace
 (:func:`productpath.delivery.progress.project`) becomes the initiative's ``pace_finish``: the
-forecast never finishes it sooner, so the forecast and the delivery page tell one story.
+forecast never finishes it sooner, so the forecast and the delivery page tell one story. When
+none was finished lately but some were before, the pace since the first finish sets it instead
+(see :func:`_pace_finish`); with none finished at all, the estimate alone counts, and the
+warnings say so.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from productpath.delivery.progress import WINDOW_WEEKS, project
+from productpath.delivery.progress import WINDOW_WEEKS, day, project
+from productpath.delivery.records import ItemRecord
 from productpath.errors import NotFoundError, ProductpathError
 from productpath.planning.plan_inputs import (
     IN_PROGRESS,
@@ -309,7 +313,7 @@ def _started(
     handle: OpenWorkspace, initiatives: tuple[InitiativeInput, ...], today: dt.date
 ) -> dict[str, InitiativeInput]:
     """Work in progress that has linked tracker items, with the share of its estimate left and,
-    when items were finished lately, the day the rest runs out at that pace."""
+    when any item was finished, the day the rest runs out at the work's pace."""
     started = {i.key: i for i in initiatives if i.status == IN_PROGRESS}
     if not started:
         return {}
@@ -328,16 +332,43 @@ def _started(
         done = sum(1 for item in scope if item.is_done)
         share = max(1 - done / len(scope), MIN_REMAINING)
         note = f"{done} of {len(scope)} linked items done, so {share:.0%} of its estimate is left"
-        pace = project(scope, today, None)
-        paced = pace.projected_date if pace.remaining and pace.projected_date else None
-        if paced is not None:
-            note += (
-                f"; at its pace over the last {WINDOW_WEEKS} weeks ({pace.remaining} items left "
-                f"at {pace.throughput_per_week:g} a week) it finishes no sooner than "
-                f"{paced.isoformat()}"
-            )
+        paced, pace_note = _pace_finish(scope, today)
+        note = f"{note}; {pace_note}" if pace_note else note
         out[key] = replace(initiative, remaining=share, remaining_note=note, pace_finish=paced)
     return out
+
+
+def _pace_finish(scope: list[ItemRecord], today: dt.date) -> tuple[dt.date | None, str]:
+    """The earliest day the open items can run out at the work's own pace, and how it was found.
+
+    The recent pace (delivery's projection) when an item was finished in the window. Otherwise
+    the pace since the first item was finished, counted to today: it equals the recent pace on
+    the day the last finish leaves the window and slows every day nothing is finished, so
+    stalled work never looks better than slow work. None when no item was ever finished."""
+    pace = project(scope, today, None)
+    if pace.remaining == 0:
+        return None, ""
+    if pace.projected_date is not None:
+        return pace.projected_date, (
+            f"at its pace over the last {WINDOW_WEEKS} weeks ({pace.remaining} items left "
+            f"at {pace.throughput_per_week:g} a week) it finishes no sooner than "
+            f"{pace.projected_date.isoformat()}"
+        )
+    finished = [day(moment) for item in scope if (moment := item.done_at) is not None]
+    first = min((d for d in finished if d <= today), default=None)
+    if first is None:
+        return None, (
+            "no linked item has a finish date up to today, so it has no pace: its date rests "
+            "on the estimate alone, and delivery cannot project it"
+        )
+    count = sum(1 for d in finished if d <= today)
+    days_since = (today - first).days  # at least the window: nothing was finished within it
+    paced = today + dt.timedelta(days=-(-pace.remaining * days_since // count))
+    return paced, (
+        f"nothing linked was finished in the last {WINDOW_WEEKS} weeks; at its pace since the "
+        f"first item was finished on {first.isoformat()} ({pace.remaining} items left at "
+        f"{count * 7 / days_since:.2g} a week) it finishes no sooner than {paced.isoformat()}"
+    )
 
 
 def inputs_record(inputs: PlanInputs) -> dict[str, Any]:

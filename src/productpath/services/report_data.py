@@ -19,8 +19,8 @@ from productpath.charts.planning import fan_svg, gantt_svg
 from productpath.charts.retro import hit_rate_svg
 from productpath.charts.trend import trend_chart
 from productpath.delivery.progress import WINDOW_WEEKS
-from productpath.delivery.risks import SLIPPING, severity
-from productpath.delivery.status import DeliveryStatus, InitiativeDelivery
+from productpath.delivery.risks import Slip, SlipCause, severity, slip_of
+from productpath.delivery.status import DeliveryStatus
 from productpath.insights.trends import share_change, theme_trends, trend_end
 from productpath.reports.engineering_report import (
     BlockerLine,
@@ -276,29 +276,29 @@ def exec_data(
 
 def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
     """The milestone's own work that delivery sees late, each with why in plain words."""
-    return tuple(
-        SlipLine(i.title, _slip_sentence(i, status.today))
-        for i in status.initiatives
-        if i.milestone == milestone and any(r.kind == SLIPPING for r in i.risks)
-    )
+    lines = []
+    for initiative in status.initiatives:
+        if initiative.milestone != milestone:
+            continue
+        slip = next((found for risk in initiative.risks if (found := slip_of(risk))), None)
+        if slip is not None:
+            lines.append(SlipLine(initiative.title, _slip_sentence(initiative.title, slip)))
+    return tuple(lines)
 
 
-def _slip_sentence(initiative: InitiativeDelivery, today: dt.date) -> str:
-    """A slipping initiative in business words, by the same tests as delivery's risk."""
-    title, target = initiative.title, initiative.target_date
-    projection = initiative.progress.projection
-    if target is None:  # pragma: no cover - delivery only finds slipping work with a target
-        return f"{title} is running late"
-    if target < today:
-        return f"{title} has passed its {long_date(target)} target with work still open"
-    if projection.projected_date is not None and projection.projected_date > target:
+def _slip_sentence(title: str, slip: Slip) -> str:
+    """A slipping initiative in business words, for the test that found it slipping."""
+    target = long_date(slip.target_date)
+    if slip.cause is SlipCause.TARGET_PASSED:
+        return f"{title} has passed its {target} target with work still open"
+    if slip.cause is SlipCause.PROJECTED_LATE and slip.projected_date is not None:
         return (
-            f"{title} ends {long_date(projection.projected_date)} at its current pace, after "
-            f"the {long_date(target)} target"
+            f"{title} ends {long_date(slip.projected_date)} at its current pace, after "
+            f"the {target} target"
         )
     return (
         f"{title} has had no work finished in the last {WINDOW_WEEKS} weeks, with "
-        f"{plural(projection.remaining, 'task')} left before the {long_date(target)} target"
+        f"{plural(slip.remaining, 'task')} left before the {target} target"
     )
 
 
