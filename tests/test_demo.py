@@ -22,7 +22,7 @@ from productpath.domain.roadmap import RoadmapDoc
 from productpath.errors import WorkspaceError
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.settings import Settings
-from productpath.store.models import Customer, FeedbackItem
+from productpath.store.models import Customer, FeedbackItem, ForecastRun
 
 TODAY = dt.date(2025, 3, 3)
 REPO = Path(__file__).resolve().parent.parent
@@ -525,3 +525,26 @@ def test_the_demo_exec_report_fits_one_page(built: tuple[Path, DemoSummary]) -> 
     pages = len(document)
     document.close()
     assert pages == 1
+
+
+def test_past_forecasts_know_nothing_of_later_work(
+    built: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    from productpath.services.retro_demo import record_past_forecasts
+
+    # The demo's linked items carry today's status: a pace floor taken from them as of an
+    # earlier day would count work finished after it, so a past forecast has none. Two weeks
+    # back, work was in progress with a pace (kyc-v2 among it).
+    copy = tmp_path / "demo"
+    shutil.copytree(built[0], copy)
+    with _open(copy) as opened:
+        record_past_forecasts(opened, (TODAY - dt.timedelta(days=14),))
+        with opened.store.read() as session:
+            run = session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc())).first()
+    assert run is not None
+    initiatives = json.loads(run.inputs)["initiatives"]
+    assert any(i["key"] == "kyc-v2" for i in initiatives)
+    assert all(i["pace_finish"] is None for i in initiatives)
