@@ -92,3 +92,13 @@ def test_a_report_from_a_future_day_is_refused_on_the_page(client: TestClient) -
     assert f"the start date {tomorrow} is after today" in page.text
     assert "<iframe" not in page.text
     assert f"since={tomorrow}" not in page.text  # no download link that would fail either
+
+
+def test_a_csv_download_answers_a_bad_parameter_as_json_even_to_a_browser(
+    client: TestClient,
+) -> None:
+    response = client.get("/feedback.csv?since=garbage", headers=BROWSER)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"detail": "field 'since': 'garbage' is not a date (YYYY-MM-DD)"}

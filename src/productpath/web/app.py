@@ -137,7 +137,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """A friendly page for people (the 404 page, or the error page saying what was refused),
     JSON for programs (``.json`` paths or an Accept of JSON)."""
     assert isinstance(exc, StarletteHTTPException)
-    wants_json = request.url.path.endswith(".json") or (
+    # A .json twin or a .csv download is a program's address, whatever its Accept header.
+    wants_json = request.url.path.endswith((".json", ".csv")) or (
         "application/json" in request.headers.get("accept", "")
         and "text/html" not in request.headers.get("accept", "")
     )
@@ -164,7 +165,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                 "principal": principal,
                 # A bad query parameter: the same page without any is one click away.
                 "plain_url": request.url.path
-                if exc.status_code in {400, 422} and request.method in {"GET", "HEAD"}
+                if exc.status_code in {400, 422}
+                and request.method in {"GET", "HEAD"}
+                and request.url.query
                 else None,
             },
             status_code=exc.status_code,
