@@ -168,6 +168,7 @@ def test_post_without_external_id_gets_one_and_new_customer_is_created(api: Test
     [
         ({"text": ""}, "text"),
         ({"text": "   "}, "text"),
+        ({"text": "\u200b\u200b\ufeff"}, "text"),  # invisible characters only
         ({}, "text"),
         ({"text": "x", "created_at": "2030-02-01T10:00:00"}, "created_at"),
         ({"text": "x", "source": "mine"}, "source"),

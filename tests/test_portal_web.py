@@ -64,6 +64,8 @@ def test_commenting_and_sending_feedback_on_the_portal(client: TestClient) -> No
     assert client.get("/portal/dark-mode.json").json()["comments"][0]["body"] == "Yes please!"
     empty = client.post("/portal/dark-mode/comments", data={"body": "  "})
     assert empty.status_code == 422 and "the body is empty" in empty.text
+    invisible = client.post("/portal/dark-mode/comments", data={"body": "\u200b\u2060"})
+    assert invisible.status_code == 422 and "the body is empty" in invisible.text
     voted = client.post("/portal/dark-mode/vote", data={"action": "vote"})
     assert voted.status_code == 422 and "voting needs an account" in voted.text
     sent = client.post("/portal/feedback", data={"text": "Offline mode"}, follow_redirects=False)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from productpath.domain.text import is_blank
 from productpath.errors import ConflictError, InputError
 from productpath.ingest.pii import redact
 from productpath.services.themes_view import KINDS
@@ -137,7 +138,7 @@ def add_feedback(
     after redaction, and raises ConflictError when it differs: stored items are not rewritten.
     """
     clean = redact(text.strip()).text
-    if not clean:
+    if is_blank(clean):
         raise InputError("the text is empty", field="text")
     if len(clean) > MAX_TEXT:
         raise InputError(f"the text is longer than {MAX_TEXT} characters", field="text")

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from productpath.domain.text import is_blank
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.pii import redact
 from productpath.services.initiative_edit import PUBLIC_STATUS
@@ -331,7 +332,7 @@ def _comment_view(row: Comment) -> CommentPublic:
 
 def _clean(text: str, field: str, limit: int) -> str:
     clean = text.strip().replace("\r\n", "\n")
-    if not clean:
+    if is_blank(clean):
         raise InputError(f"the {field} is empty", field=field)
     if len(clean) > limit:
         raise InputError(f"the {field} is longer than {limit} characters", field=field)
