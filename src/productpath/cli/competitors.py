@@ -29,11 +29,13 @@ def list_features(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command()
 def gaps(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Features competitors have that the roadmap does not plan, and where we lead."""
-    from productpath.services.competitors import competitor_gaps, gaps_dict, matrix
+    from productpath.planning.competition import find_gaps
+    from productpath.services.competitors import gaps_dict, matrix
 
     with open_from(ctx) as handle:
-        has_features = bool(matrix(handle))
-        found = competitor_gaps(handle)
+        rows = matrix(handle)  # read once: the gaps come from the same matrix
+    has_features = bool(rows)
+    found = find_gaps(rows)
     if as_json:
         print_json(gaps_dict(found))
         return
