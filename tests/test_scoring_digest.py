@@ -61,3 +61,35 @@ def test_new_feedback_and_a_new_insights_run_change_the_next_score(
         )
         session.add(InsightRun(product_id=pid, embedder="hashing", items=19))
     assert _reach(opened) == 3
+
+
+def test_an_item_dated_in_the_future_does_not_move_the_trend_window(
+    opened: Any, tmp_path: Path
+) -> None:
+    from productpath.store.scoring_repo import scoring_facts
+
+    seeded(opened, tmp_path)
+
+    def topup() -> tuple[int, int, int, dt.datetime | None]:
+        with opened.store.read() as session:
+            pid = session.scalar(select(Product.id).where(Product.key == "pocket"))
+            facts = scoring_facts(session, pid or 0)
+        one = next(f for f in facts.initiatives if f.key == "topup-retry")
+        return one.items, one.recent, one.prior, facts.newest
+
+    items, recent, prior, newest = topup()
+    with opened.store.write() as session:
+        pid = session.scalar(select(Product.id).where(Product.key == "pocket"))
+        theme_id = session.scalar(select(Theme.id).where(Theme.number == 3))
+        typo = FeedbackItem(
+            product_id=pid,
+            source="app",
+            external_id="3-typo",
+            text="top up declined",
+            created_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+        )
+        session.add(typo)
+        session.flush()
+        session.add(FeedbackInsight(feedback_id=typo.id, theme_id=theme_id, text_hash="t"))
+    # Counted as evidence, but neither recent nor the anchor of "recent".
+    assert topup() == (items + 1, recent, prior, newest)

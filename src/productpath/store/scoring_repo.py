@@ -162,8 +162,13 @@ def feedback_digest(session: Session, product_id: int, window: dt.timedelta) -> 
 
 def _read_digest(session: Session, product_id: int, window: dt.timedelta) -> FeedbackDigest:
     said = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
+    # The newest item not dated in the future (a day of slack for time zones): one item dated
+    # 2099 by mistake must not move the trend window, as theme trends ignore it too.
+    horizon = literal(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), UTCDateTime())
     newest = _aware(
-        session.scalar(select(func.max(said)).where(FeedbackItem.product_id == product_id))
+        session.scalar(
+            select(func.max(said)).where(FeedbackItem.product_id == product_id, said <= horizon)
+        )
     )
     theme_stats = {
         theme_id: (int(count), float(mean) if mean is not None else None)
@@ -184,7 +189,7 @@ def _read_digest(session: Session, product_id: int, window: dt.timedelta) -> Fee
         recent_from = literal(newest - window, UTCDateTime())
         prior_from = literal(newest - 2 * window, UTCDateTime())
         counts += [
-            func.sum(case((said > recent_from, 1), else_=0)),
+            func.sum(case((and_(said > recent_from, said <= horizon), 1), else_=0)),
             func.sum(case((and_(said > prior_from, said <= recent_from), 1), else_=0)),
         ]
     sums: dict[int, list[int]] = {}
@@ -288,6 +293,8 @@ def _trend(
     if newest is None or when is None:
         return None
     age = newest - when
+    if age < -dt.timedelta(days=1):
+        return None  # dated after the newest item not in the future: left out, as above
     return 1 if age < window else 2 if age < 2 * window else None
 
 
