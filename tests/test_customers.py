@@ -66,6 +66,15 @@ def test_bad_row_stops_the_import_with_nothing_written(workspace_dir: Path, tmp_
     assert listed() == {}
 
 
+def test_a_file_without_rows_is_refused(workspace_dir: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "h.csv", "id,name,segment\n")
+    result = invoke("customers", "import", str(path))
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"error: {path}:1: no rows: the file has a header and nothing under it\n"
+    )
+
+
 def test_missing_name_column_and_conflicting_duplicates(
     workspace_dir: Path, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import MAX_CUSTOMER_LENGTH
-from productpath.ingest.tabular import Row, open_table, resolve_column
+from productpath.ingest.tabular import Row, open_table, require_rows, resolve_column
 
 MAX_NAME_LENGTH = 200
 # "1200", "1200.50", "1,200,000", "$1,200.50": grouping commas only in thousands positions,
@@ -39,7 +39,7 @@ def read_customers(path: Path, *, file_format: str | None = None) -> Iterator[Cu
     segment_col = _maybe(table.columns, "segment")
     revenue_col = _maybe(table.columns, "annual_revenue")
     first_seen: dict[str, CustomerRecord] = {}
-    for item in table.rows:
+    for item in require_rows(table).rows:
         if isinstance(item, InputError):
             raise item
         record = _record(path, item, id_col, name_col, segment_col, revenue_col)
