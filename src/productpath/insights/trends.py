@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from productpath.domain.clock import today
+
 TEST_NAME = "one-sided exact binomial test of the recent share vs the theme's own baseline share"
 ADJUSTMENT = "Benjamini-Hochberg"
 RECENT_WEEKS = 4
@@ -82,15 +84,6 @@ class TrendSettings:
 
 def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-def today() -> dt.date:
-    """The last day that is not in the future, for dates stored in UTC.
-
-    The later of the local and the UTC date: an item made today, east or west of Greenwich, is
-    never taken for one from the future.
-    """
-    return max(dt.date.today(), dt.datetime.now(dt.UTC).date())
 
 
 def trend_end(dates: Sequence[dt.date], until: dt.date | None = None) -> dt.date | None:

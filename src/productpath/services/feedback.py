@@ -25,11 +25,11 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
-from productpath.insights.trends import today
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
 from productpath.store.models import utcnow

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.domain.clock import today
 from productpath.insights import pipeline
 from productpath.insights.cluster import smallest_theme
 from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
-from productpath.insights.trends import theme_trends, today, trend_end
+from productpath.insights.trends import theme_trends, trend_end
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, product_repo
 from productpath.store.models import InsightRun, utcnow

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from productpath.domain.clock import end_of_today
 from productpath.store.db import data_version
 from productpath.store.evidence_repo import ACCEPTED
 from productpath.store.models import (
@@ -162,12 +163,12 @@ def feedback_digest(session: Session, product_id: int, window: dt.timedelta) -> 
 
 def _read_digest(session: Session, product_id: int, window: dt.timedelta) -> FeedbackDigest:
     said = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
-    # The newest item not dated in the future (a day of slack for time zones): one item dated
-    # 2099 by mistake must not move the trend window, as theme trends ignore it too.
-    horizon = literal(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), UTCDateTime())
+    # The newest item not dated after today: one item dated 2099 by mistake must not move the
+    # trend window, as theme trends ignore it too.
+    horizon = literal(end_of_today(), UTCDateTime())
     newest = _aware(
         session.scalar(
-            select(func.max(said)).where(FeedbackItem.product_id == product_id, said <= horizon)
+            select(func.max(said)).where(FeedbackItem.product_id == product_id, said < horizon)
         )
     )
     theme_stats = {
@@ -189,7 +190,7 @@ def _read_digest(session: Session, product_id: int, window: dt.timedelta) -> Fee
         recent_from = literal(newest - window, UTCDateTime())
         prior_from = literal(newest - 2 * window, UTCDateTime())
         counts += [
-            func.sum(case((and_(said > recent_from, said <= horizon), 1), else_=0)),
+            func.sum(case((and_(said > recent_from, said < horizon), 1), else_=0)),
             func.sum(case((and_(said > prior_from, said <= recent_from), 1), else_=0)),
         ]
     sums: dict[int, list[int]] = {}
@@ -292,9 +293,9 @@ def _trend(
     """1 for an item said in the last window before ``newest``, 2 in the one before, else None."""
     if newest is None or when is None:
         return None
+    if when >= end_of_today():
+        return None  # dated in the future: left out, as in the digest
     age = newest - when
-    if age < -dt.timedelta(days=1):
-        return None  # dated after the newest item not in the future: left out, as above
     return 1 if age < window else 2 if age < 2 * window else None
 
 
