@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -76,6 +77,8 @@ class Hooks:
     posts: list[tuple[str, Any]] = field(default_factory=list)
     status: dict[str, int] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
+    # A path here answers 302 with this Location (a webhook that tries to bounce the POST).
+    redirect: dict[str, str] = field(default_factory=dict)
 
 
 @contextmanager
@@ -88,6 +91,11 @@ def http_server() -> Iterator[tuple[str, Hooks]]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             hooks.hits[self.path] = hooks.hits.get(self.path, 0) + 1
+            if self.path in hooks.redirect:
+                self.send_response(302)
+                self.send_header("Location", hooks.redirect[self.path])
+                self.end_headers()
+                return
             if self.path in hooks.status:
                 self.send_response(hooks.status[self.path])
                 self.end_headers()
@@ -97,6 +105,11 @@ def http_server() -> Iterator[tuple[str, Hooks]]:
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        def do_GET(self) -> None:  # where a followed 302 would land
+            hooks.hits[self.path] = hooks.hits.get(self.path, 0) + 1
+            self.send_response(200)
+            self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -109,3 +122,11 @@ def http_server() -> Iterator[tuple[str, Hooks]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def allow_local_webhooks(root: Path) -> None:
+    """Let the workspace at ``root`` send webhooks to this machine, as an admin would for a
+    chat server on the team's own network: the servers here listen on 127.0.0.1, which the
+    outbound gate refuses by default."""
+    with (root / "productpath.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[webhooks]\nallow = ["127.0.0.1"]\n')

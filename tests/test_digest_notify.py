@@ -3,12 +3,15 @@ server, retries with back-off, and the settings from productpath.toml and the en
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 import pytest
 
 from digest_servers import free_port, http_server, smtp_server
 from productpath.errors import WorkspaceError
 from productpath.notify.config import SmtpSettings, llm_settings, smtp_settings
 from productpath.notify.email import Attachment, Email, send_email
+from productpath.notify.outbound import OutboundPolicy
 from productpath.notify.results import RetryPolicy
 from productpath.notify.webhook import (
     WebhookMessage,
@@ -18,6 +21,8 @@ from productpath.notify.webhook import (
     to_mrkdwn,
 )
 
+# The servers here listen on 127.0.0.1, which the outbound gate refuses unless allowed.
+LOCAL = OutboundPolicy(networks=(ip_network("127.0.0.0/8"),))
 FAST = RetryPolicy(attempts=3, backoff=0.01)
 
 
@@ -97,12 +102,14 @@ def test_webhook_generic_and_slack_payloads() -> None:
                 period="2026-W48", product="Pocket",
             ),
             policy=FAST,
+            outbound=LOCAL,
         )  # fmt: skip
         slack = send_webhook(
             WebhookMessage(
                 url=f"{base}/slack#slack", report="exec", title="Exec", markdown=markdown
             ),
             policy=FAST,
+            outbound=LOCAL,
         )
     assert generic.ok and slack.ok
     posts = dict(hooks.posts)
@@ -133,6 +140,7 @@ def test_webhook_500_is_retried_and_reported() -> None:
         result = send_webhook(
             WebhookMessage(url=f"{base}/down", report="exec", title="t", markdown="m"),
             policy=RetryPolicy(attempts=3, backoff=0.01),
+            outbound=LOCAL,
             sleep=waits.append,
         )
     assert not result.ok and result.attempts == 3 and hooks.hits["/down"] == 3
@@ -147,6 +155,7 @@ def test_webhook_404_fails_at_once_and_closed_port_is_retried() -> None:
         gone = send_webhook(
             WebhookMessage(url=f"{base}/gone", report="exec", title="t", markdown="m"),
             policy=FAST,
+            outbound=LOCAL,
             sleep=lambda _s: None,
         )
     assert not gone.ok and gone.permanent and gone.attempts == 1 and hooks.hits["/gone"] == 1
@@ -154,6 +163,7 @@ def test_webhook_404_fails_at_once_and_closed_port_is_retried() -> None:
     result = send_webhook(
         WebhookMessage(url=f"{closed}/x", report="exec", title="t", markdown="m"),
         policy=RetryPolicy(attempts=2, backoff=0.0),
+        outbound=LOCAL,
         sleep=lambda _s: None,
     )
     assert not result.ok and result.attempts == 2

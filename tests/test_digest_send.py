@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from digest_servers import http_server, smtp_server
+from digest_servers import allow_local_webhooks, http_server, smtp_server
 from helpers import invoke
 from productpath.notify.results import RetryPolicy
 from productpath.services.digests import send_digests
@@ -55,6 +55,7 @@ def run(handle: OpenWorkspace, today: dt.date, **kwargs: Any) -> dict[str, Any]:
 def test_each_channel_once_per_period_failures_retried(workspace_dir: Path) -> None:
     with smtp_server() as (port, box), http_server() as (base, hooks), open_workspace() as h:
         configure_smtp(workspace_dir, port)
+        allow_local_webhooks(workspace_dir)
         seed(h, now=dt.datetime(2030, 3, 1, tzinfo=dt.UTC))
         add(h, "Ada CFO", key="ada", email="ada@pocket.example", audience="executive")
         add(h, "Gone", key="gone", email="gone@pocket.example", audience="engineering")
@@ -135,6 +136,7 @@ def test_each_channel_once_per_period_failures_retried(workspace_dir: Path) -> N
 
 
 def test_missing_smtp_is_one_error_before_anything_is_sent(workspace_dir: Path) -> None:
+    allow_local_webhooks(workspace_dir)
     with http_server() as (base, hooks), open_workspace() as h:
         seed(h)
         add(h, "Eng", key="eng", channel="webhook", webhook_url=f"{base}/eng")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from digest_servers import http_server
+from digest_servers import allow_local_webhooks, http_server
 from helpers import invoke
 from productpath.errors import InputError, WorkspaceError
 from productpath.notify.config import LlmSettings
@@ -135,6 +135,7 @@ def test_report_and_digest_polish_in_a_workspace(workspace_dir: Path) -> None:
             render_polished(h, "engineering", "md", record=False)
     with completions_server() as (base, _), http_server() as (hooks_base, hooks):
         write_llm(workspace_dir, base, "friendly")
+        allow_local_webhooks(workspace_dir)
         with open_workspace() as h:
             md, warning = render_polished(h, "engineering", "md", record=False)
             assert warning is None and md.content.startswith(b"Good news, everyone!")
@@ -165,6 +166,7 @@ def test_report_and_digest_polish_in_a_workspace(workspace_dir: Path) -> None:
 def test_polish_failure_in_a_digest_is_a_warning_not_a_failure(workspace_dir: Path) -> None:
     with completions_server() as (base, _), http_server() as (hooks_base, hooks):
         write_llm(workspace_dir, base, "broken")
+        allow_local_webhooks(workspace_dir)
         with open_workspace() as h:
             seed(h)
             save_stakeholder(

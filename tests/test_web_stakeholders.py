@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from digest_servers import http_server
+from digest_servers import allow_local_webhooks, http_server
 from productpath.services.communication_pages import stakeholders_page
 from productpath.services.stakeholders import StakeholderInput, map_raci, save_stakeholder
 from productpath.services.workspace import open_workspace
@@ -142,7 +142,7 @@ def test_reports_page_preview_and_downloads(client: TestClient) -> None:
 
 
 @SQLITE_ONLY
-def test_send_digests_now(client: TestClient) -> None:
+def test_send_digests_now(client: TestClient, workspace_dir: Path) -> None:
     twin = client.get("/reports.json").json()
     plan = {d["stakeholder"]: d["status"] for d in twin["next_digests"]["digests"]}
     assert plan == {"ada-lovelace": "would_send", "eng": "would_send"}
@@ -155,6 +155,7 @@ def test_send_digests_now(client: TestClient) -> None:
     dry = client.post("/reports/send", data={"dry_run": "1"})
     assert dry.status_code == 200 and "Dry run: nothing was sent or recorded." in dry.text
 
+    allow_local_webhooks(workspace_dir)
     with http_server() as (base, hooks), open_workspace() as handle:
         save_stakeholder(
             handle, StakeholderInput(name="Ada Lovelace", channel="webhook",

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from productpath.notify.outbound import OutboundPolicy, OutboundRefused, post, shown_host
 from productpath.notify.results import (
     DeliveryResult,
     PermanentFailure,
@@ -104,31 +103,33 @@ def send_webhook(
     timeout: float = 15.0,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
+    outbound: OutboundPolicy | None = None,
 ) -> DeliveryResult:
-    """POST the payload; 2xx is success, 429 and 5xx are retried, other replies fail."""
+    """POST the payload through the outbound gate (``outbound``: what an admin allowed beyond
+    the public internet; nothing by default); 2xx is success, 429 and 5xx are retried, a
+    refused destination, a redirect and other replies fail at once."""
     body = json.dumps(build_payload(message), ensure_ascii=False).encode("utf-8")
     parts = urlsplit(message.url)
-    target = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-    shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    target = parts._replace(fragment="").geturl()
+    shown = shown_host(message.url)
+    gate = outbound or OutboundPolicy()
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
 
     def attempt() -> None:
-        request = urllib.request.Request(
-            target,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            reason = f"the webhook at {shown} answered HTTP {exc.code} {exc.reason}"
-            if exc.code == 429 or exc.code >= 500:
-                raise TransientFailure(reason) from exc
-            raise PermanentFailure(reason) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            why = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            raise TransientFailure(f"cannot reach the webhook at {shown}: {why}") from exc
+            answer = post(target, body, headers, timeout=timeout, policy=gate)
+        except OutboundRefused as exc:
+            raise PermanentFailure(f"not sent to {shown}: {exc}") from exc
+        except OSError as exc:
+            raise TransientFailure(f"cannot reach the webhook at {shown}: {exc}") from exc
+        if 200 <= answer.status < 300:
+            return
+        reason = f"the webhook at {shown} answered HTTP {answer.status} {answer.reason}"
+        if 300 <= answer.status < 400:
+            raise PermanentFailure(f"{reason} (redirects are not followed)")
+        if answer.status == 429 or answer.status >= 500:
+            raise TransientFailure(reason)
+        raise PermanentFailure(reason)
 
     kwargs = {"sleep": sleep} if sleep is not None else {}
     return with_retry(shown, "webhook", attempt, policy or RetryPolicy(), **kwargs)

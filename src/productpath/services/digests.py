@@ -21,6 +21,7 @@ from productpath.domain import stakeholders as rules
 from productpath.errors import WorkspaceError
 from productpath.notify import config as notify_config
 from productpath.notify.email import Attachment, Email, send_email
+from productpath.notify.outbound import OutboundPolicy, url_problem
 from productpath.notify.results import DeliveryResult, RetryPolicy
 from productpath.notify.webhook import WebhookMessage, send_webhook
 from productpath.services.digest_models import (
@@ -36,7 +37,7 @@ from productpath.services.digest_models import (
     NotificationLine,
 )
 from productpath.services.report_polish import llm_for
-from productpath.services.stakeholders import webhook_host
+from productpath.services.stakeholders import webhook_host, webhook_policy
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import digest_repo, product_repo, stakeholder_repo
 from productpath.store.models import Notification, utcnow
@@ -110,7 +111,8 @@ def send_digests(
     today = today or dt.date.today()
     smtp = _smtp_settings(handle, env)
     llm = llm_for(handle, env) if polish else None
-    lines, due = _plan(handle, today)
+    outbound = webhook_policy(handle, env)
+    lines, due = _plan(handle, today, outbound)
     pending = _pending_notifications(handle)
     warnings: list[str] = []
     needs_smtp = _needs_smtp(due, pending)
@@ -137,7 +139,7 @@ def send_digests(
     policy = policy or RetryPolicy()
     product = handle.workspace.name
     for item in due:
-        lines.append(_deliver(handle, item, bodies, smtp, env, policy, sleep, product))
+        lines.append(_deliver(handle, item, bodies, smtp, env, policy, sleep, product, outbound))
     notes = [_notify(handle, n, smtp, env, policy, sleep) for n in pending] if smtp else []
     return DigestRun(
         today=today, dry_run=False, digests=lines, notifications=notes, warnings=warnings
@@ -152,7 +154,7 @@ def sending_problem(
     Cheap: it plans, renders nothing. The web UI asks before it starts a send in the background."""
     env = os.environ if env is None else env
     smtp = _smtp_settings(handle, env)
-    _, due = _plan(handle, today or dt.date.today())
+    _, due = _plan(handle, today or dt.date.today(), webhook_policy(handle, env))
     if not _needs_smtp(due, _pending_notifications(handle)):
         return None
     if smtp is None:
@@ -198,7 +200,9 @@ def digest_log(handle: OpenWorkspace, limit: int = 200) -> list[DeliveryLogRow]:
         ]
 
 
-def _plan(handle: OpenWorkspace, today: dt.date) -> tuple[list[DigestLine], list[_Due]]:
+def _plan(
+    handle: OpenWorkspace, today: dt.date, outbound: OutboundPolicy
+) -> tuple[list[DigestLine], list[_Due]]:
     """Lines for deliveries already done or under way, and the deliveries due now."""
     done: list[DigestLine] = []
     due: list[_Due] = []
@@ -217,7 +221,7 @@ def _plan(handle: OpenWorkspace, today: dt.date) -> tuple[list[DigestLine], list
                 if last is not None
                 else today - rules.period_length(person.cadence, today)
             )
-            address, problem = _address(person.channel, person.email, person.webhook_url)
+            address, problem = _address(person.channel, person.email, person.webhook_url, outbound)
             target = (person.email if person.channel == "email" else person.webhook_url) or ""
             item = _Due(
                 stakeholder_id=person.id,
@@ -245,14 +249,19 @@ def _plan(handle: OpenWorkspace, today: dt.date) -> tuple[list[DigestLine], list
     return done, due
 
 
-def _address(channel: str, email: str | None, webhook_url: str | None) -> tuple[str, str | None]:
+def _address(
+    channel: str, email: str | None, webhook_url: str | None, outbound: OutboundPolicy
+) -> tuple[str, str | None]:
     if channel == "email":
         if not email:
             return "", "no e-mail address"
         return email, rules.email_problem(email)
     if not webhook_url:
         return "", "no webhook URL"
-    return webhook_host(webhook_url) or "", rules.webhook_problem(webhook_url)
+    # A URL stored before the gate existed (or before an admin narrowed the allow list) is
+    # refused here too; the send itself checks again after resolving the name.
+    problem = rules.webhook_problem(webhook_url) or url_problem(webhook_url, outbound)
+    return webhook_host(webhook_url) or "", problem
 
 
 def _render_all(
@@ -323,6 +332,7 @@ def _deliver(
     policy: RetryPolicy,
     sleep: Callable[[float], None] | None,
     product: str,
+    outbound: OutboundPolicy,
 ) -> DigestLine:
     now = utcnow()
     with handle.store.write() as session:
@@ -337,7 +347,7 @@ def _deliver(
         )
     if claimed is None:
         return _line(item, IN_PROGRESS, 0, None)
-    result = _send_one(item, bodies, smtp, env, policy, sleep, product)
+    result = _send_one(item, bodies, smtp, env, policy, sleep, product, outbound)
     with handle.store.write() as session:
         digest_repo.finish(
             session,
@@ -358,6 +368,7 @@ def _send_one(
     policy: RetryPolicy,
     sleep: Callable[[float], None] | None,
     product: str,
+    outbound: OutboundPolicy,
 ) -> DeliveryResult:
     if item.problem is not None:
         return DeliveryResult(item.address, item.channel, False, 0, item.problem, permanent=True)
@@ -380,7 +391,7 @@ def _send_one(
         period=item.period,
         product=product,
     )
-    return send_webhook(message, policy=policy, sleep=sleep)
+    return send_webhook(message, policy=policy, sleep=sleep, outbound=outbound)
 
 
 def _notify(

@@ -11,7 +11,9 @@ from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import NotFoundError
 from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
+from productpath.notify.outbound import url_problem
 from productpath.services.delivery import relink_session
+from productpath.services.stakeholders import webhook_policy
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, kpi_repo, product_repo
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
@@ -27,6 +29,7 @@ def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -
     database is touched; an empty diff writes nothing.
     """
     new = read_roadmap(path)
+    _check_webhooks(handle, path, new)
     if dry_run:
         with handle.store.read() as session:
             _check_evidence(session, path, new)
@@ -65,6 +68,21 @@ def _kpi_warnings(session: Session, doc: RoadmapDoc, *, dry_run: bool) -> tuple[
                 f"values of a metric whose key is '{kr.kpi}'"
             )
     return tuple(warnings)
+
+
+def _check_webhooks(handle: OpenWorkspace, path: Path, doc: RoadmapDoc) -> None:
+    """Webhook URLs must not point inside this network unless an admin allowed it: the file
+    arrives through pull requests, and a digest run would POST to whatever it names."""
+    if not any(s.webhook_url for s in doc.stakeholders):
+        return
+    policy = webhook_policy(handle)
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for index, person in enumerate(doc.stakeholders):
+        problem = url_problem(str(person.webhook_url), policy) if person.webhook_url else None
+        if problem:
+            problems.append((("stakeholders", index, "webhook_url"), problem))
+    if problems:
+        raise evidence_error(path, problems)
 
 
 def _check_evidence(session: Session, path: Path, doc: RoadmapDoc) -> None:

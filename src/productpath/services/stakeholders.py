@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
 from productpath.domain import stakeholders as rules
 from productpath.domain.csv_safety import safe_cell
 from productpath.errors import InputError, NotFoundError
+from productpath.notify import config as notify_config
+from productpath.notify.outbound import OutboundPolicy, outbound_policy, shown_host, url_problem
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, stakeholder_repo
 from productpath.store.models import Stakeholder
@@ -158,6 +161,10 @@ def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[St
     name = _text(given.name, "name", required=True)
     key = _key(given.key, name)
     updates = _given_values(given)
+    if updates.get("webhook_url"):
+        problem = url_problem(updates["webhook_url"], webhook_policy(handle))
+        if problem:
+            raise InputError(problem, field="webhook_url")
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         existing = stakeholder_repo.find(session, product.id, key)
@@ -362,8 +369,13 @@ def webhook_host(url: str | None) -> str | None:
     """Scheme, host and port of a webhook URL: enough to recognise it, not its secret path."""
     if not url:
         return None
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return "(set)"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}/…"
+    shown = shown_host(url)
+    return "(set)" if shown.endswith("://") else f"{shown}/…"
+
+
+def webhook_policy(handle: OpenWorkspace, env: Mapping[str, str] | None = None) -> OutboundPolicy:
+    """Which internal hosts and networks an admin allowed webhooks to reach (``[webhooks]``
+    in productpath.toml, ``PRODUCTPATH_WEBHOOKS_ALLOW``); none by default."""
+    path = handle.workspace.config_path
+    config = notify_config.read_config(path)
+    return outbound_policy(config, os.environ if env is None else env, str(path))
