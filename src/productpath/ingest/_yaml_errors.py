@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.errors import InputError
+from productpath.ingest.yaml_limits import check_yaml_limits
 
 Loc = Sequence[str | int]
 
@@ -34,12 +35,14 @@ def load_yaml(
     """``text`` read with ruamel's round-trip loader, which keeps every node's line.
 
     Any YAML problem becomes one ``error`` naming the file and, where ruamel knows it, the
-    line. ``constructor`` replaces ruamel's (the roadmap keeps dates as text with one).
+    line; so do aliases or nesting beyond the bounds of :mod:`.yaml_limits`. ``constructor``
+    replaces ruamel's (the roadmap keeps dates as text with one).
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
+    check_yaml_limits(text, file, error=error)  # before anything is built from it
     yaml = YAML(typ="rt")
     if constructor is not None:
         yaml.Constructor = constructor

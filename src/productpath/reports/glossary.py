@@ -148,6 +148,9 @@ def parse_glossary(text: str, file: str | Path) -> Glossary:
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.nodes import MappingNode, ScalarNode
 
+    from productpath.ingest.yaml_limits import check_yaml_limits
+
+    check_yaml_limits(text, file)
     try:
         root = YAML(typ="rt").compose(text)
     except MarkedYAMLError as exc:
