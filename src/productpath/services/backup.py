@@ -32,6 +32,12 @@ from sqlalchemy.engine import make_url
 from productpath import __version__
 from productpath import workspace as ws
 from productpath.errors import ConflictError, InputError, WorkspaceError
+from productpath.services.archive_limits import (
+    MAX_SMALL_MEMBER,
+    check_declared,
+    copy_within,
+    read_small,
+)
 from productpath.services.whole_files import written_whole
 from productpath.store import migrate
 
@@ -220,33 +226,38 @@ def _unpack(source: Path, into: Path) -> tuple[dict[str, object], bytes | None, 
     """The manifest, the settings file and the database file of a backup, read safely.
 
     Only the three known members are read, as data: no path from the archive is ever used.
+    Members are taken one header at a time and each declared size is checked before the member
+    is unpacked (see :mod:`.archive_limits`): a gzip bomb is refused, never read into memory.
     """
+    small: dict[str, bytes] = {}
+    candidate = into / DB_MEMBER
     try:
         with tarfile.open(source, "r:gz") as archive:
-            members = {m.name: m for m in archive.getmembers() if m.isfile()}
-            if MANIFEST not in members or DB_MEMBER not in members:
-                raise InputError("not a productpath backup (no backup.json)", file=source)
-            manifest = json.loads(_read(archive, members[MANIFEST]).decode("utf-8"))
-            config = _read(archive, members[ws.CONFIG_NAME]) if ws.CONFIG_NAME in members else None
-            candidate = into / DB_MEMBER
-            extracted = archive.extractfile(members[DB_MEMBER])
-            assert extracted is not None
-            with extracted, candidate.open("wb") as out:
-                shutil.copyfileobj(extracted, out)
+            for member in archive:
+                if not member.isfile():
+                    continue
+                where = f"{source}!{member.name}"
+                extracted = archive.extractfile(member)
+                assert extracted is not None
+                with extracted:
+                    if member.name == DB_MEMBER:
+                        with candidate.open("wb") as out:
+                            copy_within(extracted, out, member.size, into, where)
+                        continue
+                    check_declared(member.size, MAX_SMALL_MEMBER, where, "a backup's settings")
+                    if member.name in (MANIFEST, ws.CONFIG_NAME):
+                        small[member.name] = read_small(extracted, where, "a backup's settings")
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise InputError(f"cannot read the backup: {exc}", file=source) from exc
+    if MANIFEST not in small or not candidate.is_file():
+        raise InputError("not a productpath backup (no backup.json)", file=source)
+    try:
+        manifest = json.loads(small[MANIFEST].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"its {MANIFEST} is not valid JSON", file=source) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise InputError(f"not a {BACKUP_FORMAT} file", file=source, field="format")
-    return manifest, config, candidate
-
-
-def _read(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
-    extracted = archive.extractfile(member)
-    assert extracted is not None
-    with extracted:
-        return extracted.read()
+    return manifest, small.get(ws.CONFIG_NAME), candidate
 
 
 def _holds_data(db: Path) -> bool:

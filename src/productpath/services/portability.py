@@ -28,6 +28,12 @@ from sqlalchemy import Connection, Table, delete
 from productpath import __version__
 from productpath import workspace as ws
 from productpath.errors import ConflictError, InputError
+from productpath.services.archive_limits import (
+    MAX_SMALL_MEMBER,
+    bounded_lines,
+    check_declared,
+    read_small,
+)
 from productpath.services.whole_files import written_whole
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
@@ -207,6 +213,17 @@ class _Export:
             return self._zip.open(name)
         return (self.source / name).open("rb")
 
+    def read_small(self, name: str, what: str) -> bytes:
+        """A manifest or settings file, whole: its declared size (the zip header, or the file's
+        size in a folder) is checked before it is read, and the read itself is bounded."""
+        where = self.where(name)
+        if self._zip is not None and self.has(name):
+            check_declared(self._zip.getinfo(name).file_size, MAX_SMALL_MEMBER, where, what)
+        elif self.has(name):
+            check_declared((self.source / name).stat().st_size, MAX_SMALL_MEMBER, where, what)
+        with self.open(name) as stream:
+            return read_small(stream, where, what)
+
     def where(self, name: str) -> str:
         return f"{self.source}/{name}" if self._zip is None else f"{self.source}!{name}"
 
@@ -218,11 +235,11 @@ class _Export:
 def read_manifest(export: _Export) -> dict[str, Any]:
     """The manifest, checked: our format, a version we read, the schema this build has."""
     where = export.where(MANIFEST)
-    with export.open(MANIFEST) as stream:
-        try:
-            manifest = json.loads(stream.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"not valid JSON: {exc}", file=where) from exc
+    raw = export.read_small(MANIFEST, "a manifest")
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not valid JSON: {exc}", file=where) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputError(f"not a {FORMAT} manifest", file=where, field="format")
     version = manifest.get("format_version")
@@ -274,8 +291,8 @@ def import_all(
         root = root.expanduser().resolve()
         root.mkdir(parents=True, exist_ok=True)
         if not (root / ws.CONFIG_NAME).exists() and export.has(CONFIG_COPY):
-            with export.open(CONFIG_COPY) as stream:
-                (root / ws.CONFIG_NAME).write_bytes(stream.read())
+            settings = export.read_small(CONFIG_COPY, "a settings file")
+            (root / ws.CONFIG_NAME).write_bytes(settings)
         init_workspace(root, None, database_url)
         with open_workspace(Settings(workspace=root, database_url=database_url)) as handle:
             counts = _load(handle, export, manifest, progress)
@@ -352,7 +369,7 @@ def _load_table(
 
     def rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         nonlocal number
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(bounded_lines(stream, where), start=1):
             digest.update(raw)
             if not raw.strip():
                 continue
