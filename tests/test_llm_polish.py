@@ -33,6 +33,7 @@ REPORT = "# Status\n\n- Checkout v2: 85% likely by 2030-03-14.\n- 3 risks open.\
 @contextmanager
 def completions_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Answers by model name: ``friendly`` rewords and keeps figures, ``sloppy`` drops them,
+    ``unescaping`` drops Markdown escapes,
     ``broken`` answers 500, ``empty`` answers with no choices."""
     requests: list[dict[str, Any]] = []
 
@@ -50,6 +51,8 @@ def completions_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
                 return
             if model == "friendly":
                 answer = {"choices": [{"message": {"content": "Good news, everyone!\n\n" + text}}]}
+            elif model == "unescaping":  # drops the backslashes that keep typed text literal
+                answer = {"choices": [{"message": {"content": text.replace("\\", "")}}]}
             elif model == "sloppy":
                 answer = {"choices": [{"message": {"content": "Things are going well."}}]}
             else:
@@ -200,3 +203,18 @@ def test_report_cli_polish_rewords_or_warns_and_keeps_the_report(workspace_dir: 
         result = invoke("report", "exec", "--polish", "--no-record")
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith("# ") and "warning: LLM polish skipped" in result.stderr
+
+
+def test_a_rewrite_that_unescapes_a_link_is_refused() -> None:
+    from productpath.domain.escaping import markdown_text
+
+    report = REPORT + "- " + markdown_text("KYC [Reset your password](https://evil.example/p)\n")
+    with completions_server() as (base, _):
+        result = polish(report, LlmSettings(endpoint=base, model="unescaping"), env={})
+        kept = polish(report, LlmSettings(endpoint=base, model="friendly"), env={})
+    assert not result.polished and result.text == report
+    assert result.warning == (
+        "LLM polish skipped: the rewrite added links or HTML the report did not have; "
+        "using the original text"
+    )
+    assert kept.polished

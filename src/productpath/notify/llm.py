@@ -68,6 +68,13 @@ def polish(
             f"LLM polish skipped: the rewrite dropped or changed figures ({shown}); "
             "using the original text",
         )
+    if _markup_count(rewritten) > _markup_count(text):
+        return PolishResult(
+            text,
+            False,
+            "LLM polish skipped: the rewrite added links or HTML the report did not have; "
+            "using the original text",
+        )
     return PolishResult(rewritten, True)
 
 
@@ -119,6 +126,16 @@ def _complete(text: str, settings: LlmSettings, audience: str, env: Mapping[str,
     if not isinstance(content, str) or not content.strip():
         raise _PolishError("the endpoint answered with empty text")
     return content.strip() + "\n"
+
+
+# A Markdown link or image, an autolink or a raw HTML tag, where no backslash makes it text.
+_MARKUP = re.compile(r"(?<!\\)\]\(|(?<!\\)<[A-Za-z/!]")
+
+
+def _markup_count(text: str) -> int:
+    """Links and tags in ``text``: a model that drops the escapes the report put around what
+    people typed (a title shaped like a link) would turn that text into a live link."""
+    return len(_MARKUP.findall(text))
 
 
 def _missing_figures(original: str, rewritten: str) -> list[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from productpath.domain.escaping import mrkdwn_text
 from productpath.notify.outbound import OutboundPolicy, OutboundRefused, post, shown_host
 from productpath.notify.results import (
     DeliveryResult,
@@ -31,6 +32,10 @@ SLACK_SECTION_LIMIT = 3000  # characters in one section block
 SLACK_HEADER_LIMIT = 150
 SLACK_BLOCK_LIMIT = 50
 USER_AGENT = "productpath-digest"
+# A Markdown backslash escape (any ASCII punctuation), and the marker that holds its place.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_HELD = "\ue000"
+_HELD_AGAIN = re.compile(_HELD + r"(\d+)" + _HELD)
 
 
 @dataclass(frozen=True)
@@ -76,25 +81,34 @@ def slack_payload(title: str, markdown: str) -> dict[str, Any]:
             )
             break
         blocks.append(_section(chunk))
-    return {"text": title, "blocks": blocks}
+    # The top-level text is shown in notifications and read as mrkdwn: the title stays text.
+    return {"text": mrkdwn_text(title), "blocks": blocks}
 
 
 def to_mrkdwn(markdown: str) -> str:
     """Markdown -> Slack mrkdwn: headings and bold to ``*x*``, links to ``<url|text>``, bullets
-    to ``•``; ``&``, ``<`` and ``>`` escaped as Slack asks."""
-    lines = []
-    for line in markdown.splitlines():
-        line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        heading = re.match(r"^#{1,6}\s+(.*)$", line)
-        if heading:
-            line = f"*{heading.group(1).strip().strip('*')}*"
-        else:
-            line = re.sub(r"\*\*(.+?)\*\*", r"*\1*", line)
-            line = re.sub(r"__(.+?)__", r"*\1*", line)
-            line = re.sub(r"^(\s*)[-*+]\s+", r"\1• ", line)
-        line = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", line)
-        lines.append(line)
-    return "\n".join(lines)
+    to ``•``; ``&``, ``<`` and ``>`` escaped as Slack asks.
+
+    A backslash-escaped character is a literal (that is how reports write values people typed,
+    see :mod:`productpath.domain.escaping`): it is held aside while the Markdown is converted,
+    so an escaped ``\\[text\\](url)`` in a title stays text and never becomes a Slack link."""
+    return "\n".join(_mrkdwn_line(line) for line in markdown.splitlines())
+
+
+def _mrkdwn_line(raw: str) -> str:
+    raw = raw.replace(_HELD, "")
+    literals = _ESCAPED.findall(raw)
+    numbers = iter(range(len(literals)))
+    line = mrkdwn_text(_ESCAPED.sub(lambda _m: f"{_HELD}{next(numbers)}{_HELD}", raw))
+    heading = re.match(r"^#{1,6}\s+(.*)$", line)
+    if heading:
+        line = f"*{heading.group(1).strip().strip('*')}*"
+    else:
+        line = re.sub(r"\*\*(.+?)\*\*", r"*\1*", line)
+        line = re.sub(r"__(.+?)__", r"*\1*", line)
+        line = re.sub(r"^(\s*)[-*+]\s+", r"\1• ", line)
+    line = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", line)
+    return _HELD_AGAIN.sub(lambda m: mrkdwn_text(literals[int(m.group(1))]), line)
 
 
 def send_webhook(

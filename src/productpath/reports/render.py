@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from productpath.domain.escaping import markdown_cell, markdown_text
 from productpath.reports.model import ReportContext, long_date
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,8 +33,8 @@ def _environment(autoescape: bool) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
-    env.filters["md_cell"] = _md_cell
-    env.filters["md_text"] = _md_text
+    env.filters["md_cell"] = markdown_cell
+    env.filters["md_text"] = markdown_text
     env.filters["styled_svg"] = styled_svg
     return env
 
@@ -93,15 +94,3 @@ def render_pdf(html: str) -> bytes:
     if pdf is None:  # pragma: no cover - only when a target is given
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf
-
-
-def _md_cell(value: str) -> str:
-    return _md_text(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _md_text(value: str) -> str:
-    # Markdown would read a leading "#", "-" or "1." as structure, and "*"/"_" as emphasis.
-    escaped = value.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-    if escaped[:1] in {"#", "-", "+", ">"}:
-        escaped = "\\" + escaped
-    return escaped

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from productpath.domain import stakeholders as rules
+from productpath.domain.escaping import plain_text
 from productpath.errors import WorkspaceError
 from productpath.notify import config as notify_config
 from productpath.notify.email import Attachment, Email, send_email
@@ -377,7 +378,7 @@ def _send_one(
         assert smtp is not None  # checked before anything was sent
         email = Email(
             to=item.target,
-            subject=f"{body.title} ({item.period})",
+            subject=f"{plain_text(body.title)} ({item.period})",
             text=body.markdown,
             html=body.html,
             attachments=(body.pdf,) if body.pdf else (),

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from productpath.domain.escaping import plain_text
 from productpath.domain.roadmap import InitiativeStatus
 from productpath.errors import ConflictError, InputError, NotFoundError
 from productpath.services.workspace import OpenWorkspace
@@ -187,6 +188,7 @@ def _notify_voters(session: Session, row: Initiative, title: str, status: str) -
         .order_by(User.email)
     ).all()
     label = PUBLIC_STATUS.get(status, status)
+    title = plain_text(title)  # the subject and the plain-text mail: one line, no controls
     for email in emails:
         session.add(
             Notification(
