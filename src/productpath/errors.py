@@ -32,6 +32,14 @@ class ConflictError(ProductpathError):
     """An edit was based on an older version of the object than the one now stored."""
 
 
+class DatabaseBusyError(ProductpathError):
+    """Another writer held the database longer than the busy timeout; trying again will work.
+    The web answers it 503 with this sentence."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is busy: another import is writing; try again")
+
+
 class InputError(ProductpathError):
     """A file given by the user cannot be read; says where, so the user can fix it."""
 

@@ -23,6 +23,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from productpath.domain.clock import today
@@ -31,7 +32,7 @@ from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import customer_repo, feedback_repo, product_repo
+from productpath.store import feedback_repo, feedback_staging, product_repo
 from productpath.store.models import utcnow
 
 EXPORT_FORMATS = ("csv", "json")
@@ -142,15 +143,12 @@ def import_feedback(
     items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
     report = FeedbackImportReport(source=source_name)
     last_day = today()
-    with handle.store.write() as session:
-        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
-        writer = _Writer(
-            session,
-            product.id,
-            source_name,
-            linked=customer_column is not None,
-            redacting=not keep_pii,
-        )
+    # Rows are staged outside the write lock and published in one short transaction (see
+    # store.feedback_staging): other writers wait seconds at most, and the file stays all or
+    # nothing.
+    with handle.store.connection() as conn:
+        feedback_staging.create(conn)
+        writer = _Writer(conn, handle.workspace.product, source_name, redacting=not keep_pii)
         done = 0
         for item in items:
             done += 1
@@ -163,7 +161,12 @@ def import_feedback(
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
         writer.flush()
-        report.added = writer.added
+        with handle.store.write_on(conn) as session:
+            product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
+            added = feedback_staging.publish(session, product.id, source_name, writer.imported_at)
+    # Rows another import stored meanwhile under the same ids were left as they were.
+    report.unchanged += writer.staged_new - added
+    report.added = added
     if progress is not None:
         progress(done)
     return report
@@ -192,36 +195,35 @@ def _tally(
 
 
 class _Writer:
-    """Collects new records and inserts them a chunk at a time, creating unknown customers;
-    with ``redacting``, also replaces stored texts that still hold PII (see the module)."""
+    """Sorts records into new items and text updates (redaction catching up, see the module)
+    and stages them a chunk at a time; :func:`feedback_staging.publish` writes them."""
 
-    def __init__(
-        self, session: Session, product_id: int, source: str, *, linked: bool, redacting: bool
-    ) -> None:
-        self.session = session
-        self.product_id = product_id
-        self.source = source
-        # Stored texts are needed only to find those redaction has not reached yet.
-        self.stored = feedback_repo.existing_texts(session, product_id, source) if redacting else {}
-        self.seen = (
-            set(self.stored)
-            if redacting
-            else feedback_repo.existing_external_ids(session, product_id, source)
-        )
-        self.customers = customer_repo.ids_by_key(session, product_id) if linked else {}
-        self.pending: list[FeedbackRecord] = []
-        self.updates: list[tuple[int, str]] = []
-        self.added = 0
+    def __init__(self, conn: Connection, product: str, source: str, *, redacting: bool) -> None:
+        self.conn = conn
+        with Session(conn) as session:  # a read: it takes no lock
+            product_id = product_repo.find_id(session, product)
+            if product_id is None:
+                self.stored: dict[str, tuple[int, str]] = {}
+                self.seen: set[str] = set()
+            elif redacting:
+                # Stored texts are needed only to find those redaction has not reached yet.
+                self.stored = feedback_repo.existing_texts(session, product_id, source)
+                self.seen = set(self.stored)
+            else:
+                self.stored = {}
+                self.seen = feedback_repo.existing_external_ids(session, product_id, source)
+        self.pending: list[dict[str, Any]] = []
+        self.staged = 0  # rows staged so far: new items and text updates
+        self.staged_new = 0
         self.imported_at = utcnow()
 
     def add(self, record: FeedbackRecord) -> _Outcome:
-        """Queue ``record`` as new or as a text update, or say it is already there."""
+        """Stage ``record`` as new or as a text update, or say it is already there."""
         if record.external_id in self.seen:
             return self._catch_up(record)
         self.seen.add(record.external_id)
-        self.pending.append(record)
-        if len(self.pending) >= feedback_repo.CHUNK_SIZE:
-            self.flush()
+        self.staged_new += 1
+        self._stage(record, item_id=None)
         return _Outcome.ADDED
 
     def _catch_up(self, record: FeedbackRecord) -> _Outcome:
@@ -233,39 +235,26 @@ class _Writer:
         # items are left as they are.
         if text == record.text or redact(text).text != record.text:
             return _Outcome.UNCHANGED
-        self.updates.append((item_id, record.text))
-        if len(self.updates) >= feedback_repo.CHUNK_SIZE:
-            self.flush()
+        self._stage(record, item_id=item_id)
         return _Outcome.UPDATED
 
-    def flush(self) -> None:
-        if self.updates:
-            feedback_repo.update_texts(self.session, self.updates)
-            self.updates = []
-        if not self.pending:
-            return
-        unknown = {r.customer for r in self.pending if r.customer} - self.customers.keys()
-        if unknown:
-            created = customer_repo.create_named_by_key(
-                self.session, self.product_id, sorted(unknown)
-            )
-            self.customers.update(created)
-        feedback_repo.insert_items(
-            self.session,
-            [
-                {
-                    "product_id": self.product_id,
-                    "source": self.source,
-                    "external_id": r.external_id,
-                    "text": r.text,
-                    "created_at": r.created_at,
-                    "customer_id": self.customers[r.customer] if r.customer else None,
-                    "imported_at": self.imported_at,
-                }
-                for r in self.pending
-            ],
+    def _stage(self, record: FeedbackRecord, *, item_id: int | None) -> None:
+        self.pending.append(
+            {
+                "position": self.staged,
+                "external_id": record.external_id,
+                "text": record.text,
+                "created_at": record.created_at,
+                "customer_key": record.customer,
+                "item_id": item_id,
+            }
         )
-        self.added += len(self.pending)
+        self.staged += 1
+        if len(self.pending) >= feedback_repo.CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        feedback_staging.stage(self.conn, self.pending)
         self.pending = []
 
 

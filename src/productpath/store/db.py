@@ -10,6 +10,8 @@ results (the web's response cache) compare it to know whether those are still cu
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,7 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from productpath.errors import DatabaseBusyError, WorkspaceError
+
 BUSY_TIMEOUT_MS = 30_000
+# How long a writer waits for SQLite's write lock, in seconds; tests shorten it to see a wait
+# run out quickly.
+BUSY_TIMEOUT_ENV = "PRODUCTPATH_BUSY_TIMEOUT"
 _IMMEDIATE = "productpath_begin_immediate"
 # Last in the transaction, so the row lock (PostgreSQL) is held only for the commit itself and
 # two writers cannot deadlock on it.
@@ -29,18 +36,31 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings productpath relies on."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    event.listen(engine, "connect", _configure_sqlite)
+    timeout_ms = busy_timeout_ms()
+    engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
+    event.listen(engine, "connect", functools.partial(_configure_sqlite, timeout_ms=timeout_ms))
     event.listen(engine, "begin", _begin_sqlite)
     return engine
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def busy_timeout_ms() -> int:
+    """:data:`BUSY_TIMEOUT_MS`, or the seconds in ``PRODUCTPATH_BUSY_TIMEOUT``."""
+    given = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    try:
+        seconds = float(given) if given else BUSY_TIMEOUT_MS / 1000
+    except ValueError:
+        raise WorkspaceError(
+            f"{BUSY_TIMEOUT_ENV} must be a number of seconds, got {given!r}"
+        ) from None
+    return max(0, int(seconds * 1000))
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any, *, timeout_ms: int) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _begin_sqlite).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -73,9 +93,34 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
-        with self._writers() as session, session.begin():
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        A wait for the write lock longer than the busy timeout is a DatabaseBusyError (one line
+        for the CLI, 503 on the web), never the driver's "database is locked" traceback."""
+        with _busy_as_error(), self._writers() as session, session.begin():
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One connection held for a while: what it stages in temporary tables (which take no
+        lock on the database) stays visible to :meth:`write_on` on the same connection."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write_on(self, conn: Connection) -> Iterator[Session]:
+        """A write transaction like :meth:`write`, on the held ``conn``."""
+        conn.execution_options(**{_IMMEDIATE: True})
+        try:
+            with (
+                _busy_as_error(),
+                Session(conn, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                yield session
+                _bump_data_version(session)
+        finally:
+            conn.execution_options(**{_IMMEDIATE: False})
 
     def data_version(self) -> int:
         """The number every committed write adds one to (0 in a database never written)."""
@@ -94,3 +139,23 @@ def data_version(connection: Session | Connection) -> int:
 
 def _bump_data_version(session: Session) -> None:
     session.execute(_BUMP)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on the write lock after the busy timeout."""
+    from sqlalchemy.exc import OperationalError
+
+    message = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in message or "database is busy" in message
+    )
+
+
+@contextmanager
+def _busy_as_error() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if is_busy(exc):
+            raise DatabaseBusyError() from None
+        raise

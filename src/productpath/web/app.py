@@ -17,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
 from productpath import __version__
-from productpath.errors import NotFoundError
+from productpath.errors import DatabaseBusyError, NotFoundError
 from productpath.services.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(DatabaseBusyError, _busy)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     return app
 
@@ -124,12 +125,21 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return await _http_error(request, StarletteHTTPException(status_code=404, detail=str(exc)))
 
 
+async def _busy(request: Request, exc: Exception) -> Response:
+    """A write that waited past the busy timeout (a long import held the database): 503 with
+    the sentence, and a hint to retry, rather than the driver's error as a 500."""
+    assert isinstance(exc, DatabaseBusyError)
+    busy = StarletteHTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "5"})
+    return await _http_error(request, busy)
+
+
 _ERROR_TITLES = {
     400: "Bad request",
     403: "Not allowed",
     409: "Changed meanwhile",
     422: "Check the address",
     429: "Too many tries",
+    503: "Busy for a moment",
 }
 
 
@@ -143,6 +153,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         and "text/html" not in request.headers.get("accept", "")
     )
     browser = not wants_json and "text/html" in request.headers.get("accept", "")
+    busy = exc.status_code == 503
     if browser and exc.status_code == 401:
         # A person without a session: to the log-in page, and back here afterwards.
         target = request.url.path if request.method in {"GET", "HEAD"} else "/"
@@ -154,7 +165,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if browser and exc.status_code == 403 and request.url.path == "/" and stakeholder:
         # Stakeholders have the portal only: its front page is theirs.
         return RedirectResponse("/portal", status_code=303)
-    if browser and exc.status_code != 404 and 400 <= exc.status_code < 500:
+    if browser and exc.status_code != 404 and (400 <= exc.status_code < 500 or busy):
         return render(
             request,
             "error.html",
