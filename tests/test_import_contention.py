@@ -53,14 +53,18 @@ def base_url(workspace: Path) -> Iterator[str]:
     yield from serve_in_thread(_settings(workspace), start_within_s=30)
 
 
+def _args(path: Path) -> list[str]:
+    return [*CLI, "feedback", "import", str(path), "--text-column", "text", "--id-column", "id"]
+
+
 def _import(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*CLI, "feedback", "import", str(path), "--text-column", "text", "--id-column", "id"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        _args(path), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def _run(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_args(path), env=env, capture_output=True, text=True, timeout=60)
 
 
 def _count(root: Path, sql: str) -> int:
@@ -109,13 +113,7 @@ def test_a_wait_that_runs_out_is_one_line_and_a_503(
     holder = sqlite3.connect(workspace / ".productpath" / "productpath.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer that keeps the lock past the timeout
     try:
-        cli = subprocess.run(
-            [*CLI, "feedback", "import", str(small), "--text-column", "text", "--id-column", "id"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        cli = _run(small, env)
         with httpx.Client(base_url=base_url, timeout=30, follow_redirects=False) as web:
             page = web.post(
                 COMMENTS, data={"body": "while locked"}, headers={"Accept": "text/html"}
@@ -132,11 +130,5 @@ def test_a_wait_that_runs_out_is_one_line_and_a_503(
     assert api.status_code == 503 and api.json() == {"detail": BUSY}
     assert api.headers["retry-after"] == "5"
     # Once the lock is free the same import goes through.
-    again = subprocess.run(
-        [*CLI, "feedback", "import", str(small), "--text-column", "text", "--id-column", "id"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = _run(small, env)
     assert again.returncode == 0, again.stderr
