@@ -211,3 +211,22 @@ def test_roadmap_yaml_webhook_is_refused_with_file_and_line(workspace_dir: Path)
         result.stderr
     )
     assert "the cloud metadata service (169.254.169.254)" in result.stderr
+
+
+def test_the_web_form_refuses_an_internal_webhook_with_one_line(workspace_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from productpath.settings import Settings
+    from productpath.web import create_app
+
+    form = {"name": "Scanner", "channel": "webhook", "webhook_url": "http://[::1]:22/",
+            "audience": "engineering", "cadence": "weekly"}  # fmt: skip
+    with TestClient(create_app(Settings())) as client:
+        refused = client.post("/stakeholders", data=form)
+        listed = client.get("/stakeholders.json").json()["stakeholders"]
+    assert refused.status_code == 422
+    assert (
+        "field &#39;webhook_url&#39;: the webhook URL points at a loopback address (::1); an admin "
+        "can allow it with [webhooks] allow in productpath.toml" in refused.text
+    )
+    assert "scanner" not in [s["key"] for s in listed]
