@@ -111,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning.router, dependencies=team)
     app.include_router(retro.router, dependencies=team)
     app.include_router(auth.router)
-    app.include_router(api.router, dependencies=team)
+    # /api/v1 checks roles per resource (stakeholders may vote and comment: web/api), and
+    # /docs is public like /openapi.json.
+    app.include_router(api.router)
     app.include_router(portal.router)
     app.include_router(feedback.router, dependencies=team)
     app.include_router(reports.router, dependencies=team)
