@@ -22,10 +22,33 @@ REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _test_client_peer() -> Iterator[None]:
+    """Starlette's TestClient sends its requests from 127.0.0.1 rather than its made-up peer
+    "testclient": it stands for a browser on this machine, which is what local mode serves
+    (web/login_gate.py). Session-wide, so module-scoped clients get it too."""
+    from starlette.testclient import TestClient
+
+    patch = pytest.MonkeyPatch()
+    defaults = TestClient.__init__.__defaults__ or ()
+    patch.setattr(
+        TestClient.__init__,
+        "__defaults__",
+        tuple(("127.0.0.1", 50000) if d == ("testclient", 50000) else d for d in defaults),
+    )
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
-def _test_client_host(monkeypatch: pytest.MonkeyPatch) -> None:
+def _test_client_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Starlette's TestClient calls itself 'testserver'; let the web app answer it."""
     monkeypatch.setenv("PRODUCTPATH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+    yield
+    # ``productpath serve`` run in-process writes its start-up log-in decision into the
+    # environment for its workers; the next test must not inherit it.
+    for name in ("PRODUCTPATH_REQUIRE_LOGIN", "PRODUCTPATH_LOGIN_LATCH"):
+        os.environ.pop(name, None)
 
 
 def _postgres_or_skip() -> str:

@@ -4,6 +4,8 @@
 The app serves a seeded workspace (tests/web_fixtures.seed plus a public initiative, a theme,
 a KPI) on SQLite and on PostgreSQL; writes the fuzzer makes (feedback, comments,
 decisions, edits) land in that workspace, which is the point: later calls read them back.
+Accounts are on, as on a team server: every call carries an admin's API token, so it passes
+the log-in check (and the body guard before it) and reaches the operation.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from api_fixtures import DATABASES, shared_api_client
+from auth_fixtures import make_user
+from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web import api as web_api
 from productpath.web import create_app
@@ -37,10 +41,17 @@ def served_app(
 ) -> Iterator[FastAPI]:
     """The app on a seeded workspace, its lifespan running, for the whole module."""
     root = tmp_path_factory.mktemp("api-fuzz") / "ws"
-    with shared_api_client(request.param, root) as client:
-        app = client.app
-        assert isinstance(app, FastAPI)
-        yield app
+    fast = pytest.MonkeyPatch()
+    fast.setenv("PRODUCTPATH_ARGON2_FAST", "1")
+    try:
+        with shared_api_client(request.param, root) as client:
+            app = client.app
+            assert isinstance(app, FastAPI)
+            with open_workspace() as handle:
+                app.state.fuzz_token = make_user(handle, "fuzz@example.com", "admin")
+            yield app
+    finally:
+        fast.undo()
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +69,16 @@ def _operations() -> list[str]:
     )
 
 
+@schemathesis.check
+def logged_in(ctx: Any, response: Any, case: Any) -> bool:
+    """The token opened the door: with accounts on, a refused log-in would hide every bug.
+    (Negative cases may drop or mangle the header; those may get their 401.)"""
+    token = case.operation.app.state.fuzz_token
+    if response.request.headers.get("authorization") == f"Bearer {token}":
+        assert response.status_code != 401, f"the token was refused: {response.text[:200]}"
+    return True
+
+
 # Keys the seeded workspace holds, so generated calls reach real objects, not only 404s.
 KNOWN = {
     "/api/v1/initiatives/{key}": {"key": "dark-mode"},
@@ -73,7 +94,10 @@ KNOWN = {
 
 
 @pytest.mark.parametrize("label", _operations())
-def test_api_operation_never_fails_and_matches_its_schema(api_schema: Any, label: str) -> None:
+def test_api_operation_never_fails_and_matches_its_schema(
+    served_app: FastAPI, api_schema: Any, label: str
+) -> None:
+    token = served_app.state.fuzz_token
     operation = api_schema.find_operation_by_label(label)
     assert operation is not None, label
     strategies = [
@@ -93,7 +117,10 @@ def test_api_operation_never_fails_and_matches_its_schema(api_schema: Any, label
     )
     @given(case=st.one_of(strategies))
     def check(case: Any) -> None:
-        case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+        case.call_and_validate(
+            headers={"authorization": f"Bearer {token}"},
+            checks=[not_a_server_error, response_schema_conformance, logged_in],
+        )
 
     check()
 

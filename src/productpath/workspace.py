@@ -87,6 +87,19 @@ class Workspace:
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file: the workspace's own, or the one PRODUCTPATH_DATABASE_URL
+        names (a file several workspaces share); None for PostgreSQL or an in-memory SQLite."""
+        if not self.uses_sqlite:
+            return None
+        # sqlite:///relative/path, sqlite:////absolute/path, optional ?options after it.
+        _, _, rest = self.database_url.partition(":///")
+        name = rest.split("?", 1)[0]
+        if not name or name == ":memory:":
+            return None
+        return Path(name).expanduser()
+
 
 def sqlite_url(root: Path) -> str:
     return f"sqlite:///{(root / DATA_DIR / DB_NAME).resolve()}"

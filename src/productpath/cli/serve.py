@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,11 +61,15 @@ def serve(
     # instead of a traceback from inside the server's start-up.
     with open_workspace(settings) as handle:
         workspace = handle.workspace
-        _check_exposure(handle, host)
+        login_required = _check_exposure(handle, host)
     # Bound before anything is printed, so a port in use is one error line and exit 1;
     # uvicorn serves this very socket, so nothing can take the port in between.
-    with _listen(host, port) as listener:
+    with (
+        _listen(host, port) as listener,
+        tempfile.TemporaryDirectory(prefix="productpath-serve-") as shared,
+    ):
         _hand_over(workspace, settings, host, workers)
+        _hand_over_login(login_required, Path(shared) / "login-required")
         several = f" ({workers} workers)" if workers > 1 else ""
         typer.echo(f"Serving {workspace.name} at http://{host}:{port}{several}")
         _run_uvicorn(
@@ -91,6 +96,19 @@ def _hand_over(workspace: Workspace, settings: Settings, host: str, workers: int
             "server should use PostgreSQL (PRODUCTPATH_DATABASE_URL)",
             err=True,
         )
+
+
+def _hand_over_login(required: bool, latch: Path) -> None:
+    """Tell every worker, including ones uvicorn starts later, what was decided at start-up.
+
+    Log-in is required from the start when accounts exist now or the address is beyond
+    loopback; the latch file lets a worker that sees an account later turn it on for all of
+    them (web/login_gate.py). Nothing a worker does can turn it off again.
+    """
+    os.environ["PRODUCTPATH_REQUIRE_LOGIN"] = "1" if required else "0"
+    os.environ["PRODUCTPATH_LOGIN_LATCH"] = str(latch)
+    if required:
+        latch.touch()
 
 
 def _run_uvicorn(
@@ -172,19 +190,24 @@ def _allowed_hosts(defaults: str, host: str) -> str:
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "[::1]"}
 
 
-def _check_exposure(handle: object, host: str) -> None:
-    """No accounts means no log-in (local mode): then only this machine may connect."""
+def _check_exposure(handle: object, host: str) -> bool:
+    """Whether the server must ask for a log-in; refuses to serve beyond loopback without one.
+
+    No accounts means no log-in (local mode): then only this machine may connect.
+    """
     from productpath.errors import WorkspaceError
     from productpath.services.accounts import has_users
 
+    accounts = has_users(handle)  # type: ignore[arg-type]
     if host in LOOPBACK or host.startswith("127."):
-        return
-    if not has_users(handle):  # type: ignore[arg-type]
+        return accounts
+    if not accounts:
         raise WorkspaceError(
             f"refusing to serve on {host}: this workspace has no user accounts, so anyone who "
             "could connect would be its admin; add one first with "
             "'productpath users add EMAIL --role admin'"
         )
+    return True
 
 
 def register(app: typer.Typer) -> None:

@@ -238,15 +238,22 @@ def set_password(handle: OpenWorkspace, email: str, password: str) -> None:
         user.session_epoch += 1
 
 
-def change_password(handle: OpenWorkspace, user_id: int, current: str, new: str) -> int:
-    """The user's own change (the web form): checks ``current``; returns the new epoch."""
+def change_password(
+    handle: OpenWorkspace, user_id: int, current: str, new: str, *, client: str = ""
+) -> int:
+    """The user's own change (the web form): checks ``current`` under the same rate limit as
+    log-ins (LoginThrottled); returns the new epoch."""
     check_password(new)
     with handle.store.read() as session:
         user = user_repo.by_id(session, user_id)
-        if user is None or not _verify(user.password_hash, current):
-            raise LoginFailed("the current password is wrong")
+        email = user.email if user is not None else ""
+        stored = user.password_hash if user is not None else None
+    attempt = _count_attempt(handle, email, client, dt.datetime.now(dt.UTC))
+    if stored is None or not _verify(stored, current):
+        raise LoginFailed("the current password is wrong")
     password_hash = password_hasher().hash(new)
     with handle.store.write() as session:
+        user_repo.forget_attempt(session, attempt)
         user = user_repo.by_id(session, user_id)
         if user is None:
             raise NotFoundError("this account no longer exists")
@@ -308,28 +315,17 @@ def authenticate(
     """
     now = now or dt.datetime.now(dt.UTC)
     email = email.strip().lower()[:320]
-    since = now - FAILURE_WINDOW
+    attempt = _count_attempt(handle, email, client, now)
     with handle.store.read() as session:
-        oldest: list[dt.datetime] = []
-        for count, first in (
-            user_repo.failures_since(session, since, email=email),
-            user_repo.failures_since(session, since, client=client),
-        ):
-            if count >= MAX_FAILURES and first is not None:
-                oldest.append(first)
-        if oldest:
-            wait = (min(oldest) + FAILURE_WINDOW - now).total_seconds()
-            raise LoginThrottled(max(1, int(wait) + 1))
         user = user_repo.by_email(session, email) if email else None
         stored = user.password_hash if user is not None and user.active else None
     fast = os.environ.get(FAST_HASH_ENV, "") == "1"
     # An unknown address costs the same hashing time as a known one: no account probing.
     ok = _verify(stored or _dummy_hash(fast), password) and stored is not None
     if not ok or user is None:
-        with handle.store.write() as session:
-            user_repo.record_failure(session, email, client, now)
-            user_repo.prune_failures(session, now - dt.timedelta(days=1))
         raise LoginFailed("wrong e-mail or password")
+    with handle.store.write() as session:
+        user_repo.forget_attempt(session, attempt)
     if password_hasher().check_needs_rehash(user.password_hash):
         # The parameters changed since this hash was made: store one with the current ones.
         with handle.store.write() as session:
@@ -341,6 +337,31 @@ def authenticate(
     if found is None:
         raise LoginFailed("wrong e-mail or password")
     return found
+
+
+def _count_attempt(handle: OpenWorkspace, email: str, client: str, now: dt.datetime) -> int:
+    """Count a password check before it happens: its attempt id, or LoginThrottled.
+
+    The count and the new attempt are one serialised write, so parallel tries cannot all read
+    "4 failures so far" and all go on to check a password: at most :data:`MAX_FAILURES` checks
+    per e-mail and per client in :data:`FAILURE_WINDOW`, however many arrive at once. The
+    attempt counts as failed until the caller forgets it after a right password.
+    """
+    since = now - FAILURE_WINDOW
+    with handle.store.write() as session:
+        user_repo.serialize_attempts(session)
+        oldest: list[dt.datetime] = []
+        for count, first in (
+            user_repo.failures_since(session, since, email=email),
+            user_repo.failures_since(session, since, client=client),
+        ):
+            if count >= MAX_FAILURES and first is not None:
+                oldest.append(first)
+        if oldest:
+            wait = (min(oldest) + FAILURE_WINDOW - now).total_seconds()
+            raise LoginThrottled(max(1, int(wait) + 1))
+        user_repo.prune_failures(session, now - dt.timedelta(days=1))
+        return user_repo.record_failure(session, email, client, now)
 
 
 # --- The key that signs session cookies ---------------------------------------------------

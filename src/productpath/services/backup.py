@@ -72,8 +72,8 @@ def backup(workspace: ws.Workspace, out: Path) -> BackupResult:
         raise InputError("the folder to write into does not exist", file=out.parent)
     if not workspace.uses_sqlite:
         return _pg_dump(workspace.database_url, out)
-    db = workspace.data_dir / ws.DB_NAME
-    if not db.is_file():
+    db = workspace.sqlite_file
+    if db is None or not db.is_file():
         raise WorkspaceError(f"workspace {workspace.root} has no database yet; nothing to back up")
     with tempfile.TemporaryDirectory(dir=workspace.data_dir, prefix=".backup-") as tmp:
         snapshot = Path(tmp) / DB_MEMBER

@@ -33,6 +33,10 @@ from productpath.store.feedback_search import FoundItem, SearchFilter
 SENTIMENTS = ("neg", "neutral", "pos")
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+# Bounds that keep the offset (page x per_page) and a theme number inside the databases'
+# integers: past them the driver fails (OverflowError) instead of the filter answering 422.
+MAX_PAGE = 1_000_000
+MAX_THEME = 2**31 - 1
 COUNT_LIMIT = 1_000
 MAX_QUERY = 200
 CSV_COLUMNS = (
@@ -149,6 +153,10 @@ def validate(query: FeedbackQuery) -> FeedbackQuery:
         )
     if query.page < 1:
         raise InputError("the page starts at 1", field="page")
+    if query.page > MAX_PAGE:
+        raise InputError(f"the page must be {MAX_PAGE:,} or less", field="page")
+    if query.theme is not None and not 1 <= query.theme <= MAX_THEME:
+        raise InputError(f"theme must be between 1 and {MAX_THEME}", field="theme")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
         raise InputError(f"per_page must be between 1 and {MAX_PER_PAGE}", field="per_page")
     if query.since and query.until and query.since > query.until:

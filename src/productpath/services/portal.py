@@ -21,6 +21,7 @@ initiative is public, on the portal. Text in comments and portal feedback has pe
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +38,8 @@ from productpath.store import portal_repo, product_repo
 from productpath.store.models import Comment, FeedbackItem, Initiative, Product, utcnow
 
 FEEDBACK_SOURCE = "portal"
+# A whole author field that is an e-mail address (comments show a name or initials instead).
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 MAX_COMMENT = 5_000
 MAX_FEEDBACK = 10_000
 MAX_AUTHOR = 200
@@ -189,6 +192,19 @@ def unvote(
     return _set_vote(handle, key, user_id, False, include_private=include_private)
 
 
+def public_name(author: str) -> str:
+    """How a commenter appears to everyone who reads the comments: never an e-mail address.
+
+    An account without a display name is known by its address; that (and any comment stored
+    with one before this rule) shows as the initials of the address's local part:
+    ``ada.lovelace@example.com`` reads "A. L.".
+    """
+    if not _EMAIL.fullmatch(author):
+        return author
+    words = [part for part in re.split(r"[^0-9A-Za-z]+", author.split("@", 1)[0]) if part]
+    return " ".join(f"{word[0].upper()}." for word in words) or "anonymous"
+
+
 def comment(
     handle: OpenWorkspace,
     key: str,
@@ -201,7 +217,7 @@ def comment(
     """Add a comment to ``key`` (public only, unless ``include_private``); personal data in
     the body is redacted."""
     text = _clean(body, "body", MAX_COMMENT)
-    name = " ".join(author.split())[:MAX_AUTHOR] or "anonymous"
+    name = public_name(" ".join(author.split())[:MAX_AUTHOR]) or "anonymous"
     with handle.store.write() as session:
         row = _initiative(session, _product(session, handle), key, include_private=include_private)
         stored = Comment(
@@ -327,7 +343,9 @@ def _comments(session: Session, initiative_id: int) -> tuple[CommentPublic, ...]
 
 
 def _comment_view(row: Comment) -> CommentPublic:
-    return CommentPublic(id=row.id, author=row.author, body=row.body, created_at=row.created_at)
+    return CommentPublic(
+        id=row.id, author=public_name(row.author), body=row.body, created_at=row.created_at
+    )
 
 
 def _clean(text: str, field: str, limit: int) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from productpath import workspace as ws
 from productpath.errors import WorkspaceError
+from productpath.services.workspace import check_sqlite_file
 from productpath.settings import Settings
 from productpath.store import migrate
 from productpath.store.db import Store
@@ -81,10 +82,7 @@ def upgrade_schema(settings: Settings) -> Upgrade:
 
 def _store(settings: Settings) -> Store:
     workspace = ws.load(settings.workspace, settings.database_url)
-    if workspace.uses_sqlite and not (workspace.data_dir / ws.DB_NAME).exists():
-        raise WorkspaceError(
-            f"workspace {workspace.root} has no database yet; run 'productpath init' there"
-        )
+    check_sqlite_file(workspace)
     return Store(workspace.database_url)
 
 

@@ -55,10 +55,7 @@ def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
     """Open the workspace the settings point at, migrating its database if it is behind."""
     settings = settings or Settings()
     workspace = ws.load(settings.workspace, settings.database_url)
-    if workspace.uses_sqlite and not (workspace.data_dir / ws.DB_NAME).exists():
-        raise WorkspaceError(
-            f"workspace {workspace.root} has no database yet; run 'productpath init' there"
-        )
+    check_sqlite_file(workspace)
     store = _migrated_store(workspace)
     try:
         # Readers must not take the write lock (they would queue behind an import), so the
@@ -72,6 +69,25 @@ def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
         store.dispose()
         raise
     return OpenWorkspace(workspace, store)
+
+
+def check_sqlite_file(workspace: ws.Workspace) -> None:
+    """A SQLite database must exist before it is opened (SQLite would make an empty one).
+
+    The file is the one the database URL names: the workspace's own, or a file shared by
+    several workspaces through PRODUCTPATH_DATABASE_URL.
+    """
+    db = workspace.sqlite_file
+    if db is None or db.exists():
+        return
+    if db == workspace.data_dir / ws.DB_NAME:
+        raise WorkspaceError(
+            f"workspace {workspace.root} has no database yet; run 'productpath init' there"
+        )
+    raise WorkspaceError(
+        f"the SQLite database {db} (PRODUCTPATH_DATABASE_URL) does not exist yet; "
+        "run 'productpath init' with the same PRODUCTPATH_DATABASE_URL to create it"
+    )
 
 
 def _migrated_store(workspace: ws.Workspace) -> Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from productpath.store.models import ApiToken, LoginAttempt, Membership, Product, User
@@ -98,8 +98,28 @@ def tokens_with_owner(session: Session) -> list[tuple[ApiToken, str]]:
 # --- Failed log-ins ------------------------------------------------------------------------
 
 
-def record_failure(session: Session, email: str, client: str, at: dt.datetime) -> None:
-    session.add(LoginAttempt(email=email.lower()[:320], client=client[:100], at=at))
+def record_failure(session: Session, email: str, client: str, at: dt.datetime) -> int:
+    """Store one attempt (counted as failed until :func:`forget_attempt`); returns its id."""
+    attempt = LoginAttempt(email=email.lower()[:320], client=client[:100], at=at)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def forget_attempt(session: Session, attempt_id: int) -> None:
+    """An attempt that succeeded counts for nothing."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+
+
+def serialize_attempts(session: Session) -> None:
+    """Make this write transaction the only one counting attempts until it ends.
+
+    SQLite's ``BEGIN IMMEDIATE`` (every write transaction here) already holds the one write
+    lock; PostgreSQL's READ COMMITTED would let two transactions count the same rows, so there
+    the table is locked in a mode that conflicts with itself (plain reads still go through).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE login_attempt IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def failures_since(

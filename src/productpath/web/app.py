@@ -22,7 +22,9 @@ from productpath.services.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web.auth import require_login
+from productpath.web.body_guard import RequestBodyGuard
 from productpath.web.deps import STATIC_DIR, render, require_role
+from productpath.web.login_gate import LoginGate
 from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
     api,
@@ -54,8 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Opened here, not at import, so a missing workspace fails the start-up, not a request.
-        handle = open_workspace(settings or Settings())
+        active = settings or Settings()
+        handle = open_workspace(active)
         app.state.handle = handle
+        # Whether log-in is required: decided now, before the first request (web/login_gate.py).
+        app.state.login_gate = LoginGate(
+            handle, required=active.require_login, latch=active.login_latch
+        )
         # Background jobs (web/routes/jobs.py): the pool is this app's; jobs an earlier
         # server left running are marked interrupted.
         app.state.jobs = standard_runner()
@@ -81,8 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # their routes declare; stakeholders get the portal only. Routes add stronger checks
     # (EditorDep, AdminDep) themselves.
     team = [Depends(require_role("viewer"))]
-    # Innermost of the three: cached pages still get the host check and the security headers.
+    # Innermost of the four: cached pages still get the host check and the security headers.
     app.add_middleware(ResponseCacheMiddleware)
+    # Credentials and the size cap before any body is read (web/body_guard.py).
+    app.add_middleware(
+        RequestBodyGuard,
+        max_bytes=(settings or Settings()).max_request_bytes,
+        refuse=_http_error,
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=(settings or Settings()).allowed_host_list()
@@ -98,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning.router, dependencies=team)
     app.include_router(retro.router, dependencies=team)
     app.include_router(auth.router)
-    app.include_router(api.router, dependencies=team)
+    # /api/v1 checks roles per resource (stakeholders may vote and comment: web/api), and
+    # /docs is public like /openapi.json.
+    app.include_router(api.router)
     app.include_router(portal.router)
     app.include_router(feedback.router, dependencies=team)
     app.include_router(reports.router, dependencies=team)

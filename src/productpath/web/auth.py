@@ -1,10 +1,11 @@
 """Accounts in the web app: who a request comes from, which product it is for, CSRF checks.
 
 Local mode: a workspace with no user accounts is served to the one person on this machine,
-who is its admin (the app answers loopback host names only, and ``productpath serve`` refuses
-other addresses while there are no accounts). Once ``productpath users add`` has created an
-account, every request but the public ones (:func:`is_public`) must carry a session cookie
-(``/login``) or ``Authorization: Bearer <API token>``.
+who is its admin: only to requests whose peer address is loopback and that no proxy forwarded
+(``productpath serve`` also refuses other addresses while there are no accounts). Once the
+server asks for a log-in (``web.login_gate``: decided at start-up, tightened when an account
+appears, never relaxed), every request but the public ones (:func:`is_public`) must carry a
+session cookie (``/login``) or ``Authorization: Bearer <API token>``.
 
 A session cookie is signed with itsdangerous and holds the user id, the user's session epoch
 (logout and password changes bump it, which ends every older session) and the session's CSRF
@@ -24,10 +25,11 @@ from fastapi import HTTPException, Request
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from productpath.services.accounts import AuthUser, has_users, secret_key, session_user
+from productpath.services.accounts import AuthUser, secret_key, session_user
 from productpath.services.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace
 from productpath.web.deps import Principal
+from productpath.web.login_gate import LOCAL_ONLY, LoginGate, from_this_machine
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer
@@ -62,6 +64,7 @@ class Resolved:
     via: str = ""  # "session" or "token"
     csrf: str = ""  # the session's CSRF secret ("" unless via == "session")
     error: str = "log in first (or send an API token: Authorization: Bearer pp_...)"
+    status: int = 401  # 403: local mode refusing a request from another machine
 
 
 def _base_handle(request: Request) -> OpenWorkspace:
@@ -69,15 +72,9 @@ def _base_handle(request: Request) -> OpenWorkspace:
     return handle
 
 
-def _users_exist(request: Request) -> bool:
-    # Once a process has seen an account it never falls back to local mode (removing the last
-    # account must not open a running server to everyone); a restart re-checks.
-    state = request.app.state
-    if getattr(state, "users_seen", False):
-        return True
-    seen = has_users(_base_handle(request))
-    state.users_seen = seen
-    return seen
+def _login_required(request: Request) -> bool:
+    gate: LoginGate = request.app.state.login_gate
+    return gate.required()
 
 
 def serializer(request: Request) -> URLSafeTimedSerializer:
@@ -116,8 +113,10 @@ def resolve(request: Request) -> Resolved:
 
 
 def _resolve(request: Request) -> Resolved:
-    if not _users_exist(request):
-        return Resolved(local=True)
+    if not _login_required(request):
+        if from_this_machine(request):
+            return Resolved(local=True)
+        return Resolved(local=False, error=LOCAL_ONLY, status=403)
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if authorization:
@@ -140,6 +139,12 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _refused(resolved: Resolved) -> HTTPException:
+    if resolved.status == 401:
+        return _unauthorized(resolved.error)
+    return HTTPException(status_code=resolved.status, detail=resolved.error)
+
+
 def principal_for(request: Request) -> Principal:
     """The principal for this request: 401 without credentials, 403 on a product not theirs."""
     cached: Principal | None = getattr(request.state, "principal", None)
@@ -150,7 +155,7 @@ def principal_for(request: Request) -> Principal:
     if resolved.local:
         principal = Principal(None, "", "local user", "admin", base.product)
     elif resolved.user is None:
-        raise _unauthorized(resolved.error)
+        raise _refused(resolved)
     else:
         principal = _principal(request, resolved.user, base.product)
     request.state.principal = principal
@@ -302,7 +307,7 @@ async def verify_csrf(request: Request) -> None:
     elif is_public(request.url.path):
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     else:
-        raise _unauthorized(resolved.error)
+        raise _refused(resolved)
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         kind = request.headers.get("content-type", "")

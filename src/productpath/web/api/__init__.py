@@ -17,6 +17,7 @@ from productpath.web.api import (
     social,
     themes,
 )
+from productpath.web.deps import require_role
 
 PREFIX = "/api/v1"
 
@@ -28,10 +29,12 @@ bearer = HTTPBearer(
 )
 
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
+# Deny by default: each resource is for the team (viewer or stronger; routes add editor checks),
+# except votes and comments, which stakeholders use too (on public initiatives only: social.py).
+team = [Depends(require_role("viewer"))]
 for module in (
     products,
     initiatives,
-    social,
     planning,
     themes,
     feedback,
@@ -39,6 +42,7 @@ for module in (
     learning,
     jobs,
 ):
-    router.include_router(module.router)
+    router.include_router(module.router, dependencies=team)
+router.include_router(social.router)
 
 __all__ = ["PREFIX", "router"]

@@ -204,17 +204,26 @@ def account_password(
         )
     handle = auth.scoped_handle(request)
     error = ""
+    retry_after: int | None = None
     if new != confirm:
         error = "The two new passwords differ."
     else:
         try:
-            epoch = change_password(handle, principal.user_id, current, new)
+            epoch = change_password(
+                handle, principal.user_id, current, new, client=_client(request)
+            )
+        except LoginThrottled as exc:
+            error, retry_after = f"{exc}.", exc.retry_after
         except LoginFailed:
             error = "The current password is wrong."
         except InputError as exc:
             error = f"{exc.reason[0].upper()}{exc.reason[1:]}."
     if error:
-        return _account_page(request, principal, error=error, status=400)
+        status = 400 if retry_after is None else 429
+        response = _account_page(request, principal, error=error, status=status)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
     user = session_user(handle, principal.user_id, epoch)
     response = RedirectResponse("/account?changed=1", status_code=303)
     if user is not None:
