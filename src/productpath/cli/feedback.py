@@ -99,6 +99,15 @@ def import_(
         )
         noun = "item" if report.redacted_items == 1 else "items"
         typer.echo(f"Redacted PII in {report.redacted_items} {noun}: {kinds}")
+    nuls = report.removed_nuls
+    if nuls.characters:
+        where = InputError(
+            f"removed {nuls.characters} NUL {'character' if nuls.characters == 1 else 'characters'}"
+            f" from the text of {nuls.rows} {'row' if nuls.rows == 1 else 'rows'} (first here)",
+            file=file,
+            line=nuls.first_line,
+        )
+        typer.echo(f"warning: {where}", err=True)
     if report.first_future is not None:
         # Kept, since the date may be meant; trends leave such items out (docs/insights.md).
         line, day = report.first_future
