@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
@@ -122,22 +123,70 @@ def import_(
         typer.echo(f"warning: {where}", err=True)
 
 
+def _day(value: str | None, option: str) -> dt.date | None:
+    from productpath.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a date like 2026-11-30", field=option) from None
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
+    q: str | None = typer.Option(None, "--q", help="Only items whose text contains this."),
+    theme: int | None = typer.Option(None, "--theme", help="Only items in this theme (number)."),
+    kind: str | None = typer.Option(
+        None, "--kind", help="Only this kind: bug, feature_request, question, praise or other."
+    ),
+    sentiment: str | None = typer.Option(
+        None, "--sentiment", help="Only neg (below -0.05), neutral or pos (above 0.05)."
+    ),
+    segment: str | None = typer.Option(
+        None, "--segment", help="Only items from customers in this segment (its key)."
+    ),
+    source: str | None = typer.Option(None, "--source", help="Only items from this source."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only items dated on or after this day (YYYY-MM-DD, UTC)."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="Only items dated on or before this day (YYYY-MM-DD, UTC)."
+    ),
 ) -> None:
-    """List the imported feedback, in import order."""
+    """List the imported feedback: in import order, or with a filter, the items it matches,
+    newest first (the filters of the web explorer)."""
     from productpath.services.feedback import list_feedback
+    from productpath.services.feedback_explorer import FeedbackQuery, list_matching
 
+    query = FeedbackQuery(
+        q=q,
+        theme=theme,
+        kind=kind,
+        sentiment=sentiment,
+        segment=segment,
+        source=source,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+    )
+    filtered = query != FeedbackQuery()
     with open_from(ctx) as handle:
-        rows = list_feedback(handle, limit=limit)
+        if filtered:
+            rows = list_matching(handle, query, limit=limit)
+        else:
+            rows = list_feedback(handle, limit=limit)
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
     if not rows:
-        typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
+        if filtered:
+            typer.echo("No feedback matches these filters.")
+        else:
+            typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
         return
     from rich.console import Console
     from rich.table import Table
@@ -146,9 +195,9 @@ def list_(
     for row in rows:
         date = row.created_at.date().isoformat() if row.created_at else ""
         text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
-        theme = "" if row.theme_id is None else f"#{row.theme_id}"
+        number = "" if row.theme_id is None else f"#{row.theme_id}"
         table.add_row(
-            str(row.id), date, row.customer or "", row.source, theme, row.kind or "", text
+            str(row.id), date, row.customer or "", row.source, number, row.kind or "", text
         )
     Console().print(table)
 
