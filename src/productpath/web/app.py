@@ -25,6 +25,7 @@ from productpath.web.auth import require_login
 from productpath.web.deps import STATIC_DIR, render, require_role
 from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
+    accounts,
     api,
     auth,
     dashboard,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning.router, dependencies=team)
     app.include_router(retro.router, dependencies=team)
     app.include_router(auth.router)
+    app.include_router(accounts.router, dependencies=team)
     app.include_router(api.router, dependencies=team)
     app.include_router(portal.router)
     app.include_router(feedback.router, dependencies=team)
