@@ -64,7 +64,7 @@ def test_list_json_and_table(workspace_dir: Path, tmp_path: Path) -> None:
     ]
     assert data[0]["created_at"] == "2024-03-05T00:00:00+00:00"
     assert len(json.loads(invoke("feedback", "list", "--json", "--limit", "1").stdout)) == 1
-    table = invoke("feedback", "list").stdout
+    table = invoke("feedback", "list", "--wide").stdout
     assert "Card never arrived" in table and "acme" in table
 
 

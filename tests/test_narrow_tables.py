@@ -54,3 +54,22 @@ def test_forecast_roadmap_fits_80_columns_and_shows_more_when_wider(seeded: Path
         assert "plan" in header and "milestone" in header
         row = _row(lines, "instant-transfers")
         assert len(row) == 7 and row[-1] == "ga" and len(row[2]) == 10  # ISO dates
+
+
+def test_feedback_list_keeps_one_line_per_item_in_80_columns(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    long = "I have been waiting for my new card for more than two weeks and nobody answers"
+    path = tmp_path / "inbox.csv"
+    path.write_text(f'id,text,who\nm1,"{long}",acme-corporation\nm2,Short,\n', encoding="utf-8")
+    _at(80, "feedback", "import", str(path), "--text-column", "text", "--id-column", "id",
+        "--customer-column", "who", "--source", "a-rather-long-source-name")  # fmt: skip
+    narrow = _at(80, "feedback", "list").stdout.splitlines()
+    assert max(len(line) for line in narrow) <= 80
+    first = _row(narrow, "1")
+    assert len(first) == 4 and first[3].startswith("I have been waiting") and first[3][-1] == "…"
+    assert _row(narrow, "2")[3] == "Short"
+    assert "Customer, source and kind: --wide, or a wider terminal." in narrow
+    for wide in (_at(160, "feedback", "list").stdout, _at(80, "feedback", "list", "--wide").stdout):
+        row = _row(wide.splitlines(), "1")
+        assert row[2:4] == ["acme-corporation", "a-rather-long-source-name"] and row[-1] == long

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,6 +16,9 @@ from productpath.cli.common import (
     print_json,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from productpath.services.feedback import FeedbackRow
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -139,6 +143,9 @@ def list_(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, and text up to 80 characters, however narrow."
+    ),
     q: str | None = typer.Option(None, "--q", help="Only items whose text contains this."),
     theme: int | None = typer.Option(None, "--theme", help="Only items in this theme (number)."),
     kind: str | None = typer.Option(
@@ -188,18 +195,51 @@ def list_(
         else:
             typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
         return
-    from rich.console import Console
-    from rich.table import Table
+    _print_feedback(rows, wide=wide)
 
-    table = Table("id", "date", "customer", "source", "theme", "kind", "text")
+
+# Below this many columns the list leaves out source and kind and cuts the text to one line.
+FEEDBACK_WIDE_AT = 120
+
+
+def _print_feedback(rows: list[FeedbackRow], *, wide: bool) -> None:
+    from rich.console import Console
+    from rich.measure import Measurement
+    from rich.table import Column, Table
+
+    console = Console()
+    full = wide or console.width >= FEEDBACK_WIDE_AT
+    lines = []
     for row in rows:
         date = row.created_at.date().isoformat() if row.created_at else ""
-        text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
         number = "" if row.theme_id is None else f"#{row.theme_id}"
-        table.add_row(
-            str(row.id), date, row.customer or "", row.source, number, row.kind or "", text
-        )
-    Console().print(table)
+        if full:
+            cut = row.text if len(row.text) <= 80 else row.text[:79] + "…"
+            extra = [row.customer or "", row.source, number, row.kind or "", cut]
+        else:
+            extra = [number, " ".join(row.text.split())]
+        lines.append([str(row.id), date, *extra])
+    headers = ["id", "date", "customer", "source", "theme", "kind"] if full else ["id", "date"]
+    headers += ["text"] if full else ["theme", "text"]
+    # Every column but the text keeps its full width; narrow, the text takes what is left and
+    # is cut with "…", so each item stays on one line.
+    columns = [
+        Column(h, no_wrap=True, min_width=max(len(h), *(len(line[i]) for line in lines)))
+        for i, h in enumerate(headers[:-1])
+    ]
+    text = Column("text", no_wrap=not full, overflow="ellipsis")
+    if not full:  # what the other columns and the borders (3 per column, 1 more) leave
+        used = sum(c.min_width or 0 for c in columns) + 3 * (len(columns) + 1) + 1
+        text.max_width = max(10, console.width - used)
+    table = Table(*columns, text)
+    for line in lines:
+        table.add_row(*line)
+    if wide:
+        needed = Measurement.get(console, console.options.update_width(1000), table).maximum
+        console.width = max(console.width, needed)
+    console.print(table)
+    if not full:
+        console.print("[dim]Customer, source and kind: --wide, or a wider terminal.[/]")
 
 
 @app.command("export")
