@@ -54,6 +54,15 @@ def escape_help_markup(command: Any) -> None:
         escape_help_markup(sub)
 
 
+def widen_to_fit(console: Any, table: Any) -> None:
+    """Let ``console`` print lines as long as ``table`` needs, however narrow the terminal
+    (``--wide``: every column, for scrolling or piping, rather than wrapped cells)."""
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update_width(1000), table).maximum
+    console.width = max(console.width, needed)
+
+
 def settings_for(ctx: typer.Context) -> Any:
     """Settings from the environment, with --workspace taking precedence."""
     from productpath.settings import Settings

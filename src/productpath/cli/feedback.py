@@ -15,6 +15,7 @@ from productpath.cli.common import (
     open_from,
     print_json,
     progress_bar,
+    widen_to_fit,
 )
 
 if TYPE_CHECKING:
@@ -204,7 +205,6 @@ FEEDBACK_WIDE_AT = 120
 
 def _print_feedback(rows: list[FeedbackRow], *, wide: bool) -> None:
     from rich.console import Console
-    from rich.measure import Measurement
     from rich.table import Column, Table
 
     console = Console()
@@ -235,8 +235,7 @@ def _print_feedback(rows: list[FeedbackRow], *, wide: bool) -> None:
     for line in lines:
         table.add_row(*line)
     if wide:
-        needed = Measurement.get(console, console.options.update_width(1000), table).maximum
-        console.width = max(console.width, needed)
+        widen_to_fit(console, table)
     console.print(table)
     if not full:
         console.print("[dim]Customer, source and kind: --wide, or a wider terminal.[/]")

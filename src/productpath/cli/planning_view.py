@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 
 from rich.console import Console
 from rich.markup import escape
-from rich.measure import Measurement
 from rich.table import Table
 
+from productpath.cli.common import widen_to_fit
 from productpath.planning.roadmap_sim import RoadmapForecast
 from productpath.planning.schedule import Schedule
 from productpath.services.planning import Comparison
@@ -135,10 +135,7 @@ def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
         else:
             table.add_row(*cells, *finish)
     if wide:
-        # Asked for every column: lines as long as the table needs (scrolled or piped), so
-        # nothing wraps even in a narrow terminal.
-        needed = Measurement.get(console, console.options.update_width(1000), table).maximum
-        console.width = max(console.width, needed)
+        widen_to_fit(console, table)
     console.print(table)
     if not full:
         console.print("[dim]Plan and milestone columns: --wide, or a wider terminal.[/]")
