@@ -19,7 +19,22 @@ from sqlalchemy.engine import make_url
 PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent.parent
-DATASETS = REPO.parent / "shared" / "datasets"
+# Real data the tests read, shipped with them (tests/data/README.md: sources and licenses).
+TEST_DATA = REPO / "tests" / "data"
+
+
+def read_gzipped_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a gzip-compressed CSV under tests/data, as dicts keyed by its header."""
+    import csv
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def banking77(split: str) -> list[dict[str, str]]:
+    """BANKING77's ``train`` or ``test`` split, in file order (``text``, ``category``)."""
+    return read_gzipped_csv(TEST_DATA / "banking77" / f"{split}.csv.gz")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -62,6 +62,8 @@ def test_users_add_list_role_remove(root: Path) -> None:
             "name": "Ada",
             "active": True,
             "roles": {"other": "viewer", "pocket": "admin"},
+            "customer": None,
+            "vote_weight": 1.0,
         }
     ]
     table = invoke("users", "list").stdout
@@ -149,3 +151,45 @@ def test_serve_refuses_other_addresses_without_accounts(
     _run("users", "add", "ada@example.com", "--role", "admin", "--generate-password")
     assert invoke("serve", "--host", "0.0.0.0", "--port", port).exit_code == 0
     assert [kw["host"] for kw in calls] == ["127.0.0.1", "0.0.0.0"]
+
+
+def test_an_account_is_linked_to_a_customer_whose_revenue_weights_its_votes(
+    root: Path, tmp_path: Path
+) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "id,name,segment,annual_revenue\nacme,Acme,smb,300000\nbeta,Beta,smb,100000\n",
+        encoding="utf-8",
+    )
+    assert _run("customers", "import", str(customers)).exit_code == 0
+    added = _run(
+        "users", "add", "cfo@acme.example", "--role", "stakeholder", "--customer", "acme",
+        "--password-stdin", stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    # Mean revenue 200,000: Acme's 300,000 weighs 1 + 1.5.
+    assert added.stdout == (
+        "Added cfo@acme.example: stakeholder on pocket; customer acme (each vote counts 2.5)\n"
+    )
+    (row,) = json.loads(_run("users", "list", "--json").stdout)
+    assert (row["customer"], row["vote_weight"]) == ("acme", 2.5)
+    table = _run("users", "list").stdout
+    assert "acme" in table and "2.5" in table
+    moved = _run("users", "update", "cfo@acme.example", "--customer", "beta")
+    assert moved.stdout == "cfo@acme.example; customer beta (each vote counts 1.5)\n"
+    with _open(root) as handle:
+        from productpath.store import portal_repo, user_repo
+
+        with handle.store.read() as session:
+            user = user_repo.by_email(session, "cfo@acme.example")
+            assert user is not None and user.customer_id is not None
+            weight = portal_repo.revenue_weight(session, 1, user.customer_id)
+            assert weight == 1.5  # what the portal gives their next vote
+    gone = _run("users", "update", "cfo@acme.example", "--no-customer")
+    assert gone.stdout == "cfo@acme.example has no customer now; each vote counts 1\n"
+    assert json.loads(_run("users", "list", "--json").stdout)[0]["vote_weight"] == 1.0
+    unknown = _run("users", "update", "cfo@acme.example", "--customer", "nope")
+    assert unknown.exit_code == 1
+    assert "no customer 'nope' in this product" in unknown.stderr
+    neither = _run("users", "update", "cfo@acme.example")
+    assert neither.stderr == "error: give either --customer KEY or --no-customer\n"

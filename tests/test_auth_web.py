@@ -337,3 +337,55 @@ def test_sessions_tokens_and_products_on_each_database(workspace_dir: Path) -> N
             assert client.get("/account.json").json()["role"] == "editor"
             client.post("/logout", data={"csrf_token": csrf})
             assert client.get("/account.json").status_code == 401
+
+
+def test_admins_link_accounts_to_customers_on_the_accounts_page(
+    handle: OpenWorkspace, client: TestClient
+) -> None:
+    from productpath.store import customer_repo, product_repo
+
+    with handle.store.write() as session:
+        pid = product_repo.find_id(session, "pocket")
+        assert pid is not None
+        known: dict[str, Any] = {}
+        for key, revenue in (("acme", 300_000), ("beta", 100_000)):
+            values = {"name": key.title(), "annual_revenue": revenue}
+            customer_repo.upsert(session, pid, known, key, values)
+    make_user(handle, "boss@example.com", "admin")
+    make_user(handle, "cfo@acme.example", "stakeholder")
+    make_user(handle, "elsewhere@example.com", "admin", product=OTHER_PRODUCT)
+    csrf = log_in(client, "boss@example.com")
+    page = client.get("/accounts")
+    assert page.status_code == 200 and 'action="/accounts/customer"' in page.text
+    assert "elsewhere@example.com" not in page.text  # another product's account
+    saved = client.post(
+        "/accounts/customer",
+        data={"email": "cfo@acme.example", "customer": "acme", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/accounts?saved=cfo@acme.example"
+    rows = {a["email"]: a for a in client.get("/accounts.json").json()["accounts"]}
+    assert (rows["cfo@acme.example"]["customer"], rows["cfo@acme.example"]["vote_weight"]) == (
+        "acme",
+        2.5,
+    )
+    assert (rows["boss@example.com"]["customer"], rows["boss@example.com"]["vote_weight"]) == (
+        None,
+        1.0,
+    )
+    refused = client.post(
+        "/accounts/customer",
+        data={"email": "elsewhere@example.com", "customer": "acme", "csrf_token": csrf},
+    )
+    assert refused.status_code == 422
+    assert "no account &#39;elsewhere@example.com&#39; on product &#39;pocket&#39;" in refused.text
+    unlinked = client.post(
+        "/accounts/customer", data={"email": "cfo@acme.example", "customer": "", "csrf_token": csrf}
+    )
+    assert unlinked.status_code == 200  # followed to the page
+    assert client.get("/accounts.json").json()["accounts"][1]["vote_weight"] == 1.0
+    # Only admins see the page.
+    client.post("/logout", data={"csrf_token": csrf})
+    log_in(client, "cfo@acme.example")
+    assert client.get("/accounts.json").status_code == 403

@@ -67,3 +67,29 @@ def test_help_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stderr.strip() == "[]"
+
+
+def _flat(text: str) -> str:
+    """Text with box-drawing borders removed and every run of whitespace made one space."""
+    return " ".join(text.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
+
+
+def test_help_keeps_every_word_including_bracketed_ones() -> None:
+    """Typer renders help as Rich markup, where "[llm]" is a style tag that vanishes and leaves
+    "under  in"; every command's help, rendered, must read as written."""
+    from typer.testing import CliRunner
+
+    runner = CliRunner(env={"COLUMNS": "4000", "TERMINAL_WIDTH": "4000"})
+    lost = []
+    for name, command in _commands():
+        args = [*name.split()[1:], "--help"]
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, (name, result.output)
+        rendered = _flat(result.output)
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        for text in texts:
+            # Typer shows a command's help from its docstring with paragraphs joined.
+            written = _flat(text.replace("\\[", "["))
+            if written and written not in rendered:
+                lost.append((name, written))
+    assert lost == []

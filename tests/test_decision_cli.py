@@ -191,3 +191,54 @@ def test_a_decision_about_a_removed_initiative_says_so(workspace_dir: Path, tmp_
         "the initiative 'retry' it is about has been removed from the roadmap since the decision"
     ]
     assert "caveat: the initiative 'retry'" in invoke("decision", "show", "build-retry").stdout
+
+
+def test_feedback_evidence_by_its_id_in_the_file_shows_the_quote(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox.csv"
+    inbox.write_text(
+        'id,text\nb77-0001,"My card still has not arrived,\nafter two weeks"\nb77-0002,Hi\n',
+        encoding="utf-8",
+    )
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,text\nb77-0002,Love it\n", encoding="utf-8")
+    for path in (inbox, survey):
+        imported = invoke(
+            "feedback", "import", str(path), "--text-column", "text", "--id-column", "id"
+        )
+        assert imported.exit_code == 0, imported.stderr
+    added = invoke("decision", "add", "Track cards", "--evidence", "feedback:b77-0001=top ask")
+    assert added.exit_code == 0, added.stderr
+    shown = json.loads(invoke("decision", "show", "track-cards", "--json").stdout)
+    (evidence,) = shown["evidence"]
+    assert (evidence["ref"], evidence["note"], evidence["deleted"]) == (
+        "b77-0001",
+        "top ask",
+        False,
+    )
+    assert evidence["label"] == (
+        "feedback b77-0001 (inbox): “My card still has not arrived, after two weeks”"
+    )
+    assert (
+        "evidence: feedback b77-0001 (inbox): “My card"
+        in invoke("decision", "show", "track-cards").stdout
+    )
+    # The same id in two sources is refused with the ids that tell them apart.
+    items = {
+        i["source"]: i["id"]
+        for i in json.loads(invoke("feedback", "list", "--json").stdout)
+        if i["external_id"] == "b77-0002"
+    }
+    twice = invoke("decision", "add", "Greet", "--evidence", "feedback:b77-0002")
+    assert twice.stderr == (
+        "error: field '--evidence': feedback 'b77-0002' is in 2 sources; name one by its id: "
+        f"feedback:{items['inbox']} (source 'inbox'), "
+        f"feedback:{items['survey']} (source 'survey')\n"
+    )
+    by_row = invoke("decision", "add", "Greet", "--evidence", f"feedback:{items['survey']}")
+    assert by_row.exit_code == 0, by_row.stderr
+    shown = json.loads(invoke("decision", "show", "greet", "--json").stdout)
+    assert shown["evidence"][0]["label"] == "feedback b77-0002 (survey): “Love it”"
+    missing = invoke("decision", "add", "Other", "--evidence", "feedback:b77-9999")
+    assert missing.stderr == "error: evidence feedback 'b77-9999' does not exist\n"

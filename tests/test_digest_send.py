@@ -135,19 +135,27 @@ def test_each_channel_once_per_period_failures_retried(workspace_dir: Path) -> N
         assert len(box.to("ada@pocket.example")) == 2
 
 
-def test_missing_smtp_is_one_error_before_anything_is_sent(workspace_dir: Path) -> None:
+def test_missing_smtp_skips_the_emails_and_still_sends_the_webhooks(workspace_dir: Path) -> None:
     allow_local_webhooks(workspace_dir)
+    missing = (
+        "SMTP is not configured: set [smtp] host and from in productpath.toml "
+        "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM)"
+    )
     with http_server() as (base, hooks), open_workspace() as h:
         seed(h)
         add(h, "Eng", key="eng", channel="webhook", webhook_url=f"{base}/eng")
         add(h, "Ada", key="ada", email="ada@pocket.example", audience="executive")
-    result = invoke("digest", "send", "--today", "2030-03-06")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: SMTP is not configured")
-    assert result.stderr.count("\n") == 1
-    assert hooks.posts == [] and hooks.hits == {}
-    with open_workspace() as h:
-        assert deliveries(h) == {}
+        result = invoke("digest", "send", "--today", "2030-03-06")
+        assert result.exit_code == 1  # something was not delivered: the next run tries again
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("skipped      ada (email ada@pocket.example) exec 2030-W10: ")
+        assert lines[0].endswith(missing)
+        assert lines[1].startswith("sent         eng (webhook http://127.0.0.1:")
+        assert lines[-1] == "1 sent, 0 failed, 1 skipped (see the warning)."
+        assert result.stderr == f"warning: {missing}\n"
+        assert [path for path, _ in hooks.posts] == ["/eng"]
+        # The skipped e-mail is not recorded, so it goes out once SMTP is set.
+        assert deliveries(h) == {("eng", "2030-W10"): ("sent", 1)}
 
     # A dry run shows who would get what, warns, and records nothing.
     dry = invoke("digest", "send", "--dry-run", "--json", "--today", "2030-03-06")
@@ -155,16 +163,12 @@ def test_missing_smtp_is_one_error_before_anything_is_sent(workspace_dir: Path) 
     plan = json.loads(dry.stdout)
     assert plan["dry_run"] is True
     assert {(d["stakeholder"], d["status"], d["report"]) for d in plan["digests"]} == {
-        ("eng", "would_send", "engineering"),
+        ("eng", "already_sent", "engineering"),
         ("ada", "would_send", "exec"),
     }
-    assert plan["warnings"] == [
-        "SMTP is not configured: set [smtp] host and from in productpath.toml "
-        "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM)"
-    ]
-    assert hooks.hits == {}
+    assert plan["warnings"] == [missing]
     with open_workspace() as h:
-        assert deliveries(h) == {}
+        assert deliveries(h) == {("eng", "2030-W10"): ("sent", 1)}
 
 
 def test_cli_send_log_and_notifications(workspace_dir: Path, monkeypatch: Any) -> None:

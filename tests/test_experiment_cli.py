@@ -136,3 +136,34 @@ def test_size() -> None:
     assert data["per_arm"] == 394 and data["days"] == pytest.approx(7.88)
     bad = invoke("experiment", "size", "--baseline", "1.5", "--mde", "0.1")
     assert bad.exit_code == 1 and "strictly between 0 and 1" in bad.stderr
+
+
+def test_a_counts_file_without_users_column_is_recognised_or_refused(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    """One row per variant is a counts file: never two users who "need at least 2 users"."""
+    path = _file(tmp_path, "ab.csv", "variant,users,conversions\ncontrol,5000,400\nb,5000,460\n")
+    plain = invoke("experiment", "analyze", path, "--json", "--no-save")
+    named = invoke("experiment", "analyze", path, "--users-column", "users", "--json", "--no-save")
+    assert plain.exit_code == 0, plain.output
+    read, told = json.loads(plain.stdout), json.loads(named.stdout)
+    assert read["comparisons"] == told["comparisons"]
+    assert read["comparisons"][0]["kind"] == "conversion"
+    assert read["caveats"][-1] == (
+        "read as one row per variant, with the users in column 'users' "
+        "(--users-column names another)"
+    )
+    text = "variant,people,conversions\ncontrol,5000,400\nb,5000,460\n"
+    unnamed = _file(tmp_path, "cr.csv", text)
+    refused = invoke("experiment", "analyze", unnamed)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: {unnamed}:2: each variant is on one row, so this is a file of counts per "
+        "variant, not of users; say which column holds the users per variant with "
+        "--users-column (the file has: 'people', 'conversions')\n"
+    )
+    # A per-user file is still read per user.
+    rows = "variant,converted\n" + "control,0\nb,1\n" * 30
+    per_user_file = _file(tmp_path, "u.csv", rows)
+    per_user = invoke("experiment", "analyze", per_user_file, "--json", "--no-save")
+    assert json.loads(per_user.stdout)["srm"]["observed"] == {"control": 30, "b": 30}

@@ -64,7 +64,7 @@ def test_list_json_and_table(workspace_dir: Path, tmp_path: Path) -> None:
     ]
     assert data[0]["created_at"] == "2024-03-05T00:00:00+00:00"
     assert len(json.loads(invoke("feedback", "list", "--json", "--limit", "1").stdout)) == 1
-    table = invoke("feedback", "list").stdout
+    table = invoke("feedback", "list", "--wide").stdout
     assert "Card never arrived" in table and "acme" in table
 
 
@@ -166,3 +166,16 @@ def test_list_json_has_the_analysis_fields(workspace_dir: Path, tmp_path: Path) 
         header
         == "id,external_id,source,text,created_at,customer,theme_id,theme_label,sentiment,kind"
     )
+
+
+def test_import_removes_nul_characters_with_a_warning(workspace_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text('id,body\n1,"Sync\x00 broke\x00"\n2,Fine\n', encoding="utf-8")
+    result = invoke("feedback", "import", str(path), "--text-column", "body", "--id-column", "id")
+    assert result.exit_code == 0, result.stderr
+    assert "Imported 2 new items" in result.stdout
+    assert result.stderr == (
+        f"warning: {path}:2: removed 2 NUL characters from the text of 1 row (first here)\n"
+    )
+    texts = {item["text"] for item in json.loads(invoke("feedback", "list", "--json").stdout)}
+    assert texts == {"Sync broke", "Fine"}

@@ -191,3 +191,32 @@ def test_the_pages_and_twins(handle: OpenWorkspace) -> None:
         for params, field in [({"page": "x"}, "page"), ({"since": "May"}, "since")]:
             bad = client.get("/feedback.json", params=params)
             assert bad.status_code == 422 and field in bad.json()["detail"]
+
+
+def test_feedback_list_takes_the_explorers_filters(handle: OpenWorkspace) -> None:
+    """`feedback list` filters as the explorer does (its query, not a second one), newest first."""
+    import json
+
+    from helpers import invoke
+
+    def listed(*args: str) -> list[str]:
+        result = invoke("feedback", "list", "--json", *args)
+        assert result.exit_code == 0, result.stderr
+        return [item["external_id"] for item in json.loads(result.stdout)]
+
+    bugs = listed("--kind", "bug", "--theme", "7", "--sentiment", "neg", "--source", "zendesk")
+    assert bugs == [str(n) for n in range(59, -1, -1) if n % 3 == 0 and n % 2]
+    assert listed("--q", "declined", "--segment", "smb", "--limit", "2") == ["45", "30"]
+    day = (DAY0 + dt.timedelta(days=10)).date().isoformat()
+    assert listed("--since", day, "--until", day) == ["10"]
+    view = explore(handle, FeedbackQuery(kind="question", since=DAY0.date(), per_page=200))
+    assert listed("--kind", "question", "--since", DAY0.date().isoformat()) == _ids(view)
+    first = invoke("feedback", "list", "--json", "--limit", "1").stdout
+    assert json.loads(first)[0]["customer"] == "acme"  # unfiltered: import order, as before
+    assert invoke("feedback", "list", "--theme", "99").stdout == (
+        "No feedback matches these filters.\n"
+    )
+    wrong = invoke("feedback", "list", "--kind", "rant")
+    assert wrong.exit_code == 1 and "field 'kind': unknown kind 'rant'" in wrong.stderr
+    bad_day = invoke("feedback", "list", "--since", "yesterday")
+    assert bad_day.stderr == ("error: field '--since': 'yesterday' is not a date like 2026-11-30\n")

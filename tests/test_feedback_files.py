@@ -135,10 +135,33 @@ def test_utf16_file_is_refused_with_a_hint(tmp_path: Path) -> None:
         records(path, FeedbackColumns(text="text"))
 
 
-def test_nul_bytes_are_reported(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.csv", "text\nhel\x00lo\n")
-    (error,) = errors(path, FeedbackColumns(text="text"))
-    assert (error.line, error.field) == (2, "text") and "NUL" in error.reason
+def test_nul_characters_inside_text_are_removed_and_counted(tmp_path: Path) -> None:
+    """Real exports carry stray NULs inside quoted fields: the text is kept without them."""
+    path = write(tmp_path, "r.csv", 'id,text\n1,fine\n2,"hel\x00lo, \x00\nworld"\n3,"a\x00"\n')
+    reading = read_feedback(path, FeedbackColumns(text="text", id="id"))
+    items = list(reading)
+    assert [i.text for i in items if isinstance(i, FeedbackRecord)] == [
+        "fine",
+        "hello, \nworld",
+        "a",
+    ]
+    removed = reading.removed_nuls
+    assert (removed.characters, removed.rows, removed.first_line) == (3, 2, 3)
+    json_path = write(tmp_path, "r.jsonl", '{"text": "x\\u0000y"}\n')
+    reading = read_feedback(json_path, FeedbackColumns(text="text"))
+    assert [i.text for i in reading if isinstance(i, FeedbackRecord)] == ["xy"]
+    assert reading.removed_nuls.characters == 1
+
+
+def test_a_file_mostly_of_nul_is_refused_as_binary_or_utf16(tmp_path: Path) -> None:
+    # UTF-16 without its byte-order mark: every other byte of the header is NUL.
+    utf16 = write(tmp_path, "a.csv", "text\nhello there\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="binary or UTF-16"):
+        records(utf16, FeedbackColumns(text="text"))
+    binary = write(tmp_path, "b.csv", b"text\n" + b"\x00\x01\x00\x02" * 50 + b"\n")
+    with pytest.raises(InputError, match="binary or UTF-16") as caught:
+        records(binary, FeedbackColumns(text="text"))
+    assert caught.value.line == 2
 
 
 def test_malformed_csv_rows_are_reported_and_reading_goes_on(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from conftest import DATASETS
+from conftest import banking77
 from productpath.errors import InputError
 from productpath.services.customers import list_customers
 from productpath.services.feedback import export_feedback, import_feedback, list_feedback
@@ -166,12 +166,11 @@ def test_export_round_trip_and_formula_neutralising(opened: OpenWorkspace, tmp_p
 
 
 def test_real_banking77_messages(opened: OpenWorkspace, tmp_path: Path) -> None:
-    source = DATASETS / "banking77" / "train.csv"
-    if not source.exists():
-        pytest.skip(f"dataset not found at {source}")
-    with source.open(encoding="utf-8") as stream:
-        lines = stream.readlines()[:501]
-    path = write(tmp_path, "banking.csv", "".join(lines))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["text", "category"])
+    writer.writerows([row["text"], row["category"]] for row in banking77("train")[:500])
+    path = write(tmp_path, "banking.csv", out.getvalue())
     report = import_feedback(opened, path, text_column="text")
     # Identical rows (if any) collapse into one item; every other row is added.
     assert report.added + report.unchanged == 500 and report.added > 450

@@ -7,13 +7,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from conftest import DATASETS
+from conftest import TEST_DATA, read_gzipped_csv
 from productpath.errors import InputError
 from productpath.planning import backtest as bt
 from productpath.planning import throughput as tp
 from productpath.planning import throughput_calibration as tc
 
-CELERY = DATASETS / "delivery-history" / "celery-mainline-changes.csv"
+CELERY = TEST_DATA / "delivery-history" / "celery-mainline-changes.csv.gz"
 
 
 def test_cutoffs_spread_from_the_end_of_the_first_year_to_the_last_full_horizon() -> None:
@@ -46,10 +46,9 @@ def test_a_stationary_history_is_covered_near_nominal_by_every_method() -> None:
         assert cover[0.95] >= 0.8 and cover[0.5] <= 0.8
 
 
-@pytest.mark.skipif(not CELERY.exists(), reason="the shared datasets are not here")
 def test_on_celery_calibrated_covers_p85_where_plain_does_not() -> None:
-    lines = CELERY.read_text().split()[1:]
-    dates = [dt.datetime.fromisoformat(s).astimezone(dt.UTC).date() for s in lines]
+    stamps = [row["closed_at"] for row in read_gzipped_csv(CELERY)]
+    dates = [dt.datetime.fromisoformat(s).astimezone(dt.UTC).date() for s in stamps]
     history = tp.daily_throughput(dates, max(dates) + dt.timedelta(days=1))
     plain = bt.backtest(history, cutoffs=100, trials=1000, seed=1, method="plain").coverage
     replay = bt.backtest(history, cutoffs=100, trials=1000, seed=1, method="replay").coverage

@@ -168,14 +168,10 @@ def test_assignment_matches_discovery() -> None:
 def test_each_embedder_leaves_few_items_unassigned_on_real_messages() -> None:
     """BANKING77 test messages under the hashing embedder: at its own threshold few items fit
     no theme; at MiniLM's, a large share would (its similarities have another scale)."""
-    import csv
-
-    from conftest import DATASETS
+    from conftest import banking77
     from productpath.insights.embed import HashingEmbedder
 
-    path = DATASETS / "banking77" / "test.csv"
-    with path.open(encoding="utf-8", newline="") as stream:
-        texts = [row["text"] for row in csv.DictReader(stream)]
+    texts = [row["text"] for row in banking77("test")]
     embedder = HashingEmbedder()
     vectors = embedder.embed(texts)
     own = discover_themes(vectors, seed=0, threshold=embedder.assign_threshold)

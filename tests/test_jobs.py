@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from conftest import banking77
 from productpath.services.jobs import INTERRUPTED, JobKind, Reporter
 from productpath.services.workspace import OpenWorkspace
 
-BANKING = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "banking77"
 JSON = {"Accept": "application/json"}
 # For checks that do not depend on the database: SQLite only, to keep the suite quick.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -26,8 +26,7 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 def _feedback_csv(rows: int) -> bytes:
     """The first ``rows`` BANKING77 test messages as a CSV with ids (real customer text)."""
-    with (BANKING / "test.csv").open(encoding="utf-8", newline="") as stream:
-        texts = [row["text"] for row, _ in zip(csv.DictReader(stream), range(rows), strict=False)]
+    texts = [row["text"] for row in banking77("test")[:rows]]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "message"])

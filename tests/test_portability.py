@@ -110,6 +110,28 @@ def test_import_into_sqlite_keeps_the_workspace_usable(
     assert len(json.loads(listed.stdout)) > 3
 
 
+def test_import_into_a_workspace_made_by_init_makes_the_export_product_its_own(
+    demo_export: Path, tmp_path: Path, sqlite_env: None
+) -> None:
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    assert invoke("-w", str(copy), "init").exit_code == 0
+    with (copy / "productpath.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[scoring]\nmethod = "rice"\n')
+    result = invoke("-w", str(copy), "import", "--all", str(demo_export))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "note: the workspace's product is now 'pocket', the export's "
+        "(productpath.toml named 'copy', which the export does not hold)\n"
+    )
+    config = (copy / "productpath.toml").read_text(encoding="utf-8")
+    assert 'product = "pocket"' in config and 'name = "copy"' in config
+    assert config.index('product = "pocket"') < config.index("[scoring]")
+    shown = invoke("-w", str(copy), "roadmap", "show", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["initiatives"]
+
+
 def test_import_refuses_a_workspace_that_holds_data(
     demo_export: Path, tmp_path: Path, sqlite_env: None
 ) -> None:

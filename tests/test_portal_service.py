@@ -115,3 +115,11 @@ def test_stakeholders_see_no_internal_fields(handle: OpenWorkspace) -> None:
     for secret in ("INTERNAL", "Acme", "Globex", "acme", "score", "Crypto", "Instant transfers"):
         assert secret not in text
     assert all(key in text for key in PUBLIC[:1])
+
+
+def test_the_portal_shows_what_the_askers_vote_counts(handle: OpenWorkspace) -> None:
+    acme = add_user(handle, "ann@acme.example", customer="acme")  # revenue 300, mean 200
+    plain = add_user(handle, "pat@example.com")
+    assert portal_roadmap(handle, acme).your_weight == 2.5
+    assert portal_roadmap(handle, plain).your_weight == 1.0
+    assert portal_roadmap(handle, None).your_weight is None

@@ -215,3 +215,31 @@ def test_period_keys() -> None:
     assert period_length("monthly", dt.date(2026, 3, 10)) == dt.timedelta(days=28)
     with pytest.raises(ValueError):
         period_key("none", day)
+
+
+def test_add_does_not_rename_and_update_changes_only_what_is_given(workspace_dir: Path) -> None:
+    invoke("stakeholders", "add", "Carla Finance", "--key", "cfo", "--email", "cfo@example.com")
+    refused = invoke("stakeholders", "add", "X", "--key", "cfo", "--channel", "none")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: field 'name': the key 'cfo' belongs to Carla Finance; adding does not rename "
+        "(use 'productpath stakeholders update cfo --name ...')\n"
+    )
+    assert (listed()["cfo"]["name"], listed()["cfo"]["channel"]) == ("Carla Finance", "email")
+    quiet = invoke("stakeholders", "update", "cfo", "--channel", "none")
+    assert quiet.stdout == "Stakeholder 'cfo' (Carla Finance) updated.\n"
+    renamed = invoke("stakeholders", "update", "cfo", "--name", "Carla Fernández")
+    assert renamed.stdout == "Stakeholder 'cfo' (Carla Fernández) updated.\n"
+    cfo = listed()["cfo"]
+    assert (cfo["name"], cfo["channel"], cfo["email"]) == (
+        "Carla Fernández",
+        "none",
+        "cfo@example.com",
+    )
+    assert invoke("stakeholders", "update", "cfo", "--name", "Carla Fernández").stdout.endswith(
+        "unchanged.\n"
+    )
+    missing = invoke("stakeholders", "update", "nobody", "--name", "N")
+    assert (missing.exit_code, missing.stderr) == (1, "error: no stakeholder with key 'nobody'\n")
+    blank = invoke("stakeholders", "update", "cfo", "--name", " ")
+    assert blank.stderr == "error: field 'name': the name is empty\n"

@@ -120,6 +120,27 @@ def write_config(root: Path, name: str, product: str) -> Path:
     return path
 
 
+def set_product(root: Path, product: str) -> None:
+    """Make ``product`` the workspace's product in productpath.toml, keeping everything else
+    (comments included): the top-level ``product`` line is replaced, or one is added."""
+    path = root / CONFIG_NAME
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    setting = f"product = {_toml_string(product)}\n"
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    at, replace = len(lines), False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):  # the first table: the top-level keys end here
+            at = index
+            break
+        if re.match(r"product\s*=", stripped):
+            at, replace = index, True
+            break
+    lines[at : at + int(replace)] = [setting]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def load(root: Path, database_url: str | None = None) -> Workspace:
     """Read the workspace at ``root``; raise a clear error when there is none."""
     root = root.resolve()

@@ -24,12 +24,43 @@ class CliState:
 class ProductpathGroup(TyperGroup):
     """Root group: turns a user's mistake (ProductpathError) into one line on stderr, exit 1."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Help is written as plain text, but Typer renders it as Rich markup, where a bracketed
+        # word such as "[llm]" is a style tag and vanishes. Every command under this root is
+        # built by now (Typer builds fresh commands each time), so escape them all once here.
+        escape_help_markup(self)
+
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
             return super().invoke(ctx)
         except ProductpathError as exc:
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(1) from exc
+
+
+def escape_help_markup(command: Any) -> None:
+    """Escape Rich markup in the help of ``command``, its options and every command below it."""
+    from rich.markup import escape
+
+    for field in ("help", "short_help", "epilog"):
+        text = getattr(command, field, None)
+        if text:
+            setattr(command, field, escape(text))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = escape(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        escape_help_markup(sub)
+
+
+def widen_to_fit(console: Any, table: Any) -> None:
+    """Let ``console`` print lines as long as ``table`` needs, however narrow the terminal
+    (``--wide``: every column, for scrolling or piping, rather than wrapped cells)."""
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update_width(1000), table).maximum
+    console.width = max(console.width, needed)
 
 
 def settings_for(ctx: typer.Context) -> Any:

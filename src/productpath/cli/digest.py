@@ -51,7 +51,8 @@ def send(
 ) -> None:
     """Send the digests due this period, and pending notifications; one line per recipient.
 
-    Exits 1 when any delivery failed (the failed ones are retried by the next run).
+    Exits 1 when any delivery failed or was skipped (the next run tries those again). Each
+    channel is independent: without SMTP settings the e-mails are skipped, the webhooks sent.
     """
     from rich.console import Console
 
@@ -67,7 +68,7 @@ def send(
         _print_run(run)
     for warning in run.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    if run.count("failed"):
+    if run.count("failed") or run.count("skipped"):
         raise typer.Exit(1)
 
 
@@ -90,7 +91,9 @@ def _print_run(run: DigestRun) -> None:
         detail = f": {note.error}" if note.error else ""
         typer.echo(f"{_label(note.status)} notification to {note.email}: {note.subject}{detail}")
     if not run.dry_run:
-        typer.echo(f"{run.count('sent')} sent, {run.count('failed')} failed.")
+        skipped = run.count("skipped")
+        more = f", {skipped} skipped (see the warning)" if skipped else ""
+        typer.echo(f"{run.count('sent')} sent, {run.count('failed')} failed{more}.")
 
 
 def _label(status: str) -> str:
@@ -101,6 +104,7 @@ def _label(status: str) -> str:
         "would_fail": "would FAIL  ",
         "already_sent": "already sent",
         "in_progress": "in progress ",
+        "skipped": "skipped     ",
     }.get(status, status)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,7 +15,11 @@ from productpath.cli.common import (
     open_from,
     print_json,
     progress_bar,
+    widen_to_fit,
 )
+
+if TYPE_CHECKING:
+    from productpath.services.feedback import FeedbackRow
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -99,6 +105,15 @@ def import_(
         )
         noun = "item" if report.redacted_items == 1 else "items"
         typer.echo(f"Redacted PII in {report.redacted_items} {noun}: {kinds}")
+    nuls = report.removed_nuls
+    if nuls.characters:
+        where = InputError(
+            f"removed {nuls.characters} NUL {'character' if nuls.characters == 1 else 'characters'}"
+            f" from the text of {nuls.rows} {'row' if nuls.rows == 1 else 'rows'} (first here)",
+            file=file,
+            line=nuls.first_line,
+        )
+        typer.echo(f"warning: {where}", err=True)
     if report.first_future is not None:
         # Kept, since the date may be meant; trends leave such items out (docs/insights.md).
         line, day = report.first_future
@@ -113,35 +128,117 @@ def import_(
         typer.echo(f"warning: {where}", err=True)
 
 
+def _day(value: str | None, option: str) -> dt.date | None:
+    from productpath.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a date like 2026-11-30", field=option) from None
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, and text up to 80 characters, however narrow."
+    ),
+    q: str | None = typer.Option(None, "--q", help="Only items whose text contains this."),
+    theme: int | None = typer.Option(None, "--theme", help="Only items in this theme (number)."),
+    kind: str | None = typer.Option(
+        None, "--kind", help="Only this kind: bug, feature_request, question, praise or other."
+    ),
+    sentiment: str | None = typer.Option(
+        None, "--sentiment", help="Only neg (below -0.05), neutral or pos (above 0.05)."
+    ),
+    segment: str | None = typer.Option(
+        None, "--segment", help="Only items from customers in this segment (its key)."
+    ),
+    source: str | None = typer.Option(None, "--source", help="Only items from this source."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only items dated on or after this day (YYYY-MM-DD, UTC)."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="Only items dated on or before this day (YYYY-MM-DD, UTC)."
+    ),
 ) -> None:
-    """List the imported feedback, in import order."""
+    """List the imported feedback: in import order, or with a filter, the items it matches,
+    newest first (the filters of the web explorer)."""
     from productpath.services.feedback import list_feedback
+    from productpath.services.feedback_explorer import FeedbackQuery, list_matching
 
+    query = FeedbackQuery(
+        q=q,
+        theme=theme,
+        kind=kind,
+        sentiment=sentiment,
+        segment=segment,
+        source=source,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+    )
+    filtered = query != FeedbackQuery()
     with open_from(ctx) as handle:
-        rows = list_feedback(handle, limit=limit)
+        if filtered:
+            rows = list_matching(handle, query, limit=limit)
+        else:
+            rows = list_feedback(handle, limit=limit)
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
     if not rows:
-        typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
+        if filtered:
+            typer.echo("No feedback matches these filters.")
+        else:
+            typer.echo("No feedback yet; add some with 'productpath feedback import FILE'.")
         return
-    from rich.console import Console
-    from rich.table import Table
+    _print_feedback(rows, wide=wide)
 
-    table = Table("id", "date", "customer", "source", "theme", "kind", "text")
+
+# Below this many columns the list leaves out source and kind and cuts the text to one line.
+FEEDBACK_WIDE_AT = 120
+
+
+def _print_feedback(rows: list[FeedbackRow], *, wide: bool) -> None:
+    from rich.console import Console
+    from rich.table import Column, Table
+
+    console = Console()
+    full = wide or console.width >= FEEDBACK_WIDE_AT
+    lines = []
     for row in rows:
         date = row.created_at.date().isoformat() if row.created_at else ""
-        text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
-        theme = "" if row.theme_id is None else f"#{row.theme_id}"
-        table.add_row(
-            str(row.id), date, row.customer or "", row.source, theme, row.kind or "", text
-        )
-    Console().print(table)
+        number = "" if row.theme_id is None else f"#{row.theme_id}"
+        if full:
+            cut = row.text if len(row.text) <= 80 else row.text[:79] + "…"
+            extra = [row.customer or "", row.source, number, row.kind or "", cut]
+        else:
+            extra = [number, " ".join(row.text.split())]
+        lines.append([str(row.id), date, *extra])
+    headers = ["id", "date", "customer", "source", "theme", "kind"] if full else ["id", "date"]
+    headers += ["text"] if full else ["theme", "text"]
+    # Every column but the text keeps its full width; narrow, the text takes what is left and
+    # is cut with "…", so each item stays on one line.
+    columns = [
+        Column(h, no_wrap=True, min_width=max(len(h), *(len(line[i]) for line in lines)))
+        for i, h in enumerate(headers[:-1])
+    ]
+    text = Column("text", no_wrap=not full, overflow="ellipsis")
+    if not full:  # what the other columns and the borders (3 per column, 1 more) leave
+        used = sum(c.min_width or 0 for c in columns) + 3 * (len(columns) + 1) + 1
+        text.max_width = max(10, console.width - used)
+    table = Table(*columns, text)
+    for line in lines:
+        table.add_row(*line)
+    if wide:
+        widen_to_fit(console, table)
+    console.print(table)
+    if not full:
+        console.print("[dim]Customer, source and kind: --wide, or a wider terminal.[/]")
 
 
 @app.command("export")

@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
             "'productpath retro' (teams with too few shipped initiatives keep 1.0).",
         ),
         as_json: bool = JSON_OPTION,
+        wide: bool = typer.Option(
+            False, "--wide", help="Every column with full dates, however narrow the terminal."
+        ),
     ) -> None:
         """Simulate every initiative from its three-point estimate, dependencies and team
         capacity: P50/P85/P95 finish per initiative and the chance of each milestone.
@@ -50,7 +53,7 @@ def register(app: typer.Typer) -> None:
             return
         from productpath.cli.planning_view import print_forecast
 
-        print_forecast(result)
+        print_forecast(result, wide=wide)
         if result.calibration is not None:
             for team in result.calibration.teams:
                 typer.echo(f"calibration: {team.team}: {team.note}")

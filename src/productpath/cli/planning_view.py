@@ -6,11 +6,13 @@ Kept apart from the command modules so that Rich is imported only when something
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from productpath.cli.common import widen_to_fit
 from productpath.planning.roadmap_sim import RoadmapForecast
 from productpath.planning.schedule import Schedule
 from productpath.services.planning import Comparison
@@ -35,6 +37,26 @@ def _fit(table: Table) -> Table:
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "-"
+
+
+# From this many columns on, the forecast table shows every column with full dates; narrower
+# terminals get the essential columns and short dates, so no cell wraps in 80 columns.
+WIDE_AT = 110
+
+
+def _short_date(value: dt.date | None) -> str:
+    return f"{value:%b} {value.day}" if value else "-"
+
+
+def _date_format(
+    dates: Iterable[dt.date | None], short: bool
+) -> tuple[Callable[[dt.date | None], str], str]:
+    """How to write the dates of one table, and what the title must add: "Mar 14" when the
+    table is narrow and every date is in one year (the title then names the year)."""
+    years = {d.year for d in dates if d is not None}
+    if short and len(years) == 1:
+        return _short_date, f" in {years.pop()}"
+    return _date, ""
 
 
 def _chance(value: float | None) -> str:
@@ -80,35 +102,57 @@ def print_schedule(plan: Schedule) -> None:
         console.print(f"Done already: {', '.join(plan.done)}")
 
 
-def print_forecast(result: RoadmapForecast) -> None:
+def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
+    """The forecast tables; below :data:`WIDE_AT` columns (unless ``wide``) without the plan
+    and milestone columns and with short dates, so they fit an 80-column terminal."""
     console = _console()
-    table = _fit(Table("initiative", "team", "plan", "P50", "P85", "P95", "milestone"))
+    full = wide or console.width >= WIDE_AT
+    rows = result.initiatives
+    shown, year = _date_format(
+        [d for i in rows for d in (i.planned_finish, i.finish.p50, i.finish.p85, i.finish.p95)],
+        short=not full,
+    )
+    percentiles = ("P50", "P85", "P95")
+    headers = (
+        ("initiative", "team", "plan", *percentiles, "milestone")
+        if full
+        else (
+            "initiative",
+            "team",
+            *percentiles,
+        )
+    )
+    table = _fit(Table(*headers))
     table.title = (
-        f"Finish dates, {result.trials:,} trials from {result.start.isoformat()}"
+        f"Finish dates{year}, {result.trials:,} trials from {result.start.isoformat()}"
         f" (seed {result.seed})"
     )
-    for i in result.initiatives:
-        table.add_row(
-            escape(i.key),
-            escape(i.team),
-            _date(i.planned_finish),
-            _date(i.finish.p50),
-            _date(i.finish.p85),
-            _date(i.finish.p95),
-            escape(i.milestone or ""),
-        )
+    for i in rows:
+        finish = [shown(i.finish.p50), shown(i.finish.p85), shown(i.finish.p95)]
+        cells = [escape(i.key), escape(i.team)]
+        if full:
+            table.add_row(*cells, shown(i.planned_finish), *finish, escape(i.milestone or ""))
+        else:
+            table.add_row(*cells, *finish)
+    if wide:
+        widen_to_fit(console, table)
     console.print(table)
+    if not full:
+        console.print("[dim]Plan and milestone columns: --wide, or a wider terminal.[/]")
     if result.milestones:
+        dates = [m.target_date for m in result.milestones]
+        dates += [d for m in result.milestones if m.finish for d in (m.finish.p50, m.finish.p95)]
+        shown, year = _date_format(dates, short=not full)
         table = _fit(Table("milestone", "target", "chance", "P50", "P85", "P95"))
-        table.title = "Milestones"
+        table.title = f"Milestones (dates{year})" if year else "Milestones"
         for m in result.milestones:
             table.add_row(
                 escape(m.key),
-                _date(m.target_date),
+                shown(m.target_date),
                 _chance(m.probability),
-                _date(m.finish.p50 if m.finish else None),
-                _date(m.finish.p85 if m.finish else None),
-                _date(m.finish.p95 if m.finish else None),
+                shown(m.finish.p50 if m.finish else None),
+                shown(m.finish.p85 if m.finish else None),
+                shown(m.finish.p95 if m.finish else None),
             )
         console.print(table)
         for m in result.milestones:

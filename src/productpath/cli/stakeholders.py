@@ -1,4 +1,4 @@
-"""`productpath stakeholders list|add|remove|map|grid|raci`."""
+"""`productpath stakeholders list|add|update|remove|map|grid|raci`."""
 
 from __future__ import annotations
 
@@ -58,35 +58,46 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     console.print(table)
 
 
+# The options add and update share; None means "not given", so an update keeps the rest.
+ROLE = typer.Option(None, "--role", help="Their job title, e.g. 'CFO'.")
+ORG = typer.Option(None, "--org", help="Their team or organisation.")
+EMAIL = typer.Option(None, "--email", help="E-mail address for digests.")
+AUDIENCE = typer.Option(
+    None,
+    "--audience",
+    help="executive, engineering, sales_support or customer (default engineering): "
+    "decides which report their digest carries.",
+)
+POWER = typer.Option(None, "--power", help="low or high (default low).")
+INTEREST = typer.Option(None, "--interest", help="low or high (default low).")
+CHANNEL = typer.Option(None, "--channel", help="email, webhook or none (default email).")
+WEBHOOK_URL = typer.Option(
+    None, "--webhook-url", help="Where the webhook channel posts (http or https URL)."
+)
+CADENCE = typer.Option(
+    None, "--cadence", help="weekly, biweekly, monthly or none (default weekly)."
+)
+
+
 @group.command("add")
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The stakeholder's full name."),
-    role: str | None = typer.Option(None, "--role", help="Their job title, e.g. 'CFO'."),
-    org: str | None = typer.Option(None, "--org", help="Their team or organisation."),
-    email: str | None = typer.Option(None, "--email", help="E-mail address for digests."),
-    audience: str | None = typer.Option(
-        None,
-        "--audience",
-        help="executive, engineering, sales_support or customer (default engineering): "
-        "decides which report their digest carries.",
-    ),
-    power: str | None = typer.Option(None, "--power", help="low or high (default low)."),
-    interest: str | None = typer.Option(None, "--interest", help="low or high (default low)."),
-    channel: str | None = typer.Option(
-        None, "--channel", help="email, webhook or none (default email)."
-    ),
-    webhook_url: str | None = typer.Option(
-        None, "--webhook-url", help="Where the webhook channel posts (http or https URL)."
-    ),
-    cadence: str | None = typer.Option(
-        None, "--cadence", help="weekly, biweekly, monthly or none (default weekly)."
-    ),
+    role: str | None = ROLE,
+    org: str | None = ORG,
+    email: str | None = EMAIL,
+    audience: str | None = AUDIENCE,
+    power: str | None = POWER,
+    interest: str | None = INTEREST,
+    channel: str | None = CHANNEL,
+    webhook_url: str | None = WEBHOOK_URL,
+    cadence: str | None = CADENCE,
     key: str | None = typer.Option(
         None, "--key", help="Stable key (default: made from the name, e.g. 'ada-lovelace')."
     ),
 ) -> None:
-    """Add a stakeholder, or update the one with the same key (only the options given)."""
+    """Add a stakeholder, or update the one with the same key and name (only the options
+    given). A key held under another name is refused: rename with 'stakeholders update'."""
     from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 
     given = StakeholderInput(
@@ -104,6 +115,41 @@ def add(
     )
     with open_from(ctx) as handle:
         row, outcome = save_stakeholder(handle, given)
+    typer.echo(f"Stakeholder '{row.key}' ({row.name}) {outcome}.")
+
+
+@group.command("update")
+def update(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="The stakeholder's key."),
+    name: str | None = typer.Option(None, "--name", help="Their new full name."),
+    role: str | None = ROLE,
+    org: str | None = ORG,
+    email: str | None = EMAIL,
+    audience: str | None = AUDIENCE,
+    power: str | None = POWER,
+    interest: str | None = INTEREST,
+    channel: str | None = CHANNEL,
+    webhook_url: str | None = WEBHOOK_URL,
+    cadence: str | None = CADENCE,
+) -> None:
+    """Change only the options given of the stakeholder with KEY (the name with --name)."""
+    from productpath.services.stakeholders import StakeholderInput, update_stakeholder
+
+    given = StakeholderInput(
+        name=name,
+        role=role,
+        organisation=org,
+        email=email,
+        audience=audience,
+        power=power,
+        interest=interest,
+        channel=channel,
+        webhook_url=webhook_url,
+        cadence=cadence,
+    )
+    with open_from(ctx) as handle:
+        row, outcome = update_stakeholder(handle, key, given)
     typer.echo(f"Stakeholder '{row.key}' ({row.name}) {outcome}.")
 
 

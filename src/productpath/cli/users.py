@@ -1,13 +1,18 @@
-"""`productpath users add|list|role|remove|passwd`: accounts for the web app and their roles."""
+"""`productpath users add|list|update|role|remove|passwd`: accounts for the web app, their roles
+and the customer whose revenue weights their portal votes."""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from productpath.cli.common import JSON_OPTION, open_from, print_json
 from productpath.errors import InputError
+
+if TYPE_CHECKING:
+    from productpath.services.accounts import UserRow
 
 app = typer.Typer(
     help="User accounts for the web app and their role on each product. With no accounts the "
@@ -27,6 +32,19 @@ GENERATE_OPTION = typer.Option(
     "--generate-password",
     help="Make a random password and print it once (give it to the person; they can change it).",
 )
+
+
+CUSTOMER_OPTION = typer.Option(
+    None,
+    "--customer",
+    help="Key of the customer the person is from: the customer's revenue weights their votes.",
+)
+
+
+def _customer_text(row: UserRow) -> str:
+    if row.customer is None:
+        return ""
+    return f"; customer {row.customer} (each vote counts {row.vote_weight:g})"
 
 
 def _password(from_stdin: bool, generate: bool) -> tuple[str, bool]:
@@ -60,6 +78,7 @@ def add(
     role: str = typer.Option(..., "--role", help=ROLE_HELP),
     product: str | None = PRODUCT_OPTION,
     name: str = typer.Option("", "--name", help="The person's name, as pages show it."),
+    customer: str | None = CUSTOMER_OPTION,
     password_stdin: bool = STDIN_OPTION,
     generate_password: bool = GENERATE_OPTION,
 ) -> None:
@@ -70,9 +89,9 @@ def add(
     check_role(role)
     password, generated = _password(password_stdin, generate_password)
     with open_from(ctx) as handle:
-        row = add_user(handle, email, role, password, product=product, name=name)
+        row = add_user(handle, email, role, password, product=product, name=name, customer=customer)
     key, given = row.roles[0]
-    typer.echo(f"Added {row.email}: {given} on {key}")
+    typer.echo(f"Added {row.email}: {given} on {key}{_customer_text(row)}")
     if generated:
         typer.echo(f"Password (shown only now): {password}")
 
@@ -96,11 +115,37 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("e-mail", "name", "roles", "active")
+    table = Table("e-mail", "name", "roles", "active", "customer", "vote")
     for row in rows:
         roles = ", ".join(f"{product}: {role}" for product, role in row.roles) or "none"
-        table.add_row(row.email, row.name, roles, "yes" if row.active else "no")
+        active = "yes" if row.active else "no"
+        table.add_row(
+            row.email, row.name, roles, active, row.customer or "", f"{row.vote_weight:g}"
+        )
     Console().print(table)
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The account's e-mail address."),
+    customer: str | None = CUSTOMER_OPTION,
+    no_customer: bool = typer.Option(
+        False, "--no-customer", help="Unlink the customer: each vote counts 1."
+    ),
+    product: str | None = PRODUCT_OPTION,
+) -> None:
+    """Link EMAIL to a customer (or unlink it): votes cast from now on carry its weight."""
+    from productpath.services.accounts import set_customer
+
+    if no_customer == (customer is not None):
+        raise InputError("give either --customer KEY or --no-customer")
+    with open_from(ctx) as handle:
+        row = set_customer(handle, email, customer, product=product)
+    if row.customer is None:
+        typer.echo(f"{row.email} has no customer now; each vote counts 1")
+    else:
+        typer.echo(f"{row.email}{_customer_text(row)}")
 
 
 @app.command("role")

@@ -7,6 +7,11 @@
   values; a metric whose values are all 0 or 1 is a conversion, any other a mean. With a
   ``user_column`` a user seen twice is an error (assignment must be sticky).
 
+Without either option, a file where no variant has a second row is a counts file, not two
+users: it is read as counts when one column is named as a count of users (``users``,
+``visitors``, ``sessions``, ``n`` ...; ``ExperimentInput.users_from`` says which), and refused
+with the option to use otherwise.
+
 Every problem raises one InputError naming file, line and field: an experiment read-out on a
 silently shortened file would be wrong, so nothing is skipped.
 """
@@ -14,13 +19,19 @@ silently shortened file would be wrong, so nothing is skipped.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 
 from productpath.errors import InputError
 from productpath.ingest.tabular import Row, Table, open_table, resolve_column
 
 MAX_NAME_LENGTH = 100
+# Column names that mean "users per variant" in a counts file, compared case-insensitively.
+USERS_NAMES = ("users", "visitors", "sessions", "n", "participants", "exposures", "subjects")
+# A counts file has one row per variant; past this many rows without a repeated variant it is
+# not one (and reading on to find out would hold a per-user file in memory).
+MAX_COUNT_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,8 @@ class ExperimentInput:
     users: dict[str, int]
     lines: dict[str, int]  # where each variant first appears
     metrics: tuple[ConversionInput | MeanInput, ...]
+    # The users column recognised by its name when no option named the layout.
+    users_from: str | None = None
 
 
 def read_experiment(
@@ -64,7 +77,48 @@ def read_experiment(
     user = None
     if columns.user is not None:
         user = resolve_column(table, columns.user, option="--user-column")
-    return _rows(table, variant, user, columns.metrics)
+        return _rows(table, variant, user, columns.metrics)
+    head, table = _peek_one_row_per_variant(table, variant)
+    if head is None:
+        return _rows(table, variant, None, columns.metrics)
+    users = _users_column(table, head, variant)
+    return replace(_counts(table, variant, users, columns.metrics), users_from=users)
+
+
+def _peek_one_row_per_variant(table: Table, variant: str) -> tuple[list[Row] | None, Table]:
+    """The rows, when the file ends before any variant has a second one (a counts file), and
+    ``table`` with its rows intact to read again either way."""
+    read: list[Row | InputError] = []
+    seen: set[str] = set()
+    for item in table.rows:
+        read.append(item)
+        if isinstance(item, InputError) or len(read) > MAX_COUNT_ROWS:
+            break
+        name = " ".join(item.values.get(variant, "").split())
+        if name in seen:
+            break
+        seen.add(name)
+    else:
+        rows = [r for r in read if isinstance(r, Row)]
+        return (rows if len(rows) >= 2 else None), replace(table, rows=iter(read))
+    return None, replace(table, rows=chain(read, table.rows))
+
+
+def _users_column(table: Table, rows: list[Row], variant: str) -> str:
+    """The column of users in a file with one row per variant, known by its name."""
+    named = [c for c in table.columns if c.strip().casefold() in USERS_NAMES and c != variant]
+    if len(named) == 1:
+        return named[0]
+    offered = ", ".join(repr(c) for c in table.columns if c != variant) or "(none)"
+    which = "which of " + ", ".join(repr(c) for c in named) if named else "which column"
+    raise _fail(
+        table,
+        rows[0].line,
+        None,
+        f"each variant is on one row, so this is a file of counts per variant, not of users; "
+        f"say {which} holds the users per variant with --users-column (the file has: "
+        f"{offered})",
+    )
 
 
 def _fail(table: Table, line: int | None, column: str | None, reason: str) -> InputError:

@@ -23,6 +23,7 @@ from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.pii import PiiKind, redact
 from productpath.ingest.tabular import (
+    RemovedNuls,
     Row,
     Table,
     open_table,
@@ -76,13 +77,25 @@ def row_hash(values: dict[str, str]) -> str:
     return HASH_PREFIX + hashlib.sha256(encoded).hexdigest()[:32]
 
 
+class FeedbackRecords(Iterator[FeedbackRecord | InputError]):
+    """The records of a file, read lazily, and the NUL characters reading took out of them
+    (``removed_nuls`` is complete once the records are exhausted)."""
+
+    def __init__(self, records: Iterator[FeedbackRecord | InputError], removed: RemovedNuls):
+        self._records = records
+        self.removed_nuls = removed
+
+    def __next__(self) -> FeedbackRecord | InputError:
+        return next(self._records)
+
+
 def read_feedback(
     path: Path,
     columns: FeedbackColumns,
     *,
     file_format: str | None = None,
     redact_pii: bool = True,
-) -> Iterator[FeedbackRecord | InputError]:
+) -> FeedbackRecords:
     """The records of ``path``, with a bad row yielded as the InputError that describes it.
 
     Problems with the whole file or the column names raise at once, before any row is read,
@@ -101,7 +114,8 @@ def read_feedback(
         refuse_duplicated(
             table, table.duplicated[0], " (without --id-column every column identifies a row)"
         )
-    return _records(require_rows(table), resolved, redact_pii=redact_pii)
+    records = _records(require_rows(table), resolved, redact_pii=redact_pii)
+    return FeedbackRecords(records, table.removed_nuls)
 
 
 def _optional(table: Table, name: str | None, option: str) -> str | None:

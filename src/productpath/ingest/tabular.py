@@ -2,8 +2,12 @@
 
 A problem with the whole file (cannot be decoded at all, no header, a JSON document that is not
 an array) raises :class:`InputError`. A problem with one row (bad quoting, wrong field count, bytes
-that are not UTF-8, a NUL) is *yielded* as an :class:`InputError` in its place, so callers decide
+that are not UTF-8) is *yielded* as an :class:`InputError` in its place, so callers decide
 whether to stop or to skip it and carry on.
+
+NUL characters inside values (real GitHub and help-desk exports carry a few) are taken out and
+counted in :attr:`Table.removed_nuls`, for the caller to warn about; a file that is mostly NULs
+is binary or UTF-16 and is refused whole.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ csv.field_size_limit(2**31 - 1)
 
 
 MAX_INT_DIGITS = 4_000
+# Above this share of NUL characters a file is not text with a few stray NULs but binary data or
+# UTF-16 without its byte-order mark (where every other byte of Latin text is NUL).
+BINARY_NUL_SHARE = 0.1
 
 
 class _RefusedJson(ValueError):
@@ -76,6 +83,25 @@ class Row:
 
 
 @dataclass
+class RemovedNuls:
+    """NUL characters taken out of the values read so far (no database stores them)."""
+
+    characters: int = 0
+    rows: int = 0
+    first_line: int | None = None
+
+    def clean(self, line: int, values: dict[str, str]) -> dict[str, str]:
+        """``values`` without NULs, counting what was removed on ``line``."""
+        found = sum(value.count("\x00") for value in values.values())
+        if not found:
+            return values
+        self.characters += found
+        self.rows += 1
+        self.first_line = self.first_line or line
+        return {key: value.replace("\x00", "") for key, value in values.items()}
+
+
+@dataclass
 class Table:
     """The columns of a file (header order) and its rows, read lazily."""
 
@@ -88,6 +114,8 @@ class Table:
     # Names the CSV header gives more than once (Jira repeats "Labels"): a row's value under
     # such a name is ambiguous, so resolve_column refuses them; the other columns read fine.
     duplicated: tuple[str, ...] = ()
+    # Filled in as rows are read: complete once ``rows`` is exhausted.
+    removed_nuls: RemovedNuls = field(default_factory=RemovedNuls)
 
 
 def detect_format(path: Path, file_format: str | None = None) -> str:
@@ -120,6 +148,7 @@ def open_table(
     """
     fmt = detect_format(path, file_format)
     text = _decode(path)
+    _refuse_binary(path, text)
     if fmt == "csv":
         table = _csv_table(path, text)
         if table.duplicated and not unused_duplicates_ok:
@@ -190,7 +219,7 @@ def row_problem(path: Path, line: int, values: dict[str, str]) -> InputError | N
             )
         if "\x00" in value:
             return InputError(
-                "contains a NUL character (is the file binary or UTF-16?)",
+                "contains a NUL character (--skip-invalid leaves such rows out)",
                 file=path,
                 line=line,
                 field=key,
@@ -230,6 +259,18 @@ def _decode(path: Path) -> str:
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 
+def _refuse_binary(path: Path, text: str) -> None:
+    nuls = text.count("\x00")
+    if nuls and nuls > BINARY_NUL_SHARE * len(text):
+        first = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            f"{nuls:,} of its {len(text):,} characters are NUL: the file is binary or UTF-16, "
+            "not text (save it as UTF-8)",
+            file=path,
+            line=first,
+        )
+
+
 # --- CSV -----------------------------------------------------------------------------------
 
 
@@ -249,8 +290,11 @@ def _csv_table(path: Path, text: str) -> Table:
         if row:
             header, header_line = [c.strip() for c in row], start
     _check_header(path, header, header_line)
-    rows = _csv_rows(path, reader, header)
-    return Table(path, header, header_line, rows, duplicated=_duplicated(header))
+    removed = RemovedNuls()
+    rows = _csv_rows(path, reader, header, removed)
+    return Table(
+        path, header, header_line, rows, duplicated=_duplicated(header), removed_nuls=removed
+    )
 
 
 def _duplicated(header: Sequence[str]) -> tuple[str, ...]:
@@ -278,7 +322,9 @@ def _check_header(path: Path, header: Sequence[str], line: int) -> None:
         )
 
 
-def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Row | InputError]:
+def _csv_rows(
+    path: Path, reader: Any, header: list[str], removed: RemovedNuls
+) -> Iterator[Row | InputError]:
     while True:
         start = reader.line_num + 1
         try:
@@ -303,7 +349,7 @@ def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Row | Inpu
                 line=start,
             )
             continue
-        values = dict(zip(header, cells, strict=True))
+        values = removed.clean(start, dict(zip(header, cells, strict=True)))
         yield row_problem(path, start, values) or Row(start, values)
 
 
@@ -348,12 +394,12 @@ def _text_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _object_row(path: Path, line: int, value: Any) -> Row | InputError:
+def _object_row(path: Path, line: int, value: Any, removed: RemovedNuls) -> Row | InputError:
     if not isinstance(value, dict):
         return InputError(
             f"expected a JSON object, found {type(value).__name__}", file=path, line=line
         )
-    values = {str(k): _text_value(v) for k, v in value.items()}
+    values = removed.clean(line, {str(k): _text_value(v) for k, v in value.items()})
     return row_problem(path, line, values) or Row(line, values)
 
 
@@ -385,6 +431,7 @@ def _json_table(path: Path, text: str) -> Table:
     # JSON is parsed element by element with raw_decode so each object keeps its own line.
     lines = _Lines(text)
     decoder = _strict_decoder()
+    removed = RemovedNuls()
     pos = _skip_space(text, 0)
     if pos == len(text):
         raise InputError("the file is empty (expected a JSON array of objects)", file=path, line=1)
@@ -414,7 +461,7 @@ def _json_table(path: Path, text: str) -> Table:
                     f"invalid JSON: {bad.msg} (column {bad.colno})", file=path, line=bad.lineno
                 ) from None
         else:
-            items.append(_object_row(path, line, value))
+            items.append(_object_row(path, line, value, removed))
         pos = _skip_space(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_space(text, pos + 1)
@@ -427,7 +474,7 @@ def _json_table(path: Path, text: str) -> Table:
     pos = _skip_space(text, pos + 1)
     if pos < len(text):
         raise InputError("invalid JSON: text after the closing ']'", file=path, line=lines.at(pos))
-    return Table(path, _columns(items), 1, iter(items), has_header=False)
+    return Table(path, _columns(items), 1, iter(items), has_header=False, removed_nuls=removed)
 
 
 def _element_end(text: str, pos: int) -> int:
@@ -441,6 +488,7 @@ def _jsonl_table(path: Path, text: str) -> Table:
         raise InputError("the file is empty (expected one JSON object per line)", file=path, line=1)
     items: list[Row | InputError] = []
     decoder = _strict_decoder()
+    removed = RemovedNuls()
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -454,5 +502,5 @@ def _jsonl_table(path: Path, text: str) -> Table:
         except _RefusedJson as exc:
             items.append(InputError(str(exc), file=path, line=number))
             continue
-        items.append(_object_row(path, number, value))
-    return Table(path, _columns(items), 1, iter(items), has_header=False)
+        items.append(_object_row(path, number, value, removed))
+    return Table(path, _columns(items), 1, iter(items), has_header=False, removed_nuls=removed)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import product_repo, user_repo
+from productpath.store import customer_repo, portal_repo, product_repo, user_repo
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -75,10 +75,15 @@ class AuthUser:
 
 @dataclass(frozen=True)
 class UserRow:
+    """An account as listings show it; ``customer`` is the key of the customer whose revenue
+    weights their portal votes (None: each vote counts 1), ``vote_weight`` what a vote counts."""
+
     email: str
     name: str
     active: bool
     roles: list[tuple[str, str]] = field(default_factory=list)
+    customer: str | None = None
+    vote_weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +91,8 @@ class UserRow:
             "name": self.name,
             "active": self.active,
             "roles": {product: role for product, role in self.roles},
+            "customer": self.customer,
+            "vote_weight": self.vote_weight,
         }
 
 
@@ -185,8 +192,10 @@ def add_user(
     *,
     product: str | None = None,
     name: str = "",
+    customer: str | None = None,
 ) -> UserRow:
-    """Create an account with ``role`` on ``product`` (default: the workspace's product)."""
+    """Create an account with ``role`` on ``product`` (default: the workspace's product),
+    linked to the product's ``customer`` (its key) when given."""
     email = check_email(email)
     check_role(role)
     password_hash = password_hasher().hash(check_password(password))
@@ -197,18 +206,65 @@ def add_user(
             raise ConflictError(
                 f"user '{email}' exists already; change their role with 'productpath users role'"
             )
+        customer_id = None if customer is None else _customer_id(session, product_id, customer)
         user = user_repo.add(session, email, name.strip()[:200], password_hash)
+        user.customer_id = customer_id
         user_repo.set_role(session, user.id, product_id, role)
-    return UserRow(email=email, name=user.name, active=True, roles=[(key, role)])
+        weight = portal_repo.revenue_weight(session, product_id, customer_id)
+    return UserRow(
+        email=email,
+        name=user.name,
+        active=True,
+        roles=[(key, role)],
+        customer=customer,
+        vote_weight=round(weight, 2),
+    )
+
+
+def set_customer(
+    handle: OpenWorkspace, email: str, customer: str | None, *, product: str | None = None
+) -> UserRow:
+    """Link the account to ``customer`` of ``product`` (its key), or unlink it (None): the
+    customer's revenue weights the votes they cast from now on."""
+    key = product or handle.workspace.product
+    with handle.store.write() as session:
+        product_id = _product_id(session, key)
+        user = _user(session, email)
+        user.customer_id = None if customer is None else _customer_id(session, product_id, customer)
+        session.flush()
+    return next(row for row in list_users(handle) if row.email == user.email)
+
+
+def _customer_id(session: Any, product_id: int, key: str) -> int:
+    found = customer_repo.ids_by_key(session, product_id).get(key.strip())
+    if found is None:
+        raise NotFoundError(
+            f"no customer '{key.strip()}' in this product; see 'productpath customers list'"
+        )
+    return found
 
 
 def list_users(handle: OpenWorkspace) -> list[UserRow]:
     with handle.store.read() as session:
         roles = user_repo.all_memberships(session)
-        return [
-            UserRow(email=u.email, name=u.name, active=u.active, roles=roles.get(u.id, []))
-            for u in user_repo.all_users(session)
-        ]
+        customers = user_repo.customers_of_users(session)
+        rows = []
+        for u in user_repo.all_users(session):
+            linked = customers.get(u.id)
+            weight = 1.0
+            if linked is not None:
+                weight = portal_repo.revenue_weight(session, linked[1], u.customer_id)
+            rows.append(
+                UserRow(
+                    email=u.email,
+                    name=u.name,
+                    active=u.active,
+                    roles=roles.get(u.id, []),
+                    customer=None if linked is None else linked[0],
+                    vote_weight=round(weight, 2),
+                )
+            )
+        return rows
 
 
 def set_role(handle: OpenWorkspace, email: str, role: str, *, product: str | None = None) -> str:

@@ -1,9 +1,10 @@
 """The decision log: record a decision with its options, evidence and expected outcome on a
 KPI; list and show decisions; review the ones that are due against what the KPI now says.
 
-Evidence is written as ``KIND:REF`` (optionally ``=NOTE``): ``theme:3``, ``feedback:1234``,
-``kpi:weekly-active-users``, ``experiment:checkout-copy``, ``forecast:12``. A reference to
-nothing is refused when the decision is added; a target deleted later shows as "deleted".
+Evidence is written as ``KIND:REF`` (optionally ``=NOTE``): ``theme:3``, ``feedback:1234`` (the
+item's id) or ``feedback:b77-0001`` (its id in the imported file), ``kpi:weekly-active-users``,
+``experiment:checkout-copy``, ``forecast:12``. A reference to nothing is refused when the
+decision is added; a target deleted later shows as "deleted". Feedback shows with its quote.
 
 Two more kinds of ``decision_evidence`` row are bookkeeping, not evidence, and never listed as
 evidence (the schema has no columns of their own for them):
@@ -222,7 +223,9 @@ def _evidence_row(
     session: Session, product_id: int, position: int, kind: str, ref: str, note: str
 ) -> DecisionEvidence:
     target: int | None = None
-    if kind in ("theme", "feedback", "forecast"):
+    if kind == "feedback" and not ref.isdigit():
+        target = _feedback_by_external_id(session, product_id, ref)
+    elif kind in ("theme", "feedback", "forecast"):
         if not ref.isdigit():
             raise InputError(f"{kind} evidence is a number, not '{ref}'", field="--evidence")
         number = int(ref)
@@ -244,6 +247,18 @@ def _evidence_row(
     row = DecisionEvidence(position=position, kind=kind, ref=ref, note=note)
     setattr(row, _COLUMN[kind], target)
     return row
+
+
+def _feedback_by_external_id(session: Session, product_id: int, ref: str) -> int | None:
+    """The item whose id in its file is ``ref``; two sources holding it must be told apart."""
+    found = decision_repo.feedback_ids_by_external_id(session, product_id, ref)
+    if len(found) > 1:
+        which = ", ".join(f"feedback:{i} (source '{source}')" for i, source in found)
+        raise InputError(
+            f"feedback '{ref}' is in {len(found)} sources; name one by its id: {which}",
+            field="--evidence",
+        )
+    return found[0][0] if found else None
 
 
 def list_decisions(handle: OpenWorkspace, *, today: dt.date | None = None) -> DecisionsPage:
@@ -383,6 +398,17 @@ def _view(session: Session, row: Decision, today: dt.date) -> DecisionView:
     )
 
 
+QUOTE_LENGTH = 120
+
+
+def _quote(text: str) -> str:
+    """The item's words in quotation marks, on one line, shortened to :data:`QUOTE_LENGTH`."""
+    flat = " ".join(text.split())
+    if len(flat) > QUOTE_LENGTH:
+        flat = flat[: QUOTE_LENGTH - 1].rstrip() + "…"
+    return f"“{flat}”"
+
+
 def _evidence_view(session: Session, e: DecisionEvidence) -> EvidenceView:
     target = getattr(e, _COLUMN.get(e.kind, "kpi_id"))
     deleted = target is None
@@ -394,6 +420,10 @@ def _evidence_view(session: Session, e: DecisionEvidence) -> EvidenceView:
             label = f"theme #{number}: {name}"
     elif e.kind == "feedback":
         label = f"feedback item {e.ref}"
+        quoted = decision_repo.feedback_quote(session, target) if target is not None else None
+        if quoted is not None:
+            external_id, source, text = quoted
+            label = f"feedback {external_id} ({source}): {_quote(text)}"
     elif e.kind == "kpi":
         label, href = f"KPI {e.ref}", None if deleted else f"/kpis/{e.ref}"
     elif e.kind == "experiment":

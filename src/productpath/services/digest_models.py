@@ -13,6 +13,7 @@ WOULD_SEND = "would_send"
 WOULD_FAIL = "would_fail"
 ALREADY_SENT = "already_sent"
 IN_PROGRESS = "in_progress"  # another run is sending it right now
+SKIPPED = "skipped"  # its channel cannot send now (no SMTP settings); the next run tries again
 
 
 class _View(BaseModel):

@@ -1,12 +1,15 @@
 """Digests: each stakeholder gets the report for their audience, on their cadence, by their
 channel; and pending notifications go out by e-mail.
 
-One run works in three steps, so that a problem a person must fix stops it before anything is
-sent: (1) plan: who is due this period and what they get; settings are checked (no SMTP while
-an e-mail is due is one error line); (2) render every report needed; (3) send, one recipient at a
-time: claim the delivery row, send with retries, record ``sent`` or ``failed``. A failure never
-stops the others and is retried by the next run; a ``sent`` row is never sent again for that
-period (the row's unique key on stakeholder, period and channel makes that a database rule).
+One run works in three steps: (1) plan: who is due this period and what they get; settings
+are checked; (2) render every report needed; (3) send, one recipient at a time: claim the
+delivery row, send with retries, record ``sent`` or ``failed``. A failure never stops the
+others and is retried by the next run; a ``sent`` row is never sent again for that period (the
+row's unique key on stakeholder, period and channel makes that a database rule).
+
+Channels are independent: without SMTP settings (or their password secret) the e-mails are
+skipped, each line saying why, and the webhooks still go out. A skipped e-mail is not recorded,
+so the next run, once SMTP is set, sends it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from productpath.services.digest_models import (
     FAILED,
     IN_PROGRESS,
     SENT,
+    SKIPPED,
     WOULD_FAIL,
     WOULD_SEND,
     DeliveryLogRow,
@@ -84,10 +88,11 @@ class _Bodies:
     pdf: Attachment | None
 
 
-NO_SMTP = (
+SMTP_MISSING = (
     "SMTP is not configured: set [smtp] host and from in productpath.toml "
-    "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM); nothing was sent"
+    "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM)"
 )
+NO_SMTP = f"{SMTP_MISSING}; nothing was sent"
 
 
 def send_digests(
@@ -116,32 +121,33 @@ def send_digests(
     lines, due = _plan(handle, today, outbound)
     pending = _pending_notifications(handle)
     warnings: list[str] = []
-    needs_smtp = _needs_smtp(due, pending)
-    if needs_smtp and smtp is None:
-        if not dry_run:
-            raise WorkspaceError(NO_SMTP)
-        warnings.append(NO_SMTP.replace("; nothing was sent", ""))
-    elif needs_smtp and smtp is not None and not dry_run:
-        smtp.password(env)  # a missing secret is one error line, before anything is sent
+    # Why e-mail cannot go out in this run, found before anything is sent.
+    blocked = _email_blocked(smtp, env, check_secret=not dry_run)
+    if blocked is not None and _needs_smtp(due, pending):
+        warnings.append(blocked)
 
     if dry_run:
         for item in due:
             lines.append(_line(item, WOULD_FAIL if item.problem else WOULD_SEND, 0, item.problem))
-        notes = [
-            NotificationLine(id=n.id, email=n.email, subject=n.subject, status=WOULD_SEND)
-            for n in pending
-        ]
+        planned = [_note_line(n, WOULD_SEND, 0, "") for n in pending]
         return DigestRun(
-            today=today, dry_run=True, digests=lines, notifications=notes, warnings=warnings
+            today=today, dry_run=True, digests=lines, notifications=planned, warnings=warnings
         )
 
+    notes: list[NotificationLine] = []
+    if blocked is not None:
+        skipped = [d for d in due if d.channel == "email" and d.problem is None]
+        due = [d for d in due if d not in skipped]
+        lines += [_line(item, SKIPPED, 0, blocked) for item in skipped]
+        notes = [_note_line(n, SKIPPED, 0, blocked) for n in pending]
     render = renderer or _default_renderer()
     bodies = _render_all(handle, due, today, render, attach_pdf, llm, env, warnings)
     policy = policy or RetryPolicy()
     product = handle.workspace.name
     for item in due:
         lines.append(_deliver(handle, item, bodies, smtp, env, policy, sleep, product, outbound))
-    notes = [_notify(handle, n, smtp, env, policy, sleep) for n in pending] if smtp else []
+    if blocked is None and smtp is not None:
+        notes = [_notify(handle, n, smtp, env, policy, sleep) for n in pending]
     return DigestRun(
         today=today, dry_run=False, digests=lines, notifications=notes, warnings=warnings
     )
@@ -164,6 +170,20 @@ def sending_problem(
         smtp.password(env)
     except WorkspaceError as exc:
         return str(exc)
+    return None
+
+
+def _email_blocked(
+    smtp: notify_config.SmtpSettings | None, env: Mapping[str, str], *, check_secret: bool
+) -> str | None:
+    """Why no e-mail can be sent: no SMTP settings, or (``check_secret``) a missing password."""
+    if smtp is None:
+        return SMTP_MISSING
+    if check_secret:
+        try:
+            smtp.password(env)
+        except WorkspaceError as exc:
+            return str(exc)
     return None
 
 
@@ -418,13 +438,17 @@ def _notify(
             # otherwise it stays pending for the next run.
             failed=result.permanent,
         )
+    return _note_line(note, SENT if result.ok else FAILED, result.attempts, result.error)
+
+
+def _note_line(note: Notification, status: str, attempts: int, error: str) -> NotificationLine:
     return NotificationLine(
         id=note.id,
         email=note.email,
         subject=note.subject,
-        status=SENT if result.ok else FAILED,
-        attempts=result.attempts,
-        error=result.error,
+        status=status,
+        attempts=attempts,
+        error=error,
     )
 
 

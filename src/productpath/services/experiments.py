@@ -140,6 +140,11 @@ def analyze_experiment(
         )
     srm = stats.srm_check(data.users, split)
     comparisons, caveats = _compare(data, chosen, alpha)
+    if data.users_from is not None:
+        caveats.append(
+            f"read as one row per variant, with the users in column '{data.users_from}' "
+            "(--users-column names another)"
+        )
     if srm.mismatch:
         caveats.insert(0, _srm_warning(srm))
     exp_key = key or slug(name or path.stem)

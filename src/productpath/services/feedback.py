@@ -31,6 +31,7 @@ from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.tabular import RemovedNuls
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, product_repo
 from productpath.store.models import utcnow
@@ -83,6 +84,8 @@ class FeedbackImportReport:
     redacted: Counter[PiiKind] = field(default_factory=Counter)
     future_dated: int = 0
     first_future: tuple[int, dt.date] | None = None
+    # NUL characters taken out of the text (no database stores them), in how many rows.
+    removed_nuls: RemovedNuls = field(default_factory=RemovedNuls)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def import_feedback(
     report.added = added
     if progress is not None:
         progress(done)
+    report.removed_nuls = items.removed_nuls
     return report
 
 

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from productpath.domain.csv_safety import safe_cell
 from productpath.errors import InputError
+from productpath.services.feedback import FeedbackRow
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
 from productpath.services.themes_view import KINDS
@@ -251,6 +253,36 @@ def export_csv(handle: OpenWorkspace, query: FeedbackQuery) -> Iterator[str]:
                     f.text,
                 )
             )
+
+
+def list_matching(
+    handle: OpenWorkspace, query: FeedbackQuery, *, limit: int | None = None
+) -> list[FeedbackRow]:
+    """The items matching ``query`` in the explorer's order (newest first), at most ``limit``,
+    as ``feedback list`` shows them."""
+    query = validate(query)
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        search = None if product_id is None else _resolve_in(session, product_id, query)
+        if product_id is None or search is None:
+            return []
+        rows = []
+        for f in islice(feedback_search.stream(session, product_id, search), limit):
+            rows.append(
+                FeedbackRow(
+                    f.id,
+                    f.external_id,
+                    f.source,
+                    f.text,
+                    f.created_at,
+                    f.customer_key,
+                    f.theme_number,
+                    f.theme_label,
+                    f.sentiment,
+                    f.kind,
+                )
+            )
+        return rows
 
 
 class _Line:

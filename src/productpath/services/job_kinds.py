@@ -86,7 +86,13 @@ def import_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporte
 def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Reporter) -> str:
     """Send the digests due today and the pending notifications (no parameters): rendering the
     reports, PDFs included, takes seconds per audience, too long for one web request."""
-    from productpath.services.digest_models import ALREADY_SENT, FAILED, IN_PROGRESS, SENT
+    from productpath.services.digest_models import (
+        ALREADY_SENT,
+        FAILED,
+        IN_PROGRESS,
+        SENT,
+        SKIPPED,
+    )
     from productpath.services.digests import send_digests
 
     report("send", 0, None)
@@ -100,6 +106,7 @@ def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Repor
             (ALREADY_SENT, "already sent"),
             (IN_PROGRESS, "being sent by another run"),
             (FAILED, "failed"),
+            (SKIPPED, "skipped"),
         )
         if run.count(status)
     ]

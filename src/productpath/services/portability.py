@@ -301,7 +301,17 @@ def import_all(
     finally:
         export.close()
     warnings = []
-    if product not in products:
+    imported = _imported_product(manifest, products)
+    if product not in products and imported is not None:
+        # The workspace was empty (init's placeholder product at most): what it holds now is
+        # the export's product, so that is the one its commands must work on.
+        ws.set_product(root, imported)
+        warnings.append(
+            f"the workspace's product is now '{imported}', the export's "
+            f"(productpath.toml named '{product}', which the export does not hold)"
+        )
+        product = imported
+    elif product not in products:
         warnings.append(
             f"productpath.toml names product '{product}', which the export does not hold "
             f"(it holds: {', '.join(sorted(products)) or 'none'}); set 'product' there"
@@ -313,6 +323,14 @@ def import_all(
             "are issued again (export with --include-credentials to keep them)"
         )
     return ImportSummary(counts, product, warnings)
+
+
+def _imported_product(manifest: dict[str, Any], products: set[str]) -> str | None:
+    """The product an import brought: the one the export was made from, else the only one."""
+    named = manifest.get("product")
+    if isinstance(named, str) and named in products:
+        return named
+    return next(iter(products)) if len(products) == 1 else None
 
 
 def _product_keys(handle: OpenWorkspace) -> list[dict[str, Any]]:

@@ -100,6 +100,8 @@ class PortalView(_View):
     can_vote: bool
     note: str | None
     weight_rule: str = WEIGHT_RULE
+    # What a vote of the asker counts now (their customer's weight); None without an account.
+    your_weight: float | None = None
 
 
 class PortalItemPage(_View):
@@ -141,7 +143,15 @@ def portal_roadmap(handle: OpenWorkspace, user_id: int | None) -> PortalView:
             stages=stages,
             can_vote=user_id is not None,
             note=None if user_id is not None else LOCAL_MODE_NOTE,
+            your_weight=_your_weight(session, product, user_id),
         )
+
+
+def _your_weight(session: Session, product: Product | None, user_id: int | None) -> float | None:
+    found = portal_repo.user_customer(session, user_id) if user_id is not None else None
+    if found is None or product is None:
+        return None
+    return round(portal_repo.revenue_weight(session, product.id, found[0]), 2)
 
 
 def portal_item(handle: OpenWorkspace, key: str, user_id: int | None) -> PortalItemPage:

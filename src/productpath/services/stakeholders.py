@@ -89,7 +89,7 @@ class RaciMatrix(_View):
 class StakeholderInput:
     """What a user gives to add or update a stakeholder; None means "not given"."""
 
-    name: str
+    name: str | None = None
     key: str | None = None
     role: str | None = None
     organisation: str | None = None
@@ -154,11 +154,12 @@ def list_stakeholders(handle: OpenWorkspace) -> list[StakeholderInfo]:
 def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[StakeholderInfo, str]:
     """Add the stakeholder, or update the one with the same key (only the values given).
 
-    Returns the stakeholder as stored and ``added``, ``updated`` or ``unchanged``. The whole
-    stakeholder is checked as it would be stored, so an update cannot leave, say, a webhook
-    channel without a URL.
+    Adding never renames: a key already held under another name is refused with a pointer to
+    :func:`update_stakeholder`. Returns the stakeholder as stored and ``added``, ``updated`` or
+    ``unchanged``. The whole stakeholder is checked as it would be stored, so an update cannot
+    leave, say, a webhook channel without a URL.
     """
-    name = _text(given.name, "name", required=True)
+    name = _text(given.name or "", "name", required=True)
     key = _key(given.key, name)
     updates = _given_values(given)
     if updates.get("webhook_url"):
@@ -168,6 +169,12 @@ def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[St
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         existing = stakeholder_repo.find(session, product.id, key)
+        if existing is not None and existing.name != name:
+            raise InputError(
+                f"the key '{key}' belongs to {existing.name}; adding does not rename "
+                f"(use 'productpath stakeholders update {key} --name ...')",
+                field="name",
+            )
         stored = (
             {name_: getattr(existing, name_) for name_ in DEFAULTS}
             if existing is not None
@@ -176,6 +183,29 @@ def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[St
         values = {**stored, **updates, "name": name}
         _check_whole(values)
         row, outcome = stakeholder_repo.upsert(session, product.id, key, values)
+        return info(row), outcome
+
+
+def update_stakeholder(
+    handle: OpenWorkspace, key: str, given: StakeholderInput
+) -> tuple[StakeholderInfo, str]:
+    """Change only the values given (the name too) of the stakeholder with ``key``.
+
+    Returns the stakeholder as stored and ``updated`` or ``unchanged``; checked whole, as
+    :func:`save_stakeholder` does.
+    """
+    updates = _given_values(given)
+    if given.name is not None:
+        updates["name"] = _text(given.name, "name", required=True)
+    with handle.store.write() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        existing = stakeholder_repo.find(session, product_id, key) if product_id else None
+        if existing is None or product_id is None:
+            raise NotFoundError(f"no stakeholder with key '{key}'")
+        stored = {name_: getattr(existing, name_) for name_ in (*DEFAULTS, "name")}
+        values = {**stored, **updates}
+        _check_whole(values)
+        row, outcome = stakeholder_repo.upsert(session, product_id, key, values)
         return info(row), outcome
 
 

@@ -54,6 +54,28 @@ def feedback_id(session: Session, product_id: int, item_id: int) -> int | None:
     )
 
 
+def feedback_ids_by_external_id(
+    session: Session, product_id: int, external_id: str
+) -> list[tuple[int, str]]:
+    """(id, source) of the items with this external id: one per source at most."""
+    rows = session.execute(
+        select(FeedbackItem.id, FeedbackItem.source)
+        .where(FeedbackItem.product_id == product_id, FeedbackItem.external_id == external_id)
+        .order_by(FeedbackItem.source)
+    )
+    return [(i, source) for i, source in rows]
+
+
+def feedback_quote(session: Session, item_id: int) -> tuple[str, str, str] | None:
+    """(external id, source, text) of a feedback item."""
+    row = session.execute(
+        select(FeedbackItem.external_id, FeedbackItem.source, FeedbackItem.text).where(
+            FeedbackItem.id == item_id
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def kpi_id(session: Session, product_id: int, key: str) -> int | None:
     return session.scalar(select(Kpi.id).where(Kpi.product_id == product_id, Kpi.key == key))
 

@@ -7,7 +7,14 @@ import datetime as dt
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
-from productpath.store.models import ApiToken, LoginAttempt, Membership, Product, User
+from productpath.store.models import (
+    ApiToken,
+    Customer,
+    LoginAttempt,
+    Membership,
+    Product,
+    User,
+)
 
 
 def any_user(session: Session) -> bool:
@@ -56,6 +63,16 @@ def all_memberships(session: Session) -> dict[int, list[tuple[str, str]]]:
     for user_id, key, role in session.execute(stmt):
         found.setdefault(user_id, []).append((key, role))
     return found
+
+
+def customers_of_users(session: Session) -> dict[int, tuple[str, int]]:
+    """user id -> (customer key, the customer's product id), for accounts linked to one."""
+    rows = session.execute(
+        select(User.id, Customer.key, Customer.product_id).join(
+            Customer, Customer.id == User.customer_id
+        )
+    )
+    return {user_id: (key, product_id) for user_id, key, product_id in rows}
 
 
 def set_role(session: Session, user_id: int, product_id: int, role: str) -> None:

@@ -27,6 +27,7 @@ from productpath.web.deps import STATIC_DIR, render, require_role
 from productpath.web.login_gate import LoginGate
 from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
+    accounts,
     api,
     auth,
     dashboard,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning.router, dependencies=team)
     app.include_router(retro.router, dependencies=team)
     app.include_router(auth.router)
+    app.include_router(accounts.router, dependencies=team)
     # /api/v1 checks roles per resource (stakeholders may vote and comment: web/api), and
     # /docs is public like /openapi.json.
     app.include_router(api.router)
