@@ -326,7 +326,7 @@ def _started(
     out: dict[str, InitiativeInput] = {}
     for key, initiative in started.items():
         # An epic is a container; its children are the work (as in delivery.progress).
-        scope = [item for item in items.get(ids.get(key, -1), ()) if not item.is_epic]
+        scope = [item for item in items.get(ids.get(key, -1), ()) if item.in_scope]
         if not scope:
             continue
         done = sum(1 for item in scope if item.is_done)

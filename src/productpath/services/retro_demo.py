@@ -43,7 +43,7 @@ def record_past_forecasts(
             if item.status != "done" or shipped is None or shipped <= as_of:
                 initiatives.append(item)
                 continue
-            scope = [i for i in linked if not i.is_epic]
+            scope = [i for i in linked if i.in_scope]
             resolved = sum(
                 1 for i in scope if i.resolved_at is not None and i.resolved_at.date() <= as_of
             )
