@@ -54,7 +54,7 @@ def record_past_forecasts(
                 initiatives.append(replace(item, status="planned", remaining=1.0))
         # No pace floor: the linked items carry today's status, so a pace taken from them as of
         # a past day would count work finished after it. A past forecast goes by its estimates.
-        unpaced = tuple(replace(i, pace_finish=None) for i in initiatives)
+        unpaced = tuple(replace(i, pace_finish=None, pace_weeks=()) for i in initiatives)
         past = replace(inputs, initiatives=unpaced, notes=())
         result = forecast_roadmap(past, trials=TRIALS, seed=seed + n, today=as_of)
         with handle.store.write() as session:
