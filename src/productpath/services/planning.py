@@ -438,6 +438,8 @@ def inputs_record(inputs: PlanInputs) -> dict[str, Any]:
                 else None,
                 "remaining": i.remaining,
                 "pace_finish": i.pace_finish.isoformat() if i.pace_finish else None,
+                "pace_weeks": list(i.pace_weeks),
+                "pace_left": i.pace_left,
                 "depends_on": list(i.depends_on),
             }
             for i in inputs.initiatives
