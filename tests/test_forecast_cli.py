@@ -42,6 +42,12 @@ def test_when_prints_sentences_and_stores_a_snapshot(workspace_dir: Path, tmp_pa
         runs = session.query(ForecastRun).filter_by(kind="when").all()
         assert len(runs) == 2
         assert json.loads(runs[-1].result)["percentiles"] == data["percentiles"]
+    # A look with --no-save is printed, not stored.
+    look = invoke(*args, "closed_at", "--seed", "3", "--trials", "500", "--no-save")
+    assert look.exit_code == 0, look.output
+    assert "Not saved." in " ".join(look.stdout.split())
+    with open_workspace() as handle, handle.store.read() as session:
+        assert session.query(ForecastRun).filter_by(kind="when").count() == 2
 
 
 def test_how_many_and_backtest_json(workspace_dir: Path, tmp_path: Path) -> None:

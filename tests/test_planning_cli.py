@@ -105,6 +105,9 @@ def test_forecast_roadmap_is_seedable_and_stored() -> None:
     runs = _runs("roadmap")
     assert len(runs) == 2 and runs[0]["seed"] == 5 and runs[0]["trials"] == 2000
     assert runs[0]["result"]["milestones"] == first["milestones"]
+    # A look with --no-save stores nothing.
+    assert _json("forecast", "roadmap", "--trials", "500", "--no-save") is not None
+    assert len(_runs("roadmap")) == 2
 
 
 def test_forecast_table_states_the_model() -> None:
@@ -143,7 +146,8 @@ def test_compare_shows_the_scenario_side_by_side(tmp_path: Path) -> None:
     # From 7 January 2030, 4-10 ideal weeks at 0.1 a week (40-100 weeks) miss GA on 30 June.
     assert (rows["ga"]["baseline"], rows["ga"]["scenario"], rows["ga"]["change"]) == (1, 0, -1)
     assert rows["ga"]["scenario_p85"] > rows["ga"]["baseline_p85"]
-    assert _runs("compare")[0]["result"]["milestones"] == data["milestones"]
+    # A what-if is not stored: the retrospective scores baseline forecasts only.
+    assert _runs("compare") == [] and _runs("roadmap") == []
     table = invoke("forecast", "compare", "--scenario", str(late), "--trials", "300")
     assert table.exit_code == 0, table.stderr
     assert "set team payments's capacity to 0.1 per week" in table.stdout
@@ -223,9 +227,14 @@ def test_work_in_progress_is_forecast_no_sooner_than_delivery_projects_it() -> N
         "projection"
     ]["projected_date"]
     assert projected == (TODAY + dt.timedelta(weeks=8)).isoformat()
-    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "500")
+    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "2000")
     row = next(i for i in forecast["initiatives"] if i["key"] == "onboarding")
-    assert row["finish"] == {"p50": projected, "p85": projected, "p95": projected}
+    # The pace is uncertain (weeks drawn from its last 4: 0, 0, 2, 0 items), so the day its
+    # pace allows is a range around delivery's projection, never one date.
+    p50, p85, p95 = (dt.date.fromisoformat(row["finish"][p]) for p in ("p50", "p85", "p95"))
+    assert p50 < p85 < p95
+    assert abs((p50 - dt.date.fromisoformat(projected)).days) <= 14
+    assert p95 >= TODAY + dt.timedelta(weeks=12)
     assert row["planned_finish"] == projected
     assert (
         "'onboarding' is in progress: 2 of 6 linked items done, so 67% of its estimate is left; "
@@ -234,7 +243,7 @@ def test_work_in_progress_is_forecast_no_sooner_than_delivery_projects_it() -> N
     )
     # instant-transfers waits for it (its dependency), so it cannot finish before then either.
     after = next(i for i in forecast["initiatives"] if i["key"] == "instant-transfers")
-    assert after["finish"]["p50"] > projected
+    assert after["finish"]["p50"] > row["finish"]["p50"]
     (stored,) = _runs("roadmap")
     assert (
         next(i for i in stored["result"]["initiatives"] if i["key"] == "onboarding")["finish"]
@@ -282,10 +291,13 @@ def test_stalled_work_keeps_the_pace_since_its_first_item_was_finished() -> None
     assert _onboarding_pace(tomorrow) == tomorrow + dt.timedelta(weeks=80)
     later = TODAY + dt.timedelta(days=36)  # 63 days since: 20 x 63 days
     assert _onboarding_pace(later) == later + dt.timedelta(days=20 * 63)
-    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "200")
+    forecast = _json("forecast", "roadmap", "--seed", "3", "--trials", "500")
     row = next(i for i in forecast["initiatives"] if i["key"] == "onboarding")
-    paced = (TODAY + dt.timedelta(weeks=80)).isoformat()
-    assert row["finish"]["p50"] == paced
+    # Its weeks (1, 0, 0, 0 items) are drawn per trial: the median is about the 80 weeks, and
+    # the spread around it is wide, as one item in four weeks says little.
+    p50, p85, p95 = (dt.date.fromisoformat(row["finish"][p]) for p in ("p50", "p85", "p95"))
+    assert abs((p50 - (TODAY + dt.timedelta(weeks=80))).days) <= 28
+    assert p50 < p85 < p95
 
 
 def test_stalled_work_counts_every_finish_since_the_first() -> None:

@@ -32,17 +32,58 @@ EVIDENCE = Evidence(
 )
 
 
+def _smaller(revenue: float, customers: int) -> Evidence:
+    return Evidence(
+        themes=(ThemeEvidence(9, "other", 5),),
+        items=5,
+        customers=customers,
+        customers_with_revenue=customers,
+        revenue=revenue,
+    )
+
+
 def test_rice_multiplies_reach_impact_confidence_over_effort() -> None:
-    item = ScoringInput("a", "A", estimate=(1, 2, 3), evidence=EVIDENCE)
-    (score,) = score_all([item], ScoringConfig(total_revenue=10_000.0))
-    # 50% of revenue is "massive" (3); 50 items is high confidence (1.0); PERT mean 2.
-    assert score.term("reach").value == 412
-    assert score.term("reach").source == "412 customers from themes #3, #7"
-    assert score.term("impact").value == 3.0
-    assert "50.0% of customer revenue" in score.term("impact").source
-    assert score.term("confidence").value == 1.0
-    assert score.term("effort").value == 2.0
-    assert score.value == pytest.approx(412 * 3 * 1.0 / 2)
+    items = [
+        ScoringInput("a", "A", estimate=(1, 2, 3), evidence=EVIDENCE),
+        ScoringInput("b", "B", estimate=(1, 2, 3), evidence=_smaller(1_000.0, 50)),
+        ScoringInput("c", "C", estimate=(1, 2, 3), evidence=_smaller(200.0, 10)),
+    ]
+    a, b, c = score_all(items, ScoringConfig(total_revenue=10_000.0))
+    # The most revenue and reach of the three: massive impact (3), full confidence; PERT mean 2.
+    assert a.term("reach").value == 412
+    assert a.term("reach").source == '412 customers from themes #3 "top up", #7 "fees"'
+    assert a.term("impact").value == 3.0
+    assert "revenue 5,000 behind it, 50.0% of all: highest of the 3 open" in a.term("impact").source
+    assert a.term("confidence").value == 1.0
+    assert "highest of the 3 open initiatives with evidence" in a.term("confidence").source
+    assert a.term("effort").value == 2.0
+    assert a.value == pytest.approx(412 * 3 * 1.0 / 2)
+    # The middle one is medium and 0.8, the least minimal and 0.5: the terms separate them.
+    assert (b.term("impact").value, b.term("confidence").value) == (1.0, 0.8)
+    assert "2nd highest of the 3 open" in b.term("impact").source
+    assert (c.term("impact").value, c.term("confidence").value) == (0.25, 0.5)
+
+
+def test_one_initiative_with_evidence_is_in_the_middle() -> None:
+    (score,) = score_all(
+        [ScoringInput("a", "A", estimate=(1, 2, 3), evidence=EVIDENCE)],
+        ScoringConfig(total_revenue=10_000.0),
+    )
+    assert (score.term("impact").value, score.term("confidence").value) == (1.0, 0.8)
+    assert "the only one of the open" in score.term("impact").source
+
+
+def test_done_and_dropped_work_leave_the_ranking() -> None:
+    items = [
+        ScoringInput("shipped", "S", status="done", estimate=(1, 1, 1), evidence=EVIDENCE),
+        ScoringInput("open", "O", estimate=(1, 1, 1), evidence=_smaller(200.0, 10)),
+        ScoringInput("gone", "G", status="dropped", estimate=(1, 1, 1), evidence=EVIDENCE),
+        ScoringInput("next", "N", status="in_progress", estimate=(1, 1, 1)),
+    ]
+    ranked = score_all(items, ScoringConfig(total_revenue=10_000.0))
+    assert [(s.key, s.rank) for s in ranked] == [("open", 1), ("next", 2)]
+    # The done work's evidence is not what open work is measured against.
+    assert ranked[0].term("impact").source.count("the only one of the open") == 1
 
 
 def test_weights_are_exponents_in_rice_and_multipliers_in_wsjf() -> None:
@@ -60,12 +101,14 @@ def test_overrides_replace_terms_and_are_marked() -> None:
     item = ScoringInput(
         "a", "A", estimate=(1, 2, 3), evidence=EVIDENCE, overrides={"reach": 500, "effort": 5}
     )
-    (score,) = score_all([item], ScoringConfig(total_revenue=10_000.0))
+    other = ScoringInput("b", "B", estimate=(1, 2, 3), evidence=_smaller(1_000.0, 50))
+    score, _ = score_all([item, other], ScoringConfig(total_revenue=10_000.0))
     assert score.term("reach").value == 500 and score.term("reach").overridden
     assert score.term("reach").source == "set in roadmap.yaml (score.reach)"
     assert score.term("effort").value == 5 and score.term("effort").overridden
     assert not score.term("impact").overridden
-    assert score.value == pytest.approx(500 * 3 * 1.0 / 5)
+    # The higher revenue of two: high impact (2), full confidence.
+    assert score.value == pytest.approx(500 * 2.0 * 1.0 / 5)
 
 
 def test_missing_evidence_says_so_and_uses_the_documented_defaults() -> None:
@@ -110,14 +153,16 @@ def test_scores_come_from_linked_evidence_in_the_store(opened: Any, tmp_path: Pa
     ranked = ranked_initiatives(opened)
     assert [s.key for s in ranked] == ["topup-retry", "fx-fees", "passcode-reset", "no-estimate"]
     top = ranked[0]
-    # Theme #3: 6 items from customers big, mid and small (all the revenue), all recent.
+    # Theme #3: 6 items from customers big, mid and small (all the revenue), all recent. Of the
+    # two open initiatives with evidence it has the more revenue and the more customers.
     assert top.term("reach").value == 3
-    assert top.term("reach").source == "3 customers from theme #3"
+    assert top.term("reach").source == '3 customers from theme #3 "card top up failed"'
     assert top.term("impact").value == 3.0
-    assert top.term("confidence").value == 0.8
-    assert top.value == pytest.approx(3 * 3 * 0.8 / 2)
+    assert top.term("confidence").value == 1.0
+    assert top.value == pytest.approx(3 * 3 * 1.0 / 2)
     fx = ranked[1]
-    assert fx.term("reach").value == 2 and fx.term("impact").value == 1.0  # 10% of revenue
+    assert fx.term("reach").value == 2 and fx.term("impact").value == 0.5  # the lesser of two
+    assert fx.term("confidence").value == 0.5
     assert ranked[3].value is None
 
 
@@ -163,13 +208,13 @@ def test_roadmap_score_cli_prints_terms_with_sources(workspace_dir: Path, tmp_pa
     result = invoke("roadmap", "score")
     assert result.exit_code == 0
     assert "RICE scores of pocket" in result.stdout
-    assert "reach 3: 3 customers from theme #3" in result.stdout
+    assert 'reach 3: 3 customers from theme #3 "card top up failed"' in result.stdout
     assert "warning: effort: no estimate" in result.stdout
     data = json.loads(invoke("roadmap", "score", "--json").stdout)
     assert data["method"] == "rice"
     first = data["initiatives"][0]
     assert first["key"] == "topup-retry" and first["rank"] == 1
-    assert first["terms"]["reach"]["source"] == "3 customers from theme #3"
+    assert first["terms"]["reach"]["source"] == '3 customers from theme #3 "card top up failed"'
     assert first["terms"]["reach"]["overridden"] is False
 
 
@@ -179,3 +224,34 @@ def test_a_score_override_in_the_yaml_is_marked(opened: Any, tmp_path: Path) -> 
     fx = next(s for s in ranked_initiatives(opened) if s.key == "fx-fees")
     assert fx.term("reach").value == 500 and fx.term("reach").overridden
     assert fx.rank == 1
+
+
+def test_done_work_leaves_the_stored_ranking_at_once(opened: Any, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from productpath.store.models import Initiative
+
+    seeded(opened, tmp_path)
+    assert ranked_initiatives(opened)[0].key == "topup-retry"
+    # The feedback digest is cached by data version; a status change alone must still show.
+    with opened.store.write() as session:
+        session.execute(
+            update(Initiative).where(Initiative.key == "topup-retry").values(status="done")
+        )
+    ranked = ranked_initiatives(opened)
+    assert [s.key for s in ranked] == ["fx-fees", "passcode-reset", "no-estimate"]
+    # Measured against the open work only: fx-fees is now the only one with revenue.
+    assert "the only one of the open" in ranked[0].term("impact").source
+
+
+def test_roadmap_show_names_the_themes_it_cites(workspace_dir: Path, tmp_path: Path) -> None:
+    from productpath.services.workspace import open_workspace
+
+    with open_workspace() as handle:
+        seeded(handle, tmp_path)
+    result = invoke("roadmap", "show")
+    assert result.exit_code == 0
+    cited = result.stdout.split("Themes cited", 1)[1]
+    assert "#3" in cited and "card top up failed" in cited and "topup-retry" in cited
+    data = json.loads(invoke("roadmap", "show", "--json").stdout)
+    assert {"number": 3, "label": "card top up failed"} in data["themes_cited"]

@@ -36,7 +36,7 @@ def test_score_breakdown_and_evidence_on_the_page_and_its_twin(
         assert page.status_code == 200
         text = _text(page.text)
         assert "RICE, rank 1 of 4" in text
-        assert "Reach 3 3 customers from theme #3" in text
+        assert 'Reach 3 3 customers from theme #3 "card top up failed"' in text
         assert "#3 card top up failed" in text and "6 items · sentiment -0.50" in text
         assert "6 feedback items from 3 customers, annual revenue 10,000" in text
         assert "Big big" in text  # the customer with most revenue, with its key
@@ -47,7 +47,7 @@ def test_score_breakdown_and_evidence_on_the_page_and_its_twin(
         assert reach == {
             "name": "reach",
             "value": 3.0,
-            "source": "3 customers from theme #3",
+            "source": '3 customers from theme #3 "card top up failed"',
             "origin": "evidence",
             "overridden": False,
         }

@@ -53,6 +53,7 @@ START = typer.Option(
 )
 TRIALS = typer.Option(10_000, "--trials", min=100, help="Monte Carlo trials.")
 SEED = typer.Option(None, "--seed", min=0, max=SEED_MAX, help="Seed for reproducible trials.")
+NO_SAVE = typer.Option(False, "--no-save", help="A look only: do not store this forecast as a run.")
 METHOD = typer.Option(
     MethodChoice.calibrated,
     "--method",
@@ -74,6 +75,7 @@ def when(
     trials: int = TRIALS,
     seed: int | None = SEED,
     method: MethodChoice = METHOD,
+    no_save: bool = NO_SAVE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """When will ITEMS more items be done? P50/P85/P95 dates from past throughput."""
@@ -84,7 +86,7 @@ def when(
     with open_from(ctx) as handle:
         result = forecast_when(
             handle, source, items=items, start=start.date() if start else None,
-            trials=trials, seed=seed, method=method.value,
+            trials=trials, seed=seed, method=method.value, save=not no_save,
         )  # fmt: skip
     if as_json:
         print_json(result.as_dict())
@@ -105,6 +107,7 @@ def how_many(
     trials: int = TRIALS,
     seed: int | None = SEED,
     method: MethodChoice = METHOD,
+    no_save: bool = NO_SAVE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How many items will be done by a date? P50/P85/P95 counts from past throughput."""
@@ -115,7 +118,7 @@ def how_many(
     with open_from(ctx) as handle:
         result = forecast_how_many(
             handle, source, by=by.date(), start=start.date() if start else None,
-            trials=trials, seed=seed, method=method.value,
+            trials=trials, seed=seed, method=method.value, save=not no_save,
         )  # fmt: skip
     if as_json:
         print_json(result.as_dict())

@@ -28,6 +28,11 @@ def register(app: typer.Typer) -> None:
             help="Multiply each team's estimates by its calibration factor from "
             "'productpath retro' (teams with too few shipped initiatives keep 1.0).",
         ),
+        no_save: bool = typer.Option(
+            False,
+            "--no-save",
+            help="A look only: do not store this run, so the retrospective does not score it.",
+        ),
         as_json: bool = JSON_OPTION,
         wide: bool = typer.Option(
             False, "--wide", help="Every column with full dates, however narrow the terminal."
@@ -36,7 +41,8 @@ def register(app: typer.Typer) -> None:
         """Simulate every initiative from its three-point estimate, dependencies and team
         capacity: P50/P85/P95 finish per initiative and the chance of each milestone.
 
-        Each run is stored as a forecast snapshot. The model is in docs/forecast.md.
+        Each run is stored as a forecast snapshot (not with --no-save). The model is in
+        docs/forecast.md.
         """
         from productpath.services.planning import roadmap_forecast
 
@@ -47,6 +53,7 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 start=parse_day(start, "--start"),
                 calibrate=calibrate,
+                save=not no_save,
             )
         if as_json:
             print_json(result.model_dump(mode="json"))
@@ -74,6 +81,7 @@ def register(app: typer.Typer) -> None:
 
         A scenario adds people or capacity to a team, drops an initiative, starts one first,
         and more; both forecasts share their random draws, so the difference is the scenario's.
+        Nothing is stored: the retrospective scores baseline forecasts only.
         """
         from productpath.services.planning import compare_scenario
 

@@ -40,7 +40,8 @@ def print_forecast(result: ForecastResult) -> None:
         f"[dim]From {result.source}: {result.history_items} items over "
         f"{result.history_days} days before {result.start.isoformat()}; {result.trials:,} "
         f"trials, {seed}. Method {_method(result.method)}. "
-        f"Saved as forecast run {result.run_id}.[/dim]"
+        + (f"Saved as forecast run {result.run_id}." if result.run_id else "Not saved.")
+        + "[/dim]"
     )
 
 

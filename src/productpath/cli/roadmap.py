@@ -84,13 +84,17 @@ def show(
     """Print the stored roadmap: objectives (with key results' progress from their KPIs),
     teams, stakeholders, milestones and initiatives."""
     from productpath.services.key_results import progress_by_key
-    from productpath.services.roadmap import require_roadmap
+    from productpath.services.roadmap import require_roadmap, theme_labels
 
     with open_from(ctx) as handle:
         doc = require_roadmap(handle, product)
         progress = progress_by_key(handle, doc.product.id)
+        labels = theme_labels(handle, doc.product.id)
     if as_json:
         data = doc.model_dump(mode="json")
+        # The themes the initiatives cite, with their labels: a number alone says nothing.
+        cited = sorted({int(t) for i in doc.initiatives for t in i.themes})
+        data["themes_cited"] = [{"number": n, "label": labels.get(n)} for n in cited]
         # Each key result gains its computed progress (null without a KPI, target or values).
         for objective in data["objectives"]:
             for kr in objective["key_results"]:
@@ -100,7 +104,7 @@ def show(
         return
     from productpath.cli.roadmap_view import print_roadmap
 
-    print_roadmap(doc, progress)
+    print_roadmap(doc, progress, labels)
 
 
 @app.command()

@@ -65,7 +65,9 @@ def _show(value: Any) -> str:
 
 
 def print_roadmap(
-    doc: RoadmapDoc, progress: dict[tuple[str, str], KeyResultProgress] | None = None
+    doc: RoadmapDoc,
+    progress: dict[tuple[str, str], KeyResultProgress] | None = None,
+    theme_labels: dict[int, str] | None = None,
 ) -> None:
     console = _console()
     console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
@@ -77,6 +79,7 @@ def print_roadmap(
         _stakeholders(doc),
         _milestones(doc),
         _initiatives(doc),
+        _themes_cited(doc, theme_labels or {}),
         _customers(doc),
         _features(doc),
     )
@@ -177,6 +180,19 @@ def _initiatives(doc: RoadmapDoc) -> Table:
             Text(", ".join(i.depends_on)),
             Text(", ".join([*(f"#{t}" for t in i.themes), *i.feedback])),
         )
+    return table
+
+
+def _themes_cited(doc: RoadmapDoc, labels: dict[int, str]) -> Table:
+    """What each theme number in the initiatives' evidence stands for, and who cites it."""
+    table = _table("Themes cited", "theme", "label", "cited by")
+    cited: dict[int, list[str]] = {}
+    for i in doc.initiatives:
+        for number in i.themes:
+            cited.setdefault(int(number), []).append(i.id)
+    for number in sorted(cited):
+        label = labels.get(number, "(no such theme now: run 'productpath insights themes')")
+        table.add_row(f"#{number}", Text(label), Text(", ".join(cited[number])))
     return table
 
 

@@ -26,6 +26,7 @@ class StatusCategory(StrEnum):
     todo = "todo"
     in_progress = "in_progress"
     done = "done"
+    dropped = "dropped"
 
 
 @app.command("import")

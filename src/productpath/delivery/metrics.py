@@ -165,7 +165,7 @@ def _finished(
     in_window: Callable[[dt.datetime | None], bool],
 ) -> tuple[str, list[tuple[int, dt.datetime]]]:
     """The throughput source and its (id, when finished) pairs in the window."""
-    tracked = [i for i in items if not i.is_epic and not i.is_pull_request]
+    tracked = [i for i in items if i.in_scope and not i.is_pull_request]
     merged = [i for i in items if i.is_merged_pull_request]
     if tracked or merged:
         chosen = tracked or merged

@@ -74,7 +74,7 @@ class InitiativeWork:
 
     @property
     def scope(self) -> list[ItemRecord]:
-        return [item for item in self.items if not item.is_epic]
+        return [item for item in self.items if item.in_scope]
 
 
 class Progress(_Frozen):

@@ -13,6 +13,45 @@ from dataclasses import dataclass
 DONE = "done"
 IN_PROGRESS = "in_progress"
 TODO = "todo"
+# Closed without being done (Won't Do, Duplicate, GitHub's "not planned"...): out of every count
+# of finished work and out of the scope that is left.
+DROPPED = "dropped"
+# Resolutions (Jira's Resolution field, some teams' status names, GitHub's state_reason) that
+# close an item without doing it. Compared case-insensitively, with "_" and "-" read as spaces
+# and typographic apostrophes as plain ones.
+NOT_DONE_RESOLUTIONS = frozenset(
+    {
+        "won't do",
+        "wont do",
+        "won't fix",
+        "wont fix",
+        "won't implement",
+        "duplicate",
+        "duplicated",
+        "cannot reproduce",
+        "can't reproduce",
+        "could not reproduce",
+        "declined",
+        "not planned",
+        "cancelled",
+        "canceled",
+        "rejected",
+        "obsolete",
+        "invalid",
+        "incomplete",
+        "abandoned",
+    }
+)
+
+
+def closes_without_doing(resolution: str | None) -> bool:
+    """Whether a resolution (or a status named like one) closes an item without doing it."""
+    if not resolution:
+        return False
+    words = resolution.replace("\u2019", "'").replace("_", " ").replace("-", " ").casefold()
+    return " ".join(words.split()) in NOT_DONE_RESOLUTIONS
+
+
 EPIC = "epic"
 PULL_REQUEST = "pull_request"
 
@@ -45,7 +84,7 @@ class ItemRecord:
     opened_at: dt.datetime
     item_type: str = "issue"
     status: str = ""  # as the tracker names it
-    status_category: str = TODO  # todo | in_progress | done
+    status_category: str = TODO  # todo | in_progress | done | dropped
     started_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
     labels: tuple[str, ...] = ()
@@ -69,8 +108,21 @@ class ItemRecord:
         return self.is_pull_request and self.is_done and self.status.casefold() != "closed"
 
     @property
+    def is_dropped(self) -> bool:
+        """Closed without being done. Rows imported before the ``dropped`` category existed
+        say so only by their status name ("Won't Do")."""
+        return self.status_category == DROPPED or (
+            self.status_category == DONE and closes_without_doing(self.status)
+        )
+
+    @property
     def is_done(self) -> bool:
-        return self.status_category == DONE
+        return self.status_category == DONE and not self.is_dropped
+
+    @property
+    def in_scope(self) -> bool:
+        """Part of the work to do: not a container (epic) and not dropped."""
+        return not self.is_epic and not self.is_dropped
 
     @property
     def done_at(self) -> dt.datetime | None:

@@ -6,7 +6,9 @@ Accepted shapes, in one or several files: one page (an array of objects from
 object per line), or a single object. A pull request seen both in an issues page and in a pulls
 page becomes one item.
 
-Status category: closed issues and closed or merged pull requests are ``done``; an open pull
+Status category: closed issues and closed or merged pull requests are ``done``, except an issue
+closed as not planned (``state_reason``: ``not_planned``, or ``duplicate``), which is ``dropped``
+and keeps that reason as its status; an open pull
 request is ``in_progress``; an open issue is ``in_progress`` when an open or merged pull request
 in the same import says it closes it ("closes #12"), or when it carries an "in progress" or
 "wip" label; otherwise ``todo``. An assignee alone does not count: teams assign backlog issues
@@ -29,7 +31,15 @@ from typing import Any
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.json_pages import json_values
-from productpath.ingest.tracker_record import DONE, IN_PROGRESS, TODO, TrackerRecord, check_record
+from productpath.ingest.tracker_record import (
+    DONE,
+    DROPPED,
+    IN_PROGRESS,
+    TODO,
+    TrackerRecord,
+    check_record,
+    closes_without_doing,
+)
 
 SOURCE = "github"
 # Where each record attribute comes from in GitHub's objects, for error messages.
@@ -68,6 +78,7 @@ class _Item:
     title: str
     is_pull: bool
     state: str
+    state_reason: str | None  # GitHub's reason for closing an issue: completed, not_planned...
     created_at: dt.datetime
     updated_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -178,6 +189,7 @@ def _item(path: Path, line: int, obj: Any) -> _Item:
         title=title.strip(),
         is_pull=is_pull,
         state=state,
+        state_reason=_text(obj.get("state_reason")),
         created_at=_date(created_at, "created_at", fail),
         updated_at=date("updated_at", obj.get("updated_at")),
         closed_at=date("closed_at", obj.get("closed_at")),
@@ -290,6 +302,7 @@ def _merge(earlier: _Item, later: _Item) -> _Item:
         line=earlier.line,
         is_pull=new.is_pull or old.is_pull,
         state=state,
+        state_reason=(new.state_reason or old.state_reason) if state == "closed" else None,
         closed_at=(new.closed_at or old.closed_at) if state == "closed" else None,
         merged_at=merged_at,
         assignee=new.assignee or old.assignee,
@@ -329,7 +342,9 @@ def _record(item: _Item, closing_pulls: list[_Item]) -> TrackerRecord:
         category = IN_PROGRESS if item.state == "open" else DONE
     else:
         started_at = min((p.created_at for p in closing_pulls), default=None)
-        if item.state == "closed":
+        if item.state == "closed" and closes_without_doing(item.state_reason):
+            category, status = DROPPED, item.state_reason or status
+        elif item.state == "closed":
             category = DONE
         elif closing_pulls or _in_progress_label(item.labels):
             category = IN_PROGRESS

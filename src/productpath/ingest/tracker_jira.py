@@ -10,7 +10,9 @@ exporting user's time zone without saying which; a date without a zone is taken 
 
 Status category: the ``Status Category`` column (To Do / In Progress / Done) when the export has
 it; otherwise :data:`IN_PROGRESS_STATUSES` and :data:`DONE_STATUSES` name the usual statuses, a
-status they do not name is ``done`` when the issue has a Resolved date, else ``todo``.
+status they do not name is ``done`` when the issue has a Resolved date, else ``todo``. A closed
+issue whose ``Resolution`` (or status) is a not-done one (Won't Do, Duplicate, Cannot Reproduce,
+see :func:`productpath.delivery.records.closes_without_doing`) is ``dropped``.
 
 Parent: ``Parent`` (Jira Cloud writes the parent's *Issue id* there; it is turned into its key
 when the parent is in the same import), else ``Custom field (Epic Link)``. The same key twice
@@ -31,10 +33,12 @@ from productpath.ingest.dates import parse_datetime
 from productpath.ingest.tabular import csv_records, read_text, row_problem
 from productpath.ingest.tracker_record import (
     DONE,
+    DROPPED,
     IN_PROGRESS,
     TODO,
     TrackerRecord,
     check_record,
+    closes_without_doing,
 )
 
 SOURCE = "jira"
@@ -286,6 +290,11 @@ def _row(path: Path, line: int, cells: list[str], columns: _Columns) -> _Row:
         raise fail("is empty", "Created")
     resolved_at = date("Resolved")
     category = _category(columns.first(cells, "Status Category"), status, resolved_at, fail)
+    # A closed issue whose resolution (or status) says it was not done ("Won't Do", "Duplicate")
+    # is dropped, whatever its status category.
+    resolution = columns.first(cells, "Resolution")
+    if category == DONE and (closes_without_doing(resolution) or closes_without_doing(status)):
+        category = DROPPED
     # Jira exports no status history. The "Start date" field, where a team keeps it, says
     # when work began; otherwise an item now in progress began when its category last changed.
     started_at = date("Custom field (Start date)")

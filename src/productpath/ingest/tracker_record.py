@@ -10,12 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from productpath.delivery.records import (
+    DONE,
+    DROPPED,
+    IN_PROGRESS,
+    TODO,
+    closes_without_doing,
+)
 from productpath.errors import InputError
 
-TODO = "todo"
-IN_PROGRESS = "in_progress"
-DONE = "done"
-STATUS_CATEGORIES = (TODO, IN_PROGRESS, DONE)
+# The vocabulary is delivery's (delivery/records.py); the readers import it from here.
+__all__ = ["DONE", "DROPPED", "IN_PROGRESS", "TODO", "closes_without_doing"]
+STATUS_CATEGORIES = (TODO, IN_PROGRESS, DONE, DROPPED)
 
 # Widths of the tracker_item columns (store/models/work.py).
 MAX_LENGTHS = {

@@ -69,6 +69,13 @@ class InitiativeInput:
     # its first item was finished: an estimate the work has already outrun says less about the
     # rest than the pace does. None when no item was ever finished.
     pace_finish: dt.date | None = None
+    # What the pace is uncertain by: the work's weekly finished-item counts (oldest first, weeks
+    # ending on ``pace_from``), pooled with its team's weeks scaled to the work's own mean, and
+    # the items still open. The simulation draws weeks from this pool in each trial, so the
+    # day the pace allows is a spread, not one date. Empty when there is no pace.
+    pace_weeks: tuple[float, ...] = ()
+    pace_left: int = 0
+    pace_from: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ ranks. The formulas, scales and defaults are documented in docs/planning.md; kee
 
 RICE  = reach^w_r x impact^w_i x confidence^w_c / effort^w_e   (weights default to 1)
 WSJF  = (w_bv x business value + w_tc x time criticality + w_rr x risk reduction) / job size
+
+Only open work is ranked: done and dropped initiatives leave the ranking. RICE's impact and
+confidence are relative to the other open initiatives: where an initiative's revenue (impact)
+and reach (confidence) fall among theirs, so the ranking tells initiatives apart even when all
+of them answer a large share of the product's revenue.
 """
 
 from __future__ import annotations
@@ -29,13 +34,12 @@ WEIGHTED = {"rice": RICE_TERMS, "wsjf": ("business_value", "time_criticality", "
 # RICE's usual impact scale (minimal .. massive) and confidence levels.
 IMPACT_SCALE = (0.25, 0.5, 1.0, 2.0, 3.0)
 CONFIDENCE_LEVELS = (0.5, 0.8, 1.0)
-# Share of the product's customer revenue behind the evidence -> impact step on the scale.
-REVENUE_SHARE_STEPS = ((0.50, 4), (0.25, 3), (0.10, 2), (0.02, 1), (0.0, 0))
+IMPACT_WORDS = ("minimal", "low", "medium", "high", "massive")
+# Initiative statuses that are no longer work to rank.
+CLOSED_STATUSES = frozenset({"done", "dropped"})
 # Volume trend: recent window vs the window before it, both TREND_DAYS long.
 TREND_DAYS = 90
 RISING, FALLING, TREND_MIN_ITEMS = 1.5, 0.5, 5
-# Evidence amount for confidence: this many linked items or more is "high", fewer is "medium".
-CONFIDENT_ITEMS, SOME_ITEMS = 30, 5
 # An estimate whose range (pessimistic - optimistic) exceeds this multiple of the likely value
 # is too uncertain for full confidence.
 WIDE_ESTIMATE = 1.5
@@ -68,15 +72,26 @@ class Evidence:
     def is_empty(self) -> bool:
         return self.items == 0
 
+    @property
+    def reach(self) -> int:
+        """Customers behind it, or feedback items when no customer is named on them."""
+        return self.customers or self.items
+
     def describe(self) -> str:
-        """Where the evidence is: 'themes #3, #7 and 2 feedback items'."""
+        """Where the evidence is: 'themes #3 "card declined", #7 "..." and 2 feedback items'."""
         parts = []
         if self.themes:
             word = "theme" if len(self.themes) == 1 else "themes"
-            parts.append(f"{word} " + ", ".join(f"#{t.number}" for t in self.themes))
+            parts.append(f"{word} " + ", ".join(theme_ref(t.number, t.label) for t in self.themes))
         if self.direct_items:
             parts.append(_count(self.direct_items, "linked feedback item"))
         return " and ".join(parts)
+
+
+def theme_ref(number: int, label: str) -> str:
+    """A theme as cited: its number, and its label when it has one ('#60 "top-up failed"')."""
+    label = " ".join(label.split())
+    return f'#{number} "{label}"' if label else f"#{number}"
 
 
 @dataclass(frozen=True)
@@ -130,13 +145,16 @@ class Score:
 
 
 def score_all(inputs: Sequence[ScoringInput], config: ScoringConfig) -> list[Score]:
-    """Every initiative scored by ``config.method`` and ranked, best first.
+    """Every open initiative scored by ``config.method`` and ranked, best first; done and
+    dropped ones are left out.
 
     Ties, and initiatives that cannot be scored (listed last), keep the roadmap's order, which
     is the order of ``inputs``.
     """
+    inputs = [i for i in inputs if i.status not in CLOSED_STATUSES]
     if config.method == "rice":
-        scores = [_rice(i, config) for i in inputs]
+        spread = _Spread.of(inputs)
+        scores = [_rice(i, config, spread) for i in inputs]
     else:
         scale = _WsjfScale.of(inputs)
         scores = [_wsjf(i, config, scale) for i in inputs]
@@ -154,12 +172,40 @@ def score_all(inputs: Sequence[ScoringInput], config: ScoringConfig) -> list[Sco
 # -- RICE -------------------------------------------------------------------------------------
 
 
-def _rice(item: ScoringInput, config: ScoringConfig) -> Score:
+@dataclass(frozen=True)
+class _Spread:
+    """The evidence of every open initiative that has some: what impact and confidence are
+    measured against."""
+
+    revenues: tuple[float, ...]  # of those with revenue behind them
+    reaches: tuple[int, ...]  # of those with any evidence
+
+    @classmethod
+    def of(cls, inputs: Sequence[ScoringInput]) -> _Spread:
+        return cls(
+            revenues=tuple(i.evidence.revenue for i in inputs if i.evidence.revenue > 0),
+            reaches=tuple(i.evidence.reach for i in inputs if not i.evidence.is_empty),
+        )
+
+
+def quantile_position(value: float, values: Sequence[float]) -> float:
+    """Where ``value`` falls among ``values`` (which hold it), from 0 to 1 by mid-rank: the
+    lowest of 20 is 0.025, the highest 0.975, ties share their middle, one value is 0.5."""
+    below = sum(1 for v in values if v < value)
+    equal = sum(1 for v in values if v == value)
+    return (below + equal / 2) / len(values)
+
+
+def _band(position: float, bands: int) -> int:
+    return min(int(position * bands), bands - 1)
+
+
+def _rice(item: ScoringInput, config: ScoringConfig, spread: _Spread) -> Score:
     ev = item.evidence
     terms = [
         _override(item, "reach") or _reach(ev),
-        _override(item, "impact") or _impact(ev, config.total_revenue),
-        _override(item, "confidence") or _confidence(ev, item.estimate),
+        _override(item, "impact") or _impact(ev, config.total_revenue, spread),
+        _override(item, "confidence") or _confidence(ev, item.estimate, spread),
         _override(item, "effort") or _size("effort", item.estimate),
     ]
     return _combine(item, "rice", terms, config)
@@ -184,15 +230,19 @@ def _reach(ev: Evidence) -> Term:
     )
 
 
-def _impact(ev: Evidence, total_revenue: float) -> Term:
+def _impact(ev: Evidence, total_revenue: float, spread: _Spread) -> Term:
+    """The revenue behind it against the other open initiatives': by fifths, minimal to
+    massive; a rising or falling volume moves it one step."""
     if ev.is_empty:
         return Term("impact", 1.0, _NO_EVIDENCE + "; default 1 (medium)", "default")
-    if ev.revenue > 0 and total_revenue > 0:
-        share = ev.revenue / total_revenue
-        step = next(s for limit, s in REVENUE_SHARE_STEPS if share >= limit)
+    if ev.revenue > 0:
+        position = quantile_position(ev.revenue, spread.revenues)
+        step = _band(position, len(IMPACT_SCALE))
+        share = f", {_percent(ev.revenue / total_revenue)} of all" if total_revenue > 0 else ""
         reason = (
-            f"{_percent(share)} of customer revenue ({plain_number(round(ev.revenue, 2))} "
-            f"of {plain_number(round(total_revenue, 2))})"
+            f"revenue {plain_number(round(ev.revenue, 2))} behind it{share}: "
+            f"{_rank_words(ev.revenue, spread.revenues)} initiatives with revenue behind "
+            f"them, so {IMPACT_WORDS[step]}"
         )
     else:
         step = 2
@@ -202,18 +252,40 @@ def _impact(ev: Evidence, total_revenue: float) -> Term:
     return Term("impact", IMPACT_SCALE[step], f"{reason}{trend}", "evidence")
 
 
-def _confidence(ev: Evidence, estimate: tuple[float, float, float] | None) -> Term:
+def _confidence(ev: Evidence, estimate: tuple[float, float, float] | None, spread: _Spread) -> Term:
+    """The reach of its evidence against the other open initiatives': by thirds, 0.5 to 1;
+    a wide estimate lowers it one level."""
     if ev.is_empty:
         return Term("confidence", CONFIDENCE_LEVELS[0], _NO_EVIDENCE + "; default 0.5", "default")
-    level = 2 if ev.items >= CONFIDENT_ITEMS else 1 if ev.items >= SOME_ITEMS else 0
-    reason = f"{_count(ev.items, 'feedback item')} of evidence"
+    position = quantile_position(ev.reach, spread.reaches)
+    level = _band(position, len(CONFIDENCE_LEVELS))
+    who = _count(ev.customers, "customer") if ev.customers else _count(ev.items, "feedback item")
+    reason = (
+        f"{who} behind it ({_count(ev.items, 'feedback item')}): "
+        f"{_rank_words(ev.reach, spread.reaches)} initiatives with evidence"
+    )
     if estimate is not None and estimate[1] > 0:
-        spread = (estimate[2] - estimate[0]) / estimate[1]
-        if spread > WIDE_ESTIMATE and level > 0:
+        spread_ratio = (estimate[2] - estimate[0]) / estimate[1]
+        if spread_ratio > WIDE_ESTIMATE and level > 0:
             level -= 1
-            ratio = plain_number(round(spread, 1))
+            ratio = plain_number(round(spread_ratio, 1))
             reason += f"; lowered: the estimate's range is {ratio}x its likely value"
     return Term("confidence", CONFIDENCE_LEVELS[level], reason, "evidence")
+
+
+def _rank_words(value: float, values: Sequence[float]) -> str:
+    """Where ``value`` ranks among ``values``, highest first: 'the 3rd highest of the 20 open'."""
+    if len(values) == 1:
+        return "the only one of the open"
+    rank = 1 + sum(1 for v in values if v > value)
+    tied = "tied " if sum(1 for v in values if v == value) > 1 else ""
+    place = "highest" if rank == 1 else f"{_ordinal(rank)} highest"
+    return f"{tied}{place} of the {len(values)} open"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 # -- WSJF -------------------------------------------------------------------------------------

@@ -7,6 +7,11 @@ from owner/branch" and "Merge branch '...'" wrappers, bracketed tags (``[WIP]``)
 left starts with a capital and ends without a full stop. Titles that are only housekeeping
 (``chore:``, ``ci:``, ``test:``, ``qa:``, ``refactor:``, ``docs:`` and the like, "Fix lint",
 "Tidy ...", reverts, version bumps) return None: users do not read about them.
+
+``merge_near_duplicates`` keeps one line of a change told twice, e.g. once per platform ("Card
+tracking screen" and "Card tracking screen on Android"): lines whose words, once platform names
+and small words are set aside, are the same set, or share at least
+:data:`NEAR_DUPLICATE_OVERLAP` of them.
 """
 
 from __future__ import annotations
@@ -91,3 +96,41 @@ def _longest_first(names: Iterable[str]) -> list[str]:
     # Short names ("ui", "x") would eat ordinary words; only names of 3+ characters count.
     unique = {n.strip() for n in names if len(n.strip()) >= 3}
     return sorted(unique, key=lambda n: (-len(n), n))
+
+
+# Two lines are one change when this share of their words (Jaccard) is shared.
+NEAR_DUPLICATE_OVERLAP = 0.8
+# Words that tell where a change shipped or join words, not what it does.
+_PLATFORM_WORDS = frozenset(
+    {"android", "ios", "iphone", "ipad", "web", "desktop", "mobile", "app", "apps"}
+)
+_SMALL_WORDS = frozenset(
+    {"a", "an", "the", "on", "in", "for", "to", "of", "and", "with", "via", "at", "from", "by"}
+)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def merge_near_duplicates(lines: Sequence[str]) -> list[str]:
+    """``lines`` with each near-duplicate group told once, where its first line was, in the
+    shortest spelling (the one without a platform name, when there is one)."""
+    groups: list[tuple[frozenset[str], list[str]]] = []
+    for line in lines:
+        words = _content_words(line)
+        for group_words, members in groups:
+            if _same_change(words, group_words):
+                members.append(line)
+                break
+        else:
+            groups.append((words, [line]))
+    return [min(members, key=len) for _, members in groups]
+
+
+def _content_words(line: str) -> frozenset[str]:
+    words = _WORD.findall(line.casefold())
+    return frozenset(w for w in words if w not in _PLATFORM_WORDS and w not in _SMALL_WORDS)
+
+
+def _same_change(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) >= NEAR_DUPLICATE_OVERLAP

@@ -9,6 +9,10 @@ A milestone counts as safe only when the forecast gives it at least :data:`SAFE`
 its initiatives is slipping on the delivery page: the headline says why it is at risk and the
 milestone's sentence is marked "at risk", so the report never calls a milestone safe that
 delivery sees late.
+
+Under the milestone sentences, one chart a board reads at a glance: each milestone's likely
+finish (50% to 95% likely) as a bar against its target date (:mod:`productpath.charts.
+milestones`); at-risk milestones are drawn in amber.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from productpath.charts.milestones import MilestoneRange, milestone_range_svg
 from productpath.domain.stakeholders import REPORT_READERS
 from productpath.reports.changes import Facts, describe_changes, milestone_change
 from productpath.reports.model import (
+    Chart,
     ReportContext,
     Section,
     Table,
@@ -203,6 +209,7 @@ def build_exec(
                 milestone_sentence(m, previous, facts, None)
                 for m in data.milestones
             ),
+            charts=_milestone_chart(data),
             empty="No milestones in the roadmap yet.",
         ),
         _risks(data),
@@ -225,6 +232,25 @@ def build_exec(
         notes=(data.forecast_note,) if data.milestones and data.forecast_note else (),
     )
     return context, facts
+
+
+def _milestone_chart(data: ExecData) -> tuple[Chart, ...]:
+    """Each milestone's 50%-95% likely finish against its target, in one picture."""
+    if not data.milestones:
+        return ()
+    rows = [
+        MilestoneRange(m.name, m.target, m.p50, m.p85, m.p95, at_risk=m.at_risk)
+        for m in data.milestones
+    ]
+    forecast = [m for m in data.milestones if m.p95 is not None]
+    late = sum(1 for m in forecast if m.p95 is not None and m.p95 > m.target)
+    summary = (
+        f"{late} of {plural(len(forecast), 'milestone')} could finish after its target."
+        if forecast
+        else "No milestone has a forecast yet: only the targets are shown."
+    )
+    svg = str(milestone_range_svg(rows, today=data.today, note=summary))
+    return (Chart("Milestones: forecast against target", svg, summary),)
 
 
 def _summary(data: ExecData) -> str:

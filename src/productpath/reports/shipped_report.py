@@ -38,6 +38,8 @@ class ShippedData:
     items: tuple[ShippedItem, ...]  # by ship day
     coming: tuple[str, ...]  # in-progress initiative titles, for "coming next"
     milestone: str | None = None
+    rule: str = ""  # how the shipped work was chosen, printed as one line at the end
+    left_out: int = 0  # shipped initiatives the rule left out as internal work
 
 
 def shipped_facts(data: ShippedData) -> dict[str, Any]:
@@ -86,6 +88,13 @@ def build_shipped(
             0,
             Section("shipped", "Shipped", empty=f"Nothing shipped{scope} {window}."),
         )
+    if data.rule:
+        dropped = (
+            f" {plural(data.left_out, 'initiative')} shipped in this window left out as internal."
+            if data.left_out
+            else ""
+        )
+        sections.append(Section("chosen", "How this was chosen", paragraphs=(data.rule + dropped,)))
     context = ReportContext(
         kind=kind,
         title=title,

@@ -120,6 +120,7 @@ def forecast_when(
     seed: int | None = None,
     method: tp.Method = "calibrated",
     today: dt.date | None = None,
+    save: bool = True,
 ) -> ForecastResult:
     """Dates by which ``items`` more items are done with 50/85/95% chance."""
     if items < 1:
@@ -150,7 +151,8 @@ def forecast_when(
         "when", method, start, trials, seed, completions.source, len(history.counts),
         history.total, percentiles, items=items, warnings=warnings, calibration=calibration,
     )  # fmt: skip
-    result.run_id = _save(handle, result, {"items": items})
+    # ``save=False``: a look only (--no-save), stored nowhere.
+    result.run_id = _save(handle, result, {"items": items}) if save else None
     return result
 
 
@@ -164,6 +166,7 @@ def forecast_how_many(
     seed: int | None = None,
     method: tp.Method = "calibrated",
     today: dt.date | None = None,
+    save: bool = True,
 ) -> ForecastResult:
     """How many items are done from the start to ``by`` (inclusive) with 50/85/95% chance."""
     _check_trials(trials)
@@ -194,7 +197,7 @@ def forecast_how_many(
         "how_many", method, start, trials, seed, completions.source, len(history.counts),
         history.total, percentiles, by=by, warnings=warnings, calibration=calibration,
     )  # fmt: skip
-    result.run_id = _save(handle, result, {"by": by.isoformat(), "days": span})
+    result.run_id = _save(handle, result, {"by": by.isoformat(), "days": span}) if save else None
     return result
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from productpath.delivery.records import DONE, closes_without_doing
 from productpath.errors import InputError
 from productpath.ingest.tabular import open_table, require_rows, resolve_column
 from productpath.ingest.tracker_jira import parse_jira_datetime
@@ -62,14 +63,19 @@ def from_file(path: Path, date_column: str) -> Completions:
 
 def from_workspace(session: Session, product_id: int) -> Completions:
     """Finished tracker items, else main-line commits; InputError when there are neither."""
-    resolved = session.scalars(
-        select(TrackerItem.resolved_at).where(
+    resolved = session.execute(
+        select(TrackerItem.resolved_at, TrackerItem.status).where(
             TrackerItem.product_id == product_id,
-            TrackerItem.status_category == "done",
+            TrackerItem.status_category == DONE,
             TrackerItem.resolved_at.is_not(None),
         )
     )
-    items = [at.astimezone(dt.UTC).date() for at in resolved if at is not None]
+    # Rows imported before the dropped category say "Won't Do" only by their status name.
+    items = [
+        at.astimezone(dt.UTC).date()
+        for at, status in resolved
+        if at is not None and not closes_without_doing(status)
+    ]
     if items:
         return Completions(items, f"{len(items)} finished tracker items (resolved dates)")
     commits = _main_line_commits(session, product_id)

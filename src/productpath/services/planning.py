@@ -167,7 +167,8 @@ def compare_scenario(
     """Milestone probabilities of the roadmap as it is and with the scenario applied.
 
     Both runs use the same seed, so the difference comes from the scenario rather than from
-    the draws (common random numbers). Stored as a ``compare`` forecast run.
+    the draws (common random numbers). Nothing is stored: a what-if is not a forecast the
+    retrospective should score.
     """
     from productpath.ingest.scenario_yaml import read_scenario
 
@@ -211,14 +212,8 @@ def compare_scenario(
         with_scenario=after,
         warnings=warnings,
     )
-    _save(
-        handle,
-        "compare",
-        trials,
-        seed,
-        {**inputs_record(inputs), "scenario": scenario.name, "changes": list(result.changes)},
-        {"milestones": [r.model_dump(mode="json") for r in rows]},
-    )
+    # A what-if is not a forecast of what will happen: nothing is stored, so the retrospective
+    # scores only the baseline forecasts (``roadmap_forecast``).
     return result
 
 
@@ -326,7 +321,7 @@ def _started(
     out: dict[str, InitiativeInput] = {}
     for key, initiative in started.items():
         # An epic is a container; its children are the work (as in delivery.progress).
-        scope = [item for item in items.get(ids.get(key, -1), ()) if not item.is_epic]
+        scope = [item for item in items.get(ids.get(key, -1), ()) if item.in_scope]
         if not scope:
             continue
         done = sum(1 for item in scope if item.is_done)
@@ -334,8 +329,63 @@ def _started(
         note = f"{done} of {len(scope)} linked items done, so {share:.0%} of its estimate is left"
         paced, pace_note = _pace_finish(scope, today)
         note = f"{note}; {pace_note}" if pace_note else note
-        out[key] = replace(initiative, remaining=share, remaining_note=note, pace_finish=paced)
+        team_scope = [
+            item
+            for other in initiatives
+            if other.team is not None and other.team == initiative.team
+            for item in items.get(ids.get(other.key, -1), ())
+            if item.in_scope
+        ]
+        weeks = pace_pool(scope, team_scope, today) if paced is not None else ()
+        out[key] = replace(
+            initiative,
+            remaining=share,
+            remaining_note=note,
+            pace_finish=paced,
+            pace_weeks=weeks,
+            pace_left=len(scope) - done,
+            pace_from=today,
+        )
     return out
+
+
+# Weeks of history a pace is drawn from, at most: the recent stretch says most about the rest.
+PACE_HISTORY_WEEKS = 12
+
+
+def pace_pool(
+    scope: list[ItemRecord], team_scope: list[ItemRecord], today: dt.date
+) -> tuple[float, ...]:
+    """The weeks a trial draws the work's pace from: its own finished-item counts per week
+    (weeks ending on ``today``, from the week of its first finish, at most
+    :data:`PACE_HISTORY_WEEKS`), then its team's weeks over the same stretch scaled to the
+    work's own mean, so the team's busy and quiet weeks add their spread without changing the
+    work's average pace. Empty when nothing was finished."""
+    own = _weekly(scope, today, None)
+    if not own or sum(own) == 0:
+        return ()
+    team = _weekly(team_scope, today, len(own))
+    team_total = sum(team)
+    scale = sum(own) / team_total if team_total else 0.0
+    return tuple(own) + (tuple(round(w * scale, 4) for w in team) if scale else ())
+
+
+def _weekly(scope: list[ItemRecord], today: dt.date, weeks: int | None) -> list[int]:
+    """Items finished in each 7-day week ending on ``today``, oldest first: ``weeks`` of them,
+    or (None) from the week of the first finish (at least the delivery window's 4 weeks) up to
+    today, at most PACE_HISTORY_WEEKS."""
+    ages = [(today - day(d)).days // 7 for item in scope if (d := item.done_at) is not None]
+    ages = [a for a in ages if a >= 0]
+    if not ages:
+        return [0] * (weeks or 0)
+    # At least the delivery window, so the pool's mean is the pace delivery projects with.
+    since_first = max(max(ages) + 1, WINDOW_WEEKS)
+    count = weeks if weeks is not None else min(since_first, PACE_HISTORY_WEEKS)
+    counts = [0] * count
+    for age in ages:
+        if age < count:
+            counts[count - 1 - age] += 1
+    return counts
 
 
 def _pace_finish(scope: list[ItemRecord], today: dt.date) -> tuple[dt.date | None, str]:
@@ -388,6 +438,8 @@ def inputs_record(inputs: PlanInputs) -> dict[str, Any]:
                 else None,
                 "remaining": i.remaining,
                 "pace_finish": i.pace_finish.isoformat() if i.pace_finish else None,
+                "pace_weeks": list(i.pace_weeks),
+                "pace_left": i.pace_left,
                 "depends_on": list(i.depends_on),
             }
             for i in inputs.initiatives

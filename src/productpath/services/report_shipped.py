@@ -4,6 +4,12 @@ An initiative's ship day is the finish of its linked work (see :func:`services.r
 shipped_span`); a done initiative with no dated work counts from the day its row last changed
 (when the roadmap marked it done). What customers asked for is the name of the first customer
 theme it answers (accepted evidence links, roadmap order), or nothing when it answers none.
+
+Reports for users (the customer report and the release notes) keep only user-facing work, by the
+rule :data:`USER_FACING_RULE` states (and the reports print): initiatives on the public roadmap
+or answering a customer theme; within them the finished items not labelled as internal work;
+near-duplicate lines merged. Work closed without being done never counts (see
+:func:`productpath.delivery.records.closes_without_doing`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from productpath.delivery.progress import day
 from productpath.delivery.records import CommitRecord, ItemRecord
-from productpath.reports.cleaning import clean_titles
+from productpath.reports.cleaning import clean_titles, merge_near_duplicates
 from productpath.reports.shipped_report import ShippedItem
 from productpath.services.retro import shipped_span
 from productpath.store import work_records
@@ -39,6 +45,72 @@ class Shipped:
     shipped_on: dt.date
     asked_for: str  # the first customer theme it answers, as a phrase; "" when none
     changes: tuple[str, ...]
+    public: bool = False  # on the stakeholder portal's public roadmap
+
+    @property
+    def user_facing(self) -> bool:
+        return self.public or bool(self.asked_for)
+
+
+# Labels that mark an item as work users never see; compared case-insensitively.
+INTERNAL_LABELS = frozenset(
+    {
+        "backend",
+        "back-end",
+        "internal",
+        "infra",
+        "infrastructure",
+        "tech-debt",
+        "techdebt",
+        "tech debt",
+        "devops",
+        "ops",
+        "refactor",
+        "chore",
+        "no-release-notes",
+        "skip-changelog",
+        "no-changelog",
+    }
+)
+USER_FACING_RULE = (
+    "Chosen for users: initiatives on the public roadmap or answering a customer request; "
+    "within them, finished work not labelled internal (backend, infra, tech-debt...). Work "
+    "closed without being done (Won't Do, Duplicate...) is left out and near-duplicate lines "
+    "are merged."
+)
+# When the roadmap marks nothing public and links nothing to customer requests, it cannot tell
+# user-facing initiatives from internal ones: every delivered initiative is shown.
+UNMARKED_RULE = (
+    "Chosen for users: every delivered initiative (the roadmap marks none public and links "
+    "none to a customer request); within them, finished work not labelled internal (backend, "
+    "infra, tech-debt...). Work closed without being done (Won't Do, Duplicate...) is left out "
+    "and near-duplicate lines are merged."
+)
+
+
+def for_users(
+    session: Session, product_id: int, shipped: list[Shipped]
+) -> tuple[list[Shipped], list[str], str]:
+    """The user-facing initiatives, the titles of those left out as internal work, and the
+    rule that chose them, in words."""
+    if not _roadmap_marks_user_facing(session, product_id):
+        return shipped, [], UNMARKED_RULE
+    kept = [s for s in shipped if s.user_facing]
+    return kept, [s.title for s in shipped if not s.user_facing], USER_FACING_RULE
+
+
+def _roadmap_marks_user_facing(session: Session, product_id: int) -> bool:
+    public = select(Initiative.id).where(
+        Initiative.product_id == product_id, Initiative.public.is_(True)
+    )
+    answered = (
+        select(EvidenceLink.id)
+        .join(Initiative, Initiative.id == EvidenceLink.initiative_id)
+        .where(Initiative.product_id == product_id, EvidenceLink.status == "accepted")
+    )
+    return (
+        session.scalar(public.limit(1)) is not None or session.scalar(answered.limit(1)) is not None
+    )
 
 
 def shipped_between(
@@ -81,6 +153,7 @@ def shipped_between(
                 changes=tuple(
                     _changes(linked_items, linked_commits, since, until, [*names, row.key])
                 ),
+                public=row.public,
             )
         )
     out.sort(key=lambda s: (s.shipped_on, s.title))
@@ -148,12 +221,17 @@ def _changes(
     until: dt.date,
     names: list[str],
 ) -> list[str]:
-    """Cleaned titles of the work finished in the window: tracker items (not epics), else the
-    commits that are not merges."""
+    """Cleaned titles of the work finished in the window: tracker items (not epics, not
+    dropped, not labelled internal), else the commits that are not merges; near-duplicates
+    merged."""
     titles = [
         i.title
         for i in items
-        if not i.is_epic and i.resolved_at is not None and since <= day(i.resolved_at) <= until
+        if i.in_scope
+        and i.is_done
+        and i.resolved_at is not None
+        and since <= day(i.resolved_at) <= until
+        and not any(label.casefold() in INTERNAL_LABELS for label in i.labels)
     ]
     if not titles:
         titles = [
@@ -163,4 +241,4 @@ def _changes(
             and c.committed_at is not None
             and since <= day(c.committed_at) <= until
         ]
-    return clean_titles(titles, names)
+    return merge_near_duplicates(clean_titles(titles, names))

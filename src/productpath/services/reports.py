@@ -23,7 +23,11 @@ from productpath.reports.model import ReportContext, long_date, plural
 from productpath.reports.render import render_html, render_markdown, render_pdf
 from productpath.reports.shipped_report import ShippedData, build_shipped
 from productpath.services import report_data
-from productpath.services.report_shipped import report_items, shipped_between
+from productpath.services.report_shipped import (
+    for_users,
+    report_items,
+    shipped_between,
+)
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, report_repo
 from productpath.store.models import Initiative, Milestone
@@ -148,14 +152,17 @@ def build_context(
             product_id = product_repo.find_id(session, handle.workspace.product) or -1
             shipped = shipped_between(session, product_id, start, today, milestone_id=milestone_id)
             coming = _in_progress(session, product_id, milestone_id)
+            user_facing, internal, rule = for_users(session, product_id, shipped)
         data = ShippedData(
             product=product_name,
             today=today,
             since=start,
             since_reason=reason,
-            items=report_items(shipped),
+            items=report_items(user_facing),
             coming=coming,
             milestone=milestone,
+            rule=rule,
+            left_out=len(internal),
         )
         context, facts = build_shipped(
             kind,

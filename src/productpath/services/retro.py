@@ -69,7 +69,7 @@ def shipped_span(
     items: Sequence[ItemRecord], commits: Sequence[CommitRecord]
 ) -> tuple[dt.date | None, dt.date | None]:
     """(started, shipped) of an initiative's linked work; None where the work does not say."""
-    scope = [i for i in items if not i.is_epic]
+    scope = [i for i in items if i.in_scope]
     resolved = [day(i.resolved_at) for i in scope if i.resolved_at is not None]
     committed = [day(c.committed_at) for c in commits if c.committed_at is not None]
     shipped = max(resolved) if resolved else max(committed, default=None)

@@ -43,7 +43,7 @@ def record_past_forecasts(
             if item.status != "done" or shipped is None or shipped <= as_of:
                 initiatives.append(item)
                 continue
-            scope = [i for i in linked if not i.is_epic]
+            scope = [i for i in linked if i.in_scope]
             resolved = sum(
                 1 for i in scope if i.resolved_at is not None and i.resolved_at.date() <= as_of
             )
@@ -54,7 +54,7 @@ def record_past_forecasts(
                 initiatives.append(replace(item, status="planned", remaining=1.0))
         # No pace floor: the linked items carry today's status, so a pace taken from them as of
         # a past day would count work finished after it. A past forecast goes by its estimates.
-        unpaced = tuple(replace(i, pace_finish=None) for i in initiatives)
+        unpaced = tuple(replace(i, pace_finish=None, pace_weeks=()) for i in initiatives)
         past = replace(inputs, initiatives=unpaced, notes=())
         result = forecast_roadmap(past, trials=TRIALS, seed=seed + n, today=as_of)
         with handle.store.write() as session:

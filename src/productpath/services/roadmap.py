@@ -131,3 +131,12 @@ def _no_roadmap(handle: OpenWorkspace, key: str) -> str:
     if others:
         message += f"; roadmaps exist for {', '.join(others)} (choose one with --product)"
     return message
+
+
+def theme_labels(handle: OpenWorkspace, product: str) -> dict[int, str]:
+    """The label of each of the product's active themes, by number."""
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, product)
+        if product_id is None:
+            return {}
+        return {t.number: t.label for t in evidence_repo.themes(session, product_id)}

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from productpath.delivery.records import DONE, DROPPED
 from productpath.store.models import TrackerItem, TrackerStatusChange
 
-DONE = "done"
 # The tracker_item columns an import sets; the rest (ids, timestamps) are the store's.
 COLUMNS = (
     "key",
@@ -106,8 +106,8 @@ def upsert_items(
             continue
         if "status" in changed:
             became_done = (
-                row["status_category"] == DONE
-                and item.status_category != DONE
+                row["status_category"] in (DONE, DROPPED)
+                and item.status_category not in (DONE, DROPPED)
                 and row["resolved_at"] is not None
             )
             at = row["resolved_at"] if became_done else now
@@ -158,7 +158,8 @@ def _first_history(
 ) -> list[tuple[dt.datetime, str | None, str]]:
     status: str = row["status"]
     resolved_at: dt.datetime | None = row["resolved_at"]
-    if row["status_category"] != DONE or resolved_at is None or status == opening_status:
+    closed = row["status_category"] in (DONE, DROPPED)
+    if not closed or resolved_at is None or status == opening_status:
         return [(row["opened_at"], None, status)]
     return [(row["opened_at"], None, opening_status), (resolved_at, opening_status, status)]
 
