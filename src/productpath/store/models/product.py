@@ -104,6 +104,9 @@ class Initiative(Timestamped, Base):
         ForeignKey("milestone.id", ondelete="SET NULL")
     )
     status: Mapped[str] = mapped_column(String(20), default="proposed")
+    # Planned dates (roadmap.yaml ``start:`` and ``target:``).
+    start_date: Mapped[dt.date | None]
+    target_date: Mapped[dt.date | None]
     estimate_optimistic: Mapped[float | None] = mapped_column(Float)
     estimate_likely: Mapped[float | None] = mapped_column(Float)
     estimate_pessimistic: Mapped[float | None] = mapped_column(Float)
