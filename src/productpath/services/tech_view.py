@@ -280,7 +280,7 @@ def code_health_view(handle: OpenWorkspace, *, top: int = 10) -> CodeHealthView:
         problem = None if path.is_dir() else "the folder is not there any more"
         if problem is None:
             try:
-                report = code_health(path, top=top)
+                report = code_health(path, top=top, bots=handle.workspace.delivery.bots)
             except InputError as exc:
                 problem = str(exc)
         if problem is not None:
