@@ -24,6 +24,15 @@ class InputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class PiiType(StrEnum):
+    # The CLI must not import the ingest package for its help; the values are PiiKind's.
+    email = "email"
+    iban = "iban"
+    card = "card"
+    ip = "ip"
+    phone = "phone"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -58,6 +67,17 @@ def import_(
         help="Store the text as it is, without replacing e-mail addresses, phone and card "
         "numbers, IBANs and IP addresses by placeholders.",
     ),
+    keep_pii_types: list[PiiType] = typer.Option(
+        [],
+        "--keep-pii-type",
+        help="Keep this kind of personal data as it is, redact the others (repeat for more).",
+    ),
+    keep_local_ips: bool = typer.Option(
+        False,
+        "--keep-local-ips",
+        help="Keep loopback, private and documentation IP addresses (127.0.0.1, 10.x, "
+        "192.168.x, 192.0.2.x, ...): they identify no one.",
+    ),
 ) -> None:
     """Import feedback from FILE. Idempotent: rows already imported are left as they are.
 
@@ -65,7 +85,13 @@ def import_(
     unless --keep-pii.
     """
     from productpath.errors import InputError
+    from productpath.ingest.pii import PiiKind, RedactionPolicy
     from productpath.services.feedback import import_feedback
+
+    pii = RedactionPolicy(
+        keep=frozenset(PiiKind(kind.value) for kind in keep_pii_types),
+        keep_local_ips=keep_local_ips,
+    )
 
     with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_feedback(
@@ -80,6 +106,7 @@ def import_(
             skip_invalid=skip_invalid,
             keep_pii=keep_pii,
             progress=progress,
+            pii=pii,
         )
     for skip in report.skipped:
         where = InputError(skip.reason, file=file, line=skip.line, field=skip.field)

@@ -21,7 +21,7 @@ from pathlib import Path
 from productpath.domain.text import is_blank
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
-from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import (
     Row,
     Table,
@@ -82,12 +82,13 @@ def read_feedback(
     *,
     file_format: str | None = None,
     redact_pii: bool = True,
+    pii: RedactionPolicy = REDACT_ALL,
 ) -> Iterator[FeedbackRecord | InputError]:
     """The records of ``path``, with a bad row yielded as the InputError that describes it.
 
     Problems with the whole file or the column names raise at once, before any row is read,
     and so does a file without a single row. With ``redact_pii`` (the default) each text
-    comes with its PII replaced by placeholders.
+    comes with its PII replaced by placeholders, except what ``pii`` keeps.
     """
     table = open_table(path, file_format, unused_duplicates_ok=True)
     resolved = FeedbackColumns(
@@ -101,7 +102,7 @@ def read_feedback(
         refuse_duplicated(
             table, table.duplicated[0], " (without --id-column every column identifies a row)"
         )
-    return _records(require_rows(table), resolved, redact_pii=redact_pii)
+    return _records(require_rows(table), resolved, pii=pii if redact_pii else None)
 
 
 def _optional(table: Table, name: str | None, option: str) -> str | None:
@@ -109,7 +110,7 @@ def _optional(table: Table, name: str | None, option: str) -> str | None:
 
 
 def _records(
-    table: Table, columns: FeedbackColumns, *, redact_pii: bool
+    table: Table, columns: FeedbackColumns, *, pii: RedactionPolicy | None
 ) -> Iterator[FeedbackRecord | InputError]:
     first_seen: dict[str, tuple[int, str]] = {}
     for item in table.rows:
@@ -117,7 +118,7 @@ def _records(
             yield item
             continue
         try:
-            record = _record(table.path, item, columns, redact_pii=redact_pii)
+            record = _record(table.path, item, columns, pii=pii)
         except InputError as exc:
             yield exc
             continue
@@ -138,7 +139,9 @@ def _records(
         yield record
 
 
-def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool) -> FeedbackRecord:
+def _record(
+    path: Path, row: Row, columns: FeedbackColumns, *, pii: RedactionPolicy | None
+) -> FeedbackRecord:
     def fail(reason: str, column: str | None) -> InputError:
         return InputError(reason, file=path, line=row.line, field=column)
 
@@ -169,9 +172,9 @@ def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool)
                 f"the customer id is longer than {MAX_CUSTOMER_LENGTH} characters",
                 columns.customer,
             )
-    if not redact_pii:
+    if pii is None:
         return FeedbackRecord(row.line, external_id, text, created_at, customer)
-    redaction = redact(text)
+    redaction = redact(text, pii)
     return FeedbackRecord(
         row.line, external_id, redaction.text, created_at, customer, dict(redaction.found)
     )

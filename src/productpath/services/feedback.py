@@ -29,7 +29,7 @@ from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
-from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
 from productpath.store.models import utcnow
@@ -131,15 +131,18 @@ def import_feedback(
     skip_invalid: bool = False,
     keep_pii: bool = False,
     progress: Callable[[int], None] | None = None,
+    pii: RedactionPolicy = REDACT_ALL,
 ) -> FeedbackImportReport:
     """Import the feedback in ``path``; ``progress`` is called with the rows handled so far.
 
-    The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring).
+    The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring);
+    ``pii`` may keep some kinds, or local addresses.
     """
     source_name = _source_name(path, source)
     columns = FeedbackColumns(text_column, id_column, date_column, customer_column)
+    keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
-    items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
+    items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii)
     report = FeedbackImportReport(source=source_name)
     last_day = today()
     with handle.store.write() as session:
@@ -149,7 +152,7 @@ def import_feedback(
             product.id,
             source_name,
             linked=customer_column is not None,
-            redacting=not keep_pii,
+            redacting=None if keep_pii else pii,
         )
         done = 0
         for item in items:
@@ -196,9 +199,16 @@ class _Writer:
     with ``redacting``, also replaces stored texts that still hold PII (see the module)."""
 
     def __init__(
-        self, session: Session, product_id: int, source: str, *, linked: bool, redacting: bool
+        self,
+        session: Session,
+        product_id: int,
+        source: str,
+        *,
+        linked: bool,
+        redacting: RedactionPolicy | None,
     ) -> None:
         self.session = session
+        self.policy = redacting
         self.product_id = product_id
         self.source = source
         # Stored texts are needed only to find those redaction has not reached yet.
@@ -231,7 +241,9 @@ class _Writer:
         item_id, text = stored
         # Only when the sole difference is PII: an edited row keeps the rule that stored
         # items are left as they are.
-        if text == record.text or redact(text).text != record.text:
+        if self.policy is None or text == record.text:
+            return _Outcome.UNCHANGED
+        if redact(text, self.policy).text != record.text:
             return _Outcome.UNCHANGED
         self.updates.append((item_id, record.text))
         if len(self.updates) >= feedback_repo.CHUNK_SIZE:
