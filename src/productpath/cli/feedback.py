@@ -22,6 +22,8 @@ class InputFormat(StrEnum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    github_issues = "github-issues"
+    jira = "jira"
 
 
 class PiiType(StrEnum):
@@ -42,7 +44,12 @@ class ExportFormat(StrEnum):
 def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV, JSON (an array of objects) or JSONL file."),
-    text_column: str = typer.Option(..., "--text-column", help="Column with the feedback text."),
+    text_column: list[str] = typer.Option(
+        [],
+        "--text-column",
+        help="Column with the feedback text; repeat it to join several (title, then body) "
+        "with a blank line. Not with --format github-issues or jira.",
+    ),
     id_column: str | None = typer.Option(
         None, "--id-column", help="Column with a unique id (default: a hash of the row)."
     ),
@@ -56,7 +63,10 @@ def import_(
         None, "--source", help="Name of the source (default: the file name without extension)."
     ),
     file_format: InputFormat | None = typer.Option(
-        None, "--format", help="File format (default: from the extension)."
+        None,
+        "--format",
+        help="File format (default: from the extension); github-issues (the REST API's issues "
+        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body.",
     ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."
@@ -97,7 +107,7 @@ def import_(
         report = import_feedback(
             handle,
             file,
-            text_column=text_column,
+            text_column=text_column or None,
             id_column=id_column,
             date_column=date_column,
             customer_column=customer_column,

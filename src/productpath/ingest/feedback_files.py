@@ -40,12 +40,20 @@ MAX_CUSTOMER_LENGTH = 200
 
 @dataclass(frozen=True)
 class FeedbackColumns:
-    """Which columns of the file hold what; only ``text`` is required."""
+    """Which columns of the file hold what; only ``text`` is required.
 
-    text: str
+    ``text`` may name several columns (an issue's title and body): their values are joined
+    with a blank line, empty ones left out.
+    """
+
+    text: str | tuple[str, ...]
     id: str | None = None
     date: str | None = None
     customer: str | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return (self.text,) if isinstance(self.text, str) else self.text
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ class FeedbackRecord:
     customer: str | None
     # What redaction replaced in ``text``, by kind (empty when none, or when not redacting).
     redacted: Mapping[PiiKind, int] = field(default_factory=dict)
+    # The kind the source gives it (an issue's labels), which the insight engine then keeps.
+    kind: str | None = None
 
 
 def row_hash(values: dict[str, str]) -> str:
@@ -92,7 +102,7 @@ def read_feedback(
     """
     table = open_table(path, file_format, unused_duplicates_ok=True)
     resolved = FeedbackColumns(
-        text=resolve_column(table, columns.text, option="--text-column"),
+        text=tuple(resolve_column(table, c, option="--text-column") for c in columns.texts),
         id=_optional(table, columns.id, "--id-column"),
         date=_optional(table, columns.date, "--date-column"),
         customer=_optional(table, columns.customer, "--customer-column"),
@@ -145,9 +155,10 @@ def _record(
     def fail(reason: str, column: str | None) -> InputError:
         return InputError(reason, file=path, line=row.line, field=column)
 
-    text = row.values.get(columns.text, "").strip()
+    parts = (row.values.get(column, "").strip() for column in columns.texts)
+    text = "\n\n".join(part for part in parts if not is_blank(part))
     if is_blank(text):
-        raise fail("the text is missing or empty", columns.text)
+        raise fail("the text is missing or empty", ", ".join(columns.texts))
     if columns.id is None:
         external_id = row_hash(row.values)
     else:

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -29,6 +29,8 @@ from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
+from productpath.ingest.issue_feedback import FORMATS as ISSUE_FORMATS
+from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
@@ -122,7 +124,7 @@ def import_feedback(
     handle: OpenWorkspace,
     path: Path,
     *,
-    text_column: str,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     date_column: str | None = None,
     customer_column: str | None = None,
@@ -136,13 +138,28 @@ def import_feedback(
     """Import the feedback in ``path``; ``progress`` is called with the rows handled so far.
 
     The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring);
-    ``pii`` may keep some kinds, or local addresses.
+    ``pii`` may keep some kinds, or local addresses. ``text_column`` may name several columns
+    (joined with a blank line). ``file_format`` ``github-issues`` or ``jira`` reads an issue
+    export instead, mapped by :mod:`productpath.ingest.issue_feedback` (no columns to name).
     """
     source_name = _source_name(path, source)
-    columns = FeedbackColumns(text_column, id_column, date_column, customer_column)
     keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
-    items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii)
+    if file_format in ISSUE_FORMATS:
+        items = _issue_items(
+            path,
+            file_format,
+            (text_column, id_column, date_column, customer_column),
+            None if keep_pii else pii,
+        )
+    else:
+        if not text_column:
+            raise InputError("name the column with the text: --text-column C", field="text-column")
+        texts = (text_column,) if isinstance(text_column, str) else tuple(text_column)
+        columns = FeedbackColumns(texts, id_column, date_column, customer_column)
+        items = read_feedback(
+            path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
+        )
     report = FeedbackImportReport(source=source_name)
     last_day = today()
     with handle.store.write() as session:
@@ -273,6 +290,7 @@ class _Writer:
                     "created_at": r.created_at,
                     "customer_id": self.customers[r.customer] if r.customer else None,
                     "imported_at": self.imported_at,
+                    "labelled_kind": r.kind,
                 }
                 for r in self.pending
             ],
@@ -336,6 +354,23 @@ def _write_json(out: TextIO, items: Iterable[FeedbackRow]) -> int:
         written += 1
     out.write("\n]\n" if written else "]\n")
     return written
+
+
+def _issue_items(
+    path: Path, file_format: str, columns: tuple[object, ...], pii: RedactionPolicy | None
+) -> Iterator[FeedbackRecord | InputError]:
+    """The issues of a GitHub or Jira export as feedback records."""
+    if any(columns):
+        raise InputError(
+            f"--format {file_format} maps the issue's own fields; leave out the column options",
+            field="format",
+        )
+    from productpath.ingest.tracker_github import read_github
+    from productpath.ingest.tracker_jira import read_jira
+
+    system = ISSUE_FORMATS[file_format]
+    records = read_github([path]) if system == GITHUB else read_jira([path])
+    return issue_feedback(records, system, pii)
 
 
 def _source_name(path: Path, source: str | None) -> str:
