@@ -55,6 +55,28 @@ def apply(
 
 
 @app.command()
+def new(
+    ctx: typer.Context,
+    file: Path = typer.Argument(Path("roadmap.yaml"), help="Where to write it."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Write a commented roadmap.yaml to start from; it applies cleanly as it is."""
+    import datetime as dt
+
+    from productpath import workspace
+    from productpath.cli.common import settings_for
+    from productpath.domain.roadmap_skeleton import skeleton
+    from productpath.errors import InputError
+
+    found = workspace.load(settings_for(ctx).workspace)
+    if file.exists() and not force:
+        raise InputError("exists already; pass --force to overwrite it", file=file)
+    with atomic_output(file) as stream:
+        stream.write(skeleton(found.product, found.name, dt.date.today()))
+    typer.echo(f"Wrote {file}. Edit it, then: productpath roadmap apply {file}")
+
+
+@app.command()
 def export(
     ctx: typer.Context,
     out: Path | None = typer.Option(
