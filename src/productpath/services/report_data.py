@@ -19,7 +19,7 @@ from productpath.charts.planning import fan_svg, gantt_svg
 from productpath.charts.retro import hit_rate_svg
 from productpath.charts.trend import trend_chart
 from productpath.delivery.progress import WINDOW_WEEKS
-from productpath.delivery.risks import Slip, SlipCause, severity, slip_of
+from productpath.delivery.risks import STALE, Slip, SlipCause, severity, slip_of
 from productpath.delivery.status import DeliveryStatus
 from productpath.domain import clock
 from productpath.insights.trends import share_change, theme_trends, trend_end
@@ -280,7 +280,8 @@ def exec_data(
 
 
 def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
-    """The milestone's own work that delivery sees late, each with why in plain words."""
+    """The milestone's own work that delivery sees late or stalled, each with why in plain
+    words: a milestone holding either is never called safe, whatever its forecast says."""
     lines = []
     for initiative in status.initiatives:
         if initiative.milestone != milestone:
@@ -288,6 +289,8 @@ def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
         slip = next((found for risk in initiative.risks if (found := slip_of(risk))), None)
         if slip is not None:
             lines.append(SlipLine(initiative.title, _slip_sentence(initiative.title, slip)))
+        elif any(risk.kind == STALE for risk in initiative.risks):
+            lines.append(SlipLine(initiative.title, f"{initiative.title} has stalled"))
     return tuple(lines)
 
 
@@ -375,7 +378,9 @@ def _themes(
     if any(points for _, points in series):
         chart = Chart(
             "Customer requests per week",
-            str(trend_chart(series, chart_id="theme-trends", title="Requests per week")),
+            str(
+                trend_chart(series, chart_id="theme-trends", title="Requests per week", as_of=today)
+            ),
             f"Mentions per week of the top requests over the last {TREND_WEEKS} weeks.",
         )
     return lines, "", chart
