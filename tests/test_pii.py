@@ -300,6 +300,7 @@ def test_placeholders_are_typed() -> None:
         # Four-part versions after a package name.
         ("Python 3.10.4, pytest 7.1.2, pluggy 1.0.0.1, cudnn 8.1.0.77", None),
         ("tensorflow-gpu 2.4.0.1", None),
+        ("imports pluggy 1.0.0.1 and Python 3.12.1.", None),  # a version ends a sentence
         ("then 8.1.0.77", "then [IP]"),  # no software around: an address
         ("connects from 8.1.0.77 and ip 1.0.0.1", "connects from [IP] and ip [IP]"),
         ("router 192.168.1.1", "router [IP]"),

@@ -186,7 +186,7 @@ _ADDRESS_WORDS = frozenset(
 
 
 # A two- or three-part version nearby ("Python 3.10", "pytest 7.1.2"): the text is about software.
-_SHORT_VERSION = re.compile(r"(?<![\d.])\d{1,3}\.\d{1,4}(?:\.\d{1,4})?(?![\d.]|\.\d)")
+_SHORT_VERSION = re.compile(r"(?<![\d.])\d{1,3}\.\d{1,4}(?:\.\d{1,4})?(?!\d|\.\d)")
 _NEARBY = 300
 
 
