@@ -37,11 +37,13 @@ initiatives:
   - id: kyc
     title: Light identity check
     milestone: beta
+    start: 2026-01-01
     status: in_progress
     work: {epics: [POCKET-1], labels: [identity]}
   - id: tap-to-pay
     title: Tap to pay
     milestone: beta
+    start: 2026-01-01
     status: planned
     depends_on: [kyc]
 """

@@ -161,3 +161,27 @@ def test_radar_escapes_labels_and_links() -> None:
     assert "<script>" not in markup
     assert "radar__blip--flagged" in markup
     _parse(markup)  # still well-formed
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "as_of", "year"),
+    [
+        (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 12, 7), False),
+        (dt.date(2023, 3, 2), dt.date(2023, 6, 1), dt.date(2026, 12, 7), True),  # old data
+        (dt.date(2025, 11, 3), dt.date(2026, 2, 2), dt.date(2026, 3, 1), True),  # spans two
+    ],
+)
+def test_date_ticks_carry_the_year_when_it_is_not_plain(
+    first: dt.date, last: dt.date, as_of: dt.date, year: bool
+) -> None:
+    chart = str(
+        line_chart(
+            [Series("items", [(first, 1.0), (last, 3.0)], "done")],
+            chart_id="c", title="t", description="d", as_of=as_of,
+        )
+    )  # fmt: skip
+    ticks = re.findall(
+        r'class="chart__tick"[^>]*text-anchor="(?:start|middle|end)">([^<]+)<', chart
+    )
+    assert len(ticks) == 5
+    assert all(bool(re.search(r"\d{4}$", tick)) == year for tick in ticks), ticks

@@ -179,3 +179,30 @@ def test_commits_of_a_merged_branch_inherit_its_links() -> None:
         (6, "tap-to-pay", "branch"),
         (7, "tap-to-pay", "pr_title"),
     }
+
+
+def test_text_rules_link_only_work_from_the_initiatives_start() -> None:
+    # A 2016 branch named like a 2026 initiative is older work, not the initiative's.
+    docs = [InitiativeRefs("docs", labels=("docs",), since=dt.date(2026, 3, 1))]
+    old = dt.datetime(2016, 5, 2, 9, tzinfo=dt.UTC)
+    new = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    commits = [
+        CommitRecord(1, "a" * 40, "Merge branch 'docs/cleanup'", committed_at=old),
+        CommitRecord(2, "b" * 40, "[docs] old message", committed_at=old),
+        CommitRecord(3, "c" * 40, "Tidy", "Initiative: docs", committed_at=old),
+        CommitRecord(4, "d" * 40, "Merge branch 'docs/cleanup'", committed_at=new),
+        CommitRecord(5, "e" * 40, "[docs] new message", committed_at=new),
+    ]
+    items = [
+        ItemRecord(7, "#7", "[docs] old PR", old, item_type="pull_request", branch="docs/x"),
+        ItemRecord(8, "#8", "Old issue", old, labels=("docs",)),
+        ItemRecord(9, "#9", "[docs] new PR", new, item_type="pull_request"),
+    ]
+    found = {(link.kind, link.work_id, link.rule) for link in link_work(docs, commits, items)}
+    assert found == {
+        ("commit", 3, "trailer"),  # "Initiative: docs" is no accident, whatever its date
+        ("commit", 4, "branch"),
+        ("commit", 5, "message_key"),
+        ("item", 8, "label"),  # a label is mapped by hand: linked whatever its date
+        ("item", 9, "pr_title"),
+    }

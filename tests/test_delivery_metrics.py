@@ -81,7 +81,7 @@ def test_throughput_counts_done_tracker_items_per_iso_week() -> None:
     assert "done" in result.definition
 
 
-def test_throughput_falls_back_to_merged_pull_requests_then_merge_commits() -> None:
+def test_throughput_falls_back_to_merged_pull_requests_then_git_merges() -> None:
     pulls = [
         item("2026-02-01", "2026-02-03", item_type="pull_request", status="merged"),
         item("2026-02-01", "2026-02-04", item_type="pull_request", status="closed"),
@@ -96,7 +96,7 @@ def test_throughput_falls_back_to_merged_pull_requests_then_merge_commits() -> N
         commit("2026-01-01", merge=True),
     ]
     result = metrics((), merges)
-    assert (result.throughput.source, result.throughput.total) == ("merge_commits", 1)
+    assert (result.throughput.source, result.throughput.total) == ("git_pull_requests", 1)
     assert result.cycle_time.count == 0
     assert "need tracker data" in result.cycle_time.note
     assert metrics().throughput.source == "none"

@@ -194,3 +194,28 @@ def test_list_carries_the_same_fields(opened: OpenWorkspace, tmp_path: Path) -> 
     )
     assert rows["p1"].as_dict()["theme_id"] is None
     assert list(rows["p1"].as_dict())[-4:] == ["theme_id", "theme_label", "sentiment", "kind"]
+
+
+def test_cli_keeps_the_kinds_and_addresses_asked_for(workspace_dir: Path, tmp_path: Path) -> None:
+    from helpers import invoke
+
+    rows = [("d1", "From 10.0.0.5 and 8.8.4.4, mail ann@shop.example, call +44 20 7946 0958")]
+    path = write_rows(tmp_path, rows)
+    result = invoke(
+        "feedback", "import", str(path), "--text-column", "text", "--id-column", "id",
+        "--keep-pii-type", "phone", "--keep-local-ips", "--source", "a",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = invoke(
+        "feedback", "import", str(path), "--text-column", "text", "--id-column", "id",
+        "--keep-pii-type", "ip", "--keep-pii-type", "email", "--source", "b",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    texts = {
+        row["source"]: row["text"]
+        for row in json.loads(invoke("feedback", "list", "--json").stdout)
+    }
+    assert texts == {
+        "a": "From 10.0.0.5 and [IP], mail [EMAIL], call +44 20 7946 0958",
+        "b": "From 10.0.0.5 and 8.8.4.4, mail ann@shop.example, call [PHONE]",
+    }

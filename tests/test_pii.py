@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from productpath.ingest.pii import PiiKind, iban_is_valid, luhn_is_valid, redact
+from productpath.ingest.pii import (
+    PiiKind,
+    RedactionPolicy,
+    iban_is_valid,
+    luhn_is_valid,
+    redact,
+)
 
 
 def kinds(text: str) -> dict[str, int]:
@@ -207,7 +213,11 @@ pii_values = st.one_of(
     st.emails(),
     cards(),
     ibans(),
-    st.ip_addresses(v=4).map(str),
+    # After a name, a four-part number with a small major reads as a version ("pluggy
+    # 1.0.0.1"); an address is written after a word that introduces one.
+    st.tuples(st.sampled_from(["from", "IP", "host", "to"]), st.ip_addresses(v=4)).map(
+        lambda pair: f"{pair[0]} {pair[1]}"
+    ),
     ipv6s,
     international_phones(),
     nanp_phones(),
@@ -269,3 +279,56 @@ def test_text_without_digits_at_or_colon_is_untouched(text: str) -> None:
 def test_placeholders_are_typed() -> None:
     assert {kind.value for kind in PiiKind} == {"email", "phone", "card", "iban", "ip"}
     assert "[IBAN]" in redact("NL91ABNA0417164300").text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Code is quoted, not personal: inline spans, fenced and indented blocks.
+        (
+            "Use ``@pytest.fixture(scope='module')`` and mail ann@shop.example",
+            "Use ``@pytest.fixture(scope='module')`` and mail [EMAIL]",
+        ),
+        (
+            "call `conn.connect('10.1.2.3')` then 8.8.8.8",
+            "call `conn.connect('10.1.2.3')` then [IP]",
+        ),
+        (
+            "Log:\n\n    GET /x from 8.8.8.8\n\nthen 8.8.8.8",
+            "Log:\n\n    GET /x from 8.8.8.8\n\nthen [IP]",
+        ),
+        # Four-part versions after a package name.
+        ("Python 3.10.4, pytest 7.1.2, pluggy 1.0.0.1, cudnn 8.1.0.77", None),
+        ("tensorflow-gpu 2.4.0.1", None),
+        ("imports pluggy 1.0.0.1 and Python 3.12.1.", None),  # a version ends a sentence
+        ("then 8.1.0.77", "then [IP]"),  # no software around: an address
+        ("connects from 8.1.0.77 and ip 1.0.0.1", "connects from [IP] and ip [IP]"),
+        ("router 192.168.1.1", "router [IP]"),
+        # Exit codes, sizes and counts are no phone numbers.
+        ("exited with code 2147483648", None),
+        ("wrote 4294967295 bytes in 5552345678 ms", None),
+        ("errno 2147483647, call (555) 234-5678", "errno 2147483647, call [PHONE]"),
+    ],
+)
+def test_developer_text_keeps_code_versions_and_counts(text: str, expected: str | None) -> None:
+    assert redact(text).text == (text if expected is None else expected)
+
+
+def test_fenced_code_is_kept_but_prose_after_it_is_not() -> None:
+    assert redact("```\nssh deploy@build.example\n```\nafter a@b.io").text == (
+        "```\nssh deploy@build.example\n```\nafter [EMAIL]"
+    )
+
+
+def test_a_policy_keeps_kinds_and_local_addresses() -> None:
+    text = "from 127.0.0.1, 10.0.0.5, 203.0.113.9 and 8.8.4.4; ann@shop.example +44 20 7946 0958"
+    local = redact(text, RedactionPolicy(keep_local_ips=True))
+    assert local.text == ("from 127.0.0.1, 10.0.0.5, 203.0.113.9 and [IP]; [EMAIL] [PHONE]")
+    assert local.found == {PiiKind.IP: 1, PiiKind.EMAIL: 1, PiiKind.PHONE: 1}
+    kept = redact(text, RedactionPolicy(keep=frozenset({PiiKind.IP, PiiKind.PHONE})))
+    assert kept.text == text.replace("ann@shop.example", "[EMAIL]")
+    everything = RedactionPolicy(keep=frozenset(PiiKind))
+    assert redact(text, everything).text == text
+    # A kept e-mail is shielded from the number rules after it, as a replaced one would be.
+    digits = "+4420794609@shop.example"
+    assert redact(digits, RedactionPolicy(keep=frozenset({PiiKind.EMAIL}))).text == digits

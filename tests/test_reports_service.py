@@ -71,9 +71,12 @@ def test_exec_report_content(seeded: Any) -> None:
     assert "## Objectives and progress" in text
     assert "| Grow activation | Activation rate: not measured yet (target 45%)" in text
     # Percentile sentences for each milestone, in date order.
-    beta = text.index("- Public beta: 85% likely by ")
+    # Public beta holds stalled work: never called safe, whatever its forecast (issue 23).
+    beta = text.index("- Public beta (at risk): ")
     ga = text.index("- General availability: 85% likely by ")
-    assert beta < ga
+    assert beta < ga and "85% likely by" in text[beta:ga]
+    assert "At risk: Public beta, because Guided onboarding has stalled" in text
+    assert "100%" not in text
     assert "chance of making it" in text
     # A risk with its owner (the initiative's team: no accountable stakeholder is named).
     assert "| Guided onboarding has stalled | in progress, but " in text
@@ -115,7 +118,7 @@ def test_exec_report_never_calls_a_milestone_safe_that_delivery_sees_late(seeded
         "after the 31 March 2030 target." in text
     )
     assert (
-        "- Public beta (at risk): 85% likely by 5 May 2030 (target 31 March 2030, 0% chance of "
+        "- Public beta (at risk): 85% likely by 5 May 2030 (target 31 March 2030, < 1% chance of "
         "making it)." in text
     )
     # Work waiting on it names it; why it slips is said once, in its own row.
@@ -144,7 +147,7 @@ def test_pdf_exec_is_one_a4_page_with_the_key_sentences(seeded: Any) -> None:
     pages, text = _pdf_text(report.content)
     assert pages == 1
     assert "Pocket: executive update" in text
-    assert "Public beta: 85% likely by" in text
+    assert "Public beta (at risk):" in text
     assert "Page 1 of 1" in text
 
 
@@ -177,7 +180,7 @@ def test_changed_since_last_report_after_the_forecast_moves(seeded: Any) -> None
             .values(estimate_optimistic=8, estimate_likely=12, estimate_pessimistic=20)
         )
     second = _text(seeded, "exec", today=today)
-    line = next(x for x in second.splitlines() if x.startswith("- Public beta: 85% likely by"))
+    line = next(x for x in second.splitlines() if x.startswith("- Public beta (at risk): "))
     assert "slipped" in line and "since the last report" in line
     assert "because the work left grew from" in line
     section = second.split("## Since the last report", 1)[1].split("## ", 1)[0]

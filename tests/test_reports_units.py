@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,9 +10,15 @@ import pytest
 from productpath.errors import InputError
 from productpath.reports.changes import describe_changes, milestone_change
 from productpath.reports.cleaning import clean_title, clean_titles
-from productpath.reports.exec_report import ExecData, MilestoneLine, SlipLine, build_exec
+from productpath.reports.exec_report import (
+    ExecData,
+    MilestoneLine,
+    SlipLine,
+    ThemeLine,
+    build_exec,
+)
 from productpath.reports.glossary import Glossary, jargon_left, parse_glossary
-from productpath.reports.model import Chart, ReportContext, Section, Table
+from productpath.reports.model import Chart, ReportContext, Section, Table, chance
 from productpath.reports.render import render_html, render_markdown
 
 # --- glossary and jargon -------------------------------------------------------------------
@@ -293,7 +300,7 @@ def test_a_milestone_with_slipping_work_is_at_risk_whatever_the_estimates_say() 
     dates = next(s for s in context.sections if s.key == "milestones").bullets
     assert dates[0] == (
         "Alpha (at risk): going by the estimates alone, 85% likely by 1 March 2027 (target 1 "
-        "March 2027, 100% chance of making it)."
+        "March 2027, > 99% chance of making it)."
     )
     assert (
         dates[1]
@@ -302,3 +309,32 @@ def test_a_milestone_with_slipping_work_is_at_risk_whatever_the_estimates_say() 
     # Every milestone the summary lists as at risk is marked so; one without a chance is not.
     assert dates[2].startswith("Gamma (at risk): 85% likely by 1 March 2027")
     assert dates[3].startswith("Delta: 85% likely")
+
+
+@pytest.mark.parametrize(
+    ("probability", "shown"),
+    [(1.0, "> 99%"), (0.996, "> 99%"), (0.994, "99%"), (0.85, "85%"), (0.004, "< 1%"), (0, "< 1%")],
+)
+def test_a_chance_is_never_certain(probability: float, shown: str) -> None:
+    assert chance(probability) == shown
+
+
+def _theme(label: str, customers: int = 0, revenue: float = 0.0) -> ThemeLine:
+    return ThemeLine(label, 12, revenue, False, customers, "rising")
+
+
+def test_customer_columns_show_only_with_customers_and_machine_names_are_marked() -> None:
+    def table(*themes: ThemeLine) -> Table:
+        data = dataclasses.replace(_exec(), themes=themes)
+        context, _ = build_exec(data, previous=None, previous_on=None, data_as_of=None, sources=())
+        return next(s for s in context.sections if s.key == "customers").tables[0]
+
+    bare = table(_theme("Slow collection"), _theme("Flaky tests"))
+    assert bare.columns == ("Request", "Lately", "Mentions")
+    assert bare.rows[0] == ("Slow collection *", "rising", "12")
+    assert "named by the machine" in bare.caption and "before this report is shared" in bare.caption
+    sold = table(_theme("Top up failed", 3, 12_000.0), _theme("Card arrival"))
+    assert sold.columns[-2:] == ("Customers", "Their annual revenue")
+    assert sold.rows[1][-2:] == ("0", "-")
+    named = table(dataclasses.replace(_theme("Top up failed"), machine_label=False))
+    assert named.rows[0][0] == "Top up failed" and named.caption == ""

@@ -171,3 +171,38 @@ def test_the_command_module_imports_only_typer() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_new_writes_a_skeleton_that_applies_cleanly(workspace_dir: Path) -> None:
+    path = workspace_dir / "roadmap.yaml"
+    result = invoke("roadmap", "new", str(path))
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert "id: pocket" in text and "# Roadmap of Pocket" in text
+    applied = invoke("roadmap", "apply", str(path), "--json")
+    assert applied.exit_code == 0, applied.output
+    assert json.loads(applied.stdout)["applied"] is True
+    assert json.loads(invoke("roadmap", "apply", str(path), "--json").stdout)["changes"] == []
+    again = invoke("roadmap", "new", str(path))
+    assert again.exit_code == 1 and "exists already; pass --force" in again.stderr
+    assert invoke("roadmap", "new", str(path), "--force").exit_code == 0
+
+
+def test_init_ends_with_the_next_steps(tmp_path: Path) -> None:
+    result = invoke("--workspace", str(tmp_path / "fresh"), "init", "--name", "Widget")
+    assert result.exit_code == 0, result.output
+    steps = result.stdout.split("Next steps:", 1)[1]
+    for command in ("roadmap new", "feedback import", "insights run", "git ingest", "report exec"):
+        assert f"productpath {command}" in steps
+
+
+def test_the_readmes_smallest_roadmap_applies(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("The smallest roadmap that applies", 1)[1]
+    text = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    root = tmp_path / "widget"
+    assert invoke("--workspace", str(root), "init", "--name", "Widget").exit_code == 0
+    path = write(root, text)
+    result = invoke("--workspace", str(root), "roadmap", "apply", str(path))
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.stderr  # the product id matches the workspace's

@@ -257,6 +257,15 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
         return draw(st.none() | st.sampled_from([i.id for i in items])) if items else None
 
     keys = unique_ids(6, min_size=min_items)
+
+    def planned() -> tuple[dt.date | None, dt.date | None]:
+        days = st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+        start, target = draw(days), draw(days)
+        if start is not None and target is not None and target < start:
+            start, target = target, start
+        return start, target
+
+    dates = {key: planned() for key in keys}
     # Dependencies only point at earlier ids, so the graph is acyclic; the order of the
     # initiatives in the document is then shuffled so it is not always topological.
     initiatives = [
@@ -267,6 +276,8 @@ def roadmaps(draw: st.DrawFn, product: str | None = None, min_items: int = 0) ->
             objective=ref(objectives),
             team=ref(teams),
             milestone=ref(milestones),
+            start=dates[key][0],
+            target=dates[key][1],
             status=draw(st.sampled_from(InitiativeStatus)),
             estimate=draw(st.none() | estimates()),
             depends_on=tuple(

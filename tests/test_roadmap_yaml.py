@@ -292,6 +292,16 @@ ERRORS = [
         "duplicate id 'kr-1'",
         id="duplicate-key-result",
     ),
+    pytest.param(
+        VALID.replace(
+            "    status: in_progress\n",
+            "    status: in_progress\n    start: 2026-05-01\n    target: 2026-04-01\n",
+        ),
+        32,
+        "initiatives[0].target",
+        "target 2026-04-01 is before start 2026-05-01",
+        id="target-before-start",
+    ),
 ]
 
 

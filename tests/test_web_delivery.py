@@ -22,6 +22,7 @@ from productpath.settings import Settings
 from productpath.web import create_app
 
 TODAY = dt.date.today()
+WEEKS_8 = dt.timedelta(weeks=8)  # the initiatives started before the oldest linked commit
 PAGES = ["/delivery", "/initiatives/onboarding", "/code-health", "/radar"]
 
 ROADMAP = f"""\
@@ -39,9 +40,10 @@ initiatives:
     team: growth
     status: in_progress
     milestone: beta
+    start: {TODAY - WEEKS_8}
     estimate: {{optimistic: 2, likely: 3, pessimistic: 5}}
     work: {{epics: [DEMO-1]}}
-  - {{id: card-freeze, title: Freeze a lost card, status: done}}
+  - {{id: card-freeze, title: Freeze a lost card, status: done, start: {TODAY - WEEKS_8}}}
   - id: instant-transfers
     title: Instant transfers
     status: planned

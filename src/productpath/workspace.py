@@ -66,6 +66,13 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """``[delivery]`` in productpath.toml: ``bots``, author names or e-mails that are bots."""
+
+    bots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Workspace:
     """A workspace on disk and the database it points at."""
 
@@ -74,6 +81,7 @@ class Workspace:
     product: str
     database_url: str
     scoring: ScoringSettings = ScoringSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def data_dir(self) -> Path:
@@ -162,7 +170,23 @@ def load(root: Path, database_url: str | None = None) -> Workspace:
         product=product,
         database_url=database_url or sqlite_url(root),
         scoring=_scoring(data.get("scoring", {}), path),
+        delivery=_delivery(data.get("delivery", {}), path),
     )
+
+
+def _delivery(table: object, path: Path) -> DeliverySettings:
+    """The ``[delivery]`` table, checked; a WorkspaceError names the key that is wrong."""
+    if not isinstance(table, dict):
+        raise WorkspaceError(f"{path}: 'delivery' must be a table ([delivery])")
+    unknown = sorted(set(table) - {"bots"})
+    if unknown:
+        raise WorkspaceError(f"{path}: unknown key 'delivery.{unknown[0]}'")
+    bots = table.get("bots", [])
+    if not isinstance(bots, list) or not all(isinstance(b, str) and b.strip() for b in bots):
+        raise WorkspaceError(
+            f'{path}: delivery.bots must be a list of names or e-mails, e.g. ["renovate-bot"]'
+        )
+    return DeliverySettings(bots=tuple(b.strip() for b in bots))
 
 
 def _scoring(table: object, path: Path) -> ScoringSettings:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from productpath.domain import clock
+
 
 @dataclass(frozen=True)
 class Series:
@@ -62,6 +64,13 @@ def nice_scale(value: float, *, most: int = 6) -> tuple[float, int]:
     return float(50 * magnitude * most), most  # pragma: no cover - 50 x magnitude always fits
 
 
+def needs_year(days: Sequence[dt.date], as_of: dt.date | None = None) -> bool:
+    """Whether dates on an axis need their year: they span two years, or their year is not
+    the year of ``as_of`` (default today)."""
+    years = {day.year for day in days}
+    return len(years) > 1 or years != {(as_of or clock.today()).year}
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -90,8 +99,13 @@ def line_chart(
     markers: Sequence[Marker] = (),
     width: int = 640,
     height: int = 260,
+    as_of: dt.date | None = None,
 ) -> Markup:
-    """Lines over dates, y from 0, with dated vertical markers. Empty series draw axes only."""
+    """Lines over dates, y from 0, with dated vertical markers. Empty series draw axes only.
+
+    Date ticks carry the year when the axis spans two years or lies in another year than
+    ``as_of`` (the report's date; default today): "3 Mar" on 2023 data read in 2026 is wrong.
+    """
     left, right, top, bottom = 40, 14, 22, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     days = [d for s in series for d, _ in s.points] + [m.day for m in markers]
@@ -114,12 +128,14 @@ def line_chart(
             f'<text class="chart__tick" x="{left - 6}" y="{y(value)}" text-anchor="end" '
             f'dominant-baseline="middle">{_fmt(value)}</text>'
         )
-    for i in range(5):
-        day = first + dt.timedelta(days=round(span * i / 4))
+    ticks = [first + dt.timedelta(days=round(span * i / 4)) for i in range(5)]
+    with_year = needs_year(ticks, as_of)
+    for i, day in enumerate(ticks):
         anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        label = f"{day.day} {day:%b %Y}" if with_year else f"{day.day} {day:%b}"
         parts.append(
             f'<text class="chart__tick" x="{x(day)}" y="{height - 10}" '
-            f'text-anchor="{anchor}">{day.day} {day:%b}</text>'
+            f'text-anchor="{anchor}">{label}</text>'
         )
     parts.append("</g>")
     for marker in markers:

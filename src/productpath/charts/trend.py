@@ -22,6 +22,7 @@ def trend_chart(
     title: str,
     width: int = 640,
     height: int = 220,
+    as_of: dt.date | None = None,
 ) -> Markup:
     """``lines`` are (name, points) in order of importance; the legend lists them in that order."""
     shown = list(lines)[:MAX_SERIES]
@@ -34,6 +35,7 @@ def trend_chart(
         description=f"Items per week. Totals over the period: {totals}.",
         width=width,
         height=height,
+        as_of=as_of,
     )
     legend_h = _LEGEND_ROW * len(shown) + 4
     legend = [

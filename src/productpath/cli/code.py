@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, print_json
+from productpath.cli.common import JSON_OPTION, print_json, settings_for
 
 app = typer.Typer(
     help="Code health of a git repository: hotspots, ownership.", no_args_is_help=True
@@ -19,6 +19,7 @@ app = typer.Typer(
 
 @app.command()
 def health(
+    ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="The git repository folder (default: here)."),
     as_json: bool = JSON_OPTION,
     window_days: int = typer.Option(
@@ -32,11 +33,19 @@ def health(
         2, "--depth", min=1, help="Folder levels that make a directory (src/app at depth 2)."
     ),
 ) -> None:
-    """Churn hotspots, bus factor per directory and abandoned areas of the repository at PATH."""
+    """Churn hotspots, bus factor per directory and abandoned areas of the repository at PATH.
+
+    Bots own nothing: authors named *[bot], and in a workspace the [delivery] bots it lists.
+    """
     from productpath.services.tech import code_health
 
     report = code_health(
-        path, window_days=window_days, abandoned_days=abandoned_days, top=top, depth=depth
+        path,
+        window_days=window_days,
+        abandoned_days=abandoned_days,
+        top=top,
+        depth=depth,
+        bots=_workspace_bots(ctx),
     )
     if as_json:
         print_json(report.as_dict())
@@ -44,3 +53,14 @@ def health(
     from productpath.cli.code_view import print_report
 
     print_report(report)
+
+
+def _workspace_bots(ctx: typer.Context) -> tuple[str, ...]:
+    """The ``[delivery] bots`` of the workspace this runs in, if it runs in one."""
+    from productpath import workspace
+    from productpath.errors import WorkspaceError
+
+    try:
+        return workspace.load(settings_for(ctx).workspace).delivery.bots
+    except WorkspaceError:  # no workspace here: the repository is read on its own
+        return ()

@@ -103,7 +103,8 @@ def print_metrics(metrics: DeliveryMetrics) -> None:
         f"Flow metrics, {metrics.since} to {metrics.until} ({metrics.window_weeks:g} weeks)"
     )
     t, dep, cf = metrics.throughput, metrics.deployment_frequency, metrics.change_failure
-    table.add_row("throughput", f"{t.per_week:g}/week ({t.total} in all)", t.source)
+    bots = f", {t.bots} more by bots" if t.bots else ""
+    table.add_row("throughput", f"{t.per_week:g}/week ({t.total} in all{bots})", t.source)
     table.add_row("cycle time", _durations(metrics.cycle_time), metrics.cycle_time.note)
     table.add_row("lead time", _durations(metrics.lead_time), metrics.lead_time.note)
     table.add_row("deployment frequency", f"{dep.per_week:g}/week ({dep.count} in all)", dep.source)
@@ -112,6 +113,8 @@ def print_metrics(metrics: DeliveryMetrics) -> None:
         "change failure (proxy)", rate, f"{cf.reverts} reverts, {cf.hotfixes} hotfixes {cf.note}"
     )
     console.print(table)
+    if metrics.anchor_note:
+        console.print(f"Note: {metrics.anchor_note}", markup=False)
     weeks = Table("week", "done", "deployments")
     weeks.title = "Per week"
     deployed = {w.week: w.count for w in dep.weeks}

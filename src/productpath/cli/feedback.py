@@ -28,6 +28,17 @@ class InputFormat(StrEnum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    github_issues = "github-issues"
+    jira = "jira"
+
+
+class PiiType(StrEnum):
+    # The CLI must not import the ingest package for its help; the values are PiiKind's.
+    email = "email"
+    iban = "iban"
+    card = "card"
+    ip = "ip"
+    phone = "phone"
 
 
 class ExportFormat(StrEnum):
@@ -39,7 +50,12 @@ class ExportFormat(StrEnum):
 def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV, JSON (an array of objects) or JSONL file."),
-    text_column: str = typer.Option(..., "--text-column", help="Column with the feedback text."),
+    text_column: list[str] = typer.Option(
+        [],
+        "--text-column",
+        help="Column with the feedback text; repeat it to join several (title, then body) "
+        "with a blank line. Not with --format github-issues or jira.",
+    ),
     id_column: str | None = typer.Option(
         None, "--id-column", help="Column with a unique id (default: a hash of the row)."
     ),
@@ -53,7 +69,10 @@ def import_(
         None, "--source", help="Name of the source (default: the file name without extension)."
     ),
     file_format: InputFormat | None = typer.Option(
-        None, "--format", help="File format (default: from the extension)."
+        None,
+        "--format",
+        help="File format (default: from the extension); github-issues (the REST API's issues "
+        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body.",
     ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."
@@ -64,6 +83,17 @@ def import_(
         help="Store the text as it is, without replacing e-mail addresses, phone and card "
         "numbers, IBANs and IP addresses by placeholders.",
     ),
+    keep_pii_types: list[PiiType] = typer.Option(
+        [],
+        "--keep-pii-type",
+        help="Keep this kind of personal data as it is, redact the others (repeat for more).",
+    ),
+    keep_local_ips: bool = typer.Option(
+        False,
+        "--keep-local-ips",
+        help="Keep loopback, private and documentation IP addresses (127.0.0.1, 10.x, "
+        "192.168.x, 192.0.2.x, ...): they identify no one.",
+    ),
 ) -> None:
     """Import feedback from FILE. Idempotent: rows already imported are left as they are.
 
@@ -71,13 +101,19 @@ def import_(
     unless --keep-pii.
     """
     from productpath.errors import InputError
+    from productpath.ingest.pii import PiiKind, RedactionPolicy
     from productpath.services.feedback import import_feedback
+
+    pii = RedactionPolicy(
+        keep=frozenset(PiiKind(kind.value) for kind in keep_pii_types),
+        keep_local_ips=keep_local_ips,
+    )
 
     with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_feedback(
             handle,
             file,
-            text_column=text_column,
+            text_column=text_column or None,
             id_column=id_column,
             date_column=date_column,
             customer_column=customer_column,
@@ -86,6 +122,7 @@ def import_(
             skip_invalid=skip_invalid,
             keep_pii=keep_pii,
             progress=progress,
+            pii=pii,
         )
     for skip in report.skipped:
         where = InputError(skip.reason, file=file, line=skip.line, field=skip.field)

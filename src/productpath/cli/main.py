@@ -82,6 +82,20 @@ def init(
     settings = settings_for(ctx)
     created = init_workspace(settings.workspace, name, settings.database_url)
     typer.echo(f"Workspace '{created.name}' ready at {created.root}")
+    typer.echo(NEXT_STEPS)
+
+
+# The path from an empty folder to a first report (README, "Start with your own product").
+NEXT_STEPS = """
+Next steps:
+  1. productpath roadmap new                  write roadmap.yaml; edit it, then
+     productpath roadmap apply roadmap.yaml
+  2. productpath feedback import FILE --text-column title --text-column body
+     (or an issue export: --format github-issues | jira)
+  3. productpath insights run                 themes, sentiment, trends; then: themes list
+  4. productpath git ingest PATH/TO/REPO      and/or: tracker import EXPORT --format jira
+  5. productpath report exec --format pdf --out exec.pdf
+"""
 
 
 app.add_typer(roadmap.app, name="roadmap")

@@ -55,6 +55,28 @@ def apply(
 
 
 @app.command()
+def new(
+    ctx: typer.Context,
+    file: Path = typer.Argument(Path("roadmap.yaml"), help="Where to write it."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Write a commented roadmap.yaml to start from; it applies cleanly as it is."""
+    import datetime as dt
+
+    from productpath import workspace
+    from productpath.cli.common import settings_for
+    from productpath.domain.roadmap_skeleton import skeleton
+    from productpath.errors import InputError
+
+    found = workspace.load(settings_for(ctx).workspace)
+    if file.exists() and not force:
+        raise InputError("exists already; pass --force to overwrite it", file=file)
+    with atomic_output(file) as stream:
+        stream.write(skeleton(found.product, found.name, dt.date.today()))
+    typer.echo(f"Wrote {file}. Edit it, then: productpath roadmap apply {file}")
+
+
+@app.command()
 def export(
     ctx: typer.Context,
     out: Path | None = typer.Option(
@@ -162,13 +184,21 @@ def unlink(
 @app.command("suggest-links")
 def suggest_links(
     ctx: typer.Context,
-    min_score: float = typer.Option(
-        0.35, "--min-score", min=-1.0, max=1.0, help="Lowest cosine similarity to propose."
+    min_score: float | None = typer.Option(
+        None,
+        "--min-score",
+        min=-1.0,
+        max=1.0,
+        help="Lowest cosine similarity to propose (default: the embedder's measured threshold, "
+        "precision >= 0.8 on a labelled set).",
     ),
-    accept: bool = typer.Option(False, "--accept", help="Accept every proposal shown."),
+    accept: bool = typer.Option(
+        False, "--accept", help="Accept every proposal shown (read them first)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Propose themes for each initiative by similarity of its text to the theme centroids."""
+    """Propose themes for each initiative, each with why: the similarity of its text to the
+    theme and the words they share. Review them; accept the right ones with 'roadmap link'."""
     from productpath.services.evidence import suggest_links as suggest
 
     with open_from(ctx) as handle:

@@ -68,7 +68,7 @@ def print_suggestions(report: SuggestReport) -> None:
         console.print("No theme is close enough to any initiative; try a lower --min-score.")
         return
     table = Table(show_edge=False)
-    for name in ("initiative", "theme", "label", "size", "score", "accepted"):
+    for name in ("initiative", "theme", "label", "size", "score", "accepted", "why"):
         table.add_column(name, justify="right" if name in {"size", "score"} else "left")
     for s in report.suggestions:
         table.add_row(
@@ -78,9 +78,13 @@ def print_suggestions(report: SuggestReport) -> None:
             str(s.size),
             f"{s.score:.3f}",
             "yes" if s.accepted else "",
+            s.why,
         )
     console.print(table)
     if report.accepted:
         console.print(f"Accepted {report.accepted} new link{'s' if report.accepted != 1 else ''}.")
     else:
-        console.print("Accept with --accept, or one by one with 'productpath roadmap link'.")
+        console.print(
+            "These are proposals, not facts: read each reason, then accept the right ones with "
+            "'productpath roadmap link INITIATIVE THEME' (--accept takes every one shown)."
+        )

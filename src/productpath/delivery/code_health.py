@@ -192,7 +192,7 @@ def abandoned_areas(
     per_dir = _commits_per_author(history, head_files, earliest, depth)
     last_change = _last_change(history, head_files, depth)
     last_commit: dict[str, dt.datetime] = {}
-    for author in history.authors:
+    for author in (a for a in history.authors if not a.bot):
         last_commit[author.name] = max(author.last_commit, last_commit.get(author.name, earliest))
     areas = []
     for directory, authors in per_dir.items():
@@ -233,10 +233,14 @@ def _commits_per_author(
 
 
 def _named_counts(history: History, authors: Mapping[int, set[int]]) -> dict[str, int]:
-    """Commit counts by author name: one person committing under two e-mails counts once."""
+    """Commit counts by author name: one person committing under two e-mails counts once.
+
+    Bots are left out: a dependency updater is nobody's knowledge of the code.
+    """
     counts: Counter[str] = Counter()
     for author, commits in authors.items():
-        counts[history.authors[author].name] += len(commits)
+        if not history.authors[author].bot:
+            counts[history.authors[author].name] += len(commits)
     return dict(counts)
 
 

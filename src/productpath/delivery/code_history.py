@@ -6,6 +6,9 @@ changed (``path``, ``old_path`` on a rename, line counts). A file keeps one iden
 renames: a rename ``a.py -> b.py`` moves everything recorded under ``a.py`` to ``b.py``, so
 the history of a file is found under its newest name. A path created again after its file was
 renamed away starts a new identity.
+
+Bots (:mod:`bots`) keep their touches, so a file they churn is still a hotspot, but they are
+marked and never counted as people (owners, bus factor, authors).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from productpath.delivery.bots import NO_EXTRA_BOTS, Bots
 
 
 class FileStatLike(Protocol):
@@ -55,6 +60,7 @@ class Author:
     key: str  # the e-mail in lower case (after the mailmap), or the name when there is none
     name: str  # the newest name used with that e-mail
     last_commit: dt.datetime
+    bot: bool = False
 
 
 @dataclass
@@ -71,7 +77,7 @@ class History:
         return max(self.commit_dates) if self.commit_dates else None
 
 
-def fold_history(commits: Iterable[CommitLike]) -> History:
+def fold_history(commits: Iterable[CommitLike], bots: Bots = NO_EXTRA_BOTS) -> History:
     """The history of ``commits`` (oldest first) as per-file touches, renames followed."""
     history = History()
     author_index: dict[str, int] = {}
@@ -81,7 +87,7 @@ def fold_history(commits: Iterable[CommitLike]) -> History:
     for commit in commits:
         number = len(history.commit_dates)
         history.commit_dates.append(commit.authored_at)
-        author = _author(history, author_index, commit)
+        author = _author(history, author_index, commit, bots)
         history.commit_authors.append(author)
         for stat in commit.files:
             file_id = identity.pop(stat.old_path, None) if stat.old_path else None
@@ -100,12 +106,13 @@ def fold_history(commits: Iterable[CommitLike]) -> History:
     return history
 
 
-def _author(history: History, index: dict[str, int], commit: CommitLike) -> int:
+def _author(history: History, index: dict[str, int], commit: CommitLike, bots: Bots) -> int:
     key = commit.author_email.strip().lower() or commit.author_name.strip()
     found = index.get(key)
     if found is None:
         found = index[key] = len(history.authors)
-        history.authors.append(Author(key, commit.author_name, commit.authored_at))
+        bot = bots.is_bot(commit.author_name, commit.author_email)
+        history.authors.append(Author(key, commit.author_name, commit.authored_at, bot))
         return found
     author = history.authors[found]
     if commit.authored_at >= author.last_commit:

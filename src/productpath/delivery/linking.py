@@ -20,10 +20,17 @@ strongest; it may link to several initiatives):
 
 Keys, epics and labels match ignoring case. A key merely appearing in prose ("fix the kyc
 form") links nothing: short keys are ordinary words too often.
+
+The rules that find a key among other words (message_key, pr_title, branch) link only work
+dated on or after the initiative's ``since`` day (its planned start, else the day it was
+added): a key is a word, and a 2016 branch ``docs/cleanup`` is not the work of a 2026
+initiative ``docs``. A trailer says ``Initiative:`` in so many words, and epics and labels are
+mapped by hand, so they link whatever the date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +69,8 @@ class InitiativeRefs:
     key: str
     epics: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    # The first day whose work the text rules may link (planned start, else creation day).
+    since: dt.date | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -140,7 +149,14 @@ def link_work(
     keys = _Keys(i.key for i in initiatives)
     by_epic = _mapped((i.key, i.epics) for i in initiatives)
     by_label = _mapped((i.key, i.labels) for i in initiatives)
+    since = {i.key: i.since for i in initiatives if i.since is not None}
     best: dict[tuple[WorkKind, int, str], tuple[str, str]] = {}
+
+    def dated(found: Iterable[str], when: dt.datetime | None) -> set[str]:
+        """The initiatives in ``found`` whose text rules may link work done at ``when``."""
+        if when is None:
+            return set(found)
+        return {key for key in found if key not in since or when.date() >= since[key]}
 
     def add(kind: WorkKind, work_id: int, ref: str, found: Iterable[str], rule: str) -> None:
         for initiative in found:
@@ -151,16 +167,19 @@ def link_work(
     graph: dict[str, tuple[list[int], tuple[str, ...]]] = {}
     merges: list[tuple[str, set[str]]] = []
     for commit in commits:
+        when = commit.committed_at
         add("commit", commit.id, commit.sha, keys.trailer(commit.body), TRAILER)
-        add("commit", commit.id, commit.sha, keys.explicit(commit.subject), MESSAGE_KEY)
+        add(
+            "commit", commit.id, commit.sha, dated(keys.explicit(commit.subject), when), MESSAGE_KEY
+        )
         merged: set[str] = set()
         branch = merge_branch(commit.subject)
         if branch:
-            merged = keys.in_branch(branch)
+            merged = dated(keys.in_branch(branch), when)
             add("commit", commit.id, commit.sha, merged, BRANCH)
         title = pull_request_title(commit)
         if title:
-            by_title = keys.explicit(title)
+            by_title = dated(keys.explicit(title), when)
             add("commit", commit.id, commit.sha, by_title, PR_TITLE)
             merged |= by_title
         graph.setdefault(commit.sha, ([], commit.parents))[0].append(commit.id)
@@ -169,10 +188,11 @@ def link_work(
     for commit_id, sha, found in _branch_commits(graph, merges):
         add("commit", commit_id, sha, found, BRANCH)
     for item in items:
+        opened = item.opened_at
         if item.is_pull_request:
-            add("item", item.id, item.key, keys.explicit(item.title), PR_TITLE)
+            add("item", item.id, item.key, dated(keys.explicit(item.title), opened), PR_TITLE)
         if item.branch:
-            add("item", item.id, item.key, keys.in_branch(item.branch), BRANCH)
+            add("item", item.id, item.key, dated(keys.in_branch(item.branch), opened), BRANCH)
         epics = {item.key.casefold()}
         if item.parent_key:
             epics.add(item.parent_key.casefold())

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from productpath.delivery.bots import NO_EXTRA_BOTS, Bots
+from productpath.delivery.merged_prs import merged_pull_requests
 from productpath.delivery.progress import day, iso_week, monday
 from productpath.delivery.records import CommitRecord, ItemRecord, TagRecord
 from productpath.ingest.tracker_jira import IN_PROGRESS_STATUSES
@@ -24,8 +26,10 @@ PERCENTILES = (50, 85, 95)
 
 THROUGHPUT_DEFINITION = (
     "Work finished per ISO week: tracker items (not epics, not pull requests) whose status "
-    "reached done, dated by their resolution. Without such items: merged pull requests; "
-    "without those: merge commits. 'source' says which was counted."
+    "reached done, dated by their resolution. Without such items: merged pull requests from "
+    "the tracker; without those: pull requests merged in git (merge commits, and squash or "
+    "rebase merges whose subject ends in '(#123)', on the main line). Pull requests by bots "
+    "are counted apart ('bots'), not as the team's. 'source' says which was counted."
 )
 CYCLE_TIME_DEFINITION = (
     "Days from when work started to when it was done, for the items counted in throughput: "
@@ -61,10 +65,11 @@ class WeekCount(_Frozen):
 
 class Throughput(_Frozen):
     definition: str = THROUGHPUT_DEFINITION
-    source: str  # tracker_items | pull_requests | merge_commits | none
+    source: str  # tracker_items | pull_requests | git_pull_requests | none
     total: int
     per_week: float
     weeks: tuple[WeekCount, ...]
+    bots: int = 0  # pull requests merged in git by bots in the window, not in ``total``
 
 
 class Durations(_Frozen):
@@ -101,6 +106,8 @@ class DeliveryMetrics(_Frozen):
     since: dt.date
     until: dt.date
     window_weeks: float
+    # Set when the window was moved to end on the data's last day (see services.delivery).
+    anchor_note: str = ""
     throughput: Throughput
     cycle_time: Durations
     lead_time: Durations
@@ -126,6 +133,7 @@ def flow_metrics(
     since: dt.date,
     today: dt.date,
     release_pattern: str = RELEASE_PATTERN,
+    bots: Bots = NO_EXTRA_BOTS,
 ) -> DeliveryMetrics:
     """Every flow metric over ``since``..``today``."""
     weeks = ((today - since).days + 1) / 7
@@ -133,7 +141,7 @@ def flow_metrics(
     def in_window(moment: dt.datetime | None) -> bool:
         return moment is not None and since <= day(moment) <= today
 
-    source, finished = _finished(items, commits, in_window)
+    source, finished, by_bots = _finished(items, commits, in_window, bots)
     deployments = _deployments(tags, since, today, weeks, release_pattern)
     window_commits = [c for c in commits if in_window(c.committed_at)]
     finished_ids = _ids(finished)
@@ -147,6 +155,7 @@ def flow_metrics(
             total=len(finished),
             per_week=round(len(finished) / weeks, 2),
             weeks=_weekly(finished, since, today),
+            bots=by_bots,
         ),
         cycle_time=_cycle_time(counted, source),
         lead_time=_durations(
@@ -163,18 +172,20 @@ def _finished(
     items: Sequence[ItemRecord],
     commits: Sequence[CommitRecord],
     in_window: Callable[[dt.datetime | None], bool],
-) -> tuple[str, list[tuple[int, dt.datetime]]]:
-    """The throughput source and its (id, when finished) pairs in the window."""
+    bots: Bots,
+) -> tuple[str, list[tuple[int, dt.datetime]], int]:
+    """The throughput source, its (id, when finished) pairs in the window, bots' count."""
     tracked = [i for i in items if i.in_scope and not i.is_pull_request]
     merged = [i for i in items if i.is_merged_pull_request]
     if tracked or merged:
         chosen = tracked or merged
         source = "tracker_items" if tracked else "pull_requests"
-        return source, [(i.id, d) for i in chosen if (d := i.done_at) and in_window(d)]
+        return source, [(i.id, d) for i in chosen if (d := i.done_at) and in_window(d)], 0
     if commits:
-        merges = [(-c.id, c.committed_at) for c in commits if c.is_merge]
-        return "merge_commits", [(i, d) for i, d in merges if d and in_window(d)]
-    return "none", []
+        pulls = [pr for pr in merged_pull_requests(commits, bots) if in_window(pr.merged_at)]
+        people = [(-pr.commit_id, pr.merged_at) for pr in pulls if not pr.by_bot]
+        return "git_pull_requests", people, len(pulls) - len(people)
+    return "none", [], 0
 
 
 def _ids(finished: Iterable[tuple[int, dt.datetime]]) -> set[int]:

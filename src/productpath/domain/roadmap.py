@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -317,6 +318,10 @@ class InitiativeSpec(_Strict):
     objective: Key | None = None
     team: Key | None = None
     milestone: Key | None = None
+    # Planned dates: when work starts and when it should be done. ``start`` also bounds the
+    # delivery linker: a branch or message naming the key before it is older work.
+    start: Date | None = None
+    target: Date | None = None
     status: InitiativeStatus = InitiativeStatus.PROPOSED
     estimate: Estimate | None = None
     depends_on: tuple[Key, ...] = ()
@@ -332,6 +337,16 @@ class InitiativeSpec(_Strict):
     # Shown on the stakeholder portal's public roadmap.
     public: bool = False
     raci: RaciSpec | None = None
+
+    @field_validator("target")
+    @classmethod
+    def _target_not_before_start(
+        cls, value: dt.date | None, info: ValidationInfo
+    ) -> dt.date | None:
+        start = info.data.get("start")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"target {value} is before start {start}")
+        return value
 
     @field_validator("raci")
     @classmethod

@@ -21,7 +21,7 @@ from pathlib import Path
 from productpath.domain.text import is_blank
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
-from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import (
     RemovedNuls,
     Row,
@@ -41,12 +41,20 @@ MAX_CUSTOMER_LENGTH = 200
 
 @dataclass(frozen=True)
 class FeedbackColumns:
-    """Which columns of the file hold what; only ``text`` is required."""
+    """Which columns of the file hold what; only ``text`` is required.
 
-    text: str
+    ``text`` may name several columns (an issue's title and body): their values are joined
+    with a blank line, empty ones left out.
+    """
+
+    text: str | tuple[str, ...]
     id: str | None = None
     date: str | None = None
     customer: str | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return (self.text,) if isinstance(self.text, str) else self.text
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class FeedbackRecord:
     customer: str | None
     # What redaction replaced in ``text``, by kind (empty when none, or when not redacting).
     redacted: Mapping[PiiKind, int] = field(default_factory=dict)
+    # The kind the source gives it (an issue's labels), which the insight engine then keeps.
+    kind: str | None = None
 
 
 def row_hash(values: dict[str, str]) -> str:
@@ -95,16 +105,17 @@ def read_feedback(
     *,
     file_format: str | None = None,
     redact_pii: bool = True,
+    pii: RedactionPolicy = REDACT_ALL,
 ) -> FeedbackRecords:
     """The records of ``path``, with a bad row yielded as the InputError that describes it.
 
     Problems with the whole file or the column names raise at once, before any row is read,
     and so does a file without a single row. With ``redact_pii`` (the default) each text
-    comes with its PII replaced by placeholders.
+    comes with its PII replaced by placeholders, except what ``pii`` keeps.
     """
     table = open_table(path, file_format, unused_duplicates_ok=True)
     resolved = FeedbackColumns(
-        text=resolve_column(table, columns.text, option="--text-column"),
+        text=tuple(resolve_column(table, c, option="--text-column") for c in columns.texts),
         id=_optional(table, columns.id, "--id-column"),
         date=_optional(table, columns.date, "--date-column"),
         customer=_optional(table, columns.customer, "--customer-column"),
@@ -114,7 +125,7 @@ def read_feedback(
         refuse_duplicated(
             table, table.duplicated[0], " (without --id-column every column identifies a row)"
         )
-    records = _records(require_rows(table), resolved, redact_pii=redact_pii)
+    records = _records(require_rows(table), resolved, pii=pii if redact_pii else None)
     return FeedbackRecords(records, table.removed_nuls)
 
 
@@ -123,7 +134,7 @@ def _optional(table: Table, name: str | None, option: str) -> str | None:
 
 
 def _records(
-    table: Table, columns: FeedbackColumns, *, redact_pii: bool
+    table: Table, columns: FeedbackColumns, *, pii: RedactionPolicy | None
 ) -> Iterator[FeedbackRecord | InputError]:
     first_seen: dict[str, tuple[int, str]] = {}
     for item in table.rows:
@@ -131,7 +142,7 @@ def _records(
             yield item
             continue
         try:
-            record = _record(table.path, item, columns, redact_pii=redact_pii)
+            record = _record(table.path, item, columns, pii=pii)
         except InputError as exc:
             yield exc
             continue
@@ -152,13 +163,16 @@ def _records(
         yield record
 
 
-def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool) -> FeedbackRecord:
+def _record(
+    path: Path, row: Row, columns: FeedbackColumns, *, pii: RedactionPolicy | None
+) -> FeedbackRecord:
     def fail(reason: str, column: str | None) -> InputError:
         return InputError(reason, file=path, line=row.line, field=column)
 
-    text = row.values.get(columns.text, "").strip()
+    parts = (row.values.get(column, "").strip() for column in columns.texts)
+    text = "\n\n".join(part for part in parts if not is_blank(part))
     if is_blank(text):
-        raise fail("the text is missing or empty", columns.text)
+        raise fail("the text is missing or empty", ", ".join(columns.texts))
     if columns.id is None:
         external_id = row_hash(row.values)
     else:
@@ -183,9 +197,9 @@ def _record(path: Path, row: Row, columns: FeedbackColumns, *, redact_pii: bool)
                 f"the customer id is longer than {MAX_CUSTOMER_LENGTH} characters",
                 columns.customer,
             )
-    if not redact_pii:
+    if pii is None:
         return FeedbackRecord(row.line, external_id, text, created_at, customer)
-    redaction = redact(text)
+    redaction = redact(text, pii)
     return FeedbackRecord(
         row.line, external_id, redaction.text, created_at, customer, dict(redaction.found)
     )

@@ -11,6 +11,12 @@ the meaning of a message. So every rule asks for more than a shape: cards must p
 start like a payment card, IBANs must pass mod-97, IPv6 goes through :mod:`ipaddress`, and
 phone numbers need a plausible length and grouping. docs/feedback.md lists the rules and what
 they knowingly leave alone.
+
+Developer text is read as developers write it (:mod:`pii_context`): code spans are left as they
+are, a four-part number after a package name is a version, and a number after "exit code" or
+before "bytes" is no phone number. A :class:`RedactionPolicy` may keep some kinds, or keep
+loopback, private and documentation addresses: what is kept is also shielded from the rules
+that run after it, as a replaced item would be.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from productpath.ingest.pii_context import code_spans, is_count, is_version_before
 
 
 class PiiKind(StrEnum):
@@ -33,6 +41,33 @@ class PiiKind(StrEnum):
 
 def placeholder(kind: PiiKind) -> str:
     return f"[{kind.value.upper()}]"
+
+
+@dataclass(frozen=True)
+class RedactionPolicy:
+    """What redaction leaves: whole kinds, and whether IPs of no one (loopback, private,
+    link-local, documentation ranges) stay."""
+
+    keep: frozenset[PiiKind] = frozenset()
+    keep_local_ips: bool = False
+
+    @property
+    def keeps_everything(self) -> bool:
+        return self.keep >= frozenset(PiiKind)
+
+
+REDACT_ALL = RedactionPolicy()
+
+
+def is_local_ip(text: str) -> bool:
+    """Whether ``text`` is an address that identifies no one outside a network: loopback,
+    private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local, unspecified, or reserved for
+    documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)."""
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
 
 
 @dataclass(frozen=True)
@@ -263,7 +298,11 @@ _IPV6 = re.compile(r"(?<![\w:.%])[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?(?![\w:
 
 def _ipv4s(text: str) -> Iterator[Span]:
     for match in _IPV4.finditer(text):
-        if not _VERSION_BEFORE.search(text, max(0, match.start() - 20), match.start()):
+        start = match.start()
+        if not (
+            _VERSION_BEFORE.search(text, max(0, start - 20), start)
+            or is_version_before(text, start)
+        ):
             yield match.span()
 
 
@@ -362,7 +401,9 @@ def _national_phones(text: str) -> Iterator[Span]:
         ):
             before = max(0, span[0] - 25), span[0]
             if not (
-                _REFERENCE_BEFORE.search(text, *before) or _VERSION_BEFORE.search(text, *before)
+                _REFERENCE_BEFORE.search(text, *before)
+                or _VERSION_BEFORE.search(text, *before)
+                or is_count(text, *span)
             ):
                 yield span
 
@@ -382,34 +423,82 @@ _DETECTORS: tuple[tuple[PiiKind, Callable[[str], Iterator[Span]]], ...] = (
 _TRIGGERS = re.compile(r"[\d@:]")
 
 
-def _replace(text: str, kind: PiiKind, detect: Callable[[str], Iterator[Span]]) -> tuple[str, int]:
+class _Shelf:
+    """Text set aside (code, kept items) behind a token no rule can match, put back at the end.
+
+    A token is private-use characters only: no digit, "@" or ":", so no rule sees into it.
+    """
+
+    _TOKEN = re.compile("\ue000([\ue001-\ue010]+)\ue011")
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+
+    def hide(self, piece: str) -> str:
+        number = len(self.kept)
+        self.kept.append(piece)
+        return "\ue000" + "".join(chr(0xE001 + int(d, 16)) for d in f"{number:x}") + "\ue011"
+
+    def restore(self, text: str) -> str:
+        def back(match: re.Match[str]) -> str:
+            number = int("".join(f"{ord(c) - 0xE001:x}" for c in match.group(1)), 16)
+            return self.kept[number] if number < len(self.kept) else match.group()
+
+        return self._TOKEN.sub(back, text) if self.kept else text
+
+
+def _replace(
+    text: str,
+    kind: PiiKind,
+    detect: Callable[[str], Iterator[Span]],
+    policy: RedactionPolicy,
+    shelf: _Shelf,
+) -> tuple[str, int]:
     pieces, last, count = [], 0, 0
     for start, end in detect(text):
         pieces.append(text[last:start])
-        pieces.append(placeholder(kind))
+        found = text[start:end]
+        if kind in policy.keep or (
+            kind is PiiKind.IP and policy.keep_local_ips and is_local_ip(found)
+        ):
+            pieces.append(shelf.hide(found))
+        else:
+            pieces.append(placeholder(kind))
+            count += 1
         last = end
-        count += 1
-    if not count:
+    if last == 0:
         return text, 0
     pieces.append(text[last:])
     return "".join(pieces), count
 
 
-def redact(text: str) -> Redaction:
+def _shelve_code(text: str, shelf: _Shelf) -> str:
+    pieces, last = [], 0
+    for start, end in code_spans(text):
+        pieces += [text[last:start], shelf.hide(text[start:end])]
+        last = end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def redact(text: str, policy: RedactionPolicy = REDACT_ALL) -> Redaction:
     """``text`` with every e-mail address, IBAN, card number, IP address and phone number
-    replaced by its placeholder.
+    outside code replaced by its placeholder, except what ``policy`` keeps.
 
     Repeated until nothing changes, so that ``redact(redact(t).text).text == redact(t).text``
     holds even where a replacement uncovers a new match. It ends: each replacement removes at
-    least one digit, "@" or ":" and placeholders hold none.
+    least one digit, "@" or ":" and placeholders and shelf tokens hold none.
     """
     found: Counter[PiiKind] = Counter()
+    if policy.keeps_everything or not _TRIGGERS.search(text):
+        return Redaction(text, found)
+    shelf = _Shelf()
+    text = _shelve_code(text, shelf)
     while _TRIGGERS.search(text):
         before = text
         for kind, detect in _DETECTORS:
-            text, count = _replace(text, kind, detect)
+            text, count = _replace(text, kind, detect, policy, shelf)
             if count:
                 found[kind] += count
         if text == before:
             break
-    return Redaction(text, found)
+    return Redaction(shelf.restore(text), found)

@@ -89,6 +89,7 @@ class _Item:
     closes: tuple[str, ...]
     branch: str | None
     url: str | None
+    body: str = ""
 
 
 def read_github(paths: Sequence[Path]) -> list[TrackerRecord | InputError]:
@@ -200,6 +201,7 @@ def _item(path: Path, line: int, obj: Any) -> _Item:
         closes=_closes(body if isinstance(body, str) else "", repo),
         branch=_text(head.get("ref")) if isinstance(head, dict) else None,
         url=url if isinstance(url, str) and url else None,
+        body=body if isinstance(body, str) else "",
     )
 
 
@@ -367,4 +369,5 @@ def _record(item: _Item, closing_pulls: list[_Item]) -> TrackerRecord:
         branch=item.branch,
         url=item.url,
         points=None,
+        body=item.body,
     )

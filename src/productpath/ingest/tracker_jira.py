@@ -319,6 +319,7 @@ def _row(path: Path, line: int, cells: list[str], columns: _Columns) -> _Row:
         branch=None,
         url=None,
         points=_points(cells, columns, fail),
+        body=columns.first(cells, "Description"),
     )
     parent = columns.first(cells, "Parent key", "Parent", "Parent id", "Custom field (Epic Link)")
     return _Row(

@@ -58,6 +58,9 @@ class TrackerRecord:
     branch: str | None
     url: str | None
     points: float | None
+    # The issue's text (GitHub's body, Jira's Description): not stored with tracker items, but
+    # read when issues are imported as feedback (ingest.issue_feedback).
+    body: str = ""
 
 
 def check_record(record: TrackerRecord, path: Path, fields: dict[str, str]) -> None:

@@ -29,6 +29,7 @@ from productpath.reports.model import (
     ReportContext,
     Section,
     Table,
+    chance,
     long_date,
     money,
     plural,
@@ -105,6 +106,9 @@ class ThemeLine:
     emerging: bool
     customers: int
     trend: str  # "rising", "steady", "falling" or "-"
+    # Named by the insight engine from the feedback's words, not by a person: to be checked
+    # before the report is shared.
+    machine_label: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,8 +183,8 @@ def milestone_sentence(
     if m.p85 is None:
         why = m.problem or "its work has no estimates yet"
         return f"{name}: no forecast yet ({why}); target {long_date(m.target)}."
-    chance = f", {m.probability:.0%} chance of making it" if m.probability is not None else ""
-    forecast = f"85% likely by {long_date(m.p85)} (target {long_date(m.target)}{chance})"
+    odds = f", {chance(m.probability)} chance of making it" if m.probability is not None else ""
+    forecast = f"85% likely by {long_date(m.p85)} (target {long_date(m.target)}{odds})"
     if m.slipping and m.probability is not None and m.probability >= SAFE:
         # Only the estimates still say it lands; its work's own progress says otherwise.
         forecast = f"going by the estimates alone, {forecast}"
@@ -279,8 +283,7 @@ def _summary(data: ExecData) -> str:
 def _why_at_risk(m: MilestoneLine) -> str:
     if m.slipping:
         return f"{m.name}, because {' and '.join(s.why for s in m.slipping)}"
-    chance = m.probability or 0.0
-    return f"{m.name} ({chance:.0%} chance of making {long_date(m.target)})"
+    return f"{m.name} ({chance(m.probability or 0.0)} chance of making {long_date(m.target)})"
 
 
 def _objectives(data: ExecData) -> Section:
@@ -330,28 +333,33 @@ def _risks(data: ExecData) -> Section:
 
 
 def _themes(data: ExecData) -> Section:
+    shown = data.themes[:TOP_THEMES]
+    # Columns without data are left out: a product without customers on file would show a
+    # column of zeros and one of dashes, which reads as "nobody asks" rather than "not known".
+    with_customers = any(t.customers or t.revenue for t in shown)
+    header = ("Request", "Lately", "Mentions") + (
+        ("Customers", "Their annual revenue") if with_customers else ()
+    )
     rows = tuple(
         (
-            t.label,
+            t.label + (" *" if t.machine_label else ""),
             "new, " + t.trend if t.emerging else t.trend,
             f"{t.items:,}",
-            f"{t.customers:,}",
-            money(t.revenue) if t.revenue else "-",
         )
-        for t in data.themes[:TOP_THEMES]
+        + ((f"{t.customers:,}", money(t.revenue) if t.revenue else "-") if with_customers else ())
+        for t in shown
     )
+    caption = (
+        "Requests marked * were named by the machine from the customers' own words: check "
+        "each name (productpath themes list) before this report is shared."
+        if any(t.machine_label for t in shown)
+        else ""
+    )
+    table = Table(header, rows, numeric=tuple(range(2, len(header))), caption=caption)
     return Section(
         "customers",
         "What customers are asking for",
-        tables=(
-            Table(
-                ("Request", "Lately", "Mentions", "Customers", "Their annual revenue"),
-                rows,
-                numeric=(2, 3, 4),
-            ),
-        )
-        if rows
-        else (),
+        tables=(table,) if rows else (),
         empty=data.themes_note or "No customer feedback has been analysed yet.",
     )
 

@@ -135,6 +135,19 @@ def money(amount: float) -> str:
     return f"{amount:,.0f}"
 
 
+def chance(probability: float) -> str:
+    """A forecast's chance for people: '85%', capped at '> 99%' and '< 1%'.
+
+    A simulation that always (or never) made the date has not shown certainty; "100%" next to
+    a risk reads as a contradiction, and a careful reader would be right to doubt it.
+    """
+    if probability >= 0.995:
+        return "> 99%"
+    if probability < 0.005:
+        return "< 1%"
+    return f"{probability:.0%}"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 item', '3 items'."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"

@@ -15,11 +15,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from productpath.delivery.bots import Bots
 from productpath.delivery.linking import RULES, link_work
 from productpath.delivery.metrics import DeliveryMetrics, flow_metrics
 from productpath.delivery.progress import InitiativeWork
+from productpath.delivery.records import ItemRecord, TagRecord
 from productpath.delivery.risks import RiskSettings
 from productpath.delivery.status import DeliveryStatus, LinkCounts, MilestoneInfo, build_status
+from productpath.domain import clock
 from productpath.errors import InputError, NotFoundError
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, work_records, work_repo
@@ -238,20 +241,57 @@ def delivery_metrics(
     handle: OpenWorkspace, *, since: dt.date | None = None, today: dt.date | None = None
 ) -> DeliveryMetrics:
     """Throughput, cycle and lead time, deployment frequency and a change-failure proxy over
-    ``since``..``today`` (default: the last :data:`DEFAULT_METRICS_WEEKS` weeks)."""
-    today = today or dt.date.today()
-    since = since or today - dt.timedelta(weeks=DEFAULT_METRICS_WEEKS, days=-1)
-    if since > today:
-        raise InputError(f"{since} is after today ({today})", field="since")
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    ``since``..``today`` (default: the last :data:`DEFAULT_METRICS_WEEKS` weeks).
+
+    Without ``today``, the window ends on the data's last day when the history (commits,
+    tracker items, tags) ended before today, and ``anchor_note`` says so: a repository last
+    ingested months ago would otherwise show a window of zeros without a word.
+    """
+    bots = Bots.of(handle.workspace.delivery.bots)
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
-            return flow_metrics([], [], [], since=since, today=today)
+            end = today or clock.today()
+            return flow_metrics([], [], [], since=since or _window_start(end), today=end)
         items = work_records.items(session, product_id)
-        commits = list(work_records.iter_commits(session, product_id, since=start))
         tags = work_records.tags(session, product_id)
-    return flow_metrics(items, commits, tags, since=since, today=today)
+        newest = work_records.newest_commit_at(session, product_id, clock.end_of_today())
+        end, note = _window_end(today, newest, items, tags)
+        since = since or _window_start(end)
+        if since > end:
+            last = "the data's last day" if note else "today"
+            raise InputError(f"{since} is after {last} ({end})", field="since")
+        start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+        commits = list(work_records.iter_commits(session, product_id, since=start))
+    found = flow_metrics(items, commits, tags, since=since, today=end, bots=bots)
+    return found.model_copy(update={"anchor_note": note}) if note else found
+
+
+def _window_start(end: dt.date) -> dt.date:
+    return end - dt.timedelta(weeks=DEFAULT_METRICS_WEEKS, days=-1)
+
+
+def _window_end(
+    today: dt.date | None,
+    newest_commit: dt.datetime | None,
+    items: Sequence[ItemRecord],
+    tags: Sequence[TagRecord],
+) -> tuple[dt.date, str]:
+    """The window's last day and, when it is not today, why (DESIGN.md §7: anchor and say so)."""
+    if today is not None:
+        return today, ""
+    now = clock.today()
+    moments = [newest_commit, *(t.at for t in tags)]
+    for item in items:
+        moments += [item.opened_at, item.done_at]
+    days = [m.date() for m in moments if m is not None and m.date() <= now]
+    if not days or max(days) >= now:
+        return now, ""
+    last = max(days)
+    return last, (
+        f"the data ends on {last}, {(now - last).days} days before today ({now}): the window "
+        "ends there (pass --today to choose another last day)"
+    )
 
 
 def _product_id(session: Session, handle: OpenWorkspace) -> int:

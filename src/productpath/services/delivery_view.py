@@ -48,8 +48,15 @@ class DeliveryPage(_View):
     metrics: DeliveryMetrics
 
 
-def delivery_page(handle: OpenWorkspace, *, today: dt.date | None = None) -> DeliveryPage:
-    """Everything the delivery page shows, as of ``today`` (default: the current date)."""
+def delivery_page(
+    handle: OpenWorkspace, *, today: dt.date | None = None, anchor_metrics: bool = False
+) -> DeliveryPage:
+    """Everything the delivery page shows, as of ``today`` (default: the current date).
+
+    Flow metrics asked for no particular day (no ``today``, or ``anchor_metrics``) end on the
+    data's last day when it ended before today (see ``delivery_metrics``).
+    """
+    metrics = delivery_metrics(handle, today=None if anchor_metrics else today)
     today = today or dt.date.today()
     try:
         status: DeliveryStatus | None = delivery_status(handle, today=today)
@@ -63,7 +70,7 @@ def delivery_page(handle: OpenWorkspace, *, today: dt.date | None = None) -> Del
         tracker_items=_tracker_items(handle),
         status=status,
         burnups=tuple(_burnup(m, status) for m in status.milestones) if status else (),
-        metrics=delivery_metrics(handle, today=today),
+        metrics=metrics,
     )
 
 

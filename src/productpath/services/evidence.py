@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from productpath.errors import NotFoundError, ProductpathError
+from productpath.insights.link_suggest import THRESHOLDS, propose, theme_side
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, product_repo
 from productpath.store.models import Initiative
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
-    "PER_INITIATIVE",
     "LinkSuggestion",
     "SuggestReport",
     "accept_suggested_links",
@@ -31,10 +31,9 @@ __all__ = [
     "unlink",
 ]
 
-# Cosine similarity between an initiative's text and a theme centroid below which a theme is not
-# proposed, and how many themes at most are proposed per initiative.
-DEFAULT_MIN_SCORE = 0.35
-PER_INITIATIVE = 3
+# The similarity below which a theme is not proposed, for an embedder the labelled set has not
+# measured; the measured ones are in insights.link_suggest.THRESHOLDS.
+DEFAULT_MIN_SCORE = 0.45
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ class LinkSuggestion:
     size: int
     score: float
     accepted: bool  # the link is (now) accepted
+    why: str = ""  # the similarity and the words the initiative and the theme share
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,15 +86,17 @@ def unlink(handle: OpenWorkspace, initiative: str, targets: Sequence[str]) -> in
 def suggest_links(
     handle: OpenWorkspace,
     *,
-    min_score: float = DEFAULT_MIN_SCORE,
+    min_score: float | None = None,
     accept: bool = False,
     embedder: Any = None,
 ) -> SuggestReport:
-    """Propose, for every initiative, the themes whose centroid is closest to its text.
+    """Propose, for every initiative, the themes whose centroid is closest to its text and that
+    share a word with it (see :mod:`productpath.insights.link_suggest`).
 
-    The proposals are stored as suggested links (replacing the previous ones); with ``accept``
-    they become accepted links. ``embedder`` replaces the one the themes name (tests pass a
-    light one); it must produce vectors in the themes' space.
+    ``min_score`` defaults to the embedder's measured threshold (precision >= 0.8 on the
+    labelled set). The proposals are stored as suggested links (replacing the previous ones);
+    with ``accept`` they become accepted links. ``embedder`` replaces the one the themes name
+    (tests pass a light one); it must produce vectors in the themes' space.
     """
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
@@ -124,27 +126,29 @@ def suggest_links(
             f"no theme was found with the embedder {embedder.name}; re-run "
             "'productpath insights run --full'"
         )
-    centroids = np.stack([np.frombuffer(t.centroid or b"", dtype="<f4") for t in themes])
+    if min_score is None:
+        min_score = THRESHOLDS.get(embedder.name, DEFAULT_MIN_SCORE)
+    with handle.store.read() as session:
+        members = evidence_repo.theme_texts(session, [t.id for t in themes])
+    sides = [
+        theme_side(np.frombuffer(t.centroid or b"", dtype="<f4"), [t.label, *members[t.id]])
+        for t in themes
+    ]
     texts = [f"{title}. {description}".strip() for _, _, title, description in rows]
-    vectors = embedder.embed(texts)
-    similarity = vectors @ centroids.T
-    found: list[tuple[int, str, evidence_repo.ThemeRow, float]] = []
-    for n, (initiative_id, key, _, _) in enumerate(rows):
-        best = np.argsort(-similarity[n], kind="stable")[:PER_INITIATIVE]
-        for t in best:
-            # Rounded before the comparison, so a score shown can be passed back as --min-score.
-            score = round(float(similarity[n, t]), 4)
-            if score >= min_score:
-                found.append((initiative_id, key, themes[int(t)], score))
+    proposals = propose(texts, embedder.embed(texts), sides, min_score)
+    found = [
+        (rows[p.initiative][0], rows[p.initiative][1], themes[p.theme], p.score, p.reason)
+        for p in proposals
+    ]
     with handle.store.write() as session:
         evidence_repo.replace_suggestions(
             session,
             [r[0] for r in rows],
-            [evidence_repo.Suggestion(i, theme.id, score) for i, _, theme, score in found],
+            [evidence_repo.Suggestion(i, theme.id, score) for i, _, theme, score, _ in found],
         )
         accepted_now = 0
         if accept:
-            for initiative_id, _, theme, _ in found:
+            for initiative_id, _, theme, _, _ in found:
                 accepted_now += evidence_repo.add_accepted(session, initiative_id, [theme.id], [])
         accepted = evidence_repo.accepted_theme_pairs(session, [r[0] for r in rows])
     return SuggestReport(
@@ -152,16 +156,16 @@ def suggest_links(
         min_score=min_score,
         suggestions=[
             LinkSuggestion(
-                key, theme.number, theme.label, theme.size, score, (i, theme.id) in accepted
+                key, theme.number, theme.label, theme.size, score, (i, theme.id) in accepted, why
             )
-            for i, key, theme, score in found
+            for i, key, theme, score, why in found
         ],
         accepted=accepted_now,
     )
 
 
 def accept_suggested_links(
-    handle: OpenWorkspace, min_score: float = DEFAULT_MIN_SCORE, *, embedder: Any = None
+    handle: OpenWorkspace, min_score: float | None = None, *, embedder: Any = None
 ) -> int:
     """Suggest links and accept every one scoring at least ``min_score``; returns how many new
     links were accepted. The demo builder calls this after ``insights run``."""

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -29,8 +29,15 @@ from sqlalchemy.orm import Session
 from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
-from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
-from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.feedback_files import (
+    FeedbackColumns,
+    FeedbackRecord,
+    FeedbackRecords,
+    read_feedback,
+)
+from productpath.ingest.issue_feedback import FORMATS as ISSUE_FORMATS
+from productpath.ingest.issue_feedback import GITHUB, issue_feedback
+from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import RemovedNuls
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, product_repo
@@ -126,7 +133,7 @@ def import_feedback(
     handle: OpenWorkspace,
     path: Path,
     *,
-    text_column: str,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     date_column: str | None = None,
     customer_column: str | None = None,
@@ -135,15 +142,33 @@ def import_feedback(
     skip_invalid: bool = False,
     keep_pii: bool = False,
     progress: Callable[[int], None] | None = None,
+    pii: RedactionPolicy = REDACT_ALL,
 ) -> FeedbackImportReport:
     """Import the feedback in ``path``; ``progress`` is called with the rows handled so far.
 
-    The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring).
+    The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring);
+    ``pii`` may keep some kinds, or local addresses. ``text_column`` may name several columns
+    (joined with a blank line). ``file_format`` ``github-issues`` or ``jira`` reads an issue
+    export instead, mapped by :mod:`productpath.ingest.issue_feedback` (no columns to name).
     """
     source_name = _source_name(path, source)
-    columns = FeedbackColumns(text_column, id_column, date_column, customer_column)
+    keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
-    items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
+    if file_format in ISSUE_FORMATS:
+        items = _issue_items(
+            path,
+            file_format,
+            (text_column, id_column, date_column, customer_column),
+            None if keep_pii else pii,
+        )
+    else:
+        if not text_column:
+            raise InputError("name the column with the text: --text-column C", field="text-column")
+        texts = (text_column,) if isinstance(text_column, str) else tuple(text_column)
+        columns = FeedbackColumns(texts, id_column, date_column, customer_column)
+        items = read_feedback(
+            path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
+        )
     report = FeedbackImportReport(source=source_name)
     last_day = today()
     # Rows are staged outside the write lock and published in one short transaction (see
@@ -151,7 +176,9 @@ def import_feedback(
     # nothing.
     with handle.store.connection() as conn:
         feedback_staging.create(conn)
-        writer = _Writer(conn, handle.workspace.product, source_name, redacting=not keep_pii)
+        writer = _Writer(
+            conn, handle.workspace.product, source_name, redacting=None if keep_pii else pii
+        )
         done = 0
         for item in items:
             done += 1
@@ -172,7 +199,8 @@ def import_feedback(
     report.added = added
     if progress is not None:
         progress(done)
-    report.removed_nuls = items.removed_nuls
+    if isinstance(items, FeedbackRecords):
+        report.removed_nuls = items.removed_nuls
     return report
 
 
@@ -202,14 +230,17 @@ class _Writer:
     """Sorts records into new items and text updates (redaction catching up, see the module)
     and stages them a chunk at a time; :func:`feedback_staging.publish` writes them."""
 
-    def __init__(self, conn: Connection, product: str, source: str, *, redacting: bool) -> None:
+    def __init__(
+        self, conn: Connection, product: str, source: str, *, redacting: RedactionPolicy | None
+    ) -> None:
         self.conn = conn
+        self.policy = redacting
         with Session(conn) as session:  # a read: it takes no lock
             product_id = product_repo.find_id(session, product)
             if product_id is None:
                 self.stored: dict[str, tuple[int, str]] = {}
                 self.seen: set[str] = set()
-            elif redacting:
+            elif redacting is not None:
                 # Stored texts are needed only to find those redaction has not reached yet.
                 self.stored = feedback_repo.existing_texts(session, product_id, source)
                 self.seen = set(self.stored)
@@ -237,7 +268,9 @@ class _Writer:
         item_id, text = stored
         # Only when the sole difference is PII: an edited row keeps the rule that stored
         # items are left as they are.
-        if text == record.text or redact(text).text != record.text:
+        if self.policy is None or text == record.text:
+            return _Outcome.UNCHANGED
+        if redact(text, self.policy).text != record.text:
             return _Outcome.UNCHANGED
         self._stage(record, item_id=item_id)
         return _Outcome.UPDATED
@@ -250,6 +283,7 @@ class _Writer:
                 "text": record.text,
                 "created_at": record.created_at,
                 "customer_key": record.customer,
+                "labelled_kind": record.kind,
                 "item_id": item_id,
             }
         )
@@ -317,6 +351,23 @@ def _write_json(out: TextIO, items: Iterable[FeedbackRow]) -> int:
         written += 1
     out.write("\n]\n" if written else "]\n")
     return written
+
+
+def _issue_items(
+    path: Path, file_format: str, columns: tuple[object, ...], pii: RedactionPolicy | None
+) -> Iterator[FeedbackRecord | InputError]:
+    """The issues of a GitHub or Jira export as feedback records."""
+    if any(columns):
+        raise InputError(
+            f"--format {file_format} maps the issue's own fields; leave out the column options",
+            field="format",
+        )
+    from productpath.ingest.tracker_github import read_github
+    from productpath.ingest.tracker_jira import read_jira
+
+    system = ISSUE_FORMATS[file_format]
+    records = read_github([path]) if system == GITHUB else read_jira([path])
+    return issue_feedback(records, system, pii)
 
 
 def _source_name(path: Path, source: str | None) -> str:

@@ -76,6 +76,10 @@ def ingest_repository(
     finally:
         if started is not None:
             started.close()
+    # Once per ingest rather than once per page view: see services.code_health_cache.
+    from productpath.services.code_health_cache import warm
+
+    warm(handle, plan.repo)
     report = plan.report
     if report.replaced_messages:
         count = len(report.replaced_messages)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from productpath.delivery.bots import Bots
 from productpath.delivery.status import InitiativeDelivery
 from productpath.errors import NotFoundError
 from productpath.services.delivery import delivery_status
@@ -198,7 +199,7 @@ def _detail(handle: OpenWorkspace, key: str) -> InitiativeDetail:
             pull_requests=sum(1 for c in commits if c.pull_request is not None),
             commits=commits,
             items=items,
-            contributors=_contributors(commits, items),
+            contributors=_contributors(commits, items, Bots.of(handle.workspace.delivery.bots)),
             delivery=None,
             version=initiative.version,
             public=initiative.public,
@@ -315,17 +316,22 @@ def _dependencies(
 
 
 def _contributors(
-    commits: tuple[LinkedCommit, ...], items: tuple[LinkedItem, ...]
+    commits: tuple[LinkedCommit, ...], items: tuple[LinkedItem, ...], bots: Bots
 ) -> tuple[ContributorInfo, ...]:
+    # Bots (dependency updates and the like) are not people: they contribute nobody's work.
     made: Counter[str] = Counter()
     last: dict[str, dt.datetime] = {}
     for commit in commits:
-        if commit.author is None or commit.is_merge:
+        if commit.author is None or commit.is_merge or bots.is_bot(commit.author):
             continue
         made[commit.author] += 1
         if commit.author not in last or commit.committed_at > last[commit.author]:
             last[commit.author] = commit.committed_at
-    held = Counter(i.assignee for i in items if i.assignee and i.item_type != "epic")
+    held = Counter(
+        i.assignee
+        for i in items
+        if i.assignee and i.item_type != "epic" and not bots.is_bot(i.assignee)
+    )
     people = sorted(set(made) | set(held), key=lambda n: (-(made[n] + held[n]), n))
     return tuple(
         ContributorInfo(name=n, commits=made[n], items=held[n], last_commit=last.get(n))

@@ -19,8 +19,9 @@ from productpath.charts.planning import fan_svg, gantt_svg
 from productpath.charts.retro import hit_rate_svg
 from productpath.charts.trend import trend_chart
 from productpath.delivery.progress import WINDOW_WEEKS
-from productpath.delivery.risks import Slip, SlipCause, severity, slip_of
+from productpath.delivery.risks import STALE, Slip, SlipCause, severity, slip_of
 from productpath.delivery.status import DeliveryStatus
+from productpath.domain import clock
 from productpath.insights.trends import share_change, theme_trends, trend_end
 from productpath.reports.engineering_report import (
     BlockerLine,
@@ -102,12 +103,16 @@ def common(
     handle: OpenWorkspace, today: dt.date, milestone: str | None, since: dt.date | None = None
 ) -> Common:
     roadmap = overview.roadmap_view(handle, today=today)
-    page = delivery_page(handle, today=today)
+    # A report as of today measures flow up to the data's last day (said in the report); one
+    # as of a chosen other day measures up to that day.
+    anchor = today == clock.today()
+    metrics_day = None if anchor else today
+    page = delivery_page(handle, today=today, anchor_metrics=anchor)
     if since is not None:
         from productpath.services.delivery import delivery_metrics
 
         page = page.model_copy(
-            update={"metrics": delivery_metrics(handle, since=since, today=today)}
+            update={"metrics": delivery_metrics(handle, since=since, today=metrics_day)}
         )
     return Common(roadmap, page, _owners(handle, roadmap), milestone)
 
@@ -275,7 +280,8 @@ def exec_data(
 
 
 def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
-    """The milestone's own work that delivery sees late, each with why in plain words."""
+    """The milestone's own work that delivery sees late or stalled, each with why in plain
+    words: a milestone holding either is never called safe, whatever its forecast says."""
     lines = []
     for initiative in status.initiatives:
         if initiative.milestone != milestone:
@@ -283,6 +289,8 @@ def _slipping(status: DeliveryStatus, milestone: str) -> tuple[SlipLine, ...]:
         slip = next((found for risk in initiative.risks if (found := slip_of(risk))), None)
         if slip is not None:
             lines.append(SlipLine(initiative.title, _slip_sentence(initiative.title, slip)))
+        elif any(risk.kind == STALE for risk in initiative.risks):
+            lines.append(SlipLine(initiative.title, f"{initiative.title} has stalled"))
     return tuple(lines)
 
 
@@ -370,7 +378,9 @@ def _themes(
     if any(points for _, points in series):
         chart = Chart(
             "Customer requests per week",
-            str(trend_chart(series, chart_id="theme-trends", title="Requests per week")),
+            str(
+                trend_chart(series, chart_id="theme-trends", title="Requests per week", as_of=today)
+            ),
             f"Mentions per week of the top requests over the last {TREND_WEEKS} weeks.",
         )
     return lines, "", chart
@@ -463,7 +473,9 @@ def engineering_data(handle: OpenWorkspace, c: Common, today: dt.date) -> Engine
             FlowLine(
                 "Throughput",
                 f"{metrics.throughput.per_week:.1f} items a week "
-                f"({metrics.throughput.total} in total)",
+                f"({metrics.throughput.total} in total"
+                + (f"; {metrics.throughput.bots} more by bots" if metrics.throughput.bots else "")
+                + ")",
                 metrics.throughput.definition,
             )
         )
@@ -495,6 +507,7 @@ def engineering_data(handle: OpenWorkspace, c: Common, today: dt.date) -> Engine
     window = (
         f"Over {long_date(metrics.since)} to {long_date(metrics.until)} "
         f"({metrics.window_weeks:.0f} weeks)."
+        + (f" Note: {metrics.anchor_note}." if metrics.anchor_note else "")
     )
     health, health_note = _code_health(handle)
     _, _, demand = _themes(handle, today)

@@ -8,10 +8,12 @@ anywhere and the web app can call them with a repository path it has stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from productpath.delivery.bots import Bots
 from productpath.delivery.code_health import (
     AbandonedArea,
     Hotspot,
@@ -84,11 +86,13 @@ def code_health(
     top: int = 20,
     depth: int = 2,
     min_commits: int = 5,
+    bots: Sequence[str] = (),
 ) -> CodeHealthReport:
     """Hotspots, bus factor per directory and abandoned areas of the git repository at ``path``.
 
     Reads the checked-out branch's whole history (of the whole repository when ``path`` is a
-    folder inside one); InputError when ``path`` is in no git repository.
+    folder inside one); InputError when ``path`` is in no git repository. Authors named ``*[bot]``
+    or listed in ``bots`` own nothing and are not counted as authors.
     """
     for name, value in (("window_days", window_days), ("abandoned_days", abandoned_days)):
         if value < 1:
@@ -96,7 +100,7 @@ def code_health(
     branch, head = resolve_branch(path, None)
     # A folder inside a repository means the whole repository: git log names paths from the top.
     path = Path(run_git(path, "rev-parse", "--show-toplevel").strip())
-    history = fold_history(read_history(path, branch=head))
+    history = fold_history(read_history(path, branch=head), Bots.of(bots))
     head_files = tracked_files(path, head)
     newest = history.newest
     since = newest - dt.timedelta(days=window_days) if newest else None
@@ -129,7 +133,9 @@ def code_health(
         abandoned_days=abandoned_days,
         depth=depth,
         commits_in_window=len(in_window),
-        authors_in_window=len({history.commit_authors[i] for i in in_window}),
+        authors_in_window=len(
+            {a for i in in_window if not history.authors[a := history.commit_authors[i]].bot}
+        ),
         hotspots=tuple(hotspots),
         ownership=tuple(owners[:top]),
         repository_active=active,

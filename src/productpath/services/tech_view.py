@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict
 
 from productpath.errors import InputError
 from productpath.ingest.radar import RINGS, Radar
+from productpath.services.code_health_cache import cached_code_health, code_health_dir
 from productpath.services.git import list_repositories
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
-from productpath.services.tech import code_health, load_radar, stack_inventory
+from productpath.services.tech import load_radar, stack_inventory
 from productpath.services.workspace import OpenWorkspace
 
 RADAR_NAME = "radar.yaml"
@@ -280,7 +281,9 @@ def code_health_view(handle: OpenWorkspace, *, top: int = 10) -> CodeHealthView:
         problem = None if path.is_dir() else "the folder is not there any more"
         if problem is None:
             try:
-                report = code_health(path, top=top)
+                report = cached_code_health(
+                    path, code_health_dir(handle), top=top, bots=handle.workspace.delivery.bots
+                )
             except InputError as exc:
                 problem = str(exc)
         if problem is not None:

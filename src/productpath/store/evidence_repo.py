@@ -13,7 +13,14 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from productpath.domain.roadmap import RoadmapDoc, ScoreSpec
-from productpath.store.models import EvidenceLink, FeedbackItem, Initiative, ScoreOverride, Theme
+from productpath.store.models import (
+    EvidenceLink,
+    FeedbackInsight,
+    FeedbackItem,
+    Initiative,
+    ScoreOverride,
+    Theme,
+)
 
 ACCEPTED = "accepted"
 SUGGESTED = "suggested"
@@ -314,3 +321,21 @@ def accepted_theme_pairs(session: Session, initiative_ids: Sequence[int]) -> set
         )
         if theme_id is not None
     }
+
+
+def theme_texts(
+    session: Session, theme_ids: Sequence[int], per_theme: int = 200
+) -> dict[int, list[str]]:
+    """Up to ``per_theme`` member texts of each theme (the most similar first)."""
+    found: dict[int, list[str]] = {theme_id: [] for theme_id in theme_ids}
+    stmt = (
+        select(FeedbackInsight.theme_id, FeedbackItem.text)
+        .join(FeedbackItem, FeedbackItem.id == FeedbackInsight.feedback_id)
+        .where(FeedbackInsight.theme_id.in_(list(theme_ids)))
+        .order_by(FeedbackInsight.theme_id, FeedbackInsight.theme_similarity.desc())
+    )
+    for theme_id, text in session.execute(stmt):
+        texts = found.setdefault(theme_id or 0, [])
+        if len(texts) < per_theme:
+            texts.append(text)
+    return found

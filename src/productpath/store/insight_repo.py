@@ -41,6 +41,7 @@ class AnalysisItem:
     text_hash: str | None  # of the text when it was last analysed
     theme_number: int | None
     sentiment: float | None
+    labelled_kind: str | None = None  # from the source (an issue's labels): it wins
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def analysis_items(session: Session, product_id: int) -> list[AnalysisItem]:
             FeedbackInsight.text_hash,
             Theme.number,
             FeedbackInsight.sentiment,
+            FeedbackItem.labelled_kind,
         )
         .outerjoin(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
         .outerjoin(Theme, Theme.id == FeedbackInsight.theme_id)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord, TagRecord
@@ -71,6 +71,16 @@ def iter_commits(
         stmt = stmt.where(Commit.committed_at >= since)
     for row in session.execute(stmt.execution_options(yield_per=CHUNK_SIZE)):
         yield _commit(row)
+
+
+def newest_commit_at(session: Session, product_id: int, before: dt.datetime) -> dt.datetime | None:
+    """When the newest commit of the product dated before ``before`` was made; None if none."""
+    stmt = (
+        select(func.max(Commit.committed_at))
+        .join(Repository, Commit.repository_id == Repository.id)
+        .where(Repository.product_id == product_id, Commit.committed_at < before)
+    )
+    return session.scalar(stmt)
 
 
 def items(session: Session, product_id: int, *, history: bool = True) -> list[ItemRecord]:

@@ -44,13 +44,25 @@ class UnlinkedWork:
 def initiatives(session: Session, product_id: int) -> list[tuple[int, InitiativeRefs]]:
     """(id, key with mapped epics and labels) of every initiative, in roadmap order."""
     stmt = (
-        select(Initiative.id, Initiative.key, Initiative.work_epics, Initiative.work_labels)
+        select(
+            Initiative.id,
+            Initiative.key,
+            Initiative.work_epics,
+            Initiative.work_labels,
+            Initiative.start_date,
+            Initiative.created_at,
+        )
         .where(Initiative.product_id == product_id)
         .order_by(Initiative.position, Initiative.id)
     )
     return [
-        (row_id, InitiativeRefs(key, split_lines(epics), split_lines(labels)))
-        for row_id, key, epics, labels in session.execute(stmt)
+        (
+            row_id,
+            InitiativeRefs(
+                key, split_lines(epics), split_lines(labels), since=start or created.date()
+            ),
+        )
+        for row_id, key, epics, labels, start, created in session.execute(stmt)
     ]
 
 

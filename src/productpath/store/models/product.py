@@ -104,6 +104,9 @@ class Initiative(Timestamped, Base):
         ForeignKey("milestone.id", ondelete="SET NULL")
     )
     status: Mapped[str] = mapped_column(String(20), default="proposed")
+    # Planned dates (roadmap.yaml ``start:`` and ``target:``).
+    start_date: Mapped[dt.date | None]
+    target_date: Mapped[dt.date | None]
     estimate_optimistic: Mapped[float | None] = mapped_column(Float)
     estimate_likely: Mapped[float | None] = mapped_column(Float)
     estimate_pessimistic: Mapped[float | None] = mapped_column(Float)
@@ -183,4 +186,6 @@ class FeedbackItem(Base):
         ForeignKey("customer.id", ondelete="SET NULL"), index=True
     )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The kind the source gave it (an issue's labels); the insight engine keeps it.
+    labelled_kind: Mapped[str | None] = mapped_column(String(20))
     customer: Mapped[Customer | None] = relationship()
