@@ -194,21 +194,23 @@ class MiniLM:
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
         batches = plan_batches([len(piece_ids) for piece_ids in ids])
         workers = min(len(batches), WORKERS)
-        if workers <= 1:
-            for batch in batches:
-                out[batch] = self._forward([ids[i] for i in batch])
-            return out
-        from concurrent.futures import ThreadPoolExecutor
-
         from threadpoolctl import threadpool_limits
 
-        # One BLAS thread per worker and whole batches per worker: on a shared two-core machine
-        # BLAS's own threads spin-wait on each other at every small product (measured 3-4x slower
-        # under load); batches on threads scale, as NumPy releases the GIL in the heavy work.
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-            vectors = pool.map(lambda batch: self._forward([ids[i] for i in batch]), batches)
-            for batch, rows in zip(batches, vectors, strict=True):
-                out[batch] = rows
+        # One BLAS thread, and whole batches on threads of our own: on a shared two-core machine
+        # BLAS's threads spin-wait on each other at every small product (ten texts took 15x the
+        # CPU with two BLAS threads under load); batches on threads scale, as NumPy releases the
+        # GIL in the heavy work.
+        with threadpool_limits(limits=1, user_api="blas"):
+            if workers <= 1:
+                for batch in batches:
+                    out[batch] = self._forward([ids[i] for i in batch])
+                return out
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers) as pool:
+                rows = pool.map(lambda batch: self._forward([ids[i] for i in batch]), batches)
+                for batch, vectors in zip(batches, rows, strict=True):
+                    out[batch] = vectors
         return out
 
     def _forward(self, pieces: list[list[int]]) -> Array:
