@@ -250,12 +250,12 @@ class MiniLM:
         attended += layer.out_b
         attended += x
         x = _layer_norm(attended, layer.norm1)
-        up = x @ layer.up_w
+        up: Array = x @ layer.up_w
         for row in range(0, up.shape[0], GELU_ROWS):
             block = up[row : row + GELU_ROWS]
             block += layer.up_b
             _gelu(block)
-        down = up @ layer.down_w
+        down: Array = up @ layer.down_w
         down += layer.down_b
         down += x
         return _layer_norm(down, layer.norm2)
