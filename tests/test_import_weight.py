@@ -1,0 +1,21 @@
+"""Modules every report and listing command loads do not drag in scipy.stats (most of a second).
+
+scipy.stats is imported where a KPI series is read, the only code that needs it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "module", ["productpath.services.report_data", "productpath.learning.kpi_trend"]
+)
+def test_importing_does_not_load_scipy_stats(module: str) -> None:
+    script = f"import sys, {module}\nprint('scipy.stats' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
