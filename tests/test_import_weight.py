@@ -1,6 +1,7 @@
 """Modules every report and listing command loads do not drag in scipy.stats (most of a second).
 
-scipy.stats is imported where a KPI series is read, the only code that needs it.
+scipy.stats is imported where a KPI series is read or a decision's outcome is tested, the only
+code that needs it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["productpath.services.report_data", "productpath.learning.kpi_trend"]
+    "module",
+    [
+        "productpath.services.report_data",
+        "productpath.learning.kpi_trend",
+        "productpath.learning.decisions",
+    ],
 )
 def test_importing_does_not_load_scipy_stats(module: str) -> None:
     script = f"import sys, {module}\nprint('scipy.stats' in sys.modules)\n"
