@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from helpers import loaded_by
 from productpath.services.workspace import init_workspace
 from productpath.store import migrate
 
@@ -41,14 +40,10 @@ def test_is_current_only_at_the_head(tmp_path: Path) -> None:
 
 def test_opening_a_current_workspace_does_not_import_alembic(tmp_path: Path) -> None:
     init_workspace(tmp_path / "ws", "Pocket")
-    script = (
-        "import sys\n"
+    code = (
         "from pathlib import Path\n"
         "from productpath.services.workspace import open_workspace\n"
         "from productpath.settings import Settings\n"
-        f"open_workspace(Settings(workspace=Path({str(tmp_path / 'ws')!r}))).close()\n"
-        "print('alembic' in sys.modules)\n"
+        f"open_workspace(Settings(workspace=Path({str(tmp_path / 'ws')!r}))).close()"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert loaded_by(code, ["alembic"]) == []
