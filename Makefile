@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install demo test lint typecheck audit pytest bench clean
+.PHONY: install demo test lint typecheck audit pytest bench bench-quick clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ bench: install
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[ml,dev,bench]'
 	$(PY) bench/run.py
+
+# The regression guard (under two minutes): speed figures beside their targets and records; fails
+# only on a figure more than twice its recorded value. `python bench/quick.py --record` re-records.
+bench-quick: install
+	$(PY) bench/quick.py
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache
