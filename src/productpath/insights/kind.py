@@ -21,18 +21,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productpath.errors import InputError
+from productpath.insights import kind_model
 from productpath.insights.kind_features import (
     Vectorisers,
     build_vectorisers,
     recognised,
     text_matrix,
 )
+from productpath.insights.kind_model import FittedKinds, LinearModel
 from productpath.insights.kind_seed import load_seed
 from productpath.insights.sentiment import score_sentiment
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scipy.sparse import csr_matrix
-    from sklearn.svm import LinearSVC
 
 KINDS = ("bug", "feature_request", "question", "praise", "other")
 
@@ -74,16 +77,17 @@ class _Training:
 
 
 class KindClassifier:
-    """Predicts a kind from :data:`KINDS` for each text. Immutable; fitting happens on creation."""
+    """Predicts a kind from :data:`KINDS` for each text. Immutable; fitting happens on creation,
+    unless ``fitted`` brings what a fit on ``training`` learnt (the shipped, precomputed fit)."""
 
-    def __init__(self, training: _Training) -> None:
+    def __init__(self, training: _Training, fitted: FittedKinds | None = None) -> None:
         self._training = training
-        self._vectorisers: Vectorisers = build_vectorisers(training.texts)
-        features = text_matrix(self._vectorisers, training.texts)
-        self._text_model = _fit(features, training)
-        self._joint_model: LinearSVC | None = None
-        if training.embeddings is not None:
-            self._joint_model = _fit(_joint(features, training.embeddings), training)
+        self.fitted = fitted or _fit_all(training)
+        self._vectorisers = Vectorisers(
+            self.fitted.words, self.fitted.title_words, self.fitted.title_chars
+        )
+        self._text_model = self.fitted.text_model
+        self._joint_model = self.fitted.joint_model
 
     @classmethod
     def default(cls) -> KindClassifier:
@@ -169,7 +173,7 @@ class KindClassifier:
         if margins.ndim == 1:
             # Two classes only: one margin, positive for the second class.
             margins = np.column_stack([-margins, margins])
-        return [int(c) for c in model.classes_], margins
+        return [int(c) for c in model.classes], margins
 
 
 def _rule_out_negative_praise(
@@ -222,7 +226,22 @@ def _softmax(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     return result
 
 
-def _fit(features: csr_matrix, training: _Training) -> LinearSVC:
+def _fit_all(training: _Training) -> FittedKinds:
+    vectorisers = build_vectorisers(training.texts)
+    features = text_matrix(vectorisers, training.texts)
+    joint = None
+    if training.embeddings is not None:
+        joint = _fit(_joint(features, training.embeddings), training)
+    return FittedKinds(
+        vectorisers.words,
+        vectorisers.title_words,
+        vectorisers.title_chars,
+        text_model=_fit(features, training),
+        joint_model=joint,
+    )
+
+
+def _fit(features: csr_matrix, training: _Training) -> LinearModel:
     # A linear SVM fits these ~100k sparse columns in a second where a multinomial logistic
     # regression took a minute, at the same accuracy (measured in the bench).
     from sklearn.svm import LinearSVC
@@ -238,18 +257,36 @@ def _fit(features: csr_matrix, training: _Training) -> LinearSVC:
         weights[mask] *= share / weights[mask].sum()
     model = LinearSVC(C=C_SVM, random_state=0, max_iter=5000)
     model.fit(features, labels, sample_weight=weights)
-    return model
+    return LinearModel.from_sklearn(model)
+
+
+def _default_training() -> tuple[_Training, str]:
+    seed = load_seed()
+    training = _Training(
+        texts=seed.texts,
+        labels=np.asarray([_label(k) for k in seed.kinds], dtype=np.int64),
+        weights=np.ones(len(seed.texts)),
+        embeddings=seed.embeddings,
+    )
+    digest = kind_model.training_digest(
+        training.texts,
+        training.labels,
+        training.weights,
+        training.embeddings,
+        (C_SVM, EMBEDDING_SCALE),
+    )
+    return training, digest
 
 
 @functools.cache
 def _default() -> KindClassifier:
-    seed = load_seed()
-    labels = np.asarray([_label(k) for k in seed.kinds], dtype=np.int64)
-    return KindClassifier(
-        _Training(
-            texts=seed.texts,
-            labels=labels,
-            weights=np.ones(len(seed.texts)),
-            embeddings=seed.embeddings,
-        )
-    )
+    # The shipped fit when it is current (no scikit-learn import); a fit otherwise.
+    training, digest = _default_training()
+    return KindClassifier(training, kind_model.read(digest))
+
+
+def write_default_model() -> Path:
+    """Fit the seed classifier afresh and store it as the shipped, precomputed fit."""
+    training, digest = _default_training()
+    kind_model.write(KindClassifier(training).fitted, digest)
+    return kind_model.MODEL

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from productpath.insights.kind_model import Tfidf
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
     from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # A 10,000-character ticket says what it is in its first screenfuls; the rest is logs and noise.
 MAX_CHARS = 4000
@@ -158,9 +159,9 @@ def cue_matrix(texts: Sequence[str]) -> NDArray[np.float64]:
 class Vectorisers:
     """Fitted n-gram vectorisers: words of the whole text; words and characters of the title."""
 
-    words: TfidfVectorizer
-    title_words: TfidfVectorizer
-    title_chars: TfidfVectorizer
+    words: Tfidf
+    title_words: Tfidf
+    title_chars: Tfidf
 
 
 def build_vectorisers(texts: Sequence[str]) -> Vectorisers:
@@ -176,7 +177,7 @@ def build_vectorisers(texts: Sequence[str]) -> Vectorisers:
     words.fit(normalised)
     title_words.fit(titles)
     title_chars.fit(titles)
-    return Vectorisers(words, title_words, title_chars)
+    return Vectorisers(*(Tfidf.from_sklearn(v) for v in (words, title_words, title_chars)))
 
 
 def text_matrix(vectorisers: Vectorisers, texts: Sequence[str]) -> csr_matrix:

