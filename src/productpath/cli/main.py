@@ -27,6 +27,7 @@ from productpath.cli import (
     retro,
     roadmap,
     serve,
+    sources,
     stack,
     stakeholders,
     themes,
@@ -109,6 +110,7 @@ users.register(app)
 tokens.register(app)
 db.register(app)
 portability.register(app)
+sources.register(app)
 
 
 def run() -> None:

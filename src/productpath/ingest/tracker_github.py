@@ -61,13 +61,14 @@ Fail = Callable[[str, str | None], InputError]
 class _Item:
     """One object as read, before issues and pulls with the same key are merged."""
 
-    path: Path
+    path: Path | str
     line: int
     repo: str
     key: str
     title: str
     is_pull: bool
     state: str
+    state_reason: str | None
     created_at: dt.datetime
     updated_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -82,21 +83,28 @@ class _Item:
 
 def read_github(paths: Sequence[Path]) -> list[TrackerRecord | InputError]:
     """Records of every file, merged by key, in the order each key was first seen."""
+    return github_records((path, line, value) for path in paths for line, value in _values(path))
+
+
+def github_records(
+    objects: Iterable[tuple[Path | str, int, Any]],
+) -> list[TrackerRecord | InputError]:
+    """Records of decoded API objects, each with where it came from (a file and line, or the
+    page a connector read and the object's position on it), merged by key."""
     merged: dict[str, _Item] = {}
     order: list[str | InputError] = []
-    for path in paths:
-        for line, value in _values(path):
-            try:
-                item = _item(path, line, value)
-            except InputError as exc:
-                order.append(exc)
-                continue
-            earlier = merged.get(item.key)
-            if earlier is None:
-                merged[item.key] = item
-                order.append(item.key)
-            else:
-                merged[item.key] = _merge(earlier, item)
+    for path, line, value in objects:
+        try:
+            item = _item(path, line, value)
+        except InputError as exc:
+            order.append(exc)
+            continue
+        earlier = merged.get(item.key)
+        if earlier is None:
+            merged[item.key] = item
+            order.append(item.key)
+        else:
+            merged[item.key] = _merge(earlier, item)
     pulls_closing = _pulls_closing(merged.values())
     out: list[TrackerRecord | InputError] = []
     for entry in order:
@@ -134,7 +142,7 @@ def _values(path: Path) -> list[tuple[int, Any]]:
 # --- one object -----------------------------------------------------------------------------
 
 
-def _item(path: Path, line: int, obj: Any) -> _Item:
+def _item(path: Path | str, line: int, obj: Any) -> _Item:
     def fail(reason: str, field: str | None) -> InputError:
         return InputError(reason, file=path, line=line, field=field)
 
@@ -178,6 +186,7 @@ def _item(path: Path, line: int, obj: Any) -> _Item:
         title=title.strip(),
         is_pull=is_pull,
         state=state,
+        state_reason=_text(obj.get("state_reason")),
         created_at=_date(created_at, "created_at", fail),
         updated_at=date("updated_at", obj.get("updated_at")),
         closed_at=date("closed_at", obj.get("closed_at")),
@@ -290,6 +299,7 @@ def _merge(earlier: _Item, later: _Item) -> _Item:
         line=earlier.line,
         is_pull=new.is_pull or old.is_pull,
         state=state,
+        state_reason=new.state_reason or old.state_reason,
         closed_at=(new.closed_at or old.closed_at) if state == "closed" else None,
         merged_at=merged_at,
         assignee=new.assignee or old.assignee,
@@ -352,4 +362,5 @@ def _record(item: _Item, closing_pulls: list[_Item]) -> TrackerRecord:
         branch=item.branch,
         url=item.url,
         points=None,
+        state_reason=item.state_reason,
     )

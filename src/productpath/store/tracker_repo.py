@@ -38,6 +38,7 @@ COLUMNS = (
     "branch",
     "url",
     "points",
+    "state_reason",
 )
 
 
@@ -57,6 +58,22 @@ def items_by_key(session: Session, product_id: int, source: str) -> dict[str, Tr
         TrackerItem.product_id == product_id, TrackerItem.source == source
     )
     return {item.key: item for item in session.scalars(stmt)}
+
+
+def items_with_keys(
+    session: Session, product_id: int, source: str, keys: Collection[str]
+) -> dict[str, TrackerItem]:
+    """Like items_by_key, for only ``keys``: a connector's page, without loading every item."""
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(TrackerItem).where(
+            TrackerItem.product_id == product_id,
+            TrackerItem.source == source,
+            TrackerItem.key.in_(list(keys)),
+        )
+    )
+    return {item.key: item for item in rows}
 
 
 def delete_source(session: Session, product_id: int, source: str) -> int:
