@@ -239,3 +239,20 @@ def test_sources_commands(workspace_dir: Path, github: FakeGitHub) -> None:
     assert json.loads(invoke("sources", "list", "--json").stdout) == []
     missing = invoke("sources", "show", "gh")
     assert missing.exit_code == 1 and "no source named 'gh'" in missing.stderr
+
+
+def test_a_pull_request_on_a_later_page_starts_the_issue_it_closes(
+    opened: Any, github: FakeGitHub
+) -> None:
+    github.add_many(139)
+    github.add(140, "Fix the card", pull=True, body="Closes #3.")
+    connect(opened, github)
+    sync(opened)
+    issue = items(opened)["acme/pocket#3"]
+    assert len(github.issue_requests()) >= 2  # the issue and the pull request on two pages
+    assert issue.status_category == "in_progress"
+    assert issue.started_at is not None
+    assert issue.started_at.strftime("%Y-%m-%dT%H:%M:%SZ") == github.issues[140]["created_at"]
+    github.edit(3, title="Card never arrives (Ireland)")  # re-read alone, on a page of its own
+    sync(opened)
+    assert items(opened)["acme/pocket#3"].status_category == "in_progress"

@@ -13,12 +13,15 @@ lets the next sync with nothing new end at one 304 per endpoint.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from productpath.errors import InputError, ProductpathError
 from productpath.ingest.connectors.github import (
@@ -31,6 +34,7 @@ from productpath.ingest.connectors.github import (
 )
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.tracker_github import github_records
+from productpath.ingest.tracker_record import DONE, IN_PROGRESS
 from productpath.services.delivery import relink_session
 from productpath.services.sources import find_source
 from productpath.services.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
@@ -282,7 +286,31 @@ def _finish(
             assert stored is not None
             stored.last_synced_at = now
         if run.added or run.updated:
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            assert product_id is not None
+            _start_issues_with_pulls(session, product_id)
             relink_session(session, handle.workspace.product)
+
+
+def _start_issues_with_pulls(session: Session, product_id: int) -> None:
+    """An open issue that a stored open or merged pull request closes is in progress since that
+    pull request was opened: the rule of the file import, which sees both in one file, applied
+    across pages and syncs (a page maps only the pull requests on it)."""
+    opened: dict[str, dt.datetime] = {}
+    for links, opened_at in tracker_repo.open_or_merged_pulls_with_links(
+        session, product_id, SOURCE
+    ):
+        for link in links.split("\n"):
+            if link.startswith("closes "):
+                key = link.removeprefix("closes ")
+                opened[key] = min(opened.get(key, opened_at), opened_at)
+    for key, item in tracker_repo.items_with_keys(session, product_id, SOURCE, opened).items():
+        start = opened[key]
+        if item.item_type != "issue" or item.status_category == DONE:
+            continue
+        item.status_category = IN_PROGRESS
+        if item.started_at is None or start < item.started_at:
+            item.started_at = start
 
 
 def _token(source: _Source) -> str | None:

@@ -76,6 +76,22 @@ def items_with_keys(
     return {item.key: item for item in rows}
 
 
+def open_or_merged_pulls_with_links(
+    session: Session, product_id: int, source: str
+) -> list[tuple[str, dt.datetime]]:
+    """(links, opened_at) of the pull requests that are open or merged and link something."""
+    rows = session.execute(
+        select(TrackerItem.links, TrackerItem.opened_at).where(
+            TrackerItem.product_id == product_id,
+            TrackerItem.source == source,
+            TrackerItem.item_type == "pull_request",
+            TrackerItem.status.in_(("open", "merged")),
+            TrackerItem.links != "",
+        )
+    )
+    return [(links, opened_at) for links, opened_at in rows]
+
+
 def delete_source(session: Session, product_id: int, source: str) -> int:
     """Remove every item of one source, with its history and links (the foreign keys cascade);
     returns how many items went."""
