@@ -18,6 +18,7 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +62,9 @@ class FakeGitHub:
     requests: list[Seen] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     delay: float = 0.0
+    # Called with each issues page's number once its items are chosen, before it is sent:
+    # for edits that land while a client is between pages.
+    after_page: Callable[[int], None] | None = None
     rate_remaining: int = 5000
     _clock: dt.datetime = START
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -196,7 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         key = "updated_at" if query.get("sort") == "updated" else "created_at"
         items.sort(key=lambda i: (i[key], i["number"]), reverse=query.get("direction") != "asc")
         last = max(1, -(-len(items) // per_page))
-        body = items[(page - 1) * per_page : page * per_page]
+        # Copies: the page is what the items were when it was chosen, whatever edits follow.
+        body = [dict(item) for item in items[(page - 1) * per_page : page * per_page]]
+        if fake.after_page is not None:
+            fake.after_page(len(fake.issue_requests()))
         links = []
 
         def url(n: int) -> str:

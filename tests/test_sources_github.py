@@ -50,11 +50,14 @@ def test_first_sync_follows_link_pages_and_maps_like_the_file_import(
     connect(opened, github)
     report = sync(opened)
     assert (report.added, report.updated, report.skipped) == (250, 0, [])
-    pages = [seen.query.get("page", "1") for seen in github.issue_requests()]
-    # three pages by Link header, then the first page from the new cursor (for its ETag)
-    assert pages == ["1", "2", "3", "1"]
+    # Each request starts from the newest updated_at read (GitHub's since is inclusive: one
+    # item again each time); the last, from the final cursor, only repeats that item.
+    ordered = sorted(issue["updated_at"] for issue in github.issues.values())
+    stamps = [ordered[99], ordered[198], ordered[249]]
+    asked = [seen.query.get("since") for seen in github.issue_requests()]
+    assert asked == [None, *stamps]
     first = github.issue_requests()[0].query
-    assert first["state"] == "all" and "since" not in first
+    assert (first["state"], first["sort"], first["direction"]) == ("all", "updated", "asc")
     stored = items(opened)
     assert len(stored) == 250
     assert stored["acme/pocket#5"].item_type == "pull_request"
@@ -110,7 +113,8 @@ def test_full_sync_reads_everything_and_changes_nothing(opened: Any, github: Fak
     sync(opened)
     github.requests.clear()
     report = sync(opened, full=True)
-    assert (report.added, report.updated, report.unchanged) == (0, 0, 150 + 1)
+    # 150, plus the item at the cursor read again by each request after the first
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 150 + 2)
     assert "since" not in github.issue_requests()[0].query
 
 
@@ -256,3 +260,31 @@ def test_a_pull_request_on_a_later_page_starts_the_issue_it_closes(
     github.edit(3, title="Card never arrives (Ireland)")  # re-read alone, on a page of its own
     sync(opened)
     assert items(opened)["acme/pocket#3"].status_category == "in_progress"
+
+
+def test_an_edit_between_pages_skips_nothing(opened: Any, github: FakeGitHub) -> None:
+    github.add_many(250)
+
+    def edit_a_read_item(request_number: int) -> None:
+        if request_number == 1:  # page 1 is on its way: item 10 moves to the end
+            github.after_page = None
+            github.edit(10, title="Edited while syncing")
+
+    github.after_page = edit_a_read_item
+    connect(opened, github)
+    report = sync(opened)
+    stored = items(opened)
+    assert len(stored) == 250 and report.added == 250
+    assert stored["acme/pocket#10"].title == "Edited while syncing"
+
+
+def test_a_page_all_at_one_second_goes_on_by_its_next_link(opened: Any, github: FakeGitHub) -> None:
+    github.add_many(230)
+    same = github.issues[1]["updated_at"]
+    for issue in github.issues.values():
+        if issue["number"] <= 150:
+            issue["updated_at"] = same  # a bulk edit: 150 items in one second
+    connect(opened, github)
+    assert sync(opened).added == 230
+    pages = [(s.query.get("since"), s.query.get("page", "1")) for s in github.issue_requests()]
+    assert (same, "2") in pages

@@ -6,8 +6,8 @@ files and then connected updates its items instead of doubling them.
 
 Each page is written in its own transaction together with the cursor it moves (the newest
 ``updated_at`` read so far), so a sync cut off midway keeps its pages and the next one resumes
-from there. After a walk that moved the cursor, the first page from the new cursor is read once
-more: it repeats items already stored (GitHub's ``since`` is inclusive) and gives the ETag that
+from there. Every request starts from the cursor (see ``_walk``); the last one, from the final
+cursor, repeats items already stored (GitHub's ``since`` is inclusive) and gives the ETag that
 lets the next sync with nothing new end at one 304 per endpoint.
 """
 
@@ -43,10 +43,6 @@ from productpath.store import product_repo, source_repo, tracker_repo
 from productpath.store.models import Source, SyncRun, utcnow
 
 SOURCE = "github"  # the tracker_item source a file import of GitHub JSON uses too
-# Walks per sync: the first, then re-reads while the cursor still moves (items edited during
-# the sync); a repository edited faster than it can be read is picked up by the next sync.
-MAX_WALKS = 3
-
 Progress = Callable[[str, int, int | None], None]  # source name, pages done, pages in all
 
 
@@ -162,29 +158,43 @@ def _walk(
     report: SyncReport,
     progress: Progress | None,
 ) -> None:
+    """Read pages until one holds nothing newer than the cursor and names no next page.
+
+    After each page the next request starts again from the cursor (``since`` = the newest
+    ``updated_at`` read) instead of following the next-page link: GitHub's pages are offsets,
+    and an item edited meanwhile moves to the end and shifts the rest left, so an offset would
+    skip one. Only a page that does not move the cursor (all its items at the cursor's second)
+    goes on by its ``Link: rel="next"``. That last request from the cursor is also the one whose
+    ETag the next sync sends.
+    """
     cursor = source.cursor
     repo_page = reader.get(repository_url(source.api_url, source.repo), cursor.get("repo_etag"))
-    cursor["repo_etag"] = repo_page.etag
+    since = cursor.get("since")
+    url = issues_url(source.api_url, source.repo, since)
+    etag = cursor.get("issues_etag") if cursor.get("issues_url") == url else None
     pages_done = 0
-    for _walk_number in range(MAX_WALKS):
-        walked_from = cursor.get("since")
-        first = issues_url(source.api_url, source.repo, walked_from)
-        etag = cursor.get("issues_etag") if cursor.get("issues_url") == first else None
-        total: int | None = None
-        for page in reader.issue_pages(first, etag):
-            if page.not_modified:
-                report.not_modified = True
-                break
-            if page.url == first:
-                cursor["issues_url"], cursor["issues_etag"] = first, page.etag
-                total = _last_page(page, pages_done)
-            _write_page(handle, source, page, cursor, run_id, report)
-            pages_done += 1
-            if progress is not None:
-                progress(source.name, pages_done, total)
-        if cursor.get("since") == walked_from:
+    while True:
+        page = reader.get(url, etag)
+        etag = None
+        if page.not_modified:
+            report.not_modified = True
             break
-    # The repository's ETag is kept only now: a sync cut off before this point asks again.
+        from_cursor = url == issues_url(source.api_url, source.repo, since)
+        _write_page(handle, source, page, cursor, run_id, report)
+        pages_done += 1
+        if progress is not None:
+            progress(source.name, pages_done, pages_done - 1 + (page.last_page or 1))
+        if cursor.get("since") != since:
+            since = cursor.get("since")
+            url = issues_url(source.api_url, source.repo, since)
+            continue
+        if from_cursor:
+            cursor["issues_url"], cursor["issues_etag"] = url, page.etag
+        if page.next_url is None:
+            break
+        url = page.next_url
+    # Kept only at the end: a sync cut off before this point asks for the repository again.
+    cursor["repo_etag"] = repo_page.etag or cursor.get("repo_etag")
     _save_cursor(handle, source.id, cursor)
 
 
@@ -253,13 +263,6 @@ def _newest(objects: list[Any], since: str | None) -> str | None:
         if best_at is None or at > best_at:
             best, best_at = value, at
     return best
-
-
-def _last_page(page: Page, pages_done: int) -> int | None:
-    """Pages this walk will read, from the first page's ``rel="last"`` link (None if unknown)."""
-    if page.next_url is None:
-        return pages_done + 1
-    return page.last_page + pages_done if page.last_page is not None else None
 
 
 def _save_cursor(handle: OpenWorkspace, source_id: int, cursor: dict[str, Any]) -> None:

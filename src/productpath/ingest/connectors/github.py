@@ -3,8 +3,9 @@
 Requests are conditional (``If-None-Match`` with the ETag of the last answer to the same URL), so
 a sync with nothing new costs one 304 per endpoint, and GitHub does not count 304s against the
 rate limit. Issues are read with ``state=all&sort=updated&direction=asc&since=...``: oldest change
-first, so the newest ``updated_at`` of each committed page is a cursor the next sync can resume
-from. Pages follow the ``Link: <...>; rel="next"`` header.
+first, so the newest ``updated_at`` of each committed page is a cursor the next request and the
+next sync can start from. ``Page`` carries the ``Link: <...>; rel="next"`` and ``rel="last"``
+targets for the caller.
 
 Faults: 429 (``Retry-After``) and 403 with ``X-RateLimit-Remaining: 0`` (``X-RateLimit-Reset``)
 wait, up to a cap, then go on; 5xx answers, timeouts and dropped connections are retried with
@@ -15,7 +16,7 @@ The token travels only in the ``Authorization`` header and never appears in an e
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -159,14 +160,6 @@ class GitHubReader:
         if self.on_wait is not None:
             self.on_wait(why)
         self.sleep(max(seconds, 0.0))
-
-    def issue_pages(self, first_url: str, etag: str | None) -> Iterator[Page]:
-        """The first page (conditional on ``etag``; a 304 ends the walk) and every next one."""
-        page = self.get(first_url, etag)
-        yield page
-        while not page.not_modified and page.next_url is not None:
-            page = self.get(page.next_url)
-            yield page
 
 
 def _page(url: str, response: httpx.Response) -> Page:
