@@ -340,3 +340,22 @@ def test_values_the_store_cannot_keep(tmp_path: Path) -> None:
         (2, "head.ref", "is longer than 255 characters"),
         (line_of(path, '"number": 10,'), "title", "contains a NUL character"),
     ]
+
+
+def test_state_reason_is_kept_and_survives_the_pulls_view(tmp_path: Path) -> None:
+    wont = gh_issue(7, "Fax support", state="closed", closed="2026-01-08T10:00:00Z")
+    wont["state_reason"] = "not_planned"
+    merged = gh_issue(
+        8, "Dark mode", pull=True, state="closed", closed="2026-01-08T12:00:00Z",
+        merged="2026-01-08T12:00:00Z",
+    )  # fmt: skip
+    issues = write_json(tmp_path / "issues.json", [wont, merged, gh_issue(9, "Open one")])
+    pulls = write_json(
+        tmp_path / "pulls.json",
+        [gh_pull(8, "Dark mode", branch="dark", state="closed", closed="2026-01-08T12:00:00Z",
+                 merged="2026-01-08T12:00:00Z", updated="2026-01-09T00:00:00Z")],
+    )  # fmt: skip
+    found = records(issues, pulls)
+    assert found["acme/pocket#7"].state_reason == "not_planned"
+    assert found["acme/pocket#8"].state_reason == "completed"  # the pulls API has none
+    assert found["acme/pocket#9"].state_reason is None

@@ -27,6 +27,7 @@ from productpath.cli import (
     retro,
     roadmap,
     serve,
+    sources,
     stack,
     stakeholders,
     themes,
@@ -123,6 +124,7 @@ users.register(app)
 tokens.register(app)
 db.register(app)
 portability.register(app)
+sources.register(app)
 
 
 def run() -> None:

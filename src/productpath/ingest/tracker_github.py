@@ -71,7 +71,7 @@ Fail = Callable[[str, str | None], InputError]
 class _Item:
     """One object as read, before issues and pulls with the same key are merged."""
 
-    path: Path
+    path: Path | str
     line: int
     repo: str
     key: str
@@ -94,21 +94,28 @@ class _Item:
 
 def read_github(paths: Sequence[Path]) -> list[TrackerRecord | InputError]:
     """Records of every file, merged by key, in the order each key was first seen."""
+    return github_records((path, line, value) for path in paths for line, value in _values(path))
+
+
+def github_records(
+    objects: Iterable[tuple[Path | str, int, Any]],
+) -> list[TrackerRecord | InputError]:
+    """Records of decoded API objects, each with where it came from (a file and line, or the
+    page a connector read and the object's position on it), merged by key."""
     merged: dict[str, _Item] = {}
     order: list[str | InputError] = []
-    for path in paths:
-        for line, value in _values(path):
-            try:
-                item = _item(path, line, value)
-            except InputError as exc:
-                order.append(exc)
-                continue
-            earlier = merged.get(item.key)
-            if earlier is None:
-                merged[item.key] = item
-                order.append(item.key)
-            else:
-                merged[item.key] = _merge(earlier, item)
+    for path, line, value in objects:
+        try:
+            item = _item(path, line, value)
+        except InputError as exc:
+            order.append(exc)
+            continue
+        earlier = merged.get(item.key)
+        if earlier is None:
+            merged[item.key] = item
+            order.append(item.key)
+        else:
+            merged[item.key] = _merge(earlier, item)
     pulls_closing = _pulls_closing(merged.values())
     out: list[TrackerRecord | InputError] = []
     for entry in order:
@@ -146,7 +153,7 @@ def _values(path: Path) -> list[tuple[int, Any]]:
 # --- one object -----------------------------------------------------------------------------
 
 
-def _item(path: Path, line: int, obj: Any) -> _Item:
+def _item(path: Path | str, line: int, obj: Any) -> _Item:
     def fail(reason: str, field: str | None) -> InputError:
         return InputError(reason, file=path, line=line, field=field)
 
@@ -370,4 +377,5 @@ def _record(item: _Item, closing_pulls: list[_Item]) -> TrackerRecord:
         url=item.url,
         points=None,
         body=item.body,
+        state_reason=item.state_reason,
     )

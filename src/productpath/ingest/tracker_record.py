@@ -31,6 +31,7 @@ MAX_LENGTHS = {
     "assignee": 320,
     "parent_key": 100,
     "branch": 255,
+    "state_reason": 40,
 }
 
 
@@ -61,13 +62,17 @@ class TrackerRecord:
     # The issue's text (GitHub's body, Jira's Description): not stored with tracker items, but
     # read when issues are imported as feedback (ingest.issue_feedback).
     body: str = ""
+    # GitHub's reason for the state (completed, not_planned, reopened, duplicate); None when
+    # the source has no such field.
+    state_reason: str | None = None
 
 
-def check_record(record: TrackerRecord, path: Path, fields: dict[str, str]) -> None:
+def check_record(record: TrackerRecord, path: Path | str, fields: dict[str, str]) -> None:
     """Raise InputError for a value the store cannot keep: too long for its column, or holding
     a NUL character (PostgreSQL refuses those). ``fields`` maps attribute -> name in the file.
     """
-    for attribute in ("key", "title", "item_type", "status", "assignee", "parent_key", "branch"):
+    attributes = ("key", "title", "item_type", "status", "assignee", "parent_key", "branch")
+    for attribute in (*attributes, "state_reason"):
         value = getattr(record, attribute)
         if value is None:
             continue

@@ -30,7 +30,10 @@ FORMATS = ("github", "jira")
 OPENING_STATUS = {"github": "open", "jira": "To Do"}
 # Values an export may lack without meaning "none": GitHub's issues API has no branch, so
 # importing only issues after issues and pulls keeps the branches.
-KEEP_WHEN_MISSING: dict[str, tuple[str, ...]] = {"github": ("branch",), "jira": ()}
+KEEP_WHEN_MISSING: dict[str, tuple[str, ...]] = {
+    "github": ("branch", "state_reason"),  # the pulls API has no state_reason either
+    "jira": (),
+}
 # Items per chunk written and per progress report.
 CHUNK_SIZE = 500
 
@@ -94,6 +97,7 @@ class TrackerItemRow:
     branch: str | None
     url: str | None
     points: float | None
+    state_reason: str | None
 
     @classmethod
     def of(cls, item: TrackerItem) -> TrackerItemRow:
@@ -115,6 +119,7 @@ class TrackerItemRow:
             branch=item.branch,
             url=item.url,
             points=item.points,
+            state_reason=item.state_reason,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -157,7 +162,7 @@ def import_tracker(
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         existing = tracker_repo.items_by_key(session, product.id, fmt)
         for start in range(0, len(records), CHUNK_SIZE):
-            chunk = [_columns(r) for r in records[start : start + CHUNK_SIZE]]
+            chunk = [tracker_columns(r) for r in records[start : start + CHUNK_SIZE]]
             counts = tracker_repo.upsert_items(
                 session,
                 product.id,
@@ -205,7 +210,7 @@ def list_tracker_items(
         return [TrackerItemRow.of(item) for item in items]
 
 
-def _columns(record: TrackerRecord) -> dict[str, Any]:
+def tracker_columns(record: TrackerRecord) -> dict[str, Any]:
     """A record as the tracker_item columns it sets (lists stored newline-separated)."""
     return {
         "key": record.key,
@@ -223,6 +228,7 @@ def _columns(record: TrackerRecord) -> dict[str, Any]:
         "branch": record.branch,
         "url": record.url,
         "points": record.points,
+        "state_reason": record.state_reason,
     }
 
 

@@ -38,6 +38,7 @@ COLUMNS = (
     "branch",
     "url",
     "points",
+    "state_reason",
 )
 
 
@@ -57,6 +58,38 @@ def items_by_key(session: Session, product_id: int, source: str) -> dict[str, Tr
         TrackerItem.product_id == product_id, TrackerItem.source == source
     )
     return {item.key: item for item in session.scalars(stmt)}
+
+
+def items_with_keys(
+    session: Session, product_id: int, source: str, keys: Collection[str]
+) -> dict[str, TrackerItem]:
+    """Like items_by_key, for only ``keys``: a connector's page, without loading every item."""
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(TrackerItem).where(
+            TrackerItem.product_id == product_id,
+            TrackerItem.source == source,
+            TrackerItem.key.in_(list(keys)),
+        )
+    )
+    return {item.key: item for item in rows}
+
+
+def open_or_merged_pulls_with_links(
+    session: Session, product_id: int, source: str
+) -> list[tuple[str, dt.datetime]]:
+    """(links, opened_at) of the pull requests that are open or merged and link something."""
+    rows = session.execute(
+        select(TrackerItem.links, TrackerItem.opened_at).where(
+            TrackerItem.product_id == product_id,
+            TrackerItem.source == source,
+            TrackerItem.item_type == "pull_request",
+            TrackerItem.status.in_(("open", "merged")),
+            TrackerItem.links != "",
+        )
+    )
+    return [(links, opened_at) for links, opened_at in rows]
 
 
 def delete_source(session: Session, product_id: int, source: str) -> int:

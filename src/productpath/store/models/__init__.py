@@ -50,6 +50,7 @@ from productpath.store.models.product import (
     Segment,
     Team,
 )
+from productpath.store.models.sources import Source, SyncRun
 from productpath.store.models.state import DataVersion
 from productpath.store.models.work import (
     Commit,
@@ -107,7 +108,9 @@ __all__ = [
     "Repository",
     "ScoreOverride",
     "Segment",
+    "Source",
     "Stakeholder",
+    "SyncRun",
     "Team",
     "Theme",
     "Timestamped",

@@ -122,6 +122,8 @@ class TrackerItem(Timestamped, Base):
     branch: Mapped[str | None] = mapped_column(String(255))  # a pull request's head branch
     url: Mapped[str | None] = mapped_column(Text)
     points: Mapped[float | None] = mapped_column(Float)  # story points, when the export has them
+    # GitHub's state_reason: completed, not_planned, reopened, duplicate; None elsewhere.
+    state_reason: Mapped[str | None] = mapped_column(String(40))
 
 
 class TrackerStatusChange(Base):

@@ -1,0 +1,215 @@
+"""Registering live sources, listing, showing and removing them (syncing: source_sync.py).
+
+A source keeps the name of the environment variable that holds its token, never the token, so
+nothing stored (database, backups, ``export --all``) carries a credential.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from productpath.errors import ConflictError, InputError, NotFoundError
+from productpath.ingest.connectors.github import PUBLIC_API
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import product_repo, source_repo
+from productpath.store.models import Source, SyncRun
+
+KINDS = ("github",)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
+_EVERY = re.compile(r"^(\d+)\s*([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class SyncRunRow:
+    """One sync as the log shows it."""
+
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    full: bool
+    added: int
+    updated: int
+    unchanged: int
+    skipped: tuple[str, ...]
+    requests: int
+    error: str | None
+
+    @classmethod
+    def of(cls, run: SyncRun) -> SyncRunRow:
+        return cls(
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            full=run.full,
+            added=run.added,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            skipped=tuple(json.loads(run.skipped)),
+            requests=run.requests,
+            error=run.error,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "full": self.full,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": list(self.skipped),
+            "requests": self.requests,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source as listings show it: what it reads, how often, and its latest syncs."""
+
+    name: str
+    kind: str
+    settings: dict[str, Any]
+    token_env: str | None
+    every: str | None
+    cursor: str | None
+    last_synced_at: dt.datetime | None
+    runs: tuple[SyncRunRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            **self.settings,
+            "token_env": self.token_env,
+            "every": self.every,
+            "cursor": self.cursor,
+            "last_synced_at": self.last_synced_at.isoformat() if self.last_synced_at else None,
+            "runs": [run.as_dict() for run in self.runs],
+        }
+
+
+def parse_every(text: str) -> int:
+    """Seconds in an interval written like 30s, 15m, 2h or 1d."""
+    m = _EVERY.match(text.strip().lower())
+    if m is None or int(m[1]) == 0:
+        raise InputError(f"'{text}' is not an interval like 15m, 2h or 1d", field="every")
+    return int(m[1]) * _UNIT_SECONDS[m[2]]
+
+
+def format_every(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    for unit in ("d", "h", "m"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def connect_github(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    repo: str,
+    api_url: str | None = None,
+    token_env: str | None = None,
+    every: str | None = None,
+) -> SourceRow:
+    """Register a GitHub repository as source ``name``; nothing is read until ``sync``."""
+    _check_name(name)
+    if not _REPO.match(repo):
+        raise InputError(f"'{repo}' is not a repository written OWNER/NAME", field="repo")
+    api = (api_url or PUBLIC_API).rstrip("/")
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", api):
+        raise InputError(
+            f"'{api}' is not an http(s) URL such as https://github.example.com/api/v3",
+            field="api-url",
+        )
+    if token_env is not None and not _ENV_NAME.match(token_env):
+        raise InputError(
+            f"'{token_env}' is not an environment variable name (give its name, not the token)",
+            field="token-env",
+        )
+    every_seconds = parse_every(every) if every is not None else None
+    settings = {"repo": repo, "api_url": api}
+    with handle.store.write() as session:
+        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
+        if source_repo.find(session, product.id, name) is not None:
+            raise ConflictError(f"a source named '{name}' exists; remove it first to change it")
+        source = Source(
+            product_id=product.id,
+            name=name,
+            kind="github",
+            settings=json.dumps(settings),
+            token_env=token_env,
+            every_seconds=every_seconds,
+            cursor="{}",
+        )
+        session.add(source)
+        session.flush()
+        return _row(source, [])
+
+
+def list_sources(handle: OpenWorkspace) -> list[SourceRow]:
+    """Every source of the product, by name, each with its latest sync."""
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        if product_id is None:
+            return []
+        rows = []
+        for source in source_repo.list_sources(session, product_id):
+            last = source_repo.last_run(session, source.id)
+            rows.append(_row(source, [] if last is None else [last]))
+        return rows
+
+
+def show_source(handle: OpenWorkspace, name: str, *, runs: int = 10) -> SourceRow:
+    """One source with its ``runs`` latest syncs, newest first."""
+    with handle.store.read() as session:
+        source = find_source(session, handle, name)
+        return _row(source, source_repo.runs(session, source.id, runs))
+
+
+def remove_source(handle: OpenWorkspace, name: str) -> None:
+    """Forget the source and its sync log; the items it brought stay (they are tracker items
+    like those of a file import, and removing them is ``tracker`` work)."""
+    with handle.store.write() as session:
+        source = find_source(session, handle, name)
+        for run in source_repo.runs(session, source.id, limit=1_000_000):
+            session.delete(run)
+        session.delete(source)
+
+
+def find_source(session: Any, handle: OpenWorkspace, name: str) -> Source:
+    product_id = product_repo.find_id(session, handle.workspace.product)
+    source = None if product_id is None else source_repo.find(session, product_id, name)
+    if source is None:
+        raise NotFoundError(f"no source named '{name}'; see 'productpath sources list'")
+    return source
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise InputError(
+            f"'{name}' is not a source name: letters, digits, '.', '_' and '-', at most 100",
+            field="name",
+        )
+
+
+def _row(source: Source, runs: list[SyncRun]) -> SourceRow:
+    cursor = json.loads(source.cursor)
+    return SourceRow(
+        name=source.name,
+        kind=source.kind,
+        settings=json.loads(source.settings),
+        token_env=source.token_env,
+        every=format_every(source.every_seconds),
+        cursor=cursor.get("since"),
+        last_synced_at=source.last_synced_at,
+        runs=tuple(SyncRunRow.of(run) for run in runs),
+    )
