@@ -131,7 +131,8 @@ def test_slipping_when_the_target_has_passed() -> None:
 
 
 def test_a_slipping_risk_says_which_test_found_it_with_its_dates() -> None:
-    # The exec report explains a slip from this (services.report_data), not by redoing the tests.
+    # The exec report explains a slip from this (services.reporting.report_data), not by redoing
+    # the tests.
     passed = InitiativeWork("a", target_date=dt.date(2026, 2, 1), items=(item(60, 1), item(60)))
     late = InitiativeWork(
         "b", target_date=dt.date(2026, 3, 20), items=(item(40, 3), item(40), item(40))

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from delivery_fixtures import ROADMAP, TODAY, Seeder, apply, seed_history
 from helpers import invoke
 from productpath.errors import InputError, NotFoundError
-from productpath.services.delivery import (
+from productpath.services.roadmap import apply_roadmap
+from productpath.services.work.delivery import (
     delivery_metrics,
     delivery_status,
     link_manually,
@@ -23,7 +24,6 @@ from productpath.services.delivery import (
     unlink_manually,
     unlinked_work,
 )
-from productpath.services.roadmap import apply_roadmap
 from productpath.store.models import WorkLink
 
 
@@ -228,8 +228,8 @@ def git(repo: Path, *args: str, when: int = 0) -> None:
 
 
 def test_end_to_end_with_a_real_repository_and_a_jira_export(opened: Any, tmp_path: Path) -> None:
-    from productpath.services.git import ingest_repository
-    from productpath.services.tracker import import_tracker
+    from productpath.services.work.git import ingest_repository
+    from productpath.services.work.tracker import import_tracker
     from tracker_fixtures import jira_csv, jira_row
 
     repo = tmp_path / "repo"

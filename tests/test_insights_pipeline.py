@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from productpath.insights.embed import HashingEmbedder
 from productpath.services.feedback import import_feedback
 from productpath.services.insights import run_insights
-from productpath.services.themes_view import theme_detail, themes_page
+from productpath.services.pages.themes_view import theme_detail, themes_page
 from productpath.store.models import EmbeddingCache, FeedbackInsight, InsightRun, Theme
 
 GROUPS = {

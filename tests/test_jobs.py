@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from productpath.services.jobs import INTERRUPTED, JobKind, Reporter
+from productpath.services.background.jobs import INTERRUPTED, JobKind, Reporter
 from productpath.services.workspace import OpenWorkspace
 
 BANKING = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "banking77"

@@ -33,7 +33,7 @@ def health(
     ),
 ) -> None:
     """Churn hotspots, bus factor per directory and abandoned areas of the repository at PATH."""
-    from productpath.services.tech import code_health
+    from productpath.services.work.tech import code_health
 
     report = code_health(
         path, window_days=window_days, abandoned_days=abandoned_days, top=top, depth=depth

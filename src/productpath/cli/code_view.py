@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Column, Table
 
-from productpath.services.tech import CodeHealthReport
+from productpath.services.work.tech import CodeHealthReport
 
 
 def print_report(report: CodeHealthReport) -> None:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from productpath.services.decisions import DecisionView
+from productpath.services.learning.decisions import DecisionView
 
 _VERDICT = {
     "met": "[green]target met[/]",

@@ -75,7 +75,7 @@ def analyze(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Analyse FILE: sample-ratio check first, then lift, CI, p-value and P(beat control)."""
-    from productpath.services.experiments import analyze_experiment
+    from productpath.services.learning.experiments import analyze_experiment
 
     with open_from(ctx) as handle:
         report = analyze_experiment(
@@ -112,7 +112,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a stored read-out."""
-    from productpath.services.experiments import experiment_detail
+    from productpath.services.learning.experiments import experiment_detail
 
     with open_from(ctx) as handle:
         report = experiment_detail(handle, key)
@@ -127,7 +127,7 @@ def show(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List stored experiments, newest analysis first."""
-    from productpath.services.experiments import list_experiments
+    from productpath.services.learning.experiments import list_experiments
 
     with open_from(ctx) as handle:
         rows = list_experiments(handle)
@@ -165,7 +165,7 @@ def size(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How many users an experiment needs per arm (power / sample-size calculator)."""
-    from productpath.services.experiments import sample_size
+    from productpath.services.learning.experiments import sample_size
 
     report = sample_size(
         baseline=baseline,

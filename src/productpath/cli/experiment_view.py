@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from productpath.services.experiments import ExperimentReport, ExperimentSummary
+from productpath.services.learning.experiments import ExperimentReport, ExperimentSummary
 
 
 def _pct(value: float | None) -> str:

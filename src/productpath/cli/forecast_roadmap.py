@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
         Each run is stored as a forecast snapshot. The model is in docs/forecast.md.
         """
-        from productpath.services.planning import roadmap_forecast
+        from productpath.services.forecasting.planning import roadmap_forecast
 
         with open_from(ctx) as handle:
             result = roadmap_forecast(
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         A scenario adds people or capacity to a team, drops an initiative, starts one first,
         and more; both forecasts share their random draws, so the difference is the scenario's.
         """
-        from productpath.services.planning import compare_scenario
+        from productpath.services.forecasting.planning import compare_scenario
 
         with open_from(ctx) as handle:
             result = compare_scenario(

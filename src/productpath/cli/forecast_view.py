@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from productpath.services.forecast import BacktestReport, ForecastResult
+from productpath.services.forecasting.forecast import BacktestReport, ForecastResult
 
 _LEVELS = (("p50", 50), ("p85", 85), ("p95", 95))
 

@@ -59,7 +59,7 @@ def import_(
 ) -> None:
     """Import KPI values from FILE, one value per row. Idempotent: re-running changes nothing."""
     from productpath.errors import InputError
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
 
     with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_kpis(
@@ -95,7 +95,7 @@ def import_(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the KPIs with their span and latest value."""
-    from productpath.services.kpis import list_kpis
+    from productpath.services.learning.kpis import list_kpis
 
     with open_from(ctx) as handle:
         rows = list_kpis(handle)
@@ -120,7 +120,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a KPI: its trend (robust, weekly-seasonal where it is) and anomalies with sizes."""
-    from productpath.services.kpis import kpi_detail
+    from productpath.services.learning.kpis import kpi_detail
 
     start, end = parse_day(since, "--from"), parse_day(until, "--to")
     with open_from(ctx) as handle:

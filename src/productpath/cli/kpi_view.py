@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from productpath.domain.formatting import plain_number
-from productpath.services.kpis import KpiDetail, KpiSummary
+from productpath.services.learning.kpis import KpiDetail, KpiSummary
 
 _ARROW = {"up": "[green]up[/]", "down": "[red]down[/]", "flat": "flat"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from productpath.planning.roadmap_sim import RoadmapForecast
 from productpath.planning.schedule import Schedule
-from productpath.services.planning import Comparison
+from productpath.services.forecasting.planning import Comparison
 
 _MET = {True: "[green]in time[/]", False: "[red]late[/]", None: "-"}
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from productpath.domain.formatting import plain_number
 from productpath.learning.retro import HitRates
-from productpath.services.retro import OutcomeRow, Retro
+from productpath.services.forecasting.retro import OutcomeRow, Retro
 
 
 def _num(value: float | None, digits: int = 3) -> str:

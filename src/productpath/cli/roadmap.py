@@ -83,7 +83,7 @@ def show(
 ) -> None:
     """Print the stored roadmap: objectives (with key results' progress from their KPIs),
     teams, stakeholders, milestones and initiatives."""
-    from productpath.services.key_results import progress_by_key
+    from productpath.services.pages.key_results import progress_by_key
     from productpath.services.roadmap import require_roadmap
 
     with open_from(ctx) as handle:

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         Prints each initiative's start and finish dates, the critical path and the milestones
         the schedule misses. The model is in docs/planning.md.
         """
-        from productpath.services.planning import roadmap_schedule
+        from productpath.services.forecasting.planning import roadmap_schedule
 
         with open_from(ctx) as handle:
             plan = roadmap_schedule(handle, start=parse_day(start, "--start"))

@@ -38,7 +38,7 @@ def inventory(
     ),
 ) -> None:
     """List the dependencies declared under PATH; flag those on hold, off the radar, vulnerable."""
-    from productpath.services.tech import OFFLINE_NOTE, stack_inventory
+    from productpath.services.work.tech import OFFLINE_NOTE, stack_inventory
 
     report = stack_inventory(path, radar_file=radar or _workspace_radar(ctx), osv_file=osv)
     if as_json:
@@ -62,7 +62,7 @@ def radar_(
 ) -> None:
     """Show the tech radar: each technology by ring (adopt, trial, assess, hold), with why."""
     from productpath.errors import InputError
-    from productpath.services.tech import load_radar
+    from productpath.services.work.tech import load_radar
 
     file = radar or _workspace_radar(ctx)
     if file is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from productpath.services.themes_view import ThemeDetail, ThemesPage, ThemeSummary
+from productpath.services.pages.themes_view import ThemeDetail, ThemesPage, ThemeSummary
 
 SPARK = "▁▂▃▄▅▆▇█"
 

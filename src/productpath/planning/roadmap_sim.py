@@ -14,7 +14,7 @@ The model (docs/forecast.md states it for users):
   does not reshuffle its plan within a trial, so a late dependency makes it wait.
 - Work in progress with a pace (``pace_finish``: the day its linked items run out at the rate
   they were finished lately, as the delivery page projects it, or since the first was finished
-  when none was lately; see ``services.planning``) never finishes before that
+  when none was lately; see ``services.forecasting.planning``) never finishes before that
   day, whatever its estimate says; what depends on it waits until then. Its team moves on when
   the estimated effort is spent: slow work in progress mostly runs beside other work, so it
   holds up its dependants, not its whole team.

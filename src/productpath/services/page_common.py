@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from productpath.errors import NotFoundError
-from productpath.services.overview import ProductInfo
+from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import Product
 

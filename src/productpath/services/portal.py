@@ -31,7 +31,7 @@ from productpath.domain.text import is_blank
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.pii import redact
 from productpath.services.initiative_edit import PUBLIC_STATUS
-from productpath.services.overview import ProductInfo
+from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import portal_repo, product_repo
 from productpath.store.models import Comment, FeedbackItem, Initiative, Product, utcnow

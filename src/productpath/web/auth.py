@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from productpath.services.accounts import AuthUser, has_users, secret_key, session_user
-from productpath.services.api_tokens import token_user
+from productpath.services.api.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace
 from productpath.web.deps import Principal
 

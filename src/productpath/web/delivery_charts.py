@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from productpath.charts.svg import Marker, Series, line_chart
 from productpath.delivery.status import MilestoneDelivery
-from productpath.services.delivery_view import MilestoneBurnup
+from productpath.services.pages.delivery_view import MilestoneBurnup
 
 
 def burnup_svg(milestone: MilestoneDelivery, burnup: MilestoneBurnup, today: dt.date) -> Markup:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from productpath import __version__
 from productpath.domain.formatting import plain_number
-from productpath.services.jobs import JobRunner
+from productpath.services.background.jobs import JobRunner
 from productpath.services.workspace import OpenWorkspace
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

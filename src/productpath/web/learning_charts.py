@@ -9,7 +9,7 @@ import datetime as dt
 from markupsafe import Markup, escape
 
 from productpath.charts.svg import svg_open
-from productpath.services.kpis import KpiDetail
+from productpath.services.learning.kpis import KpiDetail
 
 _W, _H = 720, 280
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 14, 16, 30

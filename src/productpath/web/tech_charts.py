@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from productpath.charts.svg import Blip, radar_chart
-from productpath.services.tech_view import RadarView
+from productpath.services.pages.tech_view import RadarView
 
 
 def radar_svg(view: RadarView) -> Markup:

@@ -8,7 +8,7 @@ import datetime as dt
 from markupsafe import Markup, escape
 
 from productpath.charts.svg import Series, line_chart
-from productpath.services.themes_view import ThemeSummary
+from productpath.services.pages.themes_view import ThemeSummary
 
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 28

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from productpath.domain import stakeholders as rules
 from productpath.errors import InputError
-from productpath.services.communication_pages import StakeholdersPage, stakeholders_page
+from productpath.services.reporting.communication_pages import StakeholdersPage, stakeholders_page
 from productpath.services.stakeholders import (
     StakeholderInput,
     raci_csv,
