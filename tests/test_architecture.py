@@ -10,7 +10,10 @@ data); cli and web never import each other
 from __future__ import annotations
 
 import ast
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "productpath"
 
@@ -42,6 +45,17 @@ FORBIDDEN = {
 }
 # Top-level modules every layer may use: they import nothing above them.
 BASE = {"errors", "settings", "workspace", "__init__"}
+
+
+def _import_map() -> ModuleType:
+    """tools/import_map.py: the import graph the issue's figures were measured with."""
+    path = SRC.parent.parent / "tools" / "import_map.py"
+    spec = importlib.util.spec_from_file_location("import_map", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("import_map", module)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
@@ -115,3 +129,25 @@ def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
         "    from productpath.cli import main\n"
     )
     assert _imports(bad) == [("web", True), ("cli", False)]
+
+
+def test_no_import_circles_even_inside_functions() -> None:
+    # An import inside a function (or under TYPE_CHECKING) hides a circle at run time but still
+    # ties the two modules together: move the shared type down (domain/) instead.
+    import_map = _import_map()
+    assert import_map.circles(import_map.import_graph()) == []
+
+
+def test_the_circle_finder_sees_a_function_level_circle(tmp_path: Path) -> None:
+    import_map = _import_map()
+    package = tmp_path / "productpath"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from productpath.b import thing\n")
+    (package / "b.py").write_text("def thing():\n    from productpath import a\n")
+    (package / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import productpath.a\n"
+    )
+    graph = import_map.import_graph(tmp_path)
+    assert import_map.circles(graph) == [["productpath.a", "productpath.b"]]
+    assert graph["productpath.c"] == {"productpath.a"}

@@ -23,15 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from productpath.domain.text import is_blank
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.pii import redact
 from productpath.services.initiative_edit import PUBLIC_STATUS
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import portal_repo, product_repo
 from productpath.store.models import Comment, FeedbackItem, Initiative, Product, utcnow
@@ -52,11 +51,7 @@ WEIGHT_RULE = (
 )
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class VoteResult(_View):
+class VoteResult(View):
     """The initiative's totals after a vote or unvote; ``changed`` is False when it was
     already so (voting twice counts once)."""
 
@@ -67,14 +62,14 @@ class VoteResult(_View):
     weight: float
 
 
-class CommentPublic(_View):
+class CommentPublic(View):
     id: int
     author: str
     body: str
     created_at: dt.datetime
 
 
-class PortalItem(_View):
+class PortalItem(View):
     key: str
     title: str
     status: str
@@ -85,13 +80,13 @@ class PortalItem(_View):
     voted: bool  # by the person asking
 
 
-class PortalStage(_View):
+class PortalStage(View):
     status: str
     label: str
     items: tuple[PortalItem, ...]
 
 
-class PortalView(_View):
+class PortalView(View):
     product: ProductInfo
     stages: tuple[PortalStage, ...]
     can_vote: bool
@@ -99,7 +94,7 @@ class PortalView(_View):
     weight_rule: str = WEIGHT_RULE
 
 
-class PortalItemPage(_View):
+class PortalItemPage(View):
     product: ProductInfo
     item: PortalItem
     comments: tuple[CommentPublic, ...]
@@ -108,7 +103,7 @@ class PortalItemPage(_View):
     weight_rule: str = WEIGHT_RULE
 
 
-class InitiativeSocial(_View):
+class InitiativeSocial(View):
     """Votes and comments as the initiative's internal page shows them."""
 
     votes: int

@@ -27,7 +27,7 @@ from starlette.responses import Response
 from productpath.services.accounts import AuthUser, has_users, secret_key, session_user
 from productpath.services.api.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace
-from productpath.web.deps import Principal
+from productpath.web.principal import Principal
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer

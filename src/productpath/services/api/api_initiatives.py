@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from productpath.domain.views import View
 from productpath.errors import NotFoundError
 from productpath.services.pages.initiative_evidence import (
     LinkedTheme,
@@ -30,11 +31,7 @@ from productpath.store.evidence_repo import ACCEPTED, SUGGESTED
 from productpath.store.models import Initiative, InitiativeDependency, Milestone, Team
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class InitiativeSummary(_View):
+class InitiativeSummary(View):
     """An initiative as lists show it. ``version`` grows with every edit (send it back on
     PATCH); ``public`` puts it on the stakeholder portal."""
 
@@ -73,7 +70,7 @@ class InitiativeSummary(_View):
     updated_at: dt.datetime
 
 
-class EvidenceCounts(_View):
+class EvidenceCounts(View):
     """What stands behind an initiative: linked themes, and the feedback items and customers
     behind its accepted links."""
 
@@ -85,7 +82,7 @@ class EvidenceCounts(_View):
     revenue: float
 
 
-class Votes(_View):
+class Votes(View):
     count: int
     weight: float  # sum of the votes' weights (1 each, or the voter's revenue share)
 
@@ -99,7 +96,7 @@ class InitiativePublic(InitiativeSummary):
     comments: int
 
 
-class InitiativeFilters(_View):
+class InitiativeFilters(View):
     """None leaves a filter off. ``team`` and ``milestone`` are keys."""
 
     status: str | None = None

@@ -29,9 +29,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from productpath.domain.views import ProductInfo
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import job_repo, product_repo
 from productpath.store.models import Job

@@ -18,12 +18,12 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from productpath.delivery.progress import day
 from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.domain.views import View
 from productpath.learning.outcome import POST_DAYS, PRE_DAYS, Outcome, review
 from productpath.learning.retro import (
     EstimateInput,
@@ -46,17 +46,13 @@ __all__ = [
 ]
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Retro(_View):
+class Retro(View):
     product: str
     forecasts: ForecastRetro
     estimates: EstimateRetro
 
 
-class OutcomeRow(_View):
+class OutcomeRow(View):
     initiative: str
     title: str
     kpi: str
@@ -79,7 +75,7 @@ def shipped_span(
     return min(starts, default=None), shipped
 
 
-class _Done(_View):
+class _Done(View):
     key: str
     title: str
     team: str | None

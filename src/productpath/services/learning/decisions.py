@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import ConflictError, InputError, NotFoundError
 from productpath.learning.decisions import (
     DIRECTIONS,
@@ -33,7 +33,6 @@ from productpath.learning.decisions import (
 )
 from productpath.services.learning.kpis import find_kpi_key, slug
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import decision_repo, kpi_repo, product_repo
 from productpath.store.models import Decision, DecisionEvidence
@@ -55,11 +54,7 @@ _COLUMN = {
 }
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class EvidenceView(_View):
+class EvidenceView(View):
     kind: str
     ref: str
     label: str
@@ -68,7 +63,7 @@ class EvidenceView(_View):
     note: str
 
 
-class ExpectedOutcome(_View):
+class ExpectedOutcome(View):
     kpi: str
     kpi_deleted: bool
     direction: str
@@ -76,7 +71,7 @@ class ExpectedOutcome(_View):
     by: dt.date | None
 
 
-class OutcomeView(_View):
+class OutcomeView(View):
     verdict: str
     baseline: float | None
     baseline_day: dt.date | None
@@ -89,7 +84,7 @@ class OutcomeView(_View):
     summary: str
 
 
-class ReviewOutcome(_View):
+class ReviewOutcome(View):
     """How the decision turned out, as recorded by ``decision close``."""
 
     verdict: str | None  # met | not_met | mixed; None when the reviewer gave none
@@ -97,7 +92,7 @@ class ReviewOutcome(_View):
     closed_on: dt.date
 
 
-class DecisionView(_View):
+class DecisionView(View):
     key: str
     title: str
     decision: str
@@ -115,14 +110,14 @@ class DecisionView(_View):
     review: ReviewOutcome | None = None
 
 
-class DecisionPage(_View):
+class DecisionPage(View):
     product: ProductInfo
     today: dt.date
     decision: DecisionView
     method: str = METHOD
 
 
-class DecisionsPage(_View):
+class DecisionsPage(View):
     product: ProductInfo
     today: dt.date
     decisions: tuple[DecisionView, ...]

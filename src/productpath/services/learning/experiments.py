@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.experiment_files import (
     ConversionInput,
@@ -23,17 +22,12 @@ from productpath.learning import experiments as stats
 from productpath.learning import power
 from productpath.services.learning.kpis import slug
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import decision_repo, experiment_repo, product_repo
 from productpath.store.models import Experiment
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class SrmView(_View):
+class SrmView(View):
     mismatch: bool
     p_value: float
     chi2: float
@@ -42,7 +36,7 @@ class SrmView(_View):
     method: str
 
 
-class ComparisonView(_View):
+class ComparisonView(View):
     metric: str
     kind: str  # conversion | mean
     variant: str
@@ -61,7 +55,7 @@ class ComparisonView(_View):
     test: str
 
 
-class ExperimentReport(_View):
+class ExperimentReport(View):
     product: ProductInfo
     key: str
     name: str
@@ -79,7 +73,7 @@ class ExperimentReport(_View):
     saved: bool
 
 
-class ExperimentSummary(_View):
+class ExperimentSummary(View):
     key: str
     name: str
     control: str
@@ -88,7 +82,7 @@ class ExperimentSummary(_View):
     analysed_at: dt.datetime
 
 
-class SizeReport(_View):
+class SizeReport(View):
     metric: str  # conversion | mean
     per_arm: int
     variant: int

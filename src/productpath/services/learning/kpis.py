@@ -14,16 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.kpi_files import KpiColumns, KpiRecord, read_kpis
 from productpath.learning.key_results import KeyResultProgress, progress_of
 from productpath.learning.key_results import progress_towards as progress_towards
 from productpath.learning.kpi_trend import read_series
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import kpi_repo, product_repo
 from productpath.store.models import Kpi, utcnow
@@ -52,11 +51,7 @@ class KpiImportReport:
     source: str = ""
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class KpiSummary(_View):
+class KpiSummary(View):
     key: str
     name: str
     unit: str | None
@@ -67,14 +62,14 @@ class KpiSummary(_View):
     segments: tuple[str, ...]
 
 
-class KpiPointView(_View):
+class KpiPointView(View):
     day: dt.date
     value: float
     expected: float | None
     anomaly: bool
 
 
-class TrendView(_View):
+class TrendView(View):
     direction: str
     slope_per_day: float
     slope_low: float
@@ -85,7 +80,7 @@ class TrendView(_View):
     end_value: float
 
 
-class AnomalyView(_View):
+class AnomalyView(View):
     day: dt.date
     value: float
     expected: float
@@ -94,7 +89,7 @@ class AnomalyView(_View):
     z: float
 
 
-class KpiDetail(_View):
+class KpiDetail(View):
     product: ProductInfo
     key: str
     name: str

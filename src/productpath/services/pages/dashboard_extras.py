@@ -15,8 +15,7 @@ import datetime as dt
 import threading
 import time
 
-from pydantic import BaseModel, ConfigDict
-
+from productpath.domain.views import View
 from productpath.errors import ProductpathError
 from productpath.services.workspace import OpenWorkspace
 
@@ -27,11 +26,7 @@ TOP_THEMES = 5
 RISK_ORDER = ("slipping", "dependency_slipped", "scope_growth", "stale", "concentration")
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class MilestoneConfidence(_View):
+class MilestoneConfidence(View):
     """A milestone's forecast: P85 is the date it is done by in 85% of the simulated futures."""
 
     key: str
@@ -44,14 +39,14 @@ class MilestoneConfidence(_View):
     days_late: int | None  # P85 minus the target, in days (negative: days to spare)
 
 
-class RiskLine(_View):
+class RiskLine(View):
     initiative: str
     title: str
     kind: str
     reason: str
 
 
-class ThemeLine(_View):
+class ThemeLine(View):
     number: int
     label: str
     size: int
@@ -60,7 +55,7 @@ class ThemeLine(_View):
     emerging: bool
 
 
-class DashboardExtras(_View):
+class DashboardExtras(View):
     milestone_confidence: tuple[MilestoneConfidence, ...] = ()
     forecast_note: str | None = None  # why there is no forecast
     top_risks: tuple[RiskLine, ...] = ()

@@ -6,38 +6,33 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
 from productpath.delivery.metrics import DeliveryMetrics
 from productpath.delivery.status import DeliveryStatus, InitiativeDelivery, MilestoneDelivery
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.work.delivery import delivery_metrics, delivery_status
 from productpath.services.work.git import list_repositories
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import Product, TrackerItem
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class WeekPoint(_View):
+class WeekPoint(View):
     week_start: dt.date
     scope: int
     done: int
 
 
-class MilestoneBurnup(_View):
+class MilestoneBurnup(View):
     """A milestone's initiatives' burn-ups added up, week by week."""
 
     milestone: str
     weeks: tuple[WeekPoint, ...]
 
 
-class DeliveryPage(_View):
+class DeliveryPage(View):
     product: ProductInfo
     today: dt.date
     has_roadmap: bool

@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from productpath.domain.csv_safety import safe_cell
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.pages.themes_view import KINDS
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_search, product_repo
@@ -83,16 +82,12 @@ class FeedbackQuery:
         return urlencode({k: str(v) for k, v in values.items() if v not in (None, "")})
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Choice(_View):
+class Choice(View):
     value: str
     label: str
 
 
-class FeedbackFilterView(_View):
+class FeedbackFilterView(View):
     q: str | None
     theme: int | None
     kind: str | None
@@ -103,7 +98,7 @@ class FeedbackFilterView(_View):
     until: dt.date | None
 
 
-class ExplorerItem(_View):
+class ExplorerItem(View):
     id: int
     source: str
     external_id: str
@@ -117,7 +112,7 @@ class ExplorerItem(_View):
     kind: str | None
 
 
-class FeedbackExplorer(_View):
+class FeedbackExplorer(View):
     product: ProductInfo
     filter: FeedbackFilterView
     items: tuple[ExplorerItem, ...]

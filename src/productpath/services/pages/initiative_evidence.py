@@ -4,10 +4,10 @@ person, and the score with each term's source."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from productpath.domain.views import View
 from productpath.planning.scoring import Score
 from productpath.store.evidence_repo import ACCEPTED, SUGGESTED
 from productpath.store.models import (
@@ -23,11 +23,7 @@ QUOTES = 5  # quotes shown, most recent first
 CUSTOMERS = 10  # customers shown, most revenue first
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class LinkedTheme(_View):
+class LinkedTheme(View):
     number: int
     label: str
     size: int  # feedback items in the theme
@@ -36,7 +32,7 @@ class LinkedTheme(_View):
     score: float | None  # similarity, for suggestions
 
 
-class Quote(_View):
+class Quote(View):
     source: str
     external_id: str
     text: str
@@ -44,7 +40,7 @@ class Quote(_View):
     theme: int | None  # the linked theme it belongs to; None: linked by itself
 
 
-class CustomerBehind(_View):
+class CustomerBehind(View):
     key: str
     name: str
     segment: str | None
@@ -52,7 +48,7 @@ class CustomerBehind(_View):
     items: int
 
 
-class ScoreTerm(_View):
+class ScoreTerm(View):
     name: str
     value: float | None
     source: str
@@ -60,7 +56,7 @@ class ScoreTerm(_View):
     overridden: bool
 
 
-class ScoreInfo(_View):
+class ScoreInfo(View):
     method: str
     value: float | None
     rank: int
@@ -69,7 +65,7 @@ class ScoreInfo(_View):
     warnings: tuple[str, ...]
 
 
-class Evidence(_View):
+class Evidence(View):
     themes: tuple[LinkedTheme, ...]  # accepted first, then suggestions
     quotes: tuple[Quote, ...]
     customers: tuple[CustomerBehind, ...]

@@ -11,14 +11,14 @@ import datetime as dt
 import re
 from collections import Counter
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from productpath.delivery.status import InitiativeDelivery
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
 from productpath.services.pages.initiative_evidence import Evidence, ScoreInfo, evidence, score_info
-from productpath.services.pages.overview import EstimateInfo, ProductInfo, Ref
+from productpath.services.pages.overview import EstimateInfo, Ref
 from productpath.services.portal import CommentPublic, social_of
 from productpath.services.scoring import ranked_initiatives
 from productpath.services.work.delivery import delivery_status
@@ -38,23 +38,19 @@ from productpath.store.models import (
 _PULL_REQUEST = re.compile(r"^Merge pull request #(\d+) ")
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class MilestoneRef(_View):
+class MilestoneRef(View):
     key: str
     name: str
     target_date: dt.date
 
 
-class InitiativeRef(_View):
+class InitiativeRef(View):
     key: str
     title: str
     status: str
 
 
-class LinkedCommit(_View):
+class LinkedCommit(View):
     repository: str
     sha: str
     subject: str
@@ -66,7 +62,7 @@ class LinkedCommit(_View):
     rule: str
 
 
-class LinkedItem(_View):
+class LinkedItem(View):
     source: str
     key: str
     title: str
@@ -80,14 +76,14 @@ class LinkedItem(_View):
     rule: str
 
 
-class ContributorInfo(_View):
+class ContributorInfo(View):
     name: str
     commits: int  # linked commits they authored, merges left out
     items: int  # linked tracker items assigned to them
     last_commit: dt.datetime | None
 
 
-class LinkedDecision(_View):
+class LinkedDecision(View):
     """A decision recorded about this initiative (``productpath decision add --initiative``)."""
 
     key: str
@@ -98,7 +94,7 @@ class LinkedDecision(_View):
     status: str
 
 
-class InitiativeDetail(_View):
+class InitiativeDetail(View):
     product: ProductInfo
     key: str
     title: str

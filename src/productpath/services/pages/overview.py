@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from productpath.domain.roadmap import InitiativeStatus
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
 from productpath.learning.key_results import KeyResultProgress
 from productpath.services.pages.dashboard_extras import DashboardExtras, dashboard_extras
@@ -44,24 +44,14 @@ LANE_OF_STATUS = {
 }
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class ProductInfo(_View):
-    key: str
-    name: str
-    description: str
-
-
-class Ref(_View):
+class Ref(View):
     """A link to another object: its stable key and its display name (or title)."""
 
     key: str
     name: str
 
 
-class KeyResultInfo(_View):
+class KeyResultInfo(View):
     key: str
     title: str
     target: float | None
@@ -71,7 +61,7 @@ class KeyResultInfo(_View):
     progress: KeyResultProgress | None = None
 
 
-class ObjectiveSummary(_View):
+class ObjectiveSummary(View):
     key: str
     title: str
     description: str
@@ -79,7 +69,7 @@ class ObjectiveSummary(_View):
     initiative_count: int
 
 
-class MilestoneSummary(_View):
+class MilestoneSummary(View):
     key: str
     name: str
     target_date: dt.date
@@ -87,14 +77,14 @@ class MilestoneSummary(_View):
     initiatives_done: int
 
 
-class FeedbackSummary(_View):
+class FeedbackSummary(View):
     total: int
     last_30_days: int
     by_source: dict[str, int]
     customers: int
 
 
-class Dashboard(_View):
+class Dashboard(View):
     product: ProductInfo
     objectives: tuple[ObjectiveSummary, ...]
     initiatives_total: int
@@ -105,7 +95,7 @@ class Dashboard(_View):
     outlook: DashboardExtras = DashboardExtras()
 
 
-class EstimateInfo(_View):
+class EstimateInfo(View):
     """Three-point estimate in ideal weeks."""
 
     optimistic: float
@@ -113,7 +103,7 @@ class EstimateInfo(_View):
     pessimistic: float
 
 
-class InitiativeInfo(_View):
+class InitiativeInfo(View):
     key: str
     title: str
     description: str
@@ -125,7 +115,7 @@ class InitiativeInfo(_View):
     depends_on: tuple[str, ...]
 
 
-class MilestoneInfo(_View):
+class MilestoneInfo(View):
     key: str
     name: str
     description: str
@@ -133,7 +123,7 @@ class MilestoneInfo(_View):
     initiatives: tuple[InitiativeInfo, ...]
 
 
-class Lanes(_View):
+class Lanes(View):
     """now = in progress, next = planned, later = proposed; done and dropped kept apart."""
 
     now: tuple[InitiativeInfo, ...]
@@ -143,7 +133,7 @@ class Lanes(_View):
     dropped: tuple[InitiativeInfo, ...]
 
 
-class RoadmapView(_View):
+class RoadmapView(View):
     product: ProductInfo
     milestones: tuple[MilestoneInfo, ...]
     unscheduled: tuple[InitiativeInfo, ...]
@@ -298,7 +288,7 @@ def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> Road
     )
 
 
-class ForecastView(_View):
+class ForecastView(View):
     """The forecast page: every milestone's chance and fan, every initiative's percentiles."""
 
     product: ProductInfo

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError
 from productpath.ingest.radar import RINGS, Radar
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.work.git import list_repositories
 from productpath.services.work.tech import code_health, load_radar, stack_inventory
 from productpath.services.workspace import OpenWorkspace
@@ -36,7 +36,8 @@ OTHER_QUADRANT = "Other ecosystems"
 FLAG_ORDER = ("on_hold", "vulnerable", "not_on_radar")
 
 
-class _View(BaseModel):
+class _View(View):
+    # Built straight from the stored rows' attributes.
     model_config = ConfigDict(frozen=True, from_attributes=True)
 
 

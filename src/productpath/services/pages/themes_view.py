@@ -10,8 +10,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict
-
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
 from productpath.insights.trends import (
     ADJUSTMENT,
@@ -24,7 +23,6 @@ from productpath.insights.trends import (
     trend_end,
 )
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, insight_repo, product_repo
 from productpath.store.insight_repo import ReadingRow
@@ -35,11 +33,7 @@ QUOTES = 5
 KINDS = ("bug", "feature_request", "question", "praise", "other")
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class RunInfo(_View):
+class RunInfo(View):
     finished_at: dt.datetime | None
     embedder: str
     full: bool
@@ -47,7 +41,7 @@ class RunInfo(_View):
     items: int
 
 
-class Evidence(_View):
+class Evidence(View):
     """Why a theme is or is not emerging: the counts, shares and test results."""
 
     test: str
@@ -65,27 +59,27 @@ class Evidence(_View):
     reason: str
 
 
-class Week(_View):
+class Week(View):
     week_start: dt.date
     count: int
     mean_sentiment: float | None
 
 
-class CustomerShare(_View):
+class CustomerShare(View):
     key: str
     name: str
     items: int
     annual_revenue: float | None
 
 
-class SegmentShare(_View):
+class SegmentShare(View):
     name: str
     items: int
     customers: int
     annual_revenue: float
 
 
-class ThemeSummary(_View):
+class ThemeSummary(View):
     number: int
     label: str
     keywords: tuple[str, ...]
@@ -102,7 +96,7 @@ class ThemeSummary(_View):
     revenue: float  # annual revenue of the distinct customers behind the theme
 
 
-class ThemesPage(_View):
+class ThemesPage(View):
     product: ProductInfo
     run: RunInfo | None
     items: int
@@ -114,7 +108,7 @@ class ThemesPage(_View):
     themes: tuple[ThemeSummary, ...]
 
 
-class Quote(_View):
+class Quote(View):
     feedback_id: int
     text: str
     date: dt.date
@@ -124,7 +118,7 @@ class Quote(_View):
     sentiment: float | None
 
 
-class ThemeDetail(_View):
+class ThemeDetail(View):
     product: ProductInfo
     run: RunInfo | None
     theme: ThemeSummary

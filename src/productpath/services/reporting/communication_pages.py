@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from productpath.domain.stakeholders import REPORT_READERS
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import ProductpathError
 from productpath.services.page_common import product_info
-from productpath.services.pages.overview import ProductInfo
 from productpath.services.reporting.digest_models import DeliveryLogRow, DigestRun
 from productpath.services.reporting.digests import digest_log, send_digests
 from productpath.services.stakeholders import (
@@ -34,30 +33,26 @@ REPORT_LABELS = {
 }
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class StakeholdersPage(_View):
+class StakeholdersPage(View):
     product: ProductInfo
     stakeholders: list[StakeholderInfo]
     grid: PowerInterestGrid
     raci: RaciMatrix
 
 
-class ReportKind(_View):
+class ReportKind(View):
     key: str
     label: str
     readers: str
 
 
-class MilestoneChoice(_View):
+class MilestoneChoice(View):
     key: str
     name: str
     target_date: dt.date | None
 
 
-class ReportsPage(_View):
+class ReportsPage(View):
     """The reports on offer, the milestones to narrow them to, who the next digest run would
     reach (a dry run: nothing rendered or sent), and the latest deliveries."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from productpath.domain.views import View
 
 # A digest line's status: what happened (or, in a dry run, what would).
 SENT = "sent"
@@ -15,11 +15,7 @@ ALREADY_SENT = "already_sent"
 IN_PROGRESS = "in_progress"  # another run is sending it right now
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class DigestLine(_View):
+class DigestLine(View):
     """One stakeholder's digest for one period on one channel."""
 
     stakeholder: str
@@ -34,7 +30,7 @@ class DigestLine(_View):
     error: str = ""
 
 
-class NotificationLine(_View):
+class NotificationLine(View):
     """One pending notification (a portal voter told their item changed status)."""
 
     id: int
@@ -45,7 +41,7 @@ class NotificationLine(_View):
     error: str = ""
 
 
-class DigestRun(_View):
+class DigestRun(View):
     """The outcome of ``digest send``: one line per recipient, and warnings (polish skipped,
     SMTP not configured in a dry run)."""
 
@@ -62,7 +58,7 @@ class DigestRun(_View):
         return statuses.count(status)
 
 
-class DeliveryLogRow(_View):
+class DeliveryLogRow(View):
     stakeholder: str
     name: str
     period: str

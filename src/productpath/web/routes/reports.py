@@ -21,15 +21,8 @@ from productpath.errors import ConflictError, InputError, NotFoundError, Product
 from productpath.services.reporting.communication_pages import ReportsPage, reports_page
 from productpath.services.reporting.digest_models import DigestRun
 from productpath.services.reporting.digests import send_digests, sending_problem
-from productpath.web.deps import (
-    CsrfDep,
-    EditorDep,
-    HandleDep,
-    Principal,
-    RunnerDep,
-    ViewerDep,
-    render,
-)
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["reports"])
 

@@ -21,7 +21,8 @@ from productpath.services.stakeholders import (
     raci_matrix,
     save_stakeholder,
 )
-from productpath.web.deps import CsrfDep, EditorDep, HandleDep, Principal, ViewerDep, render
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["stakeholders"])
 
