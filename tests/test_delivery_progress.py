@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from productpath.delivery.progress import InitiativeWork, burnup, measure, project
-from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord
 from productpath.delivery.risks import RiskSettings, Slip, SlipCause, assess, slip_of
 from productpath.delivery.status import MilestoneInfo, build_status
+from productpath.domain.work import CommitRecord, ItemRecord, StatusChangeRecord
 
 TODAY = dt.date(2026, 3, 2)  # a Monday; the 4-week window is 2026-02-03 .. 2026-03-02
 

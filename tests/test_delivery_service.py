@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 from delivery_fixtures import ROADMAP, TODAY, Seeder, apply, seed_history
 from helpers import invoke
 from productpath.errors import InputError, NotFoundError
-from productpath.services.roadmap import apply_roadmap
-from productpath.services.work.delivery import (
+from productpath.services.delivery import (
     delivery_metrics,
     delivery_status,
     link_manually,
@@ -24,6 +23,7 @@ from productpath.services.work.delivery import (
     unlink_manually,
     unlinked_work,
 )
+from productpath.services.roadmap import apply_roadmap
 from productpath.store.models import WorkLink
 
 

@@ -383,7 +383,7 @@ def test_roadmap_epics_are_epics_in_the_jira_export(built: tuple[Path, DemoSumma
 
 
 def test_each_kind_of_delivery_risk_shows(handle: OpenWorkspace) -> None:
-    from productpath.services.work.delivery import delivery_status
+    from productpath.services.delivery import delivery_status
 
     status = delivery_status(handle, today=TODAY)
     risks = {i.key: {r.kind for r in i.risks} for i in status.initiatives}

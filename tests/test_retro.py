@@ -17,8 +17,8 @@ from productpath.learning.retro import (
     estimate_retro,
     forecast_retro,
 )
+from productpath.services.delivery import relink
 from productpath.services.forecasting.retro import outcome_review, retrospective
-from productpath.services.work.delivery import relink
 from productpath.store import forecast_repo, product_repo
 
 D = dt.date.fromisoformat
@@ -268,7 +268,7 @@ def _p50_days(result: Any, key: str) -> int:
 
 
 def test_calibrate_rescales_each_teams_estimates() -> None:
-    from productpath.planning.plan_inputs import InitiativeInput, PlanInputs, TeamInput, ThreePoint
+    from productpath.domain.plan_inputs import InitiativeInput, PlanInputs, TeamInput, ThreePoint
     from productpath.planning.roadmap_sim import calibrate
 
     inputs = PlanInputs(

@@ -124,8 +124,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _fill(handle: OpenWorkspace, root: Path, repo: Path) -> None:
+    from productpath.services.delivery import relink
     from productpath.services.roadmap import apply_roadmap
-    from productpath.services.work.delivery import relink
     from productpath.services.work.git import ingest_repository
     from productpath.services.work.tracker import import_tracker
 

@@ -36,7 +36,7 @@ def status(
     today: dt.datetime | None = TODAY_OPTION,
 ) -> None:
     """Progress, projection and risks of every initiative, rolled up per milestone."""
-    from productpath.services.work.delivery import delivery_status
+    from productpath.services.delivery import delivery_status
 
     with open_from(ctx) as handle:
         result = delivery_status(
@@ -63,7 +63,7 @@ def metrics(
     today: dt.datetime | None = TODAY_OPTION,
 ) -> None:
     """Throughput, cycle and lead time, deployment frequency and change-failure proxy."""
-    from productpath.services.work.delivery import delivery_metrics
+    from productpath.services.delivery import delivery_metrics
 
     with open_from(ctx) as handle:
         result = delivery_metrics(
@@ -88,7 +88,7 @@ def link(
     ),
 ) -> None:
     """Link commits or tracker items to an initiative by hand; relinking keeps these links."""
-    from productpath.services.work.delivery import link_manually
+    from productpath.services.delivery import link_manually
 
     with open_from(ctx) as handle:
         made = link_manually(handle, initiative, refs)
@@ -103,7 +103,7 @@ def unlink(
     refs: list[str] = typer.Argument(..., help="Commit shas or tracker keys linked by hand."),
 ) -> None:
     """Remove manual links made with 'delivery link' (automatic links come from the rules)."""
-    from productpath.services.work.delivery import unlink_manually
+    from productpath.services.delivery import unlink_manually
 
     with open_from(ctx) as handle:
         removed = unlink_manually(handle, initiative, refs)
@@ -118,7 +118,7 @@ def unlinked(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N rows."),
 ) -> None:
     """List commits and tracker items that link to no initiative, newest first."""
-    from productpath.services.work.delivery import unlinked_work
+    from productpath.services.delivery import unlinked_work
 
     with open_from(ctx) as handle:
         rows = unlinked_work(handle, limit=limit)
@@ -136,7 +136,7 @@ def unlinked(
 @app.command()
 def relink(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Recompute the automatic links now and print how many each rule made."""
-    from productpath.services.work.delivery import relink as run_relink
+    from productpath.services.delivery import relink as run_relink
 
     with open_from(ctx) as handle:
         report = run_relink(handle)

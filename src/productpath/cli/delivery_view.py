@@ -16,7 +16,7 @@ from productpath.delivery.linking import RULES
 from productpath.delivery.metrics import DeliveryMetrics, Durations
 from productpath.delivery.risks import severity
 from productpath.delivery.status import DeliveryStatus
-from productpath.services.work.delivery import LinkReport, UnlinkedRow
+from productpath.services.delivery import LinkReport, UnlinkedRow
 
 _TRACK = {True: "[green]on track[/]", False: "[red]late[/]", None: "-"}
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from productpath.delivery.stack_review import NOT_ON_RADAR, ON_HOLD, VULNERABLE, DependencyReview
-from productpath.ingest.radar import RINGS, Radar
+from productpath.domain.stack import RINGS, Radar
 from productpath.services.work.tech import StackReport
 
 _FLAG_LABEL = {ON_HOLD: "HOLD", NOT_ON_RADAR: "not on radar", VULNERABLE: "VULNERABLE"}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.domain.work import CommitRecord, ItemRecord
 
 WINDOW_WEEKS = 4
 FORECAST_NOTE = (

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from productpath.domain.work import IN_PROGRESS_STATUSES
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.tabular import csv_records, read_text, row_problem
@@ -39,26 +40,6 @@ from productpath.ingest.tracker_record import (
 
 SOURCE = "jira"
 REQUIRED = ("Issue key", "Summary", "Status", "Created")
-IN_PROGRESS_STATUSES = frozenset(
-    {
-        "in progress",
-        "in development",
-        "in dev",
-        "doing",
-        "in review",
-        "code review",
-        "review",
-        "under review",
-        "ready for review",
-        "in testing",
-        "in test",
-        "testing",
-        "in qa",
-        "qa",
-        "ready for qa",
-        "blocked",
-    }
-)
 DONE_STATUSES = frozenset(
     {
         "done",

@@ -34,8 +34,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from productpath.domain.plan_inputs import DROPPED, PlanInputs, ThreePoint
 from productpath.errors import InputError
-from productpath.planning.plan_inputs import DROPPED, PlanInputs, ThreePoint
 from productpath.planning.schedule import Job, Schedule, build_schedule, prepare
 
 PERCENTILES = (50, 85, 95)

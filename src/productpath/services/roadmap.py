@@ -11,7 +11,7 @@ from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import NotFoundError
 from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
-from productpath.services.work.delivery import relink_session
+from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, kpi_repo, product_repo
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc

@@ -10,8 +10,8 @@ initiatives' three points multiplied by that factor before the simulation; a tea
 
 from __future__ import annotations
 
+from productpath.domain.plan_inputs import PlanInputs
 from productpath.learning.retro import MIN_CALIBRATION
-from productpath.planning.plan_inputs import PlanInputs
 from productpath.planning.roadmap_sim import Calibration, TeamCalibration, calibrate
 from productpath.services.forecasting.retro import retrospective
 from productpath.services.workspace import OpenWorkspace

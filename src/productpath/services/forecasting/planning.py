@@ -30,9 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from productpath.delivery.progress import WINDOW_WEEKS, day, project
-from productpath.delivery.records import ItemRecord
-from productpath.errors import NotFoundError, ProductpathError
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     IN_PROGRESS,
     InitiativeInput,
     MilestoneInput,
@@ -40,6 +38,8 @@ from productpath.planning.plan_inputs import (
     TeamInput,
     ThreePoint,
 )
+from productpath.domain.work import ItemRecord
+from productpath.errors import NotFoundError, ProductpathError
 from productpath.planning.roadmap_sim import RoadmapForecast, forecast_roadmap
 from productpath.planning.scenarios import apply_scenario
 from productpath.planning.schedule import Schedule, build_schedule

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from productpath.delivery.progress import day
-from productpath.delivery.records import CommitRecord, ItemRecord
 from productpath.domain.views import View
+from productpath.domain.work import CommitRecord, ItemRecord
 from productpath.learning.outcome import POST_DAYS, PRE_DAYS, Outcome, review
 from productpath.learning.retro import (
     EstimateInput,

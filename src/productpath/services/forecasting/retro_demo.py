@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from productpath.planning.plan_inputs import IN_PROGRESS
+from productpath.domain.plan_inputs import IN_PROGRESS
 from productpath.planning.roadmap_sim import forecast_roadmap
 from productpath.services.forecasting.planning import MIN_REMAINING, inputs_record, plan_inputs
 from productpath.services.forecasting.retro import shipped_span

@@ -132,7 +132,7 @@ def _confidence(
 
 
 def _risks(handle: OpenWorkspace, today: dt.date) -> tuple[tuple[RiskLine, ...], str | None]:
-    from productpath.services.work.delivery import delivery_status
+    from productpath.services.delivery import delivery_status
 
     try:
         status = delivery_status(handle, today=today)

@@ -12,8 +12,8 @@ from productpath.delivery.metrics import DeliveryMetrics
 from productpath.delivery.status import DeliveryStatus, InitiativeDelivery, MilestoneDelivery
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
+from productpath.services.delivery import delivery_metrics, delivery_status
 from productpath.services.page_common import product_info
-from productpath.services.work.delivery import delivery_metrics, delivery_status
 from productpath.services.work.git import list_repositories
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import Product, TrackerItem

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from productpath.delivery.status import InitiativeDelivery
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
+from productpath.services.delivery import delivery_status
 from productpath.services.pages.initiative_evidence import Evidence, ScoreInfo, evidence, score_info
 from productpath.services.pages.overview import EstimateInfo, Ref
 from productpath.services.portal import CommentPublic, social_of
 from productpath.services.scoring import ranked_initiatives
-from productpath.services.work.delivery import delivery_status
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import (
     Commit,

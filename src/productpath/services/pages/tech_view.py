@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pydantic import ConfigDict
 
+from productpath.domain.stack import RINGS, Radar
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError
-from productpath.ingest.radar import RINGS, Radar
 from productpath.services.page_common import product_info
 from productpath.services.work.git import list_repositories
 from productpath.services.work.tech import code_health, load_radar, stack_inventory

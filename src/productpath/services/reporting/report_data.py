@@ -105,7 +105,7 @@ def common(
     roadmap = overview.roadmap_view(handle, today=today)
     page = delivery_page(handle, today=today)
     if since is not None:
-        from productpath.services.work.delivery import delivery_metrics
+        from productpath.services.delivery import delivery_metrics
 
         page = page.model_copy(
             update={"metrics": delivery_metrics(handle, since=since, today=today)}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from productpath.delivery.progress import day
-from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.domain.work import CommitRecord, ItemRecord
 from productpath.reports.cleaning import clean_titles
 from productpath.reports.shipped_report import ShippedItem
 from productpath.services.forecasting.retro import shipped_span

@@ -30,7 +30,7 @@ from productpath.ingest.git_log import (
     resolve_branch,
     shallow_commits,
 )
-from productpath.services.work.delivery import relink_session
+from productpath.services.delivery import relink_session
 from productpath.services.work.git_report import GitIngestReport, RepositoryRow, repository_name
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import git_repo, product_repo

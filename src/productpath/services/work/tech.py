@@ -24,11 +24,12 @@ from productpath.delivery.code_health import (
 from productpath.delivery.code_history import fold_history
 from productpath.delivery.complexity import lines_of_code, python_cyclomatic
 from productpath.delivery.stack_review import FLAGS, StackReview, review_stack
+from productpath.domain.stack import Radar
 from productpath.errors import InputError
 from productpath.ingest.git_log import read_history, resolve_branch
 from productpath.ingest.git_refs import run_git
 from productpath.ingest.osv import read_osv
-from productpath.ingest.radar import Radar, read_radar
+from productpath.ingest.radar import read_radar
 from productpath.ingest.source_files import read_source, tracked_files
 from productpath.ingest.stack import StackScan, scan_tree
 

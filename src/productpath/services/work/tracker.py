@@ -18,7 +18,7 @@ from productpath.errors import InputError
 from productpath.ingest.tracker_github import read_github
 from productpath.ingest.tracker_jira import read_jira
 from productpath.ingest.tracker_record import STATUS_CATEGORIES, TrackerRecord
-from productpath.services.work.delivery import relink_session
+from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, tracker_repo
 from productpath.store.models import TrackerItem, utcnow

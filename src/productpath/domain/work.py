@@ -86,3 +86,38 @@ class ItemRecord:
 class TagRecord:
     name: str
     at: dt.datetime | None  # the tag's date, else its commit's; None when neither is known
+
+
+# Tracker status names (case-folded) that mean work has started, whatever the tracker.
+IN_PROGRESS_STATUSES = frozenset(
+    {
+        "in progress",
+        "in development",
+        "in dev",
+        "doing",
+        "in review",
+        "code review",
+        "review",
+        "under review",
+        "ready for review",
+        "in testing",
+        "in test",
+        "testing",
+        "in qa",
+        "qa",
+        "ready for qa",
+        "blocked",
+    }
+)
+
+# The link rule a person's own link carries; it always wins over the automatic rules.
+MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class InitiativeRefs:
+    """An initiative's key and the tracker epics and labels mapped to it in roadmap.yaml."""
+
+    key: str
+    epics: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
