@@ -19,7 +19,8 @@ from productpath.services.learning.experiments import analyze_experiment
 from productpath.services.learning.kpis import import_kpis
 from productpath.services.workspace import OpenWorkspace
 
-BUNDLED = Path(__file__).resolve().parent.parent / "demo" / "data" / "learning"
+# productpath/demo/data/learning, from productpath/services/learning/ (two floors up).
+BUNDLED = Path(__file__).resolve().parents[2] / "demo" / "data" / "learning"
 KPI_FILE = "kpis.csv"
 EXPERIMENT_FILE = "checkout-copy.csv"
 # What the loader writes into the workspace folder (a demo rebuild deletes these).
