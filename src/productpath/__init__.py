@@ -4,6 +4,7 @@ The public API is what ``__all__`` lists; everything else is private and may cha
 """
 
 from productpath.errors import (
+    ConflictError,
     DependencyCycleError,
     InputError,
     NotFoundError,
@@ -15,6 +16,7 @@ from productpath.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConflictError",
     "DependencyCycleError",
     "InputError",
     "NotFoundError",

@@ -41,6 +41,6 @@ def health(
     if as_json:
         print_json(report.as_dict())
         return
-    from productpath.cli.code_view import print_report
+    from productpath.cli.code_print import print_report
 
     print_report(report)

@@ -21,7 +21,7 @@ def list_features(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json({"features": [asdict(r) for r in rows]})
         return
-    from productpath.cli.competitors_view import print_matrix
+    from productpath.cli.competitors_print import print_matrix
 
     print_matrix(rows)
 
@@ -36,7 +36,7 @@ def gaps(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(gaps_dict(found))
         return
-    from productpath.cli.competitors_view import NO_FEATURES, print_gaps
+    from productpath.cli.competitors_print import NO_FEATURES, print_gaps
 
     if not found.compared:
         # Nothing to compare is an empty listing (exit 0), not three empty sections.

@@ -83,7 +83,7 @@ def list_(
     if not page.decisions:
         typer.echo("No decisions yet; record one with 'productpath decision add TITLE'.")
         return
-    from productpath.cli.decision_view import print_decisions
+    from productpath.cli.decision_print import print_decisions
 
     print_decisions(page.decisions)
 
@@ -103,7 +103,7 @@ def show(
     if as_json:
         print_json(page.decision.model_dump(mode="json"))
         return
-    from productpath.cli.decision_view import print_decision
+    from productpath.cli.decision_print import print_decision
 
     print_decision(page.decision)
 
@@ -128,7 +128,7 @@ def review(
     if not page.decisions:
         typer.echo(f"No decisions due for review on {page.today}.")
         return
-    from productpath.cli.decision_view import print_reviews
+    from productpath.cli.decision_print import print_reviews
 
     print_reviews(page.decisions)
 

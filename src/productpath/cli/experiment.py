@@ -100,7 +100,7 @@ def analyze(
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.experiment_view import print_report
+    from productpath.cli.experiment_print import print_report
 
     print_report(report)
 
@@ -119,7 +119,7 @@ def show(
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.experiment_view import print_report
+    from productpath.cli.experiment_print import print_report
 
     print_report(report)
 
@@ -137,7 +137,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not rows:
         typer.echo("No experiments yet; analyse one with 'productpath experiment analyze FILE'.")
         return
-    from productpath.cli.experiment_view import print_list
+    from productpath.cli.experiment_print import print_list
 
     print_list(rows)
 

@@ -77,7 +77,7 @@ def when(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """When will ITEMS more items be done? P50/P85/P95 dates from past throughput."""
-    from productpath.cli.forecast_view import print_forecast
+    from productpath.cli.forecast_print import print_forecast
     from productpath.services.forecasting.forecast import forecast_when
 
     source = _source(from_csv, date_column, from_history)
@@ -108,7 +108,7 @@ def how_many(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How many items will be done by a date? P50/P85/P95 counts from past throughput."""
-    from productpath.cli.forecast_view import print_forecast
+    from productpath.cli.forecast_print import print_forecast
     from productpath.services.forecasting.forecast import forecast_how_many
 
     source = _source(from_csv, date_column, from_history)
@@ -139,7 +139,7 @@ def backtest(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How often past P50/P85/P95 "at least N items" forecasts held, at many past cut-offs."""
-    from productpath.cli.forecast_view import backtest_progress, print_backtest
+    from productpath.cli.forecast_print import backtest_progress, print_backtest
     from productpath.services.forecasting.forecast import run_backtest
 
     source = _source(from_csv, date_column, from_history)

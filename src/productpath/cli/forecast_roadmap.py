@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_forecast
+        from productpath.cli.planning_print import print_forecast
 
         print_forecast(result)
         if result.calibration is not None:
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_comparison
+        from productpath.cli.planning_print import print_comparison
 
         print_comparison(result)
         warn(result.warnings)

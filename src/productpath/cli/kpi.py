@@ -105,7 +105,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not rows:
         typer.echo("No KPIs yet; add some with 'productpath kpi import FILE'.")
         return
-    from productpath.cli.kpi_view import print_kpis
+    from productpath.cli.kpi_print import print_kpis
 
     print_kpis(rows)
 
@@ -128,6 +128,6 @@ def show(
     if as_json:
         print_json(detail.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.kpi_view import print_kpi
+    from productpath.cli.kpi_print import print_kpi
 
     print_kpi(detail)

@@ -24,7 +24,7 @@ def retro(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             }
         )
         return
-    from productpath.cli.retro_view import print_retro
+    from productpath.cli.retro_print import print_retro
 
     print_retro(result, outcomes)
 

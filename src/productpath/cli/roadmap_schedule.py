@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(plan.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_schedule
+        from productpath.cli.planning_print import print_schedule
 
         print_schedule(plan)
         warn(plan.warnings)

@@ -51,7 +51,7 @@ def inventory(
         typer.echo(f"skipped {skip}", err=True)
     if osv is not None:
         typer.echo(f"note: {OFFLINE_NOTE} ({osv})", err=True)
-    from productpath.cli.stack_view import print_inventory
+    from productpath.cli.stack_print import print_inventory
 
     print_inventory(report, flagged_only=flagged)
 
@@ -71,7 +71,7 @@ def radar_(
     if as_json:
         print_json(loaded.as_dict())
         return
-    from productpath.cli.stack_view import print_radar
+    from productpath.cli.stack_print import print_radar
 
     print_radar(loaded)
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
+from productpath.charts.learning import kpi_svg
 from productpath.domain.views import ProductInfo
 from productpath.services.learning.decisions import (
     DecisionPage,
@@ -28,7 +29,6 @@ from productpath.services.learning.experiments import (
 from productpath.services.learning.kpis import KpiDetail, KpiSummary, kpi_detail, list_kpis
 from productpath.services.page_common import product_info
 from productpath.web.deps import HandleDep, render
-from productpath.web.learning_charts import kpi_svg
 
 router = APIRouter(tags=["learning"])
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from productpath.charts.tech import radar_svg
 from productpath.services.pages.tech_view import (
     CodeHealthView,
     RadarView,
@@ -13,7 +14,6 @@ from productpath.services.pages.tech_view import (
     radar_view,
 )
 from productpath.web.deps import HandleDep, render
-from productpath.web.tech_charts import radar_svg
 
 router = APIRouter(tags=["tech"])
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from productpath.charts.theme import sparkline_svg, weekly_svg
 from productpath.services.pages.themes_view import (
     ThemeDetail,
     ThemesPage,
@@ -14,7 +15,6 @@ from productpath.services.pages.themes_view import (
     themes_page,
 )
 from productpath.web.deps import HandleDep, render
-from productpath.web.theme_charts import sparkline_svg, weekly_svg
 
 router = APIRouter(tags=["themes"])
 

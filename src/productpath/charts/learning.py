@@ -1,15 +1,61 @@
 """A KPI's series as a server-side SVG: values, the expected level (trend + weekly pattern),
 the Theil-Sen line, and anomalies as red dots. The y axis spans the data, not zero, because a
-rate moving between 96% and 97% is the story. No inline styles (see :mod:`web.charts`)."""
+rate moving between 96% and 97% is the story. No inline styles (see :mod:`charts.svg`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
 from productpath.charts.svg import svg_open
-from productpath.services.learning.kpis import KpiDetail
+
+
+class _Point(Protocol):
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def expected(self) -> float | None: ...
+
+
+class _Anomaly(Protocol):
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def expected(self) -> float: ...
+
+
+class _Trend(Protocol):
+    @property
+    def direction(self) -> str: ...
+    @property
+    def start_value(self) -> float: ...
+    @property
+    def end_value(self) -> float: ...
+
+
+class KpiSeries(Protocol):
+    """What the KPI chart reads (the KPI page's ``KpiDetail`` has it)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def cadence(self) -> str: ...
+    @property
+    def points(self) -> Sequence[_Point]: ...
+    @property
+    def trend(self) -> _Trend | None: ...
+    @property
+    def anomalies(self) -> Sequence[_Anomaly]: ...
+
 
 _W, _H = 720, 280
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 14, 16, 30
@@ -23,7 +69,7 @@ def _label(value: float) -> str:
     return f"{value:,.4g}"
 
 
-def kpi_svg(detail: KpiDetail) -> Markup:
+def kpi_svg(detail: KpiSeries) -> Markup:
     """The chart for ``detail``; axes only when it has no values."""
     chart_id = f"kpi-{detail.key}"
     points = detail.points

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from markupsafe import Markup
 
 from productpath.charts.svg import Blip, radar_chart
-from productpath.services.pages.tech_view import RadarView
 
 
-def radar_svg(view: RadarView) -> Markup:
+class _Entry(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def ring(self) -> str: ...
+    @property
+    def quadrant(self) -> str: ...
+    @property
+    def used_by(self) -> Sequence[str]: ...
+
+
+class RadarPicture(Protocol):
+    """What the radar chart reads (the tech radar page's ``RadarView`` has it)."""
+
+    @property
+    def rings(self) -> Sequence[str]: ...
+    @property
+    def quadrants(self) -> Sequence[str]: ...
+    @property
+    def entries(self) -> Sequence[_Entry]: ...
+
+
+def radar_svg(view: RadarPicture) -> Markup:
     """The radar chart of ``view``; each blip links to its row in the table below it."""
     blips = [
         Blip(

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 
 from markupsafe import Markup
 
 from productpath.charts.svg import Marker, Series, line_chart
 from productpath.delivery.status import MilestoneDelivery
-from productpath.services.pages.delivery_view import MilestoneBurnup
 
 
-def burnup_svg(milestone: MilestoneDelivery, burnup: MilestoneBurnup, today: dt.date) -> Markup:
+class _Week(Protocol):
+    @property
+    def week_start(self) -> dt.date: ...
+    @property
+    def scope(self) -> int: ...
+    @property
+    def done(self) -> int: ...
+
+
+class Burnup(Protocol):
+    """Scope and done per week (the delivery page's ``MilestoneBurnup`` has them)."""
+
+    @property
+    def weeks(self) -> Sequence[_Week]: ...
+
+
+def burnup_svg(milestone: MilestoneDelivery, burnup: Burnup, today: dt.date) -> Markup:
     """Scope and done per week, the projection from today to the projected date, the target."""
     weeks = burnup.weeks
     # Each count is "by the end of the week": plot it there (this week's, at today).

@@ -4,17 +4,35 @@ volume as a full line chart (see :mod:`productpath.charts.svg`) for a theme's pa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
 from productpath.charts.svg import Series, line_chart
-from productpath.services.pages.themes_view import ThemeSummary
+
+
+class _Week(Protocol):
+    @property
+    def week_start(self) -> dt.date: ...
+    @property
+    def count(self) -> int: ...
+
+
+class WeeklyTheme(Protocol):
+    """What the charts read of a theme (the themes page's ``ThemeSummary`` has it)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def weeks(self) -> Sequence[_Week]: ...
+
 
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 28
 
 
-def sparkline_svg(theme: ThemeSummary, *, weeks: int = 12) -> Markup:
+def sparkline_svg(theme: WeeklyTheme, *, weeks: int = 12) -> Markup:
     """The last ``weeks`` weeks of items as a small line, scaled to the busiest week."""
     counts = [w.count for w in theme.weeks[-weeks:]]
     label = f"Items per week in theme {theme.number}, last {len(counts)} weeks: " + ", ".join(
@@ -34,7 +52,7 @@ def sparkline_svg(theme: ThemeSummary, *, weeks: int = 12) -> Markup:
     )
 
 
-def weekly_svg(theme: ThemeSummary) -> Markup:
+def weekly_svg(theme: WeeklyTheme) -> Markup:
     """Items per week, plotted at each week's end."""
     points = [(w.week_start + dt.timedelta(days=6), float(w.count)) for w in theme.weeks]
     total = sum(w.count for w in theme.weeks)
