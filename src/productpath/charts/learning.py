@@ -10,7 +10,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
-from productpath.charts.svg import svg_open
+from productpath.charts.svg import svg_open, time_grid
 
 
 class _Point(Protocol):
@@ -96,23 +96,19 @@ def kpi_svg(detail: KpiSeries) -> Markup:
     description += f"; {len(detail.anomalies)} anomalies."
     parts = [
         svg_open(chart_id, detail.name, description, _W, _H),
-        '<g class="chart__grid" aria-hidden="true">',
+        time_grid(
+            x,
+            y,
+            values=[low + (high - low) * i / 4 for i in range(5)],
+            label=_label,
+            first=first,
+            span=span,
+            left=_LEFT,
+            right=_W - _RIGHT,
+            baseline=_H - 10,
+            month="%b %y",
+        ),
     ]
-    for i in range(5):
-        value = low + (high - low) * i / 4
-        parts.append(
-            f'<line x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(value)}" y2="{y(value)}"/>'
-            f'<text class="chart__tick" x="{_LEFT - 6}" y="{y(value)}" text-anchor="end" '
-            f'dominant-baseline="middle">{escape(_label(value))}</text>'
-        )
-    for i in range(5):
-        day = first + dt.timedelta(days=round(span * i / 4))
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        parts.append(
-            f'<text class="chart__tick" x="{x(day)}" y="{_H - 10}" text-anchor="{anchor}">'
-            f"{day.day} {day:%b %y}</text>"
-        )
-    parts.append("</g>")
     if points:
         expected = " ".join(f"{x(p.day)},{y(p.expected)}" for p in points if p.expected is not None)
         parts.append(

@@ -1,9 +1,10 @@
-"""A commit as plain data: what ``git_log.read_history`` yields."""
+"""Git as plain data: a commit as ``git_log.read_history`` yields it, a stored repository."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,34 @@ class GitCommitRecord:
     @property
     def is_merge(self) -> bool:
         return len(self.parents) > 1
+
+
+@dataclass(frozen=True)
+class RepositoryRow:
+    """A stored repository as ``git list`` shows it (the store reads it, services pass it on)."""
+
+    name: str
+    path: str
+    branch: str
+    head_sha: str | None
+    last_ingested_at: dt.datetime | None
+    commits: int
+    contributors: int
+    first_commit_at: dt.datetime | None
+    last_commit_at: dt.datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(value: dt.datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "name": self.name,
+            "path": self.path,
+            "branch": self.branch,
+            "head_sha": self.head_sha,
+            "last_ingested_at": iso(self.last_ingested_at),
+            "commits": self.commits,
+            "contributors": self.contributors,
+            "first_commit_at": iso(self.first_commit_at),
+            "last_commit_at": iso(self.last_commit_at),
+        }

@@ -30,6 +30,7 @@ from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
+from productpath.ingest.tabular import SkippedRow
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, feedback_repo, product_repo
 from productpath.store.models import utcnow
@@ -51,15 +52,6 @@ MAX_SOURCE_LENGTH = 100
 # How many rows between two progress reports: often enough for a smooth bar, rarely enough to
 # cost nothing.
 PROGRESS_EVERY = 500
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    """A row left out by --skip-invalid, and why."""
-
-    line: int | None
-    field: str | None
-    reason: str
 
 
 @dataclass

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.kpi_files import KpiColumns, KpiRecord, read_kpis
+from productpath.ingest.tabular import SkippedRow
 from productpath.learning.key_results import KeyResultProgress, progress_of
 from productpath.learning.key_results import progress_towards as progress_towards
 from productpath.learning.kpi_trend import read_series
@@ -30,13 +31,6 @@ from productpath.store.models import Kpi, utcnow
 MAX_KEY_LENGTH = 64
 MAX_SOURCE_LENGTH = 100
 PROGRESS_EVERY = 500
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    line: int | None
-    field: str | None
-    reason: str
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.git_records import RepositoryRow
 from productpath.ingest.git_log import (
     GitCommitRecord,
     GitTagRecord,
@@ -31,7 +32,7 @@ from productpath.ingest.git_log import (
     shallow_commits,
 )
 from productpath.services.delivery import relink_session
-from productpath.services.work.git_report import GitIngestReport, RepositoryRow, repository_name
+from productpath.services.work.git_report import GitIngestReport, repository_name
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import git_repo, product_repo
 from productpath.store.models import utcnow
@@ -300,7 +301,7 @@ def list_repositories(handle: OpenWorkspace) -> list[RepositoryRow]:
         product_id = _product_id(session, handle)
         if product_id is None:
             return []
-        return [RepositoryRow(**vars(s)) for s in git_repo.summaries(session, product_id)]
+        return git_repo.summaries(session, product_id)
 
 
 def _product_id(session: Session, handle: OpenWorkspace) -> int | None:

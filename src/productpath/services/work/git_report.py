@@ -6,7 +6,6 @@ importing SQLAlchemy.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -63,37 +62,6 @@ class GitIngestReport:
             "people_linked": self.people_linked,
             "replaced_messages": list(self.replaced_messages),
             "warnings": list(self.warnings),
-        }
-
-
-@dataclass(frozen=True)
-class RepositoryRow:
-    """A stored repository as ``git list`` shows it."""
-
-    name: str
-    path: str
-    branch: str
-    head_sha: str | None
-    last_ingested_at: dt.datetime | None
-    commits: int
-    contributors: int
-    first_commit_at: dt.datetime | None
-    last_commit_at: dt.datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        def iso(value: dt.datetime | None) -> str | None:
-            return value.isoformat() if value else None
-
-        return {
-            "name": self.name,
-            "path": self.path,
-            "branch": self.branch,
-            "head_sha": self.head_sha,
-            "last_ingested_at": iso(self.last_ingested_at),
-            "commits": self.commits,
-            "contributors": self.contributors,
-            "first_commit_at": iso(self.first_commit_at),
-            "last_commit_at": iso(self.last_commit_at),
         }
 
 
