@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -212,3 +213,15 @@ def test_the_circle_finder_sees_a_function_level_circle(tmp_path: Path) -> None:
     graph = import_map.import_graph(tmp_path)
     assert import_map.circles(graph) == [["productpath.a", "productpath.b"]]
     assert graph["productpath.c"] == {"productpath.a"}
+
+
+def test_the_development_guide_draws_the_same_wings() -> None:
+    # docs/development.md is the map; its floor table must say what WING_FLOOR enforces.
+    guide = (SRC.parent.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    drawn = {
+        match.group(2).rstrip("/"): int(match.group(1))
+        for match in re.finditer(r"^\| (\d) \| `([a-z_]+/)` \|", guide, re.MULTILINE)
+    }
+    assert drawn == {wing: floor for wing, floor in WING_FLOOR.items() if wing}
+    direct = sorted(p.stem for p in (SRC / "services").glob("*.py") if p.stem != "__init__")
+    assert f"{len(direct)} use cases stay" in guide
