@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from productpath.demo.builder import build_demo
-from productpath.services.reports import REPORT_KINDS, render_report
+from productpath.services.reporting.reports import REPORT_KINDS, render_report
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import (

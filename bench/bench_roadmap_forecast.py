@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     InitiativeInput,
     MilestoneInput,
     PlanInputs,

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from github_fake import FakeGitHub
-from productpath.services.source_sync import sync_sources
-from productpath.services.sources import connect_github
+from productpath.services.work.source_sync import sync_sources
+from productpath.services.work.sources import connect_github
 from productpath.services.workspace import init_workspace, open_workspace
 from productpath.settings import Settings
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from productpath.services.accounts import add_user, set_role
-from productpath.services.api_tokens import create_token
+from productpath.services.api.api_tokens import create_token
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
 

@@ -122,7 +122,7 @@ def _roadmap(handle: Any, path: Path) -> object:
 
 def _tracker(fmt: str) -> Callable[[Any, Path], object]:
     def run(handle: Any, path: Path) -> object:
-        from productpath.services.tracker import import_tracker
+        from productpath.services.work.tracker import import_tracker
 
         return import_tracker(handle, [path], fmt=fmt)
 
@@ -130,7 +130,7 @@ def _tracker(fmt: str) -> Callable[[Any, Path], object]:
 
 
 def _kpis(handle: Any, path: Path) -> object:
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
 
     return import_kpis(
         handle,
@@ -143,7 +143,7 @@ def _kpis(handle: Any, path: Path) -> object:
 
 
 def _experiment(handle: Any, path: Path) -> object:
-    from productpath.services.experiments import analyze_experiment
+    from productpath.services.learning.experiments import analyze_experiment
 
     return analyze_experiment(handle, path, variant_column="variant", users_column="users")
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from auth_fixtures import OTHER_PRODUCT, PASSWORD, add_other_product
 from productpath.errors import ConflictError, InputError, NotFoundError
-from productpath.services import accounts, api_tokens
+from productpath.services import accounts
+from productpath.services.api import api_tokens
 from productpath.store.models import ApiToken, LoginAttempt, User
 
 

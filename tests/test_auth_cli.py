@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from auth_fixtures import PASSWORD, add_other_product
 from helpers import free_port, invoke
 from productpath.services import accounts
-from productpath.services.api_tokens import token_user
+from productpath.services.api.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 

@@ -20,7 +20,7 @@ from auth_fixtures import (
     make_user,
 )
 from productpath.services import accounts
-from productpath.services.api_tokens import revoke_token
+from productpath.services.api.api_tokens import revoke_token
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import Membership

@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from productpath.delivery.metrics import flow_metrics
 from productpath.delivery.progress import InitiativeWork, measure
-from productpath.delivery.records import ItemRecord, closes_without_doing
+from productpath.domain.work import ItemRecord, closes_without_doing
 from productpath.errors import InputError
 from productpath.ingest.tracker_github import read_github
 from productpath.ingest.tracker_jira import read_jira
 from productpath.ingest.tracker_record import TrackerRecord
 from productpath.reports.cleaning import merge_near_duplicates
-from productpath.services.forecast_history import from_workspace
-from productpath.services.reports import render_report
+from productpath.services.forecasting.forecast_history import from_workspace
+from productpath.services.reporting.reports import render_report
 from productpath.store.models import Initiative, TrackerItem, WorkLink
 from tracker_fixtures import gh_issue, jira_csv, jira_row, write_json
 from web_fixtures import seed

@@ -14,7 +14,7 @@ from helpers import invoke
 from productpath.delivery.code_health import bus_factor, directory_of
 from productpath.delivery.complexity import lines_of_code, python_cyclomatic
 from productpath.errors import InputError
-from productpath.services.tech import code_health
+from productpath.services.work.tech import code_health
 
 NEWEST = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 ANA = ("Ana Ruiz", "ana@example.com")

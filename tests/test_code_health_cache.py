@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from git_fixtures import BO, Repo, build_sample
-from productpath.services.code_health_cache import cached_code_health, code_health_dir
-from productpath.services.git import ingest_repository
-from productpath.services.tech import code_health
-from productpath.services.tech_view import code_health_view
+from productpath.services.pages.tech_view import code_health_view
+from productpath.services.work.code_health_cache import cached_code_health, code_health_dir
+from productpath.services.work.git import ingest_repository
+from productpath.services.work.tech import code_health
 from productpath.services.workspace import OpenWorkspace
 
 

@@ -132,3 +132,11 @@ def test_no_roadmap_is_an_empty_listing_not_an_error(workspace_dir: Path) -> Non
     assert json.loads(invoke("competitors", "list", "--json").stdout) == {"features": []}
     gaps = json.loads(invoke("competitors", "gaps", "--json").stdout)
     assert gaps == {"gaps": [], "closing": [], "leads": []}
+
+
+def test_gaps_say_how_many_features_were_compared() -> None:
+    # ``competitors gaps`` tells "nothing to compare" apart from "no gaps" by this count.
+    assert find_gaps([]).compared == 0
+    rows = [FeatureRow("a", "A", "has", (Cell("x", "has"),))]
+    found = find_gaps(rows)
+    assert found.compared == 1 and found.gaps == found.closing == found.leads == ()

@@ -6,13 +6,8 @@ import datetime as dt
 
 import pytest
 
-from productpath.delivery.linking import (
-    InitiativeRefs,
-    Link,
-    link_work,
-    merge_branch,
-)
-from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.delivery.linking import Link, link_work, merge_branch
+from productpath.domain.work import CommitRecord, InitiativeRefs, ItemRecord
 
 T0 = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 INITIATIVES = [

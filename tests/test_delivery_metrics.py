@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from productpath.delivery.metrics import cycle_start, flow_metrics, percentile
-from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord, TagRecord
+from productpath.domain.work import CommitRecord, ItemRecord, StatusChangeRecord, TagRecord
 
 SINCE, TODAY = dt.date(2026, 2, 2), dt.date(2026, 3, 1)  # Monday to Sunday: exactly 4 weeks
 

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from productpath.delivery.progress import InitiativeWork, burnup, measure, project
-from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord
 from productpath.delivery.risks import RiskSettings, Slip, SlipCause, assess, slip_of
 from productpath.delivery.status import MilestoneInfo, build_status
+from productpath.domain.work import CommitRecord, ItemRecord, StatusChangeRecord
 
 TODAY = dt.date(2026, 3, 2)  # a Monday; the 4-week window is 2026-02-03 .. 2026-03-02
 
@@ -131,7 +131,8 @@ def test_slipping_when_the_target_has_passed() -> None:
 
 
 def test_a_slipping_risk_says_which_test_found_it_with_its_dates() -> None:
-    # The exec report explains a slip from this (services.report_data), not by redoing the tests.
+    # The exec report explains a slip from this (services.reporting.report_data), not by redoing
+    # the tests.
     passed = InitiativeWork("a", target_date=dt.date(2026, 2, 1), items=(item(60, 1), item(60)))
     late = InitiativeWork(
         "b", target_date=dt.date(2026, 3, 20), items=(item(40, 3), item(40), item(40))

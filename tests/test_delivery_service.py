@@ -228,8 +228,8 @@ def git(repo: Path, *args: str, when: int = 0) -> None:
 
 
 def test_end_to_end_with_a_real_repository_and_a_jira_export(opened: Any, tmp_path: Path) -> None:
-    from productpath.services.git import ingest_repository
-    from productpath.services.tracker import import_tracker
+    from productpath.services.work.git import ingest_repository
+    from productpath.services.work.tracker import import_tracker
     from tracker_fixtures import jira_csv, jira_row
 
     repo = tmp_path / "repo"

@@ -402,7 +402,7 @@ def test_each_kind_of_delivery_risk_shows(handle: OpenWorkspace) -> None:
 
 
 def test_code_health_and_stack_show_the_planted_problems(built: tuple[Path, DemoSummary]) -> None:
-    from productpath.services.tech import code_health, stack_inventory
+    from productpath.services.work.tech import code_health, stack_inventory
 
     repo = built[0] / "pocket-app"
     health = code_health(repo)
@@ -449,7 +449,7 @@ def test_shipped_feedback_is_what_the_generator_draws() -> None:
 def test_the_demo_roadmap_has_stakeholders_raci_public_work_and_kpi_progress(
     built: tuple[Path, DemoSummary], handle: OpenWorkspace
 ) -> None:
-    from productpath.services.key_results import progress_by_key
+    from productpath.services.pages.key_results import progress_by_key
 
     doc = _doc(built[0])
     audiences = {s.audience.value for s in doc.stakeholders}
@@ -493,7 +493,7 @@ def test_the_jira_export_as_it_stood_two_weeks_earlier(built: tuple[Path, DemoSu
 
 
 def test_the_demo_exec_report_says_why_dates_moved(built: tuple[Path, DemoSummary]) -> None:
-    from productpath.services.reports import render_report
+    from productpath.services.reporting.reports import render_report
 
     with _open(built[0]) as opened:
         text = render_report(opened, "exec", record=False, today=TODAY).content.decode("utf-8")
@@ -519,7 +519,7 @@ def test_the_demo_exec_report_fits_one_page(built: tuple[Path, DemoSummary]) -> 
 
     import pypdfium2 as pdfium
 
-    from productpath.services.reports import render_report
+    from productpath.services.reporting.reports import render_report
 
     with _open(built[0]) as opened:
         pdf = render_report(opened, "exec", "pdf", record=False, today=TODAY).content
@@ -535,7 +535,7 @@ def test_past_forecasts_know_nothing_of_later_work(
     import json
     import shutil
 
-    from productpath.services.retro_demo import record_past_forecasts
+    from productpath.services.forecasting.retro_demo import record_past_forecasts
 
     # The demo's linked items carry today's status: a pace floor taken from them as of an
     # earlier day would count work finished after it, so a past forecast has none. Two weeks

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from digest_servers import allow_local_webhooks, http_server, smtp_server
 from helpers import invoke
 from productpath.notify.results import RetryPolicy
-from productpath.services.digests import send_digests
+from productpath.services.reporting.digests import send_digests
 from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.store.models import DigestDelivery, Notification, Product, Stakeholder

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from productpath.charts.milestones import MilestoneRange, milestone_range_svg
-from productpath.services.reports import render_report
+from productpath.services.reporting.reports import render_report
 from web_fixtures import seed
 
 D = dt.date

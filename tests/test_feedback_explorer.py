@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from productpath.errors import InputError
-from productpath.services.feedback_explorer import FeedbackQuery, explore, export_csv
+from productpath.services.pages.feedback_explorer import FeedbackQuery, explore, export_csv
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.settings import Settings
 from productpath.store import feedback_search

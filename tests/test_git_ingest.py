@@ -25,7 +25,7 @@ from git_fixtures import (
 from helpers import invoke
 from productpath.errors import InputError
 from productpath.ingest.git_log import History
-from productpath.services.git import ingest_repository, list_repositories
+from productpath.services.work.git import ingest_repository, list_repositories
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
 from productpath.store.models import (

@@ -16,10 +16,10 @@ import pytest
 from git_fixtures import ADA, BO, Repo
 from productpath.errors import WorkspaceError
 from productpath.services.delivery import delivery_metrics
-from productpath.services.git import ingest_repository
-from productpath.services.initiative_view import initiative_detail
+from productpath.services.pages.initiative_view import initiative_detail
 from productpath.services.roadmap import apply_roadmap
-from productpath.services.tech import code_health
+from productpath.services.work.git import ingest_repository
+from productpath.services.work.tech import code_health
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.workspace import load
 

@@ -14,7 +14,7 @@ from helpers import loaded_by
 @pytest.mark.parametrize(
     "module",
     [
-        "productpath.services.report_data",
+        "productpath.services.reporting.report_data",
         "productpath.learning.kpi_trend",
         "productpath.learning.decisions",
     ],

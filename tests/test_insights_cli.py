@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -110,3 +111,15 @@ def test_a_single_item_makes_no_theme_and_says_why(workspace_dir: Path, tmp_path
     with TestClient(create_app()) as client:
         page = client.get("/themes").text
     assert "No themes in the 1 analysed feedback item: a theme needs at least 3 items" in page
+
+
+def test_the_embedder_is_chosen_by_the_service() -> None:
+    from productpath.errors import InputError
+    from productpath.insights.embed import HashingEmbedder
+    from productpath.services.insights import choose_embedder
+
+    embedder, note = choose_embedder("hashing")
+    assert isinstance(embedder, HashingEmbedder) and note == ""
+    with pytest.raises(InputError, match="unknown embedder 'bert'") as caught:
+        choose_embedder("bert")
+    assert caught.value.field == "--embedder"

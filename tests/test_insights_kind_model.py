@@ -60,9 +60,7 @@ def _vectors(count: int) -> np.ndarray:
 def test_shipped_fit_matches_a_fresh_fit() -> None:
     training, digest = kind._default_training()
     shipped = kind_model.read(digest)
-    assert shipped is not None, (
-        "data/kind_model.npz is stale: python -m productpath.insights.kind_model"
-    )
+    assert shipped is not None, "data/kind_model.npz is stale: python tools/write_kind_model.py"
     fresh = kind.KindClassifier(training)
     stored = kind.KindClassifier(training, shipped)
     for name in ("words", "title_words", "title_chars"):

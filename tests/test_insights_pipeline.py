@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from productpath.insights.embed import HashingEmbedder
 from productpath.services.feedback import import_feedback
 from productpath.services.insights import run_insights
-from productpath.services.themes_view import theme_detail, themes_page
+from productpath.services.pages.themes_view import theme_detail, themes_page
 from productpath.store.models import EmbeddingCache, FeedbackInsight, InsightRun, Theme
 
 GROUPS = {
@@ -195,3 +195,40 @@ def test_full_is_suggested_once_enough_unassigned_items_gather(opened: Any, tmp_
     assert not full.suggest_full
     after = run_insights(opened, embedder=embedder)
     assert after.unassigned_since_full == 0 and not after.suggest_full
+
+
+def test_analyse_alone_themes_reads_and_keeps_what_it_does_not_read() -> None:
+    # The pure middle of a run, without a store: the service only reads, embeds and writes.
+    import numpy as np
+
+    from productpath.insights import pipeline
+
+    texts = _all_texts()
+    vectors = HashingEmbedder().embed(texts)
+    days = [dt.date(2026, 1, 5) + dt.timedelta(days=3 * i) for i in range(len(texts))]
+    empty = pipeline.Prior({}, {}, {}, {}, active_size=0, next_number=1)
+    stages: list[str] = []
+    first = pipeline.analyse(
+        vectors, texts, list(range(len(texts))), [-1] * len(texts), [None] * len(texts), days,
+        empty, full=True, seed=1, threshold=HashingEmbedder.assign_threshold, semantic=False,
+        today=days[-1], lap=stages.append,
+    )  # fmt: skip
+    assert stages == ["cluster", "label", "kind", "sentiment", "trends"]
+    assert first.themes >= 2 and set(first.names) == set(first.labels)
+    assert list(first.numbers) == list(first.themed.numbers)
+    # An incremental reading of the last item only leaves every other item as it was.
+    prior = pipeline.Prior(
+        first.themed.centroids, first.themed.centroids,
+        {n: int((first.numbers == n).sum()) for n in first.themed.centroids},
+        first.names, active_size=len(texts), next_number=max(first.themed.centroids) + 1,
+    )  # fmt: skip
+    old = [int(n) for n in first.numbers]
+    again = pipeline.analyse(
+        vectors[-1:], texts, [len(texts) - 1], old, first.sentiments, days, prior,
+        full=False, seed=1, threshold=HashingEmbedder.assign_threshold, semantic=False,
+        today=days[-1],
+    )  # fmt: skip
+    assert list(again.numbers[:-1]) == old[:-1]
+    assert len(again.sentiments) == len(again.kinds) == 1
+    assert not again.relabelled and again.labels == {}
+    assert np.array_equal(again.numbers[-1:], again.themed.numbers)

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from productpath.services.feedback_explorer import COUNT_LIMIT
+from productpath.services.pages.feedback_explorer import COUNT_LIMIT
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.store.models import FeedbackItem, Product

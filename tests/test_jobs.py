@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from conftest import banking77
-from productpath.services.jobs import INTERRUPTED, JobKind, Reporter
+from productpath.services.background.jobs import INTERRUPTED, JobKind, Reporter
 from productpath.services.workspace import OpenWorkspace
 
 JSON = {"Accept": "application/json"}

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from helpers import invoke
-from productpath.services.kpis import key_result_progress, link_key_result, progress_towards
+from productpath.services.learning.kpis import (
+    key_result_progress,
+    link_key_result,
+    progress_towards,
+)
 
 START = dt.date(2026, 3, 2)
 
@@ -128,7 +132,7 @@ def test_one_metric_file_and_unknown_kpi(workspace_dir: Path, tmp_path: Path) ->
 
 
 def test_key_result_progress_comes_from_its_kpi(opened: object, tmp_path: Path) -> None:
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
     from web_fixtures import seed
 
     seed(opened)  # type: ignore[arg-type]

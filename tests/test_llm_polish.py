@@ -21,8 +21,8 @@ from productpath.errors import InputError, WorkspaceError
 from productpath.notify.config import LlmSettings
 from productpath.notify.llm import chat_url, polish, polish_markdown
 from productpath.notify.results import RetryPolicy
-from productpath.services.digests import send_digests
-from productpath.services.report_polish import render_polished
+from productpath.services.reporting.digests import send_digests
+from productpath.services.reporting.report_polish import render_polished
 from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 from productpath.services.workspace import open_workspace
 from web_fixtures import seed

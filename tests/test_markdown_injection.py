@@ -17,8 +17,8 @@ from digest_servers import allow_local_webhooks, http_server
 from productpath.domain.escaping import markdown_cell, markdown_text, mrkdwn_text, plain_text
 from productpath.notify.results import RetryPolicy
 from productpath.notify.webhook import slack_payload, to_mrkdwn
-from productpath.services.digests import send_digests
-from productpath.services.reports import render_report
+from productpath.services.reporting.digests import send_digests
+from productpath.services.reporting.reports import render_report
 from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 from productpath.services.workspace import open_workspace
 from productpath.store.models import Initiative

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from helpers import invoke
-from productpath.services.planning import plan_inputs
+from productpath.services.forecasting.planning import plan_inputs
 from productpath.services.workspace import open_workspace
 from productpath.store import forecast_repo, product_repo
 from productpath.store.models import Initiative, TrackerItem, WorkLink

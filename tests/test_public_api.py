@@ -21,3 +21,15 @@ def test_user_errors_share_one_base() -> None:
         obj = getattr(productpath, name)
         if isinstance(obj, type) and issubclass(obj, Exception):
             assert issubclass(obj, productpath.ProductpathError)
+
+
+def test_every_user_error_is_public_and_in_the_documented_tree() -> None:
+    # A user error the CLI and web can raise must be importable from the package and drawn in
+    # the exception tree at the top of errors.py, which is the one place it is documented.
+    import productpath.errors as errors
+
+    tree = errors.__doc__ or ""
+    for name, obj in vars(errors).items():
+        if isinstance(obj, type) and issubclass(obj, errors.ProductpathError):
+            assert name in productpath.__all__, name
+            assert name in tree, name

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from helpers import invoke
+from productpath.domain.stack import RadarEntry
 from productpath.errors import InputError
-from productpath.ingest.radar import RadarEntry, parse_radar, read_radar
+from productpath.ingest.radar import parse_radar, read_radar
 
 GOOD = """\
 version: 1

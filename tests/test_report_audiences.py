@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from productpath.domain.stakeholders import AUDIENCE_REPORT, AUDIENCES, REPORT_READERS
-from productpath.services.communication_pages import reports_page
-from productpath.services.digests import send_digests
-from productpath.services.reports import REPORT_KINDS
+from productpath.services.reporting.communication_pages import reports_page
+from productpath.services.reporting.digests import send_digests
+from productpath.services.reporting.reports import REPORT_KINDS
 from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from helpers import invoke
 from productpath.domain.stakeholders import REPORT_READERS
 from productpath.errors import InputError, NotFoundError
-from productpath.services.reports import REPORT_KINDS, render_report
+from productpath.services.reporting.reports import REPORT_KINDS, render_report
 from productpath.store.models import (
     EvidenceLink,
     Initiative,
@@ -283,7 +283,7 @@ def test_cli_writes_reports_atomically(seeded: Any, tmp_path: Path) -> None:
 
 @sqlite_only
 def test_a_back_dated_report_reads_theme_trends_as_of_its_own_date(opened: Any) -> None:
-    from productpath.services.report_data import _themes
+    from productpath.services.reporting.report_data import _themes
     from productpath.store.models import FeedbackInsight, FeedbackItem, Product
 
     today = dt.date.today()

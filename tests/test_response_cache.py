@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from auth_fixtures import OTHER_PRODUCT, add_other_product, log_in, make_user
 from helpers import invoke
 from productpath.services import accounts
-from productpath.services.api_tokens import revoke_token
+from productpath.services.api.api_tokens import revoke_token
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.db import Store

@@ -18,7 +18,7 @@ from productpath.learning.retro import (
     forecast_retro,
 )
 from productpath.services.delivery import relink
-from productpath.services.retro import outcome_review, retrospective
+from productpath.services.forecasting.retro import outcome_review, retrospective
 from productpath.store import forecast_repo, product_repo
 
 D = dt.date.fromisoformat
@@ -141,7 +141,7 @@ def _seed(handle: Any, tmp_path: Path) -> None:
         day = D("2026-03-02") + dt.timedelta(days=offset)
         rows.append(f"{day},{95 + (2 if offset > 0 else 0) + 0.1 * (offset % 3)}")
     kpi.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
 
     import_kpis(
         handle, kpi, date_column="date", value_column="value", metric="Payment success rate"
@@ -268,7 +268,7 @@ def _p50_days(result: Any, key: str) -> int:
 
 
 def test_calibrate_rescales_each_teams_estimates() -> None:
-    from productpath.planning.plan_inputs import InitiativeInput, PlanInputs, TeamInput, ThreePoint
+    from productpath.domain.plan_inputs import InitiativeInput, PlanInputs, TeamInput, ThreePoint
     from productpath.planning.roadmap_sim import calibrate
 
     inputs = PlanInputs(
@@ -290,7 +290,7 @@ def test_calibrate_rescales_each_teams_estimates() -> None:
 def test_forecast_roadmap_calibrate_uses_the_teams_retro_factor(
     opened: Any, tmp_path: Path
 ) -> None:
-    from productpath.services.planning import roadmap_forecast
+    from productpath.services.forecasting.planning import roadmap_forecast
 
     _seed_shipped(opened, tmp_path)
     start = D("2026-03-02")
@@ -313,7 +313,7 @@ def test_forecast_roadmap_calibrate_uses_the_teams_retro_factor(
 
 
 def test_too_few_shipped_is_not_calibrated(opened: Any, tmp_path: Path) -> None:
-    from productpath.services.planning import roadmap_forecast
+    from productpath.services.forecasting.planning import roadmap_forecast
 
     _seed(opened, tmp_path)
     start = D("2026-03-02")

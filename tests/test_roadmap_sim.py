@@ -7,14 +7,14 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from productpath.errors import InputError
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     InitiativeInput,
     MilestoneInput,
     PlanInputs,
     TeamInput,
     ThreePoint,
 )
+from productpath.errors import InputError
 from productpath.planning.roadmap_sim import (
     forecast_roadmap,
     pure_python_weeks,

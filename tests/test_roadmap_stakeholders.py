@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from helpers import invoke
-from productpath.services.key_results import progress_by_key
+from productpath.services.pages.key_results import progress_by_key
 from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.store import product_repo
 from productpath.store.models import Initiative, Kpi, RaciAssignment, Stakeholder
@@ -189,7 +189,7 @@ def test_an_empty_kpi_no_longer_named_is_removed(opened: Any, tmp_path: Path) ->
 def test_the_dashboard_shows_key_result_progress(workspace_dir: Path, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
     from productpath.services.workspace import open_workspace
     from productpath.web import create_app
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from productpath.errors import InputError
-from productpath.ingest.scenario_yaml import parse_scenario, read_scenario
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     InitiativeInput,
     MilestoneInput,
     PlanInputs,
     TeamInput,
     ThreePoint,
 )
+from productpath.errors import InputError
+from productpath.ingest.scenario_yaml import parse_scenario, read_scenario
 from productpath.planning.roadmap_sim import forecast_roadmap
 from productpath.planning.scenarios import apply_scenario
 

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from productpath.errors import DependencyCycleError, InputError
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     InitiativeInput,
     MilestoneInput,
     PlanInputs,
     TeamInput,
     ThreePoint,
 )
+from productpath.errors import DependencyCycleError, InputError
 from productpath.planning.schedule import build_schedule
 
 START = dt.date(2030, 1, 7)

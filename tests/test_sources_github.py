@@ -15,9 +15,9 @@ from github_fake import FakeGitHub
 from helpers import invoke
 from productpath.errors import ProductpathError
 from productpath.ingest.connectors.github import RetryPolicy
-from productpath.services.source_sync import SyncReport, sync_sources
-from productpath.services.sources import connect_github, show_source
-from productpath.services.tracker import list_tracker_items
+from productpath.services.work.source_sync import SyncReport, sync_sources
+from productpath.services.work.sources import connect_github, show_source
+from productpath.services.work.tracker import list_tracker_items
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=10.0, timeout=5.0)
 

@@ -11,7 +11,7 @@ from helpers import invoke
 from productpath.errors import InputError
 from productpath.ingest.osv import read_osv
 from productpath.ingest.stack import Dependency, ManifestSkip, scan_tree
-from productpath.services.tech import stack_inventory
+from productpath.services.work.tech import stack_inventory
 
 FILES = {
     "pyproject.toml": """

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from auth_fixtures import PASSWORD, log_in
 from portal_fixtures import seed_portal
 from productpath.services.accounts import add_user
-from productpath.services.api_tokens import create_token
+from productpath.services.api.api_tokens import create_token
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import Comment, Initiative

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from helpers import invoke
 from productpath.errors import InputError
-from productpath.services.tracker import import_tracker, list_tracker_items
+from productpath.services.work.tracker import import_tracker, list_tracker_items
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import TrackerItem, TrackerStatusChange, utcnow
 from tracker_fixtures import gh_issue, gh_pull, jira_csv, jira_row, write_json
@@ -164,7 +164,7 @@ def test_jira_history_and_sources_are_apart(opened: OpenWorkspace, tmp_path: Pat
 def test_forgetting_one_source_removes_its_items_history_and_links_only(
     opened: OpenWorkspace, tmp_path: Path
 ) -> None:
-    from productpath.services.tracker import forget_tracker_items
+    from productpath.services.work.tracker import forget_tracker_items
 
     rows = [
         jira_row("POCKET-1", "Courier", Status="In Progress", **{"Status Category": "In Progress"})

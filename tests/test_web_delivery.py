@@ -127,9 +127,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _fill(handle: OpenWorkspace, root: Path, repo: Path) -> None:
     from productpath.services.delivery import relink
-    from productpath.services.git import ingest_repository
     from productpath.services.roadmap import apply_roadmap
-    from productpath.services.tracker import import_tracker
+    from productpath.services.work.git import ingest_repository
+    from productpath.services.work.tracker import import_tracker
 
     (root / "roadmap.yaml").write_text(ROADMAP, encoding="utf-8")
     (root / "radar.yaml").write_text(RADAR, encoding="utf-8")
@@ -209,7 +209,7 @@ def test_delivery_page_shows_each_milestone_with_burnup_and_risks(seeded: TestCl
         assert phrase in text, phrase
     # Instant transfers waits for onboarding, which is not done and has no risk-free path:
     # whatever the risks are, each is listed with its reason.
-    from productpath.services.delivery_view import delivery_page
+    from productpath.services.pages.delivery_view import delivery_page
 
     status = delivery_page(_handle(seeded)).status
     assert status is not None
@@ -219,7 +219,7 @@ def test_delivery_page_shows_each_milestone_with_burnup_and_risks(seeded: TestCl
 
 
 def test_delivery_twin_is_the_page_object(seeded: TestClient) -> None:
-    from productpath.services.delivery_view import DeliveryPage, delivery_page
+    from productpath.services.pages.delivery_view import DeliveryPage, delivery_page
 
     data = seeded.get("/delivery.json").json()
     assert data == delivery_page(_handle(seeded)).model_dump(mode="json")
@@ -255,7 +255,7 @@ def test_initiative_page_shows_linked_work_rules_and_people(seeded: TestClient) 
 
 
 def test_initiative_twin_is_the_page_object(seeded: TestClient) -> None:
-    from productpath.services.initiative_view import InitiativeDetail, initiative_detail
+    from productpath.services.pages.initiative_view import InitiativeDetail, initiative_detail
 
     data = seeded.get("/initiatives/onboarding.json").json()
     assert data == initiative_detail(_handle(seeded), "onboarding").model_dump(mode="json")
@@ -290,7 +290,7 @@ def test_roadmap_links_initiative_names_to_their_pages(seeded: TestClient) -> No
 
 
 def test_code_health_page_and_twin(seeded: TestClient, repo: Path) -> None:
-    from productpath.services.tech_view import code_health_view
+    from productpath.services.pages.tech_view import code_health_view
 
     data = seeded.get("/code-health.json").json()
     assert data == code_health_view(_handle(seeded)).model_dump(mode="json")
@@ -303,7 +303,7 @@ def test_code_health_page_and_twin(seeded: TestClient, repo: Path) -> None:
 
 
 def test_radar_page_draws_the_rings_and_lists_every_entry(seeded: TestClient) -> None:
-    from productpath.services.tech_view import radar_view
+    from productpath.services.pages.tech_view import radar_view
 
     data = seeded.get("/radar.json").json()
     assert data == radar_view(_handle(seeded)).model_dump(mode="json")

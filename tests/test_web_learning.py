@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from productpath.services.learning_demo import load_learning_demo
+from productpath.services.learning.learning_demo import load_learning_demo
 from productpath.services.workspace import open_workspace
 from productpath.web import create_app
 
@@ -92,7 +92,7 @@ def test_a_services_not_found_is_one_app_wide_404(client: TestClient) -> None:
 
 
 def test_a_closed_decision_shows_its_review(client: TestClient) -> None:
-    from productpath.services.decisions import close_decision
+    from productpath.services.learning.decisions import close_decision
 
     with open_workspace() as handle:
         close_decision(

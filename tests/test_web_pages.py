@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from productpath.errors import WorkspaceError
-from productpath.services.overview import Dashboard, RoadmapView, dashboard, roadmap_view
+from productpath.services.pages.overview import Dashboard, RoadmapView, dashboard, roadmap_view
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web import create_app

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from productpath.services.overview import ForecastView, RoadmapView, forecast_view
+from productpath.services.pages.overview import ForecastView, RoadmapView, forecast_view
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web import create_app

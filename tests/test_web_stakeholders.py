@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digest_servers import allow_local_webhooks, http_server
-from productpath.services.communication_pages import stakeholders_page
+from productpath.services.reporting.communication_pages import stakeholders_page
 from productpath.services.stakeholders import StakeholderInput, map_raci, save_stakeholder
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings

@@ -121,7 +121,7 @@ def test_aliases_up_to_the_budget_pass() -> None:
 
 def limits_verdict(text: str) -> str | None:
     """The limits' own verdict on ``text`` (None: within them)."""
-    from productpath.ingest.yaml_limits import check_yaml_limits
+    from productpath.domain.yaml_limits import check_yaml_limits
 
     try:
         check_yaml_limits(text, "x.yaml")

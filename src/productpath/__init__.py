@@ -4,6 +4,8 @@ The public API is what ``__all__`` lists; everything else is private and may cha
 """
 
 from productpath.errors import (
+    ConflictError,
+    DatabaseBusyError,
     DependencyCycleError,
     InputError,
     NotFoundError,
@@ -15,6 +17,8 @@ from productpath.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConflictError",
+    "DatabaseBusyError",
     "DependencyCycleError",
     "InputError",
     "NotFoundError",

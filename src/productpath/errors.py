@@ -8,7 +8,9 @@ as one sentence on stderr and exits 1. Anything else is a bug and keeps its trac
     ├── InputError            a bad file: names file, line and field
     │   └── RoadmapError      a roadmap YAML that does not validate
     │       └── DependencyCycleError
-    └── NotFoundError         a key that names nothing
+    ├── NotFoundError         a key that names nothing
+    ├── ConflictError         an edit based on an older version than the one stored
+    └── DatabaseBusyError     another writer held the database past the busy timeout
 """
 
 from __future__ import annotations

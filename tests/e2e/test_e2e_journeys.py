@@ -105,7 +105,7 @@ def journey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _theme_about(handle: Any, word: str) -> int:
-    from productpath.services.themes_view import themes_page
+    from productpath.services.pages.themes_view import themes_page
 
     for theme in themes_page(handle).themes:
         if word in theme.label.lower():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -90,6 +90,43 @@ def svg_open(
     )
 
 
+def time_grid(
+    x: Callable[[dt.date], str],
+    y: Callable[[float], str],
+    *,
+    values: Sequence[float],
+    label: Callable[[float], str],
+    first: dt.date,
+    span: int,
+    left: int,
+    right: int,
+    baseline: int,
+    month: str = "%b",
+    as_of: dt.date | None = None,
+) -> str:
+    """The grid behind a chart over dates: a line and a tick label at each of ``values`` (from
+    ``left`` to ``right``), and five dates from ``first`` over ``span`` days at ``baseline``,
+    with their year when the dates or ``as_of`` need it (see :func:`needs_year`)."""
+    parts = ['<g class="chart__grid" aria-hidden="true">']
+    for value in values:
+        parts.append(
+            f'<line x1="{left}" x2="{right}" y1="{y(value)}" y2="{y(value)}"/>'
+            f'<text class="chart__tick" x="{left - 6}" y="{y(value)}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(label(value))}</text>'
+        )
+    ticks = [first + dt.timedelta(days=round(span * i / 4)) for i in range(5)]
+    with_year = needs_year(ticks, as_of)
+    for i, day in enumerate(ticks):
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        label_text = f"{day.day} {day:%b %Y}" if with_year else f"{day.day} {day:{month}}"
+        parts.append(
+            f'<text class="chart__tick" x="{x(day)}" y="{baseline}" text-anchor="{anchor}">'
+            f"{label_text}</text>"
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -120,24 +157,20 @@ def line_chart(
         return _fmt(top + plot_h - value / y_max * plot_h)
 
     parts = [svg_open(chart_id, title, description, width, height)]
-    parts.append('<g class="chart__grid" aria-hidden="true">')
-    for i in range(intervals + 1):
-        value = y_max * i / intervals
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value)}" y2="{y(value)}"/>'
-            f'<text class="chart__tick" x="{left - 6}" y="{y(value)}" text-anchor="end" '
-            f'dominant-baseline="middle">{_fmt(value)}</text>'
+    parts.append(
+        time_grid(
+            x,
+            y,
+            values=[y_max * i / intervals for i in range(intervals + 1)],
+            label=_fmt,
+            first=first,
+            span=span,
+            left=left,
+            right=width - right,
+            baseline=height - 10,
+            as_of=as_of,
         )
-    ticks = [first + dt.timedelta(days=round(span * i / 4)) for i in range(5)]
-    with_year = needs_year(ticks, as_of)
-    for i, day in enumerate(ticks):
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        label = f"{day.day} {day:%b %Y}" if with_year else f"{day.day} {day:%b}"
-        parts.append(
-            f'<text class="chart__tick" x="{x(day)}" y="{height - 10}" '
-            f'text-anchor="{anchor}">{label}</text>'
-        )
-    parts.append("</g>")
+    )
     for marker in markers:
         kind = escape(marker.kind)
         label_y, anchor, dx = (top - 8, "middle", 0) if marker.above else (top + 12, "end", -4)

@@ -37,7 +37,7 @@ def health(
 
     Bots own nothing: authors named *[bot], and in a workspace the [delivery] bots it lists.
     """
-    from productpath.services.tech import code_health
+    from productpath.services.work.tech import code_health
 
     report = code_health(
         path,
@@ -50,7 +50,7 @@ def health(
     if as_json:
         print_json(report.as_dict())
         return
-    from productpath.cli.code_view import print_report
+    from productpath.cli.code_print import print_report
 
     print_report(report)
 

@@ -8,12 +8,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 from typer.core import TyperGroup
 
 from productpath.errors import ProductpathError
+
+if TYPE_CHECKING:  # both pull in pydantic or SQLAlchemy, which ``--help`` must not load
+    from productpath.services.workspace import OpenWorkspace
+    from productpath.settings import Settings
 
 
 @dataclass
@@ -63,7 +67,7 @@ def widen_to_fit(console: Any, table: Any) -> None:
     console.width = max(console.width, needed)
 
 
-def settings_for(ctx: typer.Context) -> Any:
+def settings_for(ctx: typer.Context) -> Settings:
     """Settings from the environment, with --workspace taking precedence."""
     from productpath.settings import Settings
 
@@ -73,7 +77,7 @@ def settings_for(ctx: typer.Context) -> Any:
     return Settings()
 
 
-def open_from(ctx: typer.Context) -> Any:
+def open_from(ctx: typer.Context) -> OpenWorkspace:
     """The workspace this command works on, opened (use as a context manager)."""
     from productpath.services.workspace import open_workspace
 

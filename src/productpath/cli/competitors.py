@@ -21,7 +21,7 @@ def list_features(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json({"features": [asdict(r) for r in rows]})
         return
-    from productpath.cli.competitors_view import print_matrix
+    from productpath.cli.competitors_print import print_matrix
 
     print_matrix(rows)
 
@@ -29,19 +29,16 @@ def list_features(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command()
 def gaps(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Features competitors have that the roadmap does not plan, and where we lead."""
-    from productpath.planning.competition import find_gaps
-    from productpath.services.competitors import gaps_dict, matrix
+    from productpath.services.competitors import competitor_gaps, gaps_dict
 
     with open_from(ctx) as handle:
-        rows = matrix(handle)  # read once: the gaps come from the same matrix
-    has_features = bool(rows)
-    found = find_gaps(rows)
+        found = competitor_gaps(handle)
     if as_json:
         print_json(gaps_dict(found))
         return
-    from productpath.cli.competitors_view import NO_FEATURES, print_gaps
+    from productpath.cli.competitors_print import NO_FEATURES, print_gaps
 
-    if not has_features:
+    if not found.compared:
         # Nothing to compare is an empty listing (exit 0), not three empty sections.
         typer.echo(NO_FEATURES)
         return

@@ -45,7 +45,7 @@ def add(
     by: str | None = typer.Option(None, "--by", help="Expected outcome: reached by (YYYY-MM-DD)."),
 ) -> None:
     """Record a decision: options, evidence it rests on, expected outcome on a KPI, review date."""
-    from productpath.services.decisions import add_decision
+    from productpath.services.learning.decisions import add_decision
 
     with open_from(ctx) as handle:
         view = add_decision(
@@ -73,7 +73,7 @@ def list_(
     ctx: typer.Context, as_json: bool = JSON_OPTION, today: str | None = TODAY_OPTION
 ) -> None:
     """List decisions, newest first."""
-    from productpath.services.decisions import list_decisions
+    from productpath.services.learning.decisions import list_decisions
 
     with open_from(ctx) as handle:
         page = list_decisions(handle, today=parse_day(today, "--today"))
@@ -83,7 +83,7 @@ def list_(
     if not page.decisions:
         typer.echo("No decisions yet; record one with 'productpath decision add TITLE'.")
         return
-    from productpath.cli.decision_view import print_decisions
+    from productpath.cli.decision_print import print_decisions
 
     print_decisions(page.decisions)
 
@@ -96,14 +96,14 @@ def show(
     today: str | None = TODAY_OPTION,
 ) -> None:
     """Show a decision with its evidence and what its KPI says now."""
-    from productpath.services.decisions import decision_detail
+    from productpath.services.learning.decisions import decision_detail
 
     with open_from(ctx) as handle:
         page = decision_detail(handle, key, today=parse_day(today, "--today"))
     if as_json:
         print_json(page.decision.model_dump(mode="json"))
         return
-    from productpath.cli.decision_view import print_decision
+    from productpath.cli.decision_print import print_decision
 
     print_decision(page.decision)
 
@@ -118,7 +118,7 @@ def review(
     today: str | None = TODAY_OPTION,
 ) -> None:
     """List decisions due for review, each with what the data now says."""
-    from productpath.services.decisions import review_decisions
+    from productpath.services.learning.decisions import review_decisions
 
     with open_from(ctx) as handle:
         page = review_decisions(handle, today=parse_day(today, "--today"), include_all=include_all)
@@ -128,7 +128,7 @@ def review(
     if not page.decisions:
         typer.echo(f"No decisions due for review on {page.today}.")
         return
-    from productpath.cli.decision_view import print_reviews
+    from productpath.cli.decision_print import print_reviews
 
     print_reviews(page.decisions)
 
@@ -152,7 +152,7 @@ def close(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record the review's outcome and close the decision; 'decision review' stops listing it."""
-    from productpath.services.decisions import close_decision
+    from productpath.services.learning.decisions import close_decision
 
     with open_from(ctx) as handle:
         view = close_decision(

@@ -45,7 +45,7 @@ def status(
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    from productpath.cli.delivery_view import print_status
+    from productpath.cli.delivery_print import print_status
 
     print_status(result)
 
@@ -74,7 +74,7 @@ def metrics(
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    from productpath.cli.delivery_view import print_metrics
+    from productpath.cli.delivery_print import print_metrics
 
     print_metrics(result)
 
@@ -128,7 +128,7 @@ def unlinked(
     if not rows:
         typer.echo("All work is linked to an initiative.")
         return
-    from productpath.cli.delivery_view import print_unlinked
+    from productpath.cli.delivery_print import print_unlinked
 
     print_unlinked(rows)
 
@@ -143,6 +143,6 @@ def relink(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(report.as_dict())
         return
-    from productpath.cli.delivery_view import print_link_report
+    from productpath.cli.delivery_print import print_link_report
 
     print_link_report(report)

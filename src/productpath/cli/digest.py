@@ -10,7 +10,7 @@ import typer
 from productpath.cli.common import JSON_OPTION, open_from, print_json
 
 if TYPE_CHECKING:
-    from productpath.services.digest_models import DigestRun
+    from productpath.services.reporting.digest_models import DigestRun
 
 group = typer.Typer(
     help="Send each stakeholder the report for their audience, on their cadence.",
@@ -56,7 +56,7 @@ def send(
     """
     from rich.console import Console
 
-    from productpath.services.digests import send_digests
+    from productpath.services.reporting.digests import send_digests
 
     day = _date(today)
     err = Console(stderr=True)
@@ -115,7 +115,7 @@ def log(
     limit: int = typer.Option(50, "--limit", min=1, help="Show at most this many, newest first."),
 ) -> None:
     """List digests sent (and failed), newest first."""
-    from productpath.services.digests import digest_log
+    from productpath.services.reporting.digests import digest_log
 
     with open_from(ctx) as handle:
         rows = digest_log(handle, limit)

@@ -75,7 +75,7 @@ def analyze(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Analyse FILE: sample-ratio check first, then lift, CI, p-value and P(beat control)."""
-    from productpath.services.experiments import analyze_experiment
+    from productpath.services.learning.experiments import analyze_experiment
 
     with open_from(ctx) as handle:
         report = analyze_experiment(
@@ -100,7 +100,7 @@ def analyze(
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.experiment_view import print_report
+    from productpath.cli.experiment_print import print_report
 
     print_report(report)
 
@@ -112,14 +112,14 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a stored read-out."""
-    from productpath.services.experiments import experiment_detail
+    from productpath.services.learning.experiments import experiment_detail
 
     with open_from(ctx) as handle:
         report = experiment_detail(handle, key)
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.experiment_view import print_report
+    from productpath.cli.experiment_print import print_report
 
     print_report(report)
 
@@ -127,7 +127,7 @@ def show(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List stored experiments, newest analysis first."""
-    from productpath.services.experiments import list_experiments
+    from productpath.services.learning.experiments import list_experiments
 
     with open_from(ctx) as handle:
         rows = list_experiments(handle)
@@ -137,7 +137,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not rows:
         typer.echo("No experiments yet; analyse one with 'productpath experiment analyze FILE'.")
         return
-    from productpath.cli.experiment_view import print_list
+    from productpath.cli.experiment_print import print_list
 
     print_list(rows)
 
@@ -165,7 +165,7 @@ def size(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How many users an experiment needs per arm (power / sample-size calculator)."""
-    from productpath.services.experiments import sample_size
+    from productpath.services.learning.experiments import sample_size
 
     report = sample_size(
         baseline=baseline,

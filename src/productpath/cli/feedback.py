@@ -101,13 +101,9 @@ def import_(
     unless --keep-pii.
     """
     from productpath.errors import InputError
-    from productpath.ingest.pii import PiiKind, RedactionPolicy
-    from productpath.services.feedback import import_feedback
+    from productpath.services.feedback import import_feedback, redaction_policy
 
-    pii = RedactionPolicy(
-        keep=frozenset(PiiKind(kind.value) for kind in keep_pii_types),
-        keep_local_ips=keep_local_ips,
-    )
+    pii = redaction_policy([kind.value for kind in keep_pii_types], keep_local_ips=keep_local_ips)
 
     with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_feedback(
@@ -206,7 +202,7 @@ def list_(
     """List the imported feedback: in import order, or with a filter, the items it matches,
     newest first (the filters of the web explorer)."""
     from productpath.services.feedback import list_feedback
-    from productpath.services.feedback_explorer import FeedbackQuery, list_matching
+    from productpath.services.pages.feedback_explorer import FeedbackQuery, list_matching
 
     query = FeedbackQuery(
         q=q,

@@ -17,7 +17,7 @@ from productpath.cli import forecast_roadmap
 from productpath.cli.common import JSON_OPTION, SEED_MAX, open_from, print_json
 
 if TYPE_CHECKING:
-    from productpath.services.forecast import Source
+    from productpath.services.forecasting.forecast import Source
 
 app = typer.Typer(
     help="Monte Carlo forecasts: when, how many, roadmap, backtest.", no_args_is_help=True
@@ -79,8 +79,8 @@ def when(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """When will ITEMS more items be done? P50/P85/P95 dates from past throughput."""
-    from productpath.cli.forecast_view import print_forecast
-    from productpath.services.forecast import forecast_when
+    from productpath.cli.forecast_print import print_forecast
+    from productpath.services.forecasting.forecast import forecast_when
 
     source = _source(from_csv, date_column, from_history)
     with open_from(ctx) as handle:
@@ -111,8 +111,8 @@ def how_many(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How many items will be done by a date? P50/P85/P95 counts from past throughput."""
-    from productpath.cli.forecast_view import print_forecast
-    from productpath.services.forecast import forecast_how_many
+    from productpath.cli.forecast_print import print_forecast
+    from productpath.services.forecasting.forecast import forecast_how_many
 
     source = _source(from_csv, date_column, from_history)
     with open_from(ctx) as handle:
@@ -142,8 +142,8 @@ def backtest(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """How often past P50/P85/P95 "at least N items" forecasts held, at many past cut-offs."""
-    from productpath.cli.forecast_view import backtest_progress, print_backtest
-    from productpath.services.forecast import run_backtest
+    from productpath.cli.forecast_print import backtest_progress, print_backtest
+    from productpath.services.forecasting.forecast import run_backtest
 
     source = _source(from_csv, date_column, from_history)
     with open_from(ctx) as handle, backtest_progress():
@@ -159,7 +159,7 @@ def backtest(
 
 def _source(from_csv: Path | None, date_column: str | None, from_history: bool) -> Source:
     from productpath.errors import InputError
-    from productpath.services.forecast import Source
+    from productpath.services.forecasting.forecast import Source
 
     if from_csv is not None and from_history:
         raise InputError("give either --from-csv or --from-history, not both")

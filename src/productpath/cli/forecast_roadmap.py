@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         Each run is stored as a forecast snapshot (not with --no-save). The model is in
         docs/forecast.md.
         """
-        from productpath.services.planning import roadmap_forecast
+        from productpath.services.forecasting.planning import roadmap_forecast
 
         with open_from(ctx) as handle:
             result = roadmap_forecast(
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_forecast
+        from productpath.cli.planning_print import print_forecast
 
         print_forecast(result, wide=wide)
         if result.calibration is not None:
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
         and more; both forecasts share their random draws, so the difference is the scenario's.
         Nothing is stored: the retrospective scores baseline forecasts only.
         """
-        from productpath.services.planning import compare_scenario
+        from productpath.services.forecasting.planning import compare_scenario
 
         with open_from(ctx) as handle:
             result = compare_scenario(
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_comparison
+        from productpath.cli.planning_print import print_comparison
 
         print_comparison(result)
         warn(result.warnings)

@@ -38,7 +38,7 @@ def ingest(
 
     A second run reads only the commits added since the first.
     """
-    from productpath.services.git_quick import quick_look
+    from productpath.services.work.git_quick import quick_look
 
     state = ctx.find_object(CliState)
     # A first look before the workspace is opened the usual way: a no-op run stays well under
@@ -49,7 +49,7 @@ def ingest(
     report: Any = look.up_to_date
     try:
         if report is None:
-            from productpath.services.git import ingest_repository
+            from productpath.services.work.git import ingest_repository
 
             with open_from(ctx) as handle, _progress(f"Reading {path}", quiet=as_json) as bar:
                 on_total, progress = bar
@@ -90,7 +90,7 @@ def _summary(report: Any) -> str:
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the repositories read into the workspace, with commit and contributor counts."""
-    from productpath.services.git import list_repositories
+    from productpath.services.work.git import list_repositories
 
     with open_from(ctx) as handle:
         rows = list_repositories(handle)

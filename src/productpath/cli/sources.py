@@ -39,7 +39,7 @@ def connect_github(
     ),
 ) -> None:
     """Register a GitHub repository's issues and pull requests as a source."""
-    from productpath.services.sources import connect_github as connect
+    from productpath.services.work.sources import connect_github as connect
 
     with open_from(ctx) as handle:
         row = connect(handle, name, repo=repo, api_url=api_url, token_env=token_env, every=every)
@@ -52,7 +52,7 @@ def connect_github(
 @sources_app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the sources with their latest sync."""
-    from productpath.services.sources import list_sources
+    from productpath.services.work.sources import list_sources
 
     with open_from(ctx) as handle:
         rows = list_sources(handle)
@@ -88,7 +88,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show one source: what it reads, its cursor and its latest syncs."""
-    from productpath.services.sources import show_source
+    from productpath.services.work.sources import show_source
 
     with open_from(ctx) as handle:
         row = show_source(handle, name)
@@ -110,7 +110,7 @@ def show(
 @sources_app.command("remove")
 def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The source's name.")) -> None:
     """Remove a source and its sync log; the items it brought stay."""
-    from productpath.services.sources import remove_source
+    from productpath.services.work.sources import remove_source
 
     with open_from(ctx) as handle:
         remove_source(handle, name)
@@ -126,7 +126,7 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
 ) -> None:
     """Pull what changed in the sources since their last sync."""
-    from productpath.services.source_sync import sync_sources
+    from productpath.services.work.source_sync import sync_sources
 
     with open_from(ctx) as handle, _progress() as progress:
         reports = sync_sources(handle, name, full=full, progress=progress)

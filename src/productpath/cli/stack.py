@@ -38,7 +38,7 @@ def inventory(
     ),
 ) -> None:
     """List the dependencies declared under PATH; flag those on hold, off the radar, vulnerable."""
-    from productpath.services.tech import OFFLINE_NOTE, stack_inventory
+    from productpath.services.work.tech import OFFLINE_NOTE, stack_inventory
 
     report = stack_inventory(path, radar_file=radar or _workspace_radar(ctx), osv_file=osv)
     if as_json:
@@ -51,7 +51,7 @@ def inventory(
         typer.echo(f"skipped {skip}", err=True)
     if osv is not None:
         typer.echo(f"note: {OFFLINE_NOTE} ({osv})", err=True)
-    from productpath.cli.stack_view import print_inventory
+    from productpath.cli.stack_print import print_inventory
 
     print_inventory(report, flagged_only=flagged)
 
@@ -62,7 +62,7 @@ def radar_(
 ) -> None:
     """Show the tech radar: each technology by ring (adopt, trial, assess, hold), with why."""
     from productpath.errors import InputError
-    from productpath.services.tech import load_radar
+    from productpath.services.work.tech import load_radar
 
     file = radar or _workspace_radar(ctx)
     if file is None:
@@ -71,7 +71,7 @@ def radar_(
     if as_json:
         print_json(loaded.as_dict())
         return
-    from productpath.cli.stack_view import print_radar
+    from productpath.cli.stack_print import print_radar
 
     print_radar(loaded)
 

@@ -12,8 +12,8 @@ app = typer.Typer(help="Themes found in feedback: list and show.", no_args_is_he
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the themes, largest first: size, share, sentiment, trend, emerging, who asks."""
-    from productpath.cli.themes_view import print_themes
-    from productpath.services.themes_view import themes_page
+    from productpath.cli.themes_print import print_themes
+    from productpath.services.pages.themes_view import themes_page
 
     with open_from(ctx) as handle:
         page = themes_page(handle)
@@ -30,9 +30,9 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show one theme: quotes, kinds, weekly trend, segments and customers, emerging evidence."""
-    from productpath.cli.themes_view import print_theme
+    from productpath.cli.themes_print import print_theme
     from productpath.errors import InputError
-    from productpath.services.themes_view import theme_detail
+    from productpath.services.pages.themes_view import theme_detail
 
     text = theme.strip().lstrip("#")
     if not text.isdigit():

@@ -20,7 +20,7 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print the token and its details as JSON."),
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
-    from productpath.services.api_tokens import create_token
+    from productpath.services.api.api_tokens import create_token
 
     with open_from(ctx) as handle:
         token, row = create_token(handle, name, user)
@@ -38,7 +38,7 @@ def create(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List tokens (prefix, name, user, last use); the secrets themselves are not stored."""
-    from productpath.services.api_tokens import list_tokens
+    from productpath.services.api.api_tokens import list_tokens
 
     with open_from(ctx) as handle:
         rows = list_tokens(handle)
@@ -70,7 +70,7 @@ def revoke(
     prefix: str = typer.Argument(..., help="The token's prefix (see 'tokens list')."),
 ) -> None:
     """Revoke a token: requests with it are refused from now on."""
-    from productpath.services.api_tokens import revoke_token
+    from productpath.services.api.api_tokens import revoke_token
 
     with open_from(ctx) as handle:
         row = revoke_token(handle, prefix)

@@ -46,7 +46,7 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Import issues and pull requests. Idempotent: the same export again changes nothing."""
-    from productpath.services.tracker import import_tracker
+    from productpath.services.work.tracker import import_tracker
 
     with open_from(ctx) as handle, _progress("Importing tracker items") as progress:
         report = import_tracker(
@@ -75,7 +75,7 @@ def list_(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
 ) -> None:
     """List the imported tracker items, oldest first."""
-    from productpath.services.tracker import list_tracker_items
+    from productpath.services.work.tracker import list_tracker_items
 
     with open_from(ctx) as handle:
         rows = list_tracker_items(

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.domain.work import MANUAL, CommitRecord, InitiativeRefs, ItemRecord
 
 TRAILER = "trailer"
 MESSAGE_KEY = "message_key"
@@ -44,7 +44,6 @@ PR_TITLE = "pr_title"
 BRANCH = "branch"
 EPIC = "epic"
 LABEL = "label"
-MANUAL = "manual"
 # Strongest first; manual links are made by people and always win.
 RULES = (MANUAL, TRAILER, MESSAGE_KEY, PR_TITLE, BRANCH, EPIC, LABEL)
 _STRENGTH = {rule: n for n, rule in enumerate(RULES)}
@@ -60,17 +59,6 @@ _MERGE_BRANCH = (
     re.compile(r"^Merged in (\S+)"),
 )
 _SEGMENT = re.compile(r"[/-]+")
-
-
-@dataclass(frozen=True)
-class InitiativeRefs:
-    """An initiative's key and the tracker epics and labels mapped to it in roadmap.yaml."""
-
-    key: str
-    epics: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    # The first day whose work the text rules may link (planned start, else creation day).
-    since: dt.date | None = None
 
 
 @dataclass(frozen=True, order=True)

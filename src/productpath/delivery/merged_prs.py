@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from productpath.delivery.bots import NO_EXTRA_BOTS, Bots
 from productpath.delivery.linking import merge_branch
-from productpath.delivery.records import CommitRecord
+from productpath.domain.work import CommitRecord
 
 _NUMBER_AT_END = re.compile(r"\(#(\d+)\)\s*$")
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")

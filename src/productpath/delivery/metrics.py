@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from productpath.delivery.bots import NO_EXTRA_BOTS, Bots
 from productpath.delivery.merged_prs import merged_pull_requests
 from productpath.delivery.progress import day, iso_week, monday
-from productpath.delivery.records import CommitRecord, ItemRecord, TagRecord
-from productpath.ingest.tracker_jira import IN_PROGRESS_STATUSES
+from productpath.domain.work import IN_PROGRESS_STATUSES, CommitRecord, ItemRecord, TagRecord
 
 RELEASE_PATTERN = r"^(?:v|release[-_/]?)?\d+(?:\.\d+)*$"
 PERCENTILES = (50, 85, 95)

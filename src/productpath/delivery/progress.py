@@ -9,7 +9,7 @@ the items done per week over the last :data:`WINDOW_WEEKS` weeks. The roadmap fo
 this day as the earliest the work can finish (``InitiativeInput.pace_finish``). With nothing
 done in the window there is no projection here; the forecast then goes by the pace since the
 first item was done, so stalled work never looks better there than slow work
-(``services.planning``).
+(``services.forecasting.planning``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from productpath.delivery.records import CommitRecord, ItemRecord
+from productpath.domain.work import CommitRecord, ItemRecord
 
 WINDOW_WEEKS = 4
 FORECAST_NOTE = (

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from productpath.delivery.progress import WINDOW_WEEKS, InitiativeWork, Progress, day
-from productpath.delivery.records import DONE, IN_PROGRESS
+from productpath.domain.work import DONE, IN_PROGRESS
 
 SLIPPING = "slipping"
 DEPENDENCY_SLIPPED = "dependency_slipped"

@@ -21,9 +21,15 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from productpath.ingest.osv import OsvFinding
-from productpath.ingest.radar import Radar, RadarEntry
-from productpath.ingest.stack.model import MAVEN, PYPI, Dependency, normalise_pypi
+from productpath.domain.stack import (
+    MAVEN,
+    PYPI,
+    Dependency,
+    OsvFinding,
+    Radar,
+    RadarEntry,
+    normalise_pypi,
+)
 
 ON_HOLD = "on_hold"
 NOT_ON_RADAR = "not_on_radar"

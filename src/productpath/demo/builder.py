@@ -41,12 +41,12 @@ from productpath.services.customers import import_customers
 from productpath.services.delivery import relink
 from productpath.services.evidence import accept_suggested_links
 from productpath.services.feedback import import_feedback
-from productpath.services.git import ingest_repository
+from productpath.services.forecasting.retro_demo import record_past_forecasts
 from productpath.services.insights import run_insights
-from productpath.services.learning_demo import LEARNING_FILES, load_learning_demo
-from productpath.services.retro_demo import record_past_forecasts
+from productpath.services.learning.learning_demo import LEARNING_FILES, load_learning_demo
 from productpath.services.roadmap import apply_roadmap, export_roadmap
-from productpath.services.tracker import import_tracker
+from productpath.services.work.git import ingest_repository
+from productpath.services.work.tracker import import_tracker
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import (

@@ -19,8 +19,8 @@ from productpath.demo.files import shipped_text
 from productpath.demo.tracker_export import jira_csv
 from productpath.reports.glossary import GLOSSARY_FILE
 from productpath.services.delivery import relink
-from productpath.services.reports import record_report
-from productpath.services.tracker import forget_tracker_items, import_tracker
+from productpath.services.reporting.reports import record_report
+from productpath.services.work.tracker import forget_tracker_items, import_tracker
 from productpath.services.workspace import OpenWorkspace
 
 # Days before the build day of the earlier runs, per kind: the first two as the work stood then.

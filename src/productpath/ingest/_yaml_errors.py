@@ -19,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.yaml_limits import check_yaml_limits
 from productpath.errors import InputError
-from productpath.ingest.yaml_limits import check_yaml_limits
 
 Loc = Sequence[str | int]
 

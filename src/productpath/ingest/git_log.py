@@ -32,9 +32,9 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from productpath.domain.git_records import FileStat, GitCommitRecord
 from productpath.errors import InputError
 from productpath.ingest.git_log_parse import FORMAT, parse, tokens
-from productpath.ingest.git_records import FileStat, GitCommitRecord
 from productpath.ingest.git_refs import (
     GitTagRecord,
     count_commits,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from productpath.ingest.git_records import FileStat, GitCommitRecord
+from productpath.domain.git_records import FileStat, GitCommitRecord
 
 MARK = b"\x01"
 # sha, parents, mailmapped name and e-mail, raw name and e-mail, author and committer time, message

@@ -13,41 +13,11 @@ scan that wrote it. The export's shape::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import OsvFinding
 from productpath.errors import InputError
-
-
-@dataclass(frozen=True, order=True)
-class OsvFinding:
-    """One vulnerability OSV reported for one package version.
-
-    ``severity`` is the advisory database's label (``HIGH``, ``MODERATE``) when it gives one;
-    ``score`` the group's highest CVSS score as OSV-Scanner wrote it (``"7.5"``).
-    """
-
-    ecosystem: str
-    name: str
-    version: str | None
-    id: str
-    summary: str
-    aliases: tuple[str, ...]
-    severity: str | None
-    score: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "aliases": list(self.aliases),
-            "summary": self.summary,
-            "severity": self.severity,
-            "score": self.score,
-            "ecosystem": self.ecosystem,
-            "name": self.name,
-            "version": self.version,
-        }
 
 
 def read_osv(path: Path) -> list[OsvFinding]:

@@ -18,55 +18,15 @@ ruamel.yaml's round-trip loader, which remembers where each key and item was.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import ECOSYSTEMS, RINGS, Radar, RadarEntry
 from productpath.errors import InputError
 from productpath.ingest._yaml_errors import line_of, load_yaml, render_path
-from productpath.ingest.stack.model import ECOSYSTEMS
 
-RINGS = ("adopt", "trial", "assess", "hold")
 ENTRY_KEYS = ("name", "ecosystem", "ring", "reason", "matches")
 TOP_KEYS = ("version", "technologies")
-
-
-@dataclass(frozen=True)
-class RadarEntry:
-    """One technology on the radar; ``line`` is where its entry starts in the file."""
-
-    name: str
-    ring: str
-    reason: str
-    ecosystem: str | None = None
-    matches: tuple[str, ...] = ()
-    line: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "ecosystem": self.ecosystem,
-            "ring": self.ring,
-            "reason": self.reason,
-            "matches": list(self.matches),
-        }
-
-
-@dataclass(frozen=True)
-class Radar:
-    """The radar file's entries, in file order."""
-
-    file: str
-    entries: tuple[RadarEntry, ...]
-
-    def in_ring(self, ring: str) -> list[RadarEntry]:
-        return [e for e in self.entries if e.ring == ring]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "rings": {ring: [e.as_dict() for e in self.in_ring(ring)] for ring in RINGS},
-        }
 
 
 def read_radar(path: Path) -> Radar:

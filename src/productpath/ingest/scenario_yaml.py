@@ -19,11 +19,10 @@ from pydantic import (
     model_validator,
 )
 
+from productpath.domain.plan_inputs import KINDS, Change, Scenario, ThreePoint
 from productpath.domain.roadmap import Estimate, Key, Name, Number, Text
 from productpath.errors import InputError
 from productpath.ingest._yaml_errors import first_problem, line_of, load_yaml, render_path
-from productpath.planning.plan_inputs import ThreePoint
-from productpath.planning.scenarios import KINDS, Change, Scenario
 
 __all__ = ["parse_scenario", "read_scenario"]
 

@@ -75,6 +75,15 @@ def _strict_decoder() -> json.JSONDecoder:
 
 
 @dataclass(frozen=True)
+class SkippedRow:
+    """A row left out by --skip-invalid, and why (what the row's InputError said)."""
+
+    line: int | None
+    field: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One record: its first physical line in the file and its values as text ("" = empty)."""
 
@@ -325,23 +334,11 @@ def _check_header(path: Path, header: Sequence[str], line: int) -> None:
 def _csv_rows(
     path: Path, reader: Any, header: list[str], removed: RemovedNuls
 ) -> Iterator[Row | InputError]:
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "end of data" in str(exc):
-                # An unterminated quote swallowed the rest of the file: nothing after it is
-                # trustworthy, so this is never skippable.
-                raise InputError(
-                    "unterminated quoted field (a '\"' is never closed)", file=path, line=start
-                ) from None
-            yield InputError(f"malformed CSV: {exc}", file=path, line=start)
+    for record in _records(path, reader):
+        if isinstance(record, InputError):
+            yield record
             continue
-        if not cells:
-            continue  # a blank line
+        start, cells = record
         if len(cells) != len(header):
             yield InputError(
                 f"expected {len(header)} fields (as in the header), found {len(cells)}",
@@ -360,7 +357,11 @@ def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]] | Input
     position rather than as dicts. A malformed record is yielded as an InputError; an
     unterminated quote raises, as nothing after it can be trusted.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    yield from _records(path, csv.reader(io.StringIO(text, newline=""), strict=True))
+
+
+def _records(path: Path, reader: Any) -> Iterator[tuple[int, list[str]] | InputError]:
+    """The loop both readers share: each non-blank record and the line it starts on."""
     while True:
         start = reader.line_num + 1
         try:
@@ -369,6 +370,8 @@ def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]] | Input
             return
         except csv.Error as exc:
             if "end of data" in str(exc):
+                # An unterminated quote swallowed the rest of the file: nothing after it is
+                # trustworthy, so this is never skippable.
                 raise InputError(
                     "unterminated quoted field (a '\"' is never closed)", file=path, line=start
                 ) from None

@@ -12,7 +12,7 @@ Status category: the ``Status Category`` column (To Do / In Progress / Done) whe
 it; otherwise :data:`IN_PROGRESS_STATUSES` and :data:`DONE_STATUSES` name the usual statuses, a
 status they do not name is ``done`` when the issue has a Resolved date, else ``todo``. A closed
 issue whose ``Resolution`` (or status) is a not-done one (Won't Do, Duplicate, Cannot Reproduce,
-see :func:`productpath.delivery.records.closes_without_doing`) is ``dropped``.
+see :func:`productpath.domain.work.closes_without_doing`) is ``dropped``.
 
 Parent: ``Parent`` (Jira Cloud writes the parent's *Issue id* there; it is turned into its key
 when the parent is in the same import), else ``Custom field (Epic Link)``. The same key twice
@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from productpath.domain.work import IN_PROGRESS_STATUSES
 from productpath.errors import InputError
 from productpath.ingest.dates import parse_datetime
 from productpath.ingest.tabular import csv_records, read_text, row_problem
@@ -43,26 +44,6 @@ from productpath.ingest.tracker_record import (
 
 SOURCE = "jira"
 REQUIRED = ("Issue key", "Summary", "Status", "Created")
-IN_PROGRESS_STATUSES = frozenset(
-    {
-        "in progress",
-        "in development",
-        "in dev",
-        "doing",
-        "in review",
-        "code review",
-        "review",
-        "under review",
-        "ready for review",
-        "in testing",
-        "in test",
-        "testing",
-        "in qa",
-        "qa",
-        "ready for qa",
-        "blocked",
-    }
-)
 DONE_STATUSES = frozenset(
     {
         "done",

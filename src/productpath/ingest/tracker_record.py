@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from productpath.delivery.records import (
+from productpath.domain.work import (
     DONE,
     DROPPED,
     IN_PROGRESS,
@@ -19,7 +19,7 @@ from productpath.delivery.records import (
 )
 from productpath.errors import InputError
 
-# The vocabulary is delivery's (delivery/records.py); the readers import it from here.
+# The vocabulary is delivery's (domain/work.py); the readers import it from here.
 __all__ = ["DONE", "DROPPED", "IN_PROGRESS", "TODO", "closes_without_doing"]
 STATUS_CATEGORIES = (TODO, IN_PROGRESS, DONE, DROPPED)
 

@@ -11,7 +11,7 @@ everything the fit depends on; a stale file is ignored and the classifier is fit
 
 Regenerate after editing the seed examples, the features or the classifier's settings:
 
-    python -m productpath.insights.kind_model
+    python tools/write_kind_model.py
 """
 
 from __future__ import annotations
@@ -214,9 +214,3 @@ def read(digest: str, path: Path = MODEL) -> FittedKinds | None:
         return None
     words, title_words, title_chars = vectorisers
     return FittedKinds(words, title_words, title_chars, text_model, models[1])
-
-
-if __name__ == "__main__":
-    from productpath.insights.kind import write_default_model
-
-    print(f"wrote the fitted seed classifier to {write_default_model()}")

@@ -1,24 +1,33 @@
 """The insight stages chained over plain arrays: cluster or assign, label, kind, sentiment.
 
-The service (``productpath.services.insights``) reads the store, calls these, and writes the
-result back; everything here is pure, so the scale bench and the tests can run it alone.
-Themes are identified by their stable *number* here, never by a clustering's index.
+The service (``productpath.services.insights``) reads the store, embeds, calls :func:`analyse`
+(which chains the stages, renumbers, relabels and computes trends and emerging themes), and
+writes the result back; everything here is pure, so the scale bench and the tests can run it
+alone. Themes are identified by their stable *number* here, never by a clustering's index.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.insights.cluster import smallest_theme
 from productpath.insights.embed import unit_rows
+from productpath.insights.trends import ThemeTrend, theme_trends, trend_end
 
 # Items are read (kind, sentiment) this many at a time, so a progress bar can move.
 READ_CHUNK = 2000
 
+# An incremental run relabels the themes when they gained at least this share of items.
+RELABEL_SHARE = 0.1
+
 Progress = Callable[[int], None]
+# (stage, done, total): called as a stage starts (done=0) and as it goes.
+StageProgress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -149,3 +158,129 @@ def label(
         number: (found.label, found.keywords)
         for number, found in label_themes(texts, numbers).items()
     }
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the stored themes say before a run, under the run's embedder."""
+
+    active_centroids: Mapping[int, NDArray[np.float32]]  # an incremental run assigns to these
+    all_centroids: Mapping[int, NDArray[np.float32]]  # a full run keeps their numbers
+    sizes: Mapping[int, int]
+    names: Mapping[int, str]
+    active_size: int  # items in active themes
+    next_number: int  # the number the next new theme gets
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One run's reading: for the targets (``themed``, kinds, sentiments) and for every item."""
+
+    themed: Themed  # the targets' themes, in target order
+    numbers: NDArray[np.int64]  # every item's theme after the run (-1: none)
+    relabelled: bool
+    labels: dict[int, tuple[str, tuple[str, ...]]]  # (label, keywords) when relabelled
+    names: dict[int, str]  # every theme's label: the new one, else the stored one
+    kinds: list[str]
+    confidences: list[float]
+    sentiments: list[float]
+    trends: dict[int, ThemeTrend]
+    dated_after_today: int  # left out of the trends
+    themes: int  # themes with at least one item
+    min_theme_size: int
+    emerging: tuple[tuple[int, str, str], ...]  # (number, label, why) of emerging themes
+
+
+def analyse(
+    vectors: NDArray[np.float32],
+    texts: Sequence[str],
+    targets: Sequence[int],
+    old_numbers: Sequence[int],
+    old_sentiments: Sequence[float | None],
+    dates: Sequence[dt.date],
+    prior: Prior,
+    *,
+    full: bool,
+    seed: int,
+    threshold: float,
+    semantic: bool,
+    today: dt.date,
+    progress: StageProgress | None = None,
+    lap: Callable[[str], None] | None = None,
+) -> Analysis:
+    """Theme, label, read and trend every item; ``vectors`` are the targets' embeddings.
+
+    ``targets`` are the items read afresh (all of them on a full run); the others keep their
+    stored theme and sentiment. ``lap`` is called as each stage ends, for the run's timings.
+    """
+    report = progress or _quiet
+    done = lap or _no_lap
+    previous = np.array(old_numbers, dtype=np.int64)
+    report("cluster", 0, None)
+    if full:
+        themed = discover(
+            vectors,
+            previous,
+            prior.all_centroids,
+            next_number=prior.next_number,
+            seed=seed,
+            threshold=threshold,
+        )
+    else:
+        themed = assign(vectors, prior.active_centroids, prior.sizes, threshold=threshold)
+    done("cluster")
+
+    numbers = previous.copy()
+    numbers[list(targets)] = themed.numbers
+    report("label", 0, None)
+    gained = int((themed.numbers >= 0).sum())
+    relabelled = full or gained >= RELABEL_SHARE * max(prior.active_size, 1)
+    labels = label(texts, numbers) if relabelled else {}
+    done("label")
+
+    target_texts = [texts[i] for i in targets]
+    total = len(target_texts)
+    report("kind", 0, total)
+    kinds, confidences = read_kinds(
+        target_texts, vectors if semantic else None, lambda n: report("kind", n, total)
+    )
+    done("kind")
+    report("sentiment", 0, total)
+    sentiments = read_sentiments(target_texts, lambda n: report("sentiment", n, total))
+    done("sentiment")
+
+    report("trends", 0, None)
+    all_sentiments = list(old_sentiments)
+    for position, index in enumerate(targets):
+        all_sentiments[index] = sentiments[position]
+    trends = theme_trends(dates, numbers.tolist(), all_sentiments, as_of=trend_end(dates, today))
+    done("trends")
+
+    names = dict(prior.names) | {number: name for number, (name, _) in labels.items()}
+    return Analysis(
+        themed=themed,
+        numbers=numbers,
+        relabelled=relabelled,
+        labels=labels,
+        names=names,
+        kinds=kinds,
+        confidences=confidences,
+        sentiments=sentiments,
+        trends=trends,
+        dated_after_today=sum(1 for day in dates if day > today),
+        themes=len(np.unique(numbers[numbers >= 0])),
+        min_theme_size=smallest_theme(len(texts)),
+        emerging=tuple(
+            (number, names.get(number, ""), trend.evidence.reason)
+            for number, trend in sorted(trends.items())
+            if trend.evidence.emerging
+        ),
+    )
+
+
+def _quiet(_stage: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+def _no_lap(_stage: str) -> None:
+    return None

@@ -49,6 +49,7 @@ class Gaps:
     gaps: tuple[FeatureFinding, ...]
     closing: tuple[FeatureFinding, ...]
     leads: tuple[FeatureFinding, ...]
+    compared: int = 0  # features looked at: none means nothing to compare, not "no gaps"
 
 
 def find_gaps(features: Sequence[FeatureRow]) -> Gaps:
@@ -76,4 +77,4 @@ def find_gaps(features: Sequence[FeatureRow]) -> Gaps:
     def by_reach(items: list[FeatureFinding]) -> tuple[FeatureFinding, ...]:
         return tuple(sorted(items, key=lambda f: (-len(f.competitors), order[f.key])))
 
-    return Gaps(by_reach(gaps), by_reach(closing), by_reach(leads))
+    return Gaps(by_reach(gaps), by_reach(closing), by_reach(leads), compared=len(features))

@@ -15,10 +15,10 @@ The model (docs/forecast.md states it for users):
 - Work in progress with a pace never finishes before its open linked items run out at that
   pace, whatever its estimate says. The pace is uncertain: each trial draws the work's weeks,
   one by one, from its own weekly history pooled with its team's (``pace_weeks``; see
-  ``services.planning``), so the day differs between trials; without such a history the fixed
-  ``pace_finish`` (the delivery projection) is the floor; what depends on it waits until
-  then. Its team moves on when the estimated effort is spent: slow work in progress mostly
-  runs beside other work, so it holds up its dependants, not its whole team.
+  ``services.forecasting.planning``), so the day differs between trials; without such a history
+  the fixed ``pace_finish`` (the delivery projection) is the floor; what depends on it waits
+  until then. Its team moves on when the estimated effort is spent: slow work in progress
+  mostly runs beside other work, so it holds up its dependants, not its whole team.
 
 Vectorised over trials: one pass over the initiatives in plan order, each step an operation on
 arrays of ``trials`` numbers.
@@ -35,8 +35,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from productpath.domain.plan_inputs import DROPPED, PlanInputs, ThreePoint
 from productpath.errors import InputError
-from productpath.planning.plan_inputs import DROPPED, PlanInputs, ThreePoint
 from productpath.planning.schedule import Job, Schedule, build_schedule, prepare
 
 PERCENTILES = (50, 85, 95)

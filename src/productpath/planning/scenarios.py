@@ -7,70 +7,19 @@ team or initiative, leaves a team with no capacity or closes a dependency loop i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from productpath.domain.roadmap_rules import find_cycle
-from productpath.errors import InputError
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     DROPPED,
     FINISHED,
+    Change,
     InitiativeInput,
     PlanInputs,
+    Scenario,
     TeamInput,
-    ThreePoint,
 )
-
-KINDS = (
-    "add_person",
-    "add_capacity",
-    "set_capacity",
-    "drop",
-    "start_first",
-    "add_dependency",
-    "set_estimate",
-    "move",
-)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change. ``target`` is a team key (capacity changes) or an initiative key (others)."""
-
-    kind: str
-    target: str
-    amount: float | None = None  # people to add, or ideal weeks per week
-    other: str | None = None  # the new dependency, or the new team
-    estimate: ThreePoint | None = None
-    line: int | None = None
-    field: str | None = None
-
-    def describe(self) -> str:
-        if self.kind == "add_person":
-            count = self.amount or 1
-            return f"add {count:g} {'person' if count == 1 else 'people'} to team {self.target}"
-        if self.kind == "add_capacity":
-            return f"add {self.amount:g} ideal weeks per week to team {self.target}"
-        if self.kind == "set_capacity":
-            return f"set team {self.target}'s capacity to {self.amount:g} per week"
-        if self.kind == "drop":
-            return f"drop {self.target}"
-        if self.kind == "start_first":
-            return f"start {self.target} first"
-        if self.kind == "add_dependency":
-            return f"make {self.target} wait for {self.other}"
-        if self.kind == "set_estimate":
-            e = self.estimate
-            assert e is not None
-            return f"re-estimate {self.target} as {e.low:g} / {e.likely:g} / {e.high:g}"
-        return f"move {self.target} to team {self.other}"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    changes: tuple[Change, ...]
-    file: str = "<scenario>"
-    description: str = ""
+from productpath.domain.roadmap_rules import find_cycle
+from productpath.errors import InputError
 
 
 def apply_scenario(inputs: PlanInputs, scenario: Scenario) -> PlanInputs:

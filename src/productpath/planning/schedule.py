@@ -30,15 +30,15 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from productpath.domain.roadmap_rules import find_cycle
-from productpath.errors import DependencyCycleError, InputError
-from productpath.planning.plan_inputs import (
+from productpath.domain.plan_inputs import (
     DROPPED,
     FINISHED,
     IN_PROGRESS,
     InitiativeInput,
     PlanInputs,
 )
+from productpath.domain.roadmap_rules import find_cycle
+from productpath.errors import DependencyCycleError, InputError
 
 _EPS = 1e-9
 

@@ -148,7 +148,7 @@ def parse_glossary(text: str, file: str | Path) -> Glossary:
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-    from productpath.ingest.yaml_limits import check_yaml_limits
+    from productpath.domain.yaml_limits import check_yaml_limits
 
     check_yaml_limits(text, file)
     try:

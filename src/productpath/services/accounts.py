@@ -2,7 +2,7 @@
 
 No accounts in the database means *local mode*: the web app serves the one person on this
 machine as the admin. ``productpath users add`` creates the first account and from then on every
-web request must log in or present an API token (see ``services.api_tokens``).
+web request must log in or present an API token (see ``services.api.api_tokens``).
 """
 
 from __future__ import annotations

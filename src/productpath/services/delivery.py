@@ -19,10 +19,10 @@ from productpath.delivery.bots import Bots
 from productpath.delivery.linking import RULES, link_work
 from productpath.delivery.metrics import DeliveryMetrics, flow_metrics
 from productpath.delivery.progress import InitiativeWork
-from productpath.delivery.records import ItemRecord, TagRecord
 from productpath.delivery.risks import RiskSettings
 from productpath.delivery.status import DeliveryStatus, LinkCounts, MilestoneInfo, build_status
 from productpath.domain import clock
+from productpath.domain.work import ItemRecord, TagRecord
 from productpath.errors import InputError, NotFoundError
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, work_records, work_repo

@@ -38,7 +38,7 @@ from productpath.ingest.feedback_files import (
 from productpath.ingest.issue_feedback import FORMATS as ISSUE_FORMATS
 from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
-from productpath.ingest.tabular import RemovedNuls
+from productpath.ingest.tabular import RemovedNuls, SkippedRow
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, product_repo
 from productpath.store.models import utcnow
@@ -60,15 +60,6 @@ MAX_SOURCE_LENGTH = 100
 # How many rows between two progress reports: often enough for a smooth bar, rarely enough to
 # cost nothing.
 PROGRESS_EVERY = 500
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    """A row left out by --skip-invalid, and why."""
-
-    line: int | None
-    field: str | None
-    reason: str
 
 
 @dataclass
@@ -202,6 +193,15 @@ def import_feedback(
     if isinstance(items, FeedbackRecords):
         report.removed_nuls = items.removed_nuls
     return report
+
+
+def redaction_policy(keep_types: Iterable[str], *, keep_local_ips: bool) -> RedactionPolicy:
+    """What an import redacts: everything except the PII kinds named in ``keep_types`` (the
+    values of :class:`PiiKind`) and, with ``keep_local_ips``, this machine's and private
+    networks' addresses."""
+    return RedactionPolicy(
+        keep=frozenset(PiiKind(kind) for kind in keep_types), keep_local_ips=keep_local_ips
+    )
 
 
 class _Outcome(Enum):

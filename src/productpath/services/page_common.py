@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from productpath.domain.views import ProductInfo
 from productpath.errors import NotFoundError
-from productpath.services.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import Product
 

@@ -24,15 +24,14 @@ import datetime as dt
 import re
 import uuid
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from productpath.domain.text import is_blank
+from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.pii import redact
 from productpath.services.initiative_edit import PUBLIC_STATUS
-from productpath.services.overview import ProductInfo
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import portal_repo, product_repo
 from productpath.store.models import Comment, FeedbackItem, Initiative, Product, utcnow
@@ -55,11 +54,7 @@ WEIGHT_RULE = (
 )
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class VoteResult(_View):
+class VoteResult(View):
     """The initiative's totals after a vote or unvote; ``changed`` is False when it was
     already so (voting twice counts once)."""
 
@@ -70,14 +65,14 @@ class VoteResult(_View):
     weight: float
 
 
-class CommentPublic(_View):
+class CommentPublic(View):
     id: int
     author: str
     body: str
     created_at: dt.datetime
 
 
-class PortalItem(_View):
+class PortalItem(View):
     key: str
     title: str
     status: str
@@ -88,13 +83,13 @@ class PortalItem(_View):
     voted: bool  # by the person asking
 
 
-class PortalStage(_View):
+class PortalStage(View):
     status: str
     label: str
     items: tuple[PortalItem, ...]
 
 
-class PortalView(_View):
+class PortalView(View):
     product: ProductInfo
     stages: tuple[PortalStage, ...]
     can_vote: bool
@@ -104,7 +99,7 @@ class PortalView(_View):
     your_weight: float | None = None
 
 
-class PortalItemPage(_View):
+class PortalItemPage(View):
     product: ProductInfo
     item: PortalItem
     comments: tuple[CommentPublic, ...]
@@ -113,7 +108,7 @@ class PortalItemPage(_View):
     weight_rule: str = WEIGHT_RULE
 
 
-class InitiativeSocial(_View):
+class InitiativeSocial(View):
     """Votes and comments as the initiative's internal page shows them."""
 
     votes: int

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from productpath.domain import stakeholders as rules
 from productpath.domain.csv_safety import safe_cell
+from productpath.domain.views import View
 from productpath.errors import InputError, NotFoundError
 from productpath.notify import config as notify_config
 from productpath.notify.outbound import OutboundPolicy, outbound_policy, shown_host, url_problem
@@ -29,11 +28,7 @@ from productpath.workspace import MAX_KEY_LENGTH, slugify
 MAX_TEXT = 200  # name, role and organisation columns
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class StakeholderInfo(_View):
+class StakeholderInfo(View):
     """A stakeholder as listed. ``webhook`` shows only the URL's host: the rest of a webhook
     URL is often its secret (Slack's are), so it is never printed or served."""
 
@@ -52,26 +47,26 @@ class StakeholderInfo(_View):
     report: str
 
 
-class StakeholderRef(_View):
+class StakeholderRef(View):
     key: str
     name: str
 
 
-class GridCell(_View):
+class GridCell(View):
     power: str
     interest: str
     advice: str
     stakeholders: list[StakeholderRef]
 
 
-class PowerInterestGrid(_View):
+class PowerInterestGrid(View):
     """Four quadrants as the grid is drawn: high power on top, low interest on the left
     (keep satisfied, manage closely, monitor, keep informed)."""
 
     cells: list[GridCell]
 
 
-class RaciRow(_View):
+class RaciRow(View):
     initiative: str
     title: str
     status: str
@@ -80,7 +75,7 @@ class RaciRow(_View):
     warnings: list[str]
 
 
-class RaciMatrix(_View):
+class RaciMatrix(View):
     stakeholders: list[StakeholderRef]
     rows: list[RaciRow]
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from productpath.domain.git_records import RepositoryRow
 from productpath.store.models import (
     Commit,
     Contributor,
@@ -37,19 +38,6 @@ class StoredRepository:
     path: str
     branch: str
     head_sha: str | None
-
-
-@dataclass(frozen=True)
-class RepositorySummary:
-    name: str
-    path: str
-    branch: str
-    head_sha: str | None
-    last_ingested_at: dt.datetime | None
-    commits: int
-    contributors: int
-    first_commit_at: dt.datetime | None
-    last_commit_at: dt.datetime | None
 
 
 def find_repository(session: Session, product_id: int, name: str) -> StoredRepository | None:
@@ -231,7 +219,7 @@ def link_people(session: Session, product_id: int, people: dict[str, int]) -> in
 # --- reading back -------------------------------------------------------------------------
 
 
-def summaries(session: Session, product_id: int) -> list[RepositorySummary]:
+def summaries(session: Session, product_id: int) -> list[RepositoryRow]:
     """Every repository of the product with its commit and contributor counts, by name."""
     stats = (
         select(
@@ -260,4 +248,4 @@ def summaries(session: Session, product_id: int) -> list[RepositorySummary]:
         .where(Repository.product_id == product_id)
         .order_by(Repository.name)
     )
-    return [RepositorySummary(*row) for row in session.execute(stmt)]
+    return [RepositoryRow(*row) for row in session.execute(stmt)]

@@ -30,6 +30,7 @@ from productpath.store.models import (
     FeatureSupport,
     Segment,
 )
+from productpath.store.upsert import assign, sync_keyed
 
 _Listed = TypeVar("_Listed", Segment, Customer)
 _Owned = TypeVar("_Owned", Competitor, Feature)
@@ -180,7 +181,7 @@ def _sync_cells(
         if row is None:
             row = FeatureSupport(feature_id=feature_id, competitor_id=competitor_id)
             session.add(row)
-        _assign(row, level=spec.level.value, source=spec.source, position=position)
+        assign(row, level=spec.level.value, source=spec.source, position=position)
     for row in existing.values():
         session.delete(row)
 
@@ -197,7 +198,7 @@ def _sync_plans(session: Session, feature_id: int, initiative_ids: list[int]) ->
         if row is None:
             row = FeatureInitiative(feature_id=feature_id, initiative_id=initiative_id)
             session.add(row)
-        _assign(row, position=position)
+        assign(row, position=position)
     for row in existing.values():
         session.delete(row)
 
@@ -226,11 +227,11 @@ def _upsert_listed(
             row = model(product_id=product_id, key=spec.id)
             session.add(row)
             rows[spec.id] = row
-        _assign(row, roadmap_position=position, **values(spec))
+        assign(row, roadmap_position=position, **values(spec))
         kept[spec.id] = row
     for key, row in rows.items():
         if key not in kept:
-            _assign(row, roadmap_position=None)
+            assign(row, roadmap_position=None)
     return kept
 
 
@@ -243,19 +244,4 @@ def _sync_owned(
     session: Session, model: type[_Owned], product_id: int, specs: Sequence[Any], values: Any
 ) -> tuple[dict[str, _Owned], list[_Owned]]:
     existing = {row.key: row for row in _owned(session, model, product_id)}
-    kept: dict[str, _Owned] = {}
-    for position, spec in enumerate(specs):
-        row = existing.pop(spec.id, None)
-        if row is None:
-            row = model(product_id=product_id, key=spec.id)
-            session.add(row)
-        _assign(row, position=position, **values(spec))
-        kept[spec.id] = row
-    return kept, list(existing.values())
-
-
-def _assign(row: object, **values: Any) -> None:
-    """Set only the attributes that differ, so an unchanged row is not written."""
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
+    return sync_keyed(session, model, product_id, existing, specs, values)

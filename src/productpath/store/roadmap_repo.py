@@ -40,6 +40,7 @@ from productpath.store.models import (
     Stakeholder,
     Team,
 )
+from productpath.store.upsert import assign, sync_keyed
 
 _Row = TypeVar("_Row", Objective, Team, Milestone, Initiative)
 
@@ -194,7 +195,7 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
     if product is None:
         product = Product(key=doc.product.id)
         session.add(product)
-    _assign(product, name=doc.product.name, description=doc.product.description)
+    assign(product, name=doc.product.name, description=doc.product.description)
     session.flush()
     pid = product.id
 
@@ -279,17 +280,8 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
 def _sync(
     session: Session, model: type[_Row], product_id: int, specs: Sequence[Any], values: Any
 ) -> tuple[dict[str, _Row], list[_Row]]:
-    """Upsert one row per spec (by key, in order); return them by key, and the rows left over."""
     existing = {row.key: row for row in _rows(session, model, product_id)}
-    kept: dict[str, _Row] = {}
-    for position, spec in enumerate(specs):
-        row = existing.pop(spec.id, None)
-        if row is None:
-            row = model(product_id=product_id, key=spec.id)
-            session.add(row)
-        _assign(row, position=position, **values(spec))
-        kept[spec.id] = row
-    return kept, list(existing.values())
+    return sync_keyed(session, model, product_id, existing, specs, values)
 
 
 def _sync_key_results(
@@ -299,7 +291,7 @@ def _sync_key_results(
     rows = []
     for position, spec in enumerate(specs):
         row = existing.get(spec.id) or KeyResult(key=spec.id)
-        _assign(
+        assign(
             row,
             title=spec.title,
             target=spec.target,
@@ -340,7 +332,7 @@ def _member_rows(specs: Iterable[MemberSpec], pool: _MemberPool) -> list[Person]
     rows = []
     for position, spec in enumerate(specs):
         row = pool.claim(spec) or Person(name=spec.name)
-        _assign(row, name=spec.name, email=spec.email, position=position)
+        assign(row, name=spec.name, email=spec.email, position=position)
         rows.append(row)
     return rows
 
@@ -361,15 +353,8 @@ def _sync_dependencies(
         if position is None:
             session.delete(row)
         else:
-            _assign(row, position=position)
+            assign(row, position=position)
     session.add_all(
         InitiativeDependency(initiative_id=a, depends_on_id=b, position=position)
         for (a, b), position in wanted.items()
     )
-
-
-def _assign(row: object, **values: Any) -> None:
-    """Set only the attributes that differ, so an unchanged row is not written."""
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)

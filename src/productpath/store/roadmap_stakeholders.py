@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from productpath.domain.roadmap import RACI_ROLES, InitiativeSpec, RaciSpec, StakeholderSpec
 from productpath.store.models import Initiative, RaciAssignment, Stakeholder
+from productpath.store.upsert import assign
 
 _ROLE_NAME = {role[0].upper(): role for role in RACI_ROLES}
 
@@ -89,7 +90,7 @@ def save_stakeholders(
             row = Stakeholder(product_id=product_id, key=spec.id)
             session.add(row)
             rows[spec.id] = row
-        _assign(
+        assign(
             row,
             roadmap_position=position,
             name=spec.name,
@@ -106,7 +107,7 @@ def save_stakeholders(
         kept[spec.id] = row
     for key, row in rows.items():
         if key not in kept:
-            _assign(row, roadmap_position=None)
+            assign(row, roadmap_position=None)
     session.flush()
     return kept
 
@@ -139,13 +140,6 @@ def save_raci(
                     RaciAssignment(initiative_id=where[0], stakeholder_id=where[1], role=role)
                 )
             else:
-                _assign(found, role=role)
+                assign(found, role=role)
     for row in existing.values():
         session.delete(row)
-
-
-def _assign(row: object, **values: object) -> None:
-    """Set only the attributes that differ, so an unchanged row is not written."""
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from productpath.delivery.records import DONE, DROPPED
+from productpath.domain.work import DONE, DROPPED
 from productpath.store.models import TrackerItem, TrackerStatusChange
 
 # The tracker_item columns an import sets; the rest (ids, timestamps) are the store's.

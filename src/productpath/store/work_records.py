@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from productpath.delivery.records import CommitRecord, ItemRecord, StatusChangeRecord, TagRecord
+from productpath.domain.work import CommitRecord, ItemRecord, StatusChangeRecord, TagRecord
 from productpath.store.models import (
     Commit,
     Contributor,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from productpath.delivery.linking import MANUAL, InitiativeRefs
+from productpath.domain.work import MANUAL, InitiativeRefs
 from productpath.store.models import (
     Commit,
     Contributor,

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from productpath import __version__
 from productpath.errors import DatabaseBusyError, NotFoundError
-from productpath.services.job_kinds import standard_runner
+from productpath.services.background.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web.auth import require_login

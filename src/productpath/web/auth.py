@@ -26,10 +26,10 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from productpath.services.accounts import AuthUser, secret_key, session_user
-from productpath.services.api_tokens import token_user
+from productpath.services.api.api_tokens import token_user
 from productpath.services.workspace import OpenWorkspace
-from productpath.web.deps import Principal
 from productpath.web.login_gate import LOCAL_ONLY, LoginGate, from_this_machine
+from productpath.web.principal import Principal
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,8 +13,16 @@ from starlette.responses import Response
 
 from productpath import __version__
 from productpath.domain.formatting import plain_number
-from productpath.services.jobs import JobRunner
+from productpath.services.background.jobs import JobRunner
 from productpath.services.workspace import OpenWorkspace
+from productpath.web.auth import (
+    account_menu,
+    csrf_input,
+    principal_for,
+    scoped_handle,
+    verify_csrf,
+)
+from productpath.web.principal import ROLES, Principal
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -40,8 +47,6 @@ templates.env.globals["version"] = __version__
 
 
 def _csrf_input(request: Request) -> Any:
-    from productpath.web.auth import csrf_input
-
     return csrf_input(request)
 
 
@@ -49,8 +54,6 @@ templates.env.globals["csrf_input"] = _csrf_input
 
 
 def _account_menu(request: Request) -> Any:
-    from productpath.web.auth import account_menu
-
     return account_menu(request)
 
 
@@ -60,8 +63,6 @@ templates.env.globals["account_menu"] = _account_menu
 def get_handle(request: Request) -> OpenWorkspace:
     """The workspace opened at start-up (see ``app.lifespan``), scoped to the product this
     request is for: the user's current product (``web.auth.scoped_handle``)."""
-    from productpath.web.auth import scoped_handle
-
     return scoped_handle(request)
 
 
@@ -97,35 +98,8 @@ def render(
 
 
 # --- Who is asking -------------------------------------------------------------------------
-# The contract every route uses; web/auth.py (accounts, sessions, tokens) fills it in.
-# Roles per product, strongest first: admin > editor > viewer. ``stakeholder`` sees only the
-# portal (public roadmap, votes, comments, feedback submission).
-ROLES = ("admin", "editor", "viewer", "stakeholder")
-_RANK = {"admin": 3, "editor": 2, "viewer": 1, "stakeholder": 0}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The person (or script) behind a request, and their role on the product it touches.
-
-    ``user_id`` is None in local mode: a workspace with no user accounts, served on loopback,
-    where the one local person is the admin.
-    """
-
-    user_id: int | None
-    email: str
-    name: str
-    role: str
-    product: str
-
-    def at_least(self, role: str) -> bool:
-        return _RANK[self.role] >= _RANK[role]
-
-
 def current_principal(request: Request) -> Principal:
     """The principal for this request (see ``web.auth``)."""
-    from productpath.web.auth import principal_for
-
     return principal_for(request)
 
 
@@ -134,7 +108,7 @@ class RoleCheck:
     test classifies routes by it)."""
 
     def __init__(self, role: str) -> None:
-        if role not in _RANK:
+        if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         self.role = role
 
@@ -162,8 +136,6 @@ AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 async def check_csrf(request: Request) -> None:
     """Unsafe form posts must carry the session's CSRF token (field ``csrf_token`` or header
     ``X-CSRF-Token``); API calls with a bearer token need none. See ``web.auth``."""
-    from productpath.web.auth import verify_csrf
-
     await verify_csrf(request)
 
 

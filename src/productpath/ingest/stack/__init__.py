@@ -4,7 +4,8 @@ One module per ecosystem (``pyproject``, ``requirements``, ``npm``, ``gomod``, `
 ``maven``, ``ruby``); :func:`scan_tree` walks a folder and uses them all.
 """
 
-from productpath.ingest.stack.model import ECOSYSTEMS, Dependency, ManifestSkip, normalise_pypi
+from productpath.domain.stack import ECOSYSTEMS, Dependency, normalise_pypi
+from productpath.ingest.stack.model import ManifestSkip
 from productpath.ingest.stack.scan import SKIP_DIRS, StackScan, scan_tree
 
 __all__ = [

@@ -12,16 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import CARGO, Dependency
 from productpath.errors import InputError
-from productpath.ingest.stack.model import (
-    CARGO,
-    Dependency,
-    ManifestSkip,
-    Parsed,
-    read_toml,
-    relative,
-    table,
-)
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_toml, relative, table
 
 SECTIONS = (("dependencies", False), ("build-dependencies", False), ("dev-dependencies", True))
 

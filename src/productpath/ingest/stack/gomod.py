@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from productpath.ingest.stack.model import GO, Dependency, ManifestSkip, Parsed, read_text, relative
+from productpath.domain.stack import GO, Dependency
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_text, relative
 
 _REQUIREMENT = re.compile(r'^("[^"]+"|\S+)\s+(v\S+)$')
 _BLOCK_START = re.compile(r"^(\w+)\s*\($")

@@ -15,15 +15,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from productpath.domain.stack import MAVEN, Dependency
 from productpath.errors import InputError
-from productpath.ingest.stack.model import (
-    MAVEN,
-    Dependency,
-    ManifestSkip,
-    Parsed,
-    read_text,
-    relative,
-)
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_text, relative
 
 _PROPERTY = re.compile(r"\$\{([^}]+)\}")
 _PLAIN_VERSION = re.compile(r"^[0-9][A-Za-z0-9._-]*$")

@@ -8,43 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import Dependency
 from productpath.errors import InputError
-
-# Ecosystem names as OSV spells them, so an OSV-Scanner export matches without a lookup table.
-PYPI = "PyPI"
-NPM = "npm"
-GO = "Go"
-CARGO = "crates.io"
-MAVEN = "Maven"
-RUBYGEMS = "RubyGems"
-ECOSYSTEMS = (PYPI, NPM, GO, CARGO, MAVEN, RUBYGEMS)
-
-
-@dataclass(frozen=True, order=True)
-class Dependency:
-    """One dependency a manifest declares.
-
-    ``declared`` is the requirement as the manifest writes it (``>=2,<3``, ``^1.4``); ``locked``
-    the exact version a lock file (or an exact pin) fixes; ``manifest`` the path of the manifest
-    relative to the scanned folder, with forward slashes.
-    """
-
-    manifest: str
-    ecosystem: str
-    name: str
-    dev: bool
-    declared: str | None
-    locked: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ecosystem": self.ecosystem,
-            "name": self.name,
-            "declared": self.declared,
-            "locked": self.locked,
-            "manifest": self.manifest,
-            "dev": self.dev,
-        }
 
 
 @dataclass(frozen=True, order=True)
@@ -119,8 +84,3 @@ def table(data: Any, key: str) -> dict[str, Any]:
     """``data[key]`` when it is a table, else an empty one (absent or wrong-typed sections)."""
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, dict) else {}
-
-
-def normalise_pypi(name: str) -> str:
-    """PEP 503: names differing only in case and runs of ``-_.`` are the same project."""
-    return re.sub(r"[-_.]+", "-", name).lower()

@@ -12,15 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import NPM, Dependency
 from productpath.errors import InputError
-from productpath.ingest.stack.model import (
-    NPM,
-    Dependency,
-    ManifestSkip,
-    Parsed,
-    read_text,
-    relative,
-)
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_text, relative
 
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
 SECTIONS = (("dependencies", False), ("optionalDependencies", False), ("devDependencies", True))

@@ -10,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import PYPI, Dependency, normalise_pypi
 from productpath.errors import InputError
 from productpath.ingest.stack.model import (
-    PYPI,
-    Dependency,
     ManifestSkip,
     Parsed,
-    normalise_pypi,
     parse_toml,
     read_text,
     read_toml,

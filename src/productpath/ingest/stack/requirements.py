@@ -11,16 +11,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from productpath.domain.stack import PYPI, Dependency, normalise_pypi
 from productpath.errors import InputError
-from productpath.ingest.stack.model import (
-    PYPI,
-    Dependency,
-    ManifestSkip,
-    Parsed,
-    normalise_pypi,
-    read_text,
-    relative,
-)
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_text, relative
 from productpath.ingest.stack.pep508 import exact_version, parse_requirement
 
 _COMMENT = re.compile(r"(^|\s)#.*$")

@@ -11,15 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from productpath.domain.stack import RUBYGEMS, Dependency
 from productpath.errors import InputError
-from productpath.ingest.stack.model import (
-    RUBYGEMS,
-    Dependency,
-    ManifestSkip,
-    Parsed,
-    read_text,
-    relative,
-)
+from productpath.ingest.stack.model import ManifestSkip, Parsed, read_text, relative
 
 DEV_GROUPS = frozenset({"development", "test"})
 _STRING = re.compile(r"""^(?:"([^"]*)"|'([^']*)')$""")

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from productpath.domain.stack import Dependency
 from productpath.errors import InputError
 from productpath.ingest.stack import cargo, gomod, maven, npm, pyproject, requirements, ruby
-from productpath.ingest.stack.model import Dependency, ManifestSkip, Parsed, relative
+from productpath.ingest.stack.model import ManifestSkip, Parsed, relative
 
 SKIP_DIRS = frozenset(
     {

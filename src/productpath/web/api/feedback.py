@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from productpath.errors import NotFoundError
-from productpath.services.api_feedback import (
+from productpath.services.api.api_feedback import (
     MAX_TEXT,
     FeedbackPublic,
     FeedbackSearch,

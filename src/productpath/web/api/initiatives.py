@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from productpath.domain.roadmap import InitiativeStatus
-from productpath.services.api_initiatives import (
+from productpath.services.api.api_initiatives import (
     InitiativeFilters,
     InitiativePublic,
     InitiativeSummary,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from productpath.services.jobs import JobRunner, JobView, get_job, jobs_page
+from productpath.services.background.jobs import JobRunner, JobView, get_job, jobs_page
 from productpath.web.api.common import (
     COMMON_ERRORS,
     DEFAULT_LIMIT,

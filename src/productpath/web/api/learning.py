@@ -11,13 +11,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from productpath.errors import InputError
-from productpath.services.decisions import (
+from productpath.services.learning.decisions import (
     DecisionView,
     add_decision,
     decision_detail,
     list_decisions,
 )
-from productpath.services.kpis import KpiDetail, KpiSummary, kpi_detail, list_kpis
+from productpath.services.learning.kpis import KpiDetail, KpiSummary, kpi_detail, list_kpis
 from productpath.web.api.common import (
     COMMON_ERRORS,
     DEFAULT_LIMIT,

@@ -1,7 +1,7 @@
 """``/api/v1/objectives`` (with key results) and ``/api/v1/milestones`` (with forecasts).
 
-Both read the dashboard's view (services.overview) and, for milestones, the roadmap's seeded
-forecast that the roadmap page draws (services.roadmap_timeline), so the API, the pages and
+Both read the dashboard's view (services.pages.overview) and, for milestones, the roadmap's seeded
+forecast that the roadmap page draws (services.pages.roadmap_timeline), so the API, the pages and
 their ``.json`` twins agree.
 """
 
@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from productpath.errors import NotFoundError
 from productpath.planning.roadmap_sim import MilestoneForecast
-from productpath.services.overview import MilestoneSummary, ObjectiveSummary, dashboard
-from productpath.services.roadmap_timeline import timeline
+from productpath.services.pages.overview import MilestoneSummary, ObjectiveSummary, dashboard
+from productpath.services.pages.roadmap_timeline import timeline
 from productpath.web.api.common import (
     COMMON_ERRORS,
     DEFAULT_LIMIT,

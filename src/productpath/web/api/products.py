@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from productpath.services.api_products import ProductPublic, visible_products
+from productpath.services.api.api_products import ProductPublic, visible_products
 from productpath.web.api.common import COMMON_ERRORS, ApiRoute
 from productpath.web.deps import HandleDep, ViewerDep
 

@@ -21,7 +21,8 @@ from productpath.services.portal import (
     vote,
 )
 from productpath.web.api.common import COMMON_ERRORS, NOT_FOUND, ApiRoute, Text
-from productpath.web.deps import CsrfDep, HandleDep, Principal, PrincipalDep
+from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["votes and comments"], route_class=ApiRoute, responses=COMMON_ERRORS)
 

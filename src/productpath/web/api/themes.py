@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from productpath.services.themes_view import ThemeDetail, ThemeSummary, theme_detail, themes_page
+from productpath.services.pages.themes_view import (
+    ThemeDetail,
+    ThemeSummary,
+    theme_detail,
+    themes_page,
+)
 from productpath.web.api.common import (
     COMMON_ERRORS,
     DEFAULT_LIMIT,

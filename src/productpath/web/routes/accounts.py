@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from productpath.errors import ProductpathError
-from productpath.services.account_pages import AccountsPage, accounts_page, link_customer
+from productpath.services.pages.account_pages import AccountsPage, accounts_page, link_customer
 from productpath.web.deps import AdminDep, CsrfDep, HandleDep, render
 
 router = APIRouter(tags=["accounts"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.services.overview import Dashboard, dashboard
+from productpath.services.pages.overview import Dashboard, dashboard
 from productpath.web.deps import HandleDep, render
 
 router = APIRouter(tags=["dashboard"])

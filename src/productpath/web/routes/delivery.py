@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.services.delivery_view import DeliveryPage, delivery_page
-from productpath.services.initiative_view import InitiativeDetail, initiative_detail
-from productpath.web.delivery_charts import burnup_svg
+from productpath.charts.delivery import burnup_svg
+from productpath.services.pages.delivery_view import DeliveryPage, delivery_page
+from productpath.services.pages.initiative_view import InitiativeDetail, initiative_detail
 from productpath.web.deps import HandleDep, render
 
 router = APIRouter(tags=["delivery"])

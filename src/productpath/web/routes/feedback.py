@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.responses import Response
 
 from productpath.errors import InputError
-from productpath.services.feedback_explorer import (
+from productpath.services.pages.feedback_explorer import (
     FeedbackExplorer,
     FeedbackQuery,
     explore,

@@ -23,8 +23,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.responses import Response
 
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
-from productpath.services.job_kinds import EMBEDDERS, IMPORT_FORMATS
-from productpath.services.jobs import JobRunner, JobsPage, JobView, get_job, jobs_page
+from productpath.services.background.job_kinds import EMBEDDERS, IMPORT_FORMATS
+from productpath.services.background.jobs import JobRunner, JobsPage, JobView, get_job, jobs_page
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
 
 router = APIRouter(tags=["jobs"])

@@ -12,23 +12,23 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from productpath.services.decisions import (
+from productpath.charts.learning import kpi_svg
+from productpath.domain.views import ProductInfo
+from productpath.services.learning.decisions import (
     DecisionPage,
     DecisionsPage,
     decision_detail,
     list_decisions,
 )
-from productpath.services.experiments import (
+from productpath.services.learning.experiments import (
     ExperimentReport,
     ExperimentSummary,
     experiment_detail,
     list_experiments,
 )
-from productpath.services.kpis import KpiDetail, KpiSummary, kpi_detail, list_kpis
-from productpath.services.overview import ProductInfo
+from productpath.services.learning.kpis import KpiDetail, KpiSummary, kpi_detail, list_kpis
 from productpath.services.page_common import product_info
 from productpath.web.deps import HandleDep, render
-from productpath.web.learning_charts import kpi_svg
 
 router = APIRouter(tags=["learning"])
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from productpath.charts.planning import fan_svg
-from productpath.services.overview import ForecastView, forecast_view
+from productpath.services.pages.overview import ForecastView, forecast_view
 from productpath.web.deps import HandleDep, render
 
 router = APIRouter(tags=["planning"])

@@ -26,7 +26,8 @@ from productpath.services.portal import (
     unvote,
     vote,
 )
-from productpath.web.deps import CsrfDep, HandleDep, Principal, PrincipalDep, render
+from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep, render
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["portal"])
 

@@ -18,18 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
-from productpath.services.communication_pages import ReportsPage, reports_page
-from productpath.services.digest_models import DigestRun
-from productpath.services.digests import send_digests, sending_problem
-from productpath.web.deps import (
-    CsrfDep,
-    EditorDep,
-    HandleDep,
-    Principal,
-    RunnerDep,
-    ViewerDep,
-    render,
-)
+from productpath.services.reporting.communication_pages import ReportsPage, reports_page
+from productpath.services.reporting.digest_models import DigestRun
+from productpath.services.reporting.digests import send_digests, sending_problem
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["reports"])
 
@@ -115,7 +108,7 @@ def report_file(
     download: bool = False,
 ) -> Response:
     """One report (exec, engineering, customer, release-notes) as md, html or pdf."""
-    from productpath.services.reports import render_report
+    from productpath.services.reporting.reports import render_report
 
     if kind not in KINDS or fmt not in FORMATS:
         raise HTTPException(status_code=404, detail=f"no report '{kind}.{fmt}'")

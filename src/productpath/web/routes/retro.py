@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
 from productpath.charts.retro import hit_rate_svg
+from productpath.domain.views import ProductInfo
 from productpath.learning.retro import EstimateRetro, ForecastRetro
-from productpath.services.overview import ProductInfo
+from productpath.services.forecasting.retro import OutcomeRow, outcome_review, retrospective
 from productpath.services.page_common import product_info
-from productpath.services.retro import OutcomeRow, outcome_review, retrospective
 from productpath.web.deps import HandleDep, render
 
 router = APIRouter(tags=["learning"])

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from productpath.charts.planning import gantt_svg
 from productpath.errors import ConflictError, InputError
 from productpath.services.initiative_edit import InitiativeChanges, update_initiative
-from productpath.services.overview import RoadmapView, roadmap_view
+from productpath.services.pages.overview import RoadmapView, roadmap_view
 from productpath.services.portal import MAX_COMMENT, comment
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
 

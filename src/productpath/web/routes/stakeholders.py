@@ -14,14 +14,15 @@ from starlette.responses import Response
 
 from productpath.domain import stakeholders as rules
 from productpath.errors import InputError
-from productpath.services.communication_pages import StakeholdersPage, stakeholders_page
+from productpath.services.reporting.communication_pages import StakeholdersPage, stakeholders_page
 from productpath.services.stakeholders import (
     StakeholderInput,
     raci_csv,
     raci_matrix,
     save_stakeholder,
 )
-from productpath.web.deps import CsrfDep, EditorDep, HandleDep, Principal, ViewerDep, render
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
+from productpath.web.principal import Principal
 
 router = APIRouter(tags=["stakeholders"])
 

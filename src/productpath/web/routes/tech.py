@@ -6,9 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.services.tech_view import CodeHealthView, RadarView, code_health_view, radar_view
+from productpath.charts.tech import radar_svg
+from productpath.services.pages.tech_view import (
+    CodeHealthView,
+    RadarView,
+    code_health_view,
+    radar_view,
+)
 from productpath.web.deps import HandleDep, render
-from productpath.web.tech_charts import radar_svg
 
 router = APIRouter(tags=["tech"])
 

@@ -7,9 +7,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from productpath.services.themes_view import ThemeDetail, ThemesPage, theme_detail, themes_page
+from productpath.charts.theme import sparkline_svg, weekly_svg
+from productpath.services.pages.themes_view import (
+    ThemeDetail,
+    ThemesPage,
+    theme_detail,
+    themes_page,
+)
 from productpath.web.deps import HandleDep, render
-from productpath.web.theme_charts import sparkline_svg, weekly_svg
 
 router = APIRouter(tags=["themes"])
 

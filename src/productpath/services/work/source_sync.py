@@ -1,0 +1,349 @@
+"""``productpath sync``: pull what changed in each source since its last sync.
+
+GitHub issues and pull requests become tracker items with source ``github`` and the keys
+``tracker import --format github`` gives them (``OWNER/NAME#N``), so a repository imported from
+files and then connected updates its items instead of doubling them.
+
+Each page is written in its own transaction together with the cursor it moves (the newest
+``updated_at`` read so far), so a sync cut off midway keeps its pages and the next one resumes
+from there. Every request starts from the cursor (see ``_walk``); the last one, from the final
+cursor, repeats items already stored (GitHub's ``since`` is inclusive) and gives the ETag that
+lets the next sync with nothing new end at one 304 per endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from productpath.errors import InputError, ProductpathError
+from productpath.ingest.connectors.github import (
+    ConnectorError,
+    GitHubReader,
+    Page,
+    RetryPolicy,
+    issues_url,
+    repository_url,
+)
+from productpath.ingest.dates import parse_datetime
+from productpath.ingest.tracker_github import github_records
+from productpath.ingest.tracker_record import DONE, IN_PROGRESS
+from productpath.services.delivery import relink_session
+from productpath.services.work.sources import find_source
+from productpath.services.work.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import product_repo, source_repo, tracker_repo
+from productpath.store.models import Source, SyncRun, utcnow
+
+SOURCE = "github"  # the tracker_item source a file import of GitHub JSON uses too
+Progress = Callable[[str, int, int | None], None]  # source name, pages done, pages in all
+
+
+@dataclass
+class SyncReport:
+    """What one sync of one source did."""
+
+    source: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    requests: int = 0
+    not_modified: bool = False
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": list(self.skipped),
+            "requests": self.requests,
+            "not_modified": self.not_modified,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def sync_sources(
+    handle: OpenWorkspace,
+    name: str | None = None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[SyncReport]:
+    """Sync source ``name``, or every source by name; the first failure stops with one line."""
+    with handle.store.read() as session:
+        if name is not None:
+            names = [find_source(session, handle, name).name]
+        else:
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            found = [] if product_id is None else source_repo.list_sources(session, product_id)
+            names = [source.name for source in found]
+    return [
+        _sync_one(handle, each, full=full, progress=progress, policy=policy, sleep=sleep)
+        for each in names
+    ]
+
+
+@dataclass
+class _Source:
+    """What a sync needs of the stored source, read once."""
+
+    id: int
+    name: str
+    repo: str
+    api_url: str
+    token_env: str | None
+    cursor: dict[str, Any]
+
+
+def _sync_one(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    full: bool,
+    progress: Progress | None,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+) -> SyncReport:
+    with handle.store.read() as session:
+        stored = find_source(session, handle, name)
+        settings = json.loads(stored.settings)
+        source = _Source(
+            id=stored.id,
+            name=stored.name,
+            repo=settings["repo"],
+            api_url=settings["api_url"],
+            token_env=stored.token_env,
+            cursor={} if full else json.loads(stored.cursor),
+        )
+    token = _token(source)
+    started = time.perf_counter()
+    with handle.store.write() as session:
+        run = SyncRun(source_id=source.id, full=full, started_at=utcnow(), skipped="[]")
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    report = SyncReport(source=name)
+    reader = GitHubReader(token, policy=policy, sleep=sleep)
+    try:
+        _walk(handle, source, reader, run_id, report, progress)
+    except ProductpathError as exc:
+        message = _explain(exc, source)
+        _finish(handle, source, run_id, reader.requests, error=message)
+        raise ConnectorError(message) from None
+    finally:
+        reader.close()
+        report.requests = reader.requests
+        report.seconds = time.perf_counter() - started
+    _finish(handle, source, run_id, reader.requests, error=None)
+    return report
+
+
+def _walk(
+    handle: OpenWorkspace,
+    source: _Source,
+    reader: GitHubReader,
+    run_id: int,
+    report: SyncReport,
+    progress: Progress | None,
+) -> None:
+    """Read pages until one holds nothing newer than the cursor and names no next page.
+
+    After each page the next request starts again from the cursor (``since`` = the newest
+    ``updated_at`` read) instead of following the next-page link: GitHub's pages are offsets,
+    and an item edited meanwhile moves to the end and shifts the rest left, so an offset would
+    skip one. Only a page that does not move the cursor (all its items at the cursor's second)
+    goes on by its ``Link: rel="next"``. That last request from the cursor is also the one whose
+    ETag the next sync sends.
+    """
+    cursor = source.cursor
+    repo_page = reader.get(repository_url(source.api_url, source.repo), cursor.get("repo_etag"))
+    since = cursor.get("since")
+    url = issues_url(source.api_url, source.repo, since)
+    etag = cursor.get("issues_etag") if cursor.get("issues_url") == url else None
+    pages_done = 0
+    while True:
+        page = reader.get(url, etag)
+        etag = None
+        if page.not_modified:
+            report.not_modified = True
+            break
+        from_cursor = url == issues_url(source.api_url, source.repo, since)
+        _write_page(handle, source, page, cursor, run_id, report)
+        pages_done += 1
+        if progress is not None:
+            progress(source.name, pages_done, pages_done - 1 + (page.last_page or 1))
+        if cursor.get("since") != since:
+            since = cursor.get("since")
+            url = issues_url(source.api_url, source.repo, since)
+            continue
+        if from_cursor:
+            cursor["issues_url"], cursor["issues_etag"] = url, page.etag
+        if page.next_url is None:
+            break
+        url = page.next_url
+    # Kept only at the end: a sync cut off before this point asks for the repository again.
+    cursor["repo_etag"] = repo_page.etag or cursor.get("repo_etag")
+    _save_cursor(handle, source.id, cursor)
+
+
+def _write_page(
+    handle: OpenWorkspace,
+    source: _Source,
+    page: Page,
+    cursor: dict[str, Any],
+    run_id: int,
+    report: SyncReport,
+) -> None:
+    if not isinstance(page.body, list):
+        raise ConnectorError(f"{page.url} did not answer a JSON array of issues")
+    where = page.url
+    records = []
+    skipped: list[str] = []
+    for entry in github_records((where, n, obj) for n, obj in enumerate(page.body, 1)):
+        if isinstance(entry, InputError):
+            skipped.append(str(entry))
+        else:
+            records.append(entry)
+    newest = _newest(page.body, cursor.get("since"))
+    with handle.store.write() as session:
+        product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
+        keys = [record.key for record in records]
+        counts = tracker_repo.upsert_items(
+            session,
+            product.id,
+            SOURCE,
+            [tracker_columns(record) for record in records],
+            existing=tracker_repo.items_with_keys(session, product.id, SOURCE, keys),
+            now=utcnow(),
+            opening_status=OPENING_STATUS[SOURCE],
+            keep_when_missing=KEEP_WHEN_MISSING[SOURCE],
+        )
+        if newest is not None:
+            cursor["since"] = newest
+        stored = session.get(Source, source.id)
+        assert stored is not None
+        stored.cursor = json.dumps(cursor)
+        run = session.get(SyncRun, run_id)
+        assert run is not None
+        run.added += counts.added
+        run.updated += counts.updated
+        run.unchanged += counts.unchanged
+        run.skipped = json.dumps([*json.loads(run.skipped), *skipped])
+    report.added += counts.added
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    report.skipped.extend(skipped)
+
+
+def _newest(objects: list[Any], since: str | None) -> str | None:
+    """The latest ``updated_at`` of the page, or ``since`` when none is later (as GitHub
+    writes it, so it goes back into the query unchanged)."""
+    best = since
+    best_at = parse_datetime(since) if since else None
+    for obj in objects:
+        value = obj.get("updated_at") if isinstance(obj, dict) else None
+        if not isinstance(value, str):
+            continue
+        try:
+            at = parse_datetime(value)
+        except ValueError:
+            continue
+        if best_at is None or at > best_at:
+            best, best_at = value, at
+    return best
+
+
+def _save_cursor(handle: OpenWorkspace, source_id: int, cursor: dict[str, Any]) -> None:
+    with handle.store.write() as session:
+        stored = session.get(Source, source_id)
+        assert stored is not None
+        stored.cursor = json.dumps(cursor)
+
+
+def _finish(
+    handle: OpenWorkspace, source: _Source, run_id: int, requests: int, *, error: str | None
+) -> None:
+    """Close the run's log entry; relink the product's work (new items may belong to epics or
+    labels mapped to initiatives), whether or not the sync got to the end."""
+    with handle.store.write() as session:
+        now = utcnow()
+        run = session.get(SyncRun, run_id)
+        assert run is not None
+        run.finished_at = now
+        run.requests = requests
+        run.error = error
+        if error is None:
+            stored = session.get(Source, source.id)
+            assert stored is not None
+            stored.last_synced_at = now
+        if run.added or run.updated:
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            assert product_id is not None
+            _start_issues_with_pulls(session, product_id)
+            relink_session(session, handle.workspace.product)
+
+
+def _start_issues_with_pulls(session: Session, product_id: int) -> None:
+    """An open issue that a stored open or merged pull request closes is in progress since that
+    pull request was opened: the rule of the file import, which sees both in one file, applied
+    across pages and syncs (a page maps only the pull requests on it)."""
+    opened: dict[str, dt.datetime] = {}
+    for links, opened_at in tracker_repo.open_or_merged_pulls_with_links(
+        session, product_id, SOURCE
+    ):
+        for link in links.split("\n"):
+            if link.startswith("closes "):
+                key = link.removeprefix("closes ")
+                opened[key] = min(opened.get(key, opened_at), opened_at)
+    for key, item in tracker_repo.items_with_keys(session, product_id, SOURCE, opened).items():
+        start = opened[key]
+        if item.item_type != "issue" or item.status_category == DONE:
+            continue
+        item.status_category = IN_PROGRESS
+        if item.started_at is None or start < item.started_at:
+            item.started_at = start
+
+
+def _token(source: _Source) -> str | None:
+    if source.token_env is None:
+        return None
+    token = os.environ.get(source.token_env)
+    if not token:
+        raise InputError(
+            f"source '{source.name}': the environment variable {source.token_env} is not set; "
+            "put the GitHub token in it"
+        )
+    return token
+
+
+def _explain(exc: ProductpathError, source: _Source) -> str:
+    """One line naming the source and what to check; never the token."""
+    where = f"source '{source.name}'"
+    status = exc.status if isinstance(exc, ConnectorError) else None
+    token = f"the token in ${source.token_env}" if source.token_env else None
+    if status == 401:
+        if token is None:
+            return f"{where}: GitHub asks for credentials (401); connect it with --token-env VAR"
+        return f"{where}: GitHub refused {token} (401 Bad credentials); check it is valid"
+    if status == 403:
+        check = f"check that {token} may read {source.repo}" if token else "give a --token-env"
+        return f"{where}: GitHub refused access to {source.repo} (403); {check}"
+    if status == 404:
+        also = f", and that {token} can see it" if token else " (a private one needs a token)"
+        return (
+            f"{where}: repository {source.repo} not found at {source.api_url} (404); "
+            f"check --repo and --api-url{also}"
+        )
+    return f"{where}: {exc}"
