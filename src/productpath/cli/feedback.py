@@ -128,6 +128,40 @@ def import_(
         typer.echo(f"warning: {where}", err=True)
 
 
+@app.command("label")
+def label(
+    ctx: typer.Context,
+    items: list[str] = typer.Argument(
+        ..., help="Items to label: each one's external id or its number (the id in the list)."
+    ),
+    kind: str | None = typer.Option(
+        None, "--kind", help="The kind: bug, feature_request, question, praise or other."
+    ),
+    sentiment: str | None = typer.Option(
+        None,
+        "--sentiment",
+        help="A score from -1 to 1, or positive (0.5), neutral (0) or negative (-0.5).",
+    ),
+) -> None:
+    """Correct the kind and/or sentiment of one or more items. The correction is shown as set
+    by a person, kept through every 'insights run' (incremental or --full), and the next run's
+    kind classifier learns from it."""
+    from productpath.services.feedback_labels import label_items
+
+    with open_from(ctx) as handle:
+        done = label_items(handle, items, kind=kind, sentiment=sentiment, set_by="cli")
+    what = ", ".join(
+        part
+        for part in (
+            f"kind {done.kind}" if done.kind else "",
+            f"sentiment {done.sentiment:+.2f}" if done.sentiment is not None else "",
+        )
+        if part
+    )
+    noun = "item" if len(done.ids) == 1 else "items"
+    typer.echo(f"Labelled {len(done.ids)} {noun}: {what} (set by a person)")
+
+
 def _day(value: str | None, option: str) -> dt.date | None:
     from productpath.errors import InputError
 
@@ -188,7 +222,7 @@ def list_(
         else:
             rows = list_feedback(handle, limit=limit)
     if as_json:
-        print_json([row.as_dict() for row in rows])
+        print_json([row.listed() for row in rows])
         return
     if not rows:
         if filtered:

@@ -32,6 +32,7 @@ from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
 from productpath.ingest.pii import PiiKind, redact
 from productpath.ingest.tabular import RemovedNuls
+from productpath.services.feedback_labels import with_labels
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, product_repo
 from productpath.store.models import utcnow
@@ -106,6 +107,17 @@ class FeedbackRow:
     theme_label: str | None = None
     sentiment: float | None = None
     kind: str | None = None
+    # Who set kind and sentiment when not the engine: "person" or "file" (see feedback_labels);
+    # filled in by ``feedback list``, which shows them (exports carry the values only).
+    kind_set_by: str | None = None
+    sentiment_set_by: str | None = None
+
+    def listed(self) -> dict[str, Any]:
+        """``as_dict`` with who set the kind and the sentiment (None: the insight engine)."""
+        return self.as_dict() | {
+            "kind_set_by": self.kind_set_by,
+            "sentiment_set_by": self.sentiment_set_by,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -268,9 +280,10 @@ def list_feedback(handle: OpenWorkspace, *, limit: int | None = None) -> list[Fe
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
             return []
-        return [
+        rows = [
             FeedbackRow(*row) for row in feedback_repo.list_items(session, product_id, limit=limit)
         ]
+        return with_labels(session, rows)
 
 
 def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from productpath.domain.csv_safety import safe_cell
 from productpath.errors import InputError
 from productpath.services.feedback import FeedbackRow
+from productpath.services.feedback_labels import with_labels
 from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
 from productpath.services.themes_view import KINDS
@@ -282,7 +283,7 @@ def list_matching(
                     f.kind,
                 )
             )
-        return rows
+        return with_labels(session, rows)
 
 
 class _Line:

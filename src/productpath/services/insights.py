@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,8 +28,11 @@ from productpath.insights.cluster import smallest_theme
 from productpath.insights.embed import MINILM_NAME, Embedder, default_embedder
 from productpath.insights.trends import theme_trends, trend_end
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import insight_repo, product_repo
+from productpath.store import insight_repo, label_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
+
+if TYPE_CHECKING:
+    from productpath.insights.kind import KindClassifier
 
 STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
 # An incremental run relabels the themes when they gained at least this share of items.
@@ -99,6 +102,8 @@ def run_insights(
         product_id = product_repo.find_id(session, handle.workspace.product)
         items = [] if product_id is None else insight_repo.analysis_items(session, product_id)
         stored = [] if product_id is None else insight_repo.themes(session, product_id)
+        learnt = [] if product_id is None else label_repo.kinds_to_learn(session, product_id)
+        relearn = product_id is not None and _labels_since_last_run(session, product_id)
     report = InsightRunReport(
         embedder=embedder.name,
         semantic=embedder.name == MINILM_NAME,
@@ -163,9 +168,17 @@ def run_insights(
 
     semantic = embedder.name == MINILM_NAME
     report_progress("kind", 0, len(texts))
+    examples = _kind_examples(handle, embedder, items, hashes, learnt) if learnt else None
+    classifier = pipeline.kind_classifier(examples, with_vectors=semantic)
     kinds, confidences = pipeline.read_kinds(
-        texts, vectors if semantic else None, lambda done: report_progress("kind", done, len(texts))
+        texts,
+        vectors if semantic else None,
+        lambda done: report_progress("kind", done, len(texts)),
+        classifier,
     )
+    # Labels set since the last run change what the classifier knows: the items this run
+    # would not read again get their kind read afresh too (kind only; their themes stay).
+    reread = _reread_kinds(handle, embedder, items, hashes, targets, classifier) if relearn else []
     clock.lap("kind")
     report_progress("sentiment", 0, len(texts))
     sentiments = pipeline.read_sentiments(
@@ -229,6 +242,9 @@ def run_insights(
             number = int(themed.numbers[position])
             reading["theme_id"] = ids[number] if number >= 0 else None
         insight_repo.replace_readings(session, product_id, readings, everything=full)
+        label_repo.set_kinds(session, reread)
+        # A person's labels win over every reading the run just wrote.
+        label_repo.apply(session, product_id)
         if labels and not full:
             insight_repo.relabel(session, product_id, labels)
         insight_repo.refresh_sizes(session, product_id)
@@ -265,6 +281,54 @@ def run_insights(
             ),
         )
     return report
+
+
+def _labels_since_last_run(session: Any, product_id: int) -> bool:
+    last_label = label_repo.last_set(session, product_id)
+    last_run = insight_repo.last_run(session, product_id)
+    return last_label is not None and (last_run is None or last_label >= last_run.started_at)
+
+
+def _kind_examples(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    items: list[insight_repo.AnalysisItem],
+    hashes: list[str],
+    learnt: list[tuple[int, str, str]],
+) -> pipeline.KindExamples:
+    """The labelled items as training examples, with their vectors (cached by now) for MiniLM."""
+    position = {item.id: index for index, item in enumerate(items)}
+    rows = [position[item_id] for item_id, _, _ in learnt if item_id in position]
+    texts = [items[i].text for i in rows]
+    kinds = [kind for item_id, _, kind in learnt if item_id in position]
+    vectors = None
+    if embedder.name == MINILM_NAME:
+        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+    return pipeline.KindExamples(texts, kinds, vectors)
+
+
+def _reread_kinds(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    items: list[insight_repo.AnalysisItem],
+    hashes: list[str],
+    targets: list[int],
+    classifier: KindClassifier,
+) -> list[tuple[int, str, float]]:
+    """(item id, kind, confidence) for the analysed items outside ``targets``."""
+    chosen = set(targets)
+    rows = [i for i, item in enumerate(items) if i not in chosen and item.text_hash is not None]
+    if not rows:
+        return []
+    texts = [items[i].text for i in rows]
+    vectors = None
+    if embedder.name == MINILM_NAME:
+        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+    kinds, confidences = pipeline.read_kinds(texts, vectors, None, classifier)
+    return [
+        (items[i].id, kind, float(confidence))
+        for i, kind, confidence in zip(rows, kinds, confidences, strict=True)
+    ]
 
 
 def _embeddings(
