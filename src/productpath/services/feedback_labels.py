@@ -73,6 +73,7 @@ def label_items(
     sentiment: str | float | None,
     source: str = "person",
     set_by: str | None = None,
+    numbers_only: bool = False,
 ) -> Labelled:
     """Label every item named (external id or number) or none: an unknown item or value is
     one error and nothing changes."""
@@ -84,7 +85,11 @@ def label_items(
         raise InputError("name at least one item", field="item")
     with handle.store.write() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
-        found = {} if product_id is None else label_repo.resolve(session, product_id, refs)
+        found = (
+            {}
+            if product_id is None
+            else label_repo.resolve(session, product_id, refs, numbers_only=numbers_only)
+        )
         missing = [ref for ref in refs if found.get(ref) is None]
         if product_id is None or missing:
             raise NotFoundError(f"no feedback item '{missing[0] if missing else refs[0]}'")

@@ -30,17 +30,21 @@ class StoredLabel:
     set_by: str | None
 
 
-def resolve(session: Session, product_id: int, refs: Sequence[str]) -> dict[str, int | None]:
-    """Each reference's item id: an external id first, else the item's number; None if neither."""
+def resolve(
+    session: Session, product_id: int, refs: Sequence[str], *, numbers_only: bool = False
+) -> dict[str, int | None]:
+    """Each reference's item id: an external id first (unless ``numbers_only``), else the
+    item's number; None if neither."""
     found: dict[str, int | None] = {}
     for ref in refs:
-        by_external = session.scalars(
+        by_external = session.scalar(
             select(FeedbackItem.id)
             .where(FeedbackItem.product_id == product_id, FeedbackItem.external_id == ref)
             .order_by(FeedbackItem.id)
-        ).all()
-        if len(by_external) >= 1:
-            found[ref] = by_external[0]
+            .limit(1)
+        )
+        if by_external is not None and not numbers_only:
+            found[ref] = by_external
             continue
         found[ref] = (
             session.scalar(
