@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from helpers import invoke
+from productpath.web.app import create_app
 
 # Without labels the shipped classifier reads "card declined" as other, not bug.
 TEXTS = ["my card was declined at the shop", "the shop declined my card",
@@ -54,9 +57,21 @@ def test_a_label_survives_incremental_and_full_runs(workspace_dir: Path, tmp_pat
             assert items[key]["sentiment"] == -0.5 and items[key]["sentiment_set_by"] == "person"
         # The same text unlabelled keeps the engine's reading and says so.
         assert items["c8"]["kind_set_by"] is None
-    # The filters and the theme pages read the person's kind too.
+    # The filters, the explorer and the theme pages read the person's kind too, and say so.
     filtered = json.loads(invoke("feedback", "list", "--kind", "feature_request", "--json").stdout)
     assert {"c2", "c3"} <= {row["external_id"] for row in filtered}
+    with TestClient(create_app()) as client:
+        page = client.get("/feedback", params={"q": "how do i change my pin"})
+        assert page.status_code == 200 and page.text.count("(set by a person)") == 2
+        shown = client.get("/feedback.json", params={"q": "how do i change my pin"}).json()
+        marks = {i["external_id"]: i["kind_by_person"] for i in shown["items"]}
+        assert marks == {"c2": True, "c8": False, "c14": False}
+        theme = items["c2"]["theme_id"]
+        quotes = client.get(f"/themes/{theme}.json").json()["quotes"]
+        labelled = [q for q in quotes if q["feedback_id"] in (before["c2"]["id"], number)]
+        assert labelled and all(q["kind_by_person"] for q in labelled)
+        assert not any(q["kind_by_person"] for q in quotes if q not in labelled)
+        assert "(set by a person)" in client.get(f"/themes/{theme}").text
     # Only the sentiment changes when only it is given; the kind label stays.
     invoke("feedback", "label", "c2", "--sentiment", "0.8")
     after = _items()["c2"]

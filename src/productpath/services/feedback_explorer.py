@@ -30,7 +30,7 @@ from productpath.services.overview import ProductInfo
 from productpath.services.page_common import product_info
 from productpath.services.themes_view import KINDS
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_search, product_repo
+from productpath.store import feedback_search, label_repo, product_repo
 from productpath.store.feedback_search import FoundItem, SearchFilter
 
 SENTIMENTS = ("neg", "neutral", "pos")
@@ -122,6 +122,9 @@ class ExplorerItem(_View):
     theme_label: str | None
     sentiment: float | None
     kind: str | None
+    # A person set the kind (sentiment): the page says so next to it.
+    kind_by_person: bool = False
+    sentiment_by_person: bool = False
 
 
 class FeedbackExplorer(_View):
@@ -192,6 +195,7 @@ def explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
                     limit=query.per_page + 1,
                     matches=total,
                 )
+        labels = label_repo.of_items(session, [f.id for f in found[: query.per_page]])
     capped = total > COUNT_LIMIT
     return FeedbackExplorer(
         product=info,
@@ -205,7 +209,7 @@ def explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
             since=query.since,
             until=query.until,
         ),
-        items=tuple(_item(f) for f in found[: query.per_page]),
+        items=tuple(_item(f, labels.get(f.id)) for f in found[: query.per_page]),
         total=min(total, COUNT_LIMIT + 1),
         total_capped=capped,
         count_limit=COUNT_LIMIT,
@@ -338,7 +342,7 @@ def _resolve(
     )
 
 
-def _item(f: FoundItem) -> ExplorerItem:
+def _item(f: FoundItem, label: label_repo.StoredLabel | None) -> ExplorerItem:
     return ExplorerItem(
         id=f.id,
         source=f.source,
@@ -351,4 +355,6 @@ def _item(f: FoundItem) -> ExplorerItem:
         theme_label=f.theme_label,
         sentiment=f.sentiment,
         kind=f.kind,
+        kind_by_person=label is not None and label.kind is not None,
+        sentiment_by_person=label is not None and label.sentiment is not None,
     )
