@@ -49,6 +49,12 @@ def import_(
     customer_column: str | None = typer.Option(
         None, "--customer-column", help="Column with the customer's id."
     ),
+    kind_column: str | None = typer.Option(
+        None,
+        "--kind-column",
+        help="Column with each item's kind (bug, defect, feature, enhancement, question, "
+        "support, praise, ...): those items are labelled and teach the kind classifier.",
+    ),
     source: str | None = typer.Option(
         None, "--source", help="Name of the source (default: the file name without extension)."
     ),
@@ -81,6 +87,7 @@ def import_(
             id_column=id_column,
             date_column=date_column,
             customer_column=customer_column,
+            kind_column=kind_column,
             source=source,
             file_format=file_format.value if file_format else None,
             skip_invalid=skip_invalid,
@@ -95,6 +102,19 @@ def import_(
         f"Imported {report.added} new {noun} from {file} (source '{report.source}'); "
         f"{report.unchanged} already present; {len(report.skipped)} skipped"
     )
+    if kind_column is not None:
+        noun = "item" if report.labelled == 1 else "items"
+        typer.echo(f"Labelled {report.labelled} {noun} with the kind from column '{kind_column}'")
+    if report.unmapped_kinds:
+        # Listed once, most frequent first: a value to map by hand, never a failed import.
+        values = ", ".join(
+            f"'{value}' ({count})" for value, count in report.unmapped_kinds.most_common()
+        )
+        typer.echo(
+            f"warning: {file}: field '{kind_column}': values that name no kind, their items "
+            f"left unlabelled: {values}",
+            err=True,
+        )
     if report.updated:
         noun = "item" if report.updated == 1 else "items"
         typer.echo(f"Redacted the text of {report.updated} {noun} already stored")

@@ -30,11 +30,12 @@ from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
 from productpath.ingest.feedback_files import FeedbackColumns, FeedbackRecord, read_feedback
+from productpath.ingest.kind_values import kind_of
 from productpath.ingest.pii import PiiKind, redact
 from productpath.ingest.tabular import RemovedNuls
 from productpath.services.feedback_labels import with_labels
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_repo, feedback_staging, product_repo
+from productpath.store import feedback_repo, feedback_staging, label_repo, product_repo
 from productpath.store.models import utcnow
 
 EXPORT_FORMATS = ("csv", "json")
@@ -87,6 +88,10 @@ class FeedbackImportReport:
     first_future: tuple[int, dt.date] | None = None
     # NUL characters taken out of the text (no database stores them), in how many rows.
     removed_nuls: RemovedNuls = field(default_factory=RemovedNuls)
+    # The kind column: items whose kind the file gave (stored as the file's labels), and the
+    # values no kind matched, with how many rows had each (their items stay unlabelled).
+    labelled: int = 0
+    unmapped_kinds: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ def import_feedback(
     id_column: str | None = None,
     date_column: str | None = None,
     customer_column: str | None = None,
+    kind_column: str | None = None,
     source: str | None = None,
     file_format: str | None = None,
     skip_invalid: bool = False,
@@ -153,10 +159,12 @@ def import_feedback(
     The text is stored with PII redacted unless ``keep_pii`` (see the module's docstring).
     """
     source_name = _source_name(path, source)
-    columns = FeedbackColumns(text_column, id_column, date_column, customer_column)
+    columns = FeedbackColumns(text_column, id_column, date_column, customer_column, kind_column)
     # Opening the file checks its format and columns before the write lock is taken.
     items = read_feedback(path, columns, file_format=file_format, redact_pii=not keep_pii)
     report = FeedbackImportReport(source=source_name)
+    # external id -> kind, from the kind column: ground truth, stored as the file's labels.
+    file_kinds: dict[str, str] = {}
     last_day = today()
     # Rows are staged outside the write lock and published in one short transaction (see
     # store.feedback_staging): other writers wait seconds at most, and the file stays all or
@@ -173,12 +181,16 @@ def import_feedback(
                 report.skipped.append(SkippedRow(item.line, item.field, item.reason))
             else:
                 _tally(report, item, writer.add(item), last_day)
+                _read_kind(report, item, file_kinds)
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
         writer.flush()
         with handle.store.write_on(conn) as session:
             product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
             added = feedback_staging.publish(session, product.id, source_name, writer.imported_at)
+            report.labelled = label_repo.put_file_kinds(
+                session, product.id, source_name, file_kinds
+            )
     # Rows another import stored meanwhile under the same ids were left as they were.
     report.unchanged += writer.staged_new - added
     report.added = added
@@ -192,6 +204,16 @@ class _Outcome(Enum):
     ADDED = "added"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+def _read_kind(report: FeedbackImportReport, record: FeedbackRecord, kinds: dict[str, str]) -> None:
+    if record.kind_value is None:
+        return
+    kind = kind_of(record.kind_value)
+    if kind is None:
+        report.unmapped_kinds[record.kind_value] += 1
+    else:
+        kinds[record.external_id] = kind
 
 
 def _tally(

@@ -355,6 +355,8 @@ def _item(f: FoundItem, label: label_repo.StoredLabel | None) -> ExplorerItem:
         theme_label=f.theme_label,
         sentiment=f.sentiment,
         kind=f.kind,
-        kind_by_person=label is not None and label.kind is not None,
-        sentiment_by_person=label is not None and label.sentiment is not None,
+        kind_by_person=label is not None and label.source == "person" and label.kind is not None,
+        sentiment_by_person=(
+            label is not None and label.source == "person" and label.sentiment is not None
+        ),
     )

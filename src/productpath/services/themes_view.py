@@ -202,7 +202,9 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
                 similarity=q[4],
                 kind=q[5],
                 sentiment=q[6],
-                kind_by_person=q[0] in labels and labels[q[0]].kind is not None,
+                kind_by_person=q[0] in labels
+                and labels[q[0]].source == "person"
+                and labels[q[0]].kind is not None,
             )
             for q in quotes
         ),

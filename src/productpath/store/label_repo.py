@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from productpath.store.models import FeedbackInsight, FeedbackItem, FeedbackLabel, utcnow
@@ -81,6 +81,48 @@ def put(
         label.set_by = set_by
         label.set_at = utcnow()
     session.flush()
+
+
+def put_file_kinds(session: Session, product_id: int, source: str, kinds: dict[str, str]) -> int:
+    """Store the kinds an imported file gave (external id of ``source`` -> kind) as labels of
+    source ``file``; a person's label is never replaced by a file's. Returns how many items
+    carry the file's kind now."""
+    ids: dict[str, int] = {}
+    externals = sorted(kinds)
+    for start in range(0, len(externals), IN_CHUNK):
+        stmt = select(FeedbackItem.external_id, FeedbackItem.id).where(
+            FeedbackItem.product_id == product_id,
+            FeedbackItem.source == source,
+            FeedbackItem.external_id.in_(externals[start : start + IN_CHUNK]),
+        )
+        ids.update({row[0]: row[1] for row in session.execute(stmt)})
+    existing = of_items(session, list(ids.values()))
+    now = utcnow()
+    added = []
+    written = 0
+    for external_id, item_id in ids.items():
+        label = existing.get(item_id)
+        if label is not None and label.source == "person":
+            continue
+        written += 1
+        if label is None:
+            added.append(
+                {
+                    "feedback_id": item_id,
+                    "kind": kinds[external_id],
+                    "source": "file",
+                    "set_at": now,
+                }
+            )
+        else:
+            session.execute(
+                update(FeedbackLabel)
+                .where(FeedbackLabel.feedback_id == item_id)
+                .values(kind=kinds[external_id], source="file", set_at=now)
+            )
+    for start in range(0, len(added), IN_CHUNK):
+        session.execute(insert(FeedbackLabel), added[start : start + IN_CHUNK])
+    return written
 
 
 def apply(session: Session, product_id: int) -> None:
