@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from productpath.store.models import FeedbackInsight, FeedbackItem, FeedbackLabel, utcnow
@@ -192,19 +192,6 @@ def set_kinds(session: Session, kinds: Sequence[tuple[int, str, float]]) -> None
     rows = [{"item": i, "new_kind": k, "confidence": c} for i, k, c in kinds]
     for start in range(0, len(rows), IN_CHUNK):
         session.connection().execute(stmt, rows[start : start + IN_CHUNK])
-
-
-def labelled(session: Session, product_id: int) -> set[int]:
-    """Ids of the product's items that carry a kind or a sentiment label."""
-    stmt = (
-        select(FeedbackLabel.feedback_id)
-        .join(FeedbackItem, FeedbackItem.id == FeedbackLabel.feedback_id)
-        .where(
-            FeedbackItem.product_id == product_id,
-            or_(FeedbackLabel.kind.is_not(None), FeedbackLabel.sentiment.is_not(None)),
-        )
-    )
-    return set(session.scalars(stmt))
 
 
 def _stored(label: FeedbackLabel) -> StoredLabel:
