@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from helpers import invoke
+from productpath.cli.main import app
 from productpath.web.app import create_app
 
 # Without labels the shipped classifier reads "card declined" as other, not bug.
@@ -119,3 +121,27 @@ def test_bad_labels_are_one_line_and_change_nothing(workspace_dir: Path, tmp_pat
         assert result.exit_code == 1, (args, result.output)
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert _items() == before
+
+
+def test_review_queue_is_least_certain_first_and_labels_in_a_loop(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    _import(tmp_path)
+    assert json.loads(invoke("feedback", "review", "--json").stdout) == []
+    _run()
+    queue = json.loads(invoke("feedback", "review", "--json", "--limit", "18").stdout)
+    assert len(queue) == 18
+    confidences = [item["confidence"] for item in queue]
+    assert confidences == sorted(confidences) and confidences[0] < confidences[-1]
+    first, second = queue[0], queue[1]
+    # b labels the first as a bug, Enter skips the second, a stray key skips too, x stops.
+    answers = "b\n\nzz\nx\n"
+    result = CliRunner().invoke(app, ["feedback", "review", "--limit", "5"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Labelled 1 item;" in result.stdout and "'zz' is not one of" in result.stderr
+    items = {row["id"]: row for row in json.loads(invoke("feedback", "list", "--json").stdout)}
+    assert (items[first["id"]]["kind"], items[first["id"]]["kind_set_by"]) == ("bug", "person")
+    assert items[second["id"]]["kind_set_by"] is None
+    # A labelled item leaves the queue.
+    after = json.loads(invoke("feedback", "review", "--json", "--limit", "18").stdout)
+    assert first["id"] not in {item["id"] for item in after} and len(after) == 17

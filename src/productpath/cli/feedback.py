@@ -182,6 +182,58 @@ def label(
     typer.echo(f"Labelled {len(done.ids)} {noun}: {what} (set by a person)")
 
 
+# One key per kind in the review loop; the kind's first letter.
+REVIEW_KEYS = {"b": "bug", "f": "feature_request", "q": "question", "p": "praise", "o": "other"}
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    limit: int = typer.Option(20, "--limit", min=1, help="How many items to review."),
+) -> None:
+    """Label kinds, the engine's least certain items first: for each item type b(ug),
+    f(eature_request), q(uestion), p(raise) or o(ther), Enter to skip, x to stop. With --json,
+    print the queue instead."""
+    from productpath.services.feedback_labels import label_items, review_queue
+
+    with open_from(ctx) as handle:
+        queue = review_queue(handle, limit=limit)
+        if as_json:
+            print_json([item.as_dict() for item in queue])
+            return
+        if not queue:
+            typer.echo(
+                "Nothing to review: run 'productpath insights run' first, or all is labelled."
+            )
+            return
+        labelled = 0
+        for position, item in enumerate(queue, start=1):
+            sure = "?" if item.confidence is None else f"{item.confidence:.0%}"
+            typer.echo(f"\n[{position}/{len(queue)}] {item.external_id}: {item.text[:300]}")
+            answer = (
+                typer.prompt(
+                    f"engine: {item.kind} ({sure}); b/f/q/p/o, Enter skips, x stops",
+                    default="",
+                    show_default=False,
+                )
+                .strip()
+                .lower()
+            )
+            if answer == "x":
+                break
+            if answer in REVIEW_KEYS:
+                label_items(
+                    handle, [str(item.id)], kind=REVIEW_KEYS[answer], sentiment=None,
+                    set_by="cli", numbers_only=True,
+                )  # fmt: skip
+                labelled += 1
+            elif answer:
+                typer.echo(f"'{answer}' is not one of b, f, q, p, o, x: skipped", err=True)
+    noun = "item" if labelled == 1 else "items"
+    typer.echo(f"Labelled {labelled} {noun}; the next 'insights run' learns from them.")
+
+
 def _day(value: str | None, option: str) -> dt.date | None:
     from productpath.errors import InputError
 

@@ -113,3 +113,26 @@ def _labelled(row: FeedbackRow, label: label_repo.StoredLabel) -> FeedbackRow:
     if label.sentiment is not None:
         changes |= {"sentiment": label.sentiment, "sentiment_set_by": label.source}
     return dataclasses.replace(row, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An item waiting for a person's kind: what the engine read and how sure it was."""
+
+    id: int
+    external_id: str
+    text: str
+    kind: str | None
+    confidence: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+def review_queue(handle: OpenWorkspace, *, limit: int) -> list[ReviewItem]:
+    """Up to ``limit`` analysed items without a person's or file's kind, least certain first."""
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        if product_id is None:
+            return []
+        return [ReviewItem(*row) for row in label_repo.least_certain(session, product_id, limit)]

@@ -194,5 +194,27 @@ def set_kinds(session: Session, kinds: Sequence[tuple[int, str, float]]) -> None
         session.connection().execute(stmt, rows[start : start + IN_CHUNK])
 
 
+def least_certain(
+    session: Session, product_id: int, limit: int
+) -> list[tuple[int, str, str, str | None, float | None]]:
+    """(id, external id, text, kind, confidence) of read items nobody labelled a kind of, the
+    engine's least certain kind first."""
+    stmt = (
+        select(
+            FeedbackItem.id,
+            FeedbackItem.external_id,
+            FeedbackItem.text,
+            FeedbackInsight.kind,
+            FeedbackInsight.kind_confidence,
+        )
+        .join(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
+        .outerjoin(FeedbackLabel, FeedbackLabel.feedback_id == FeedbackItem.id)
+        .where(FeedbackItem.product_id == product_id, FeedbackLabel.kind.is_(None))
+        .order_by(FeedbackInsight.kind_confidence, FeedbackItem.id)
+        .limit(limit)
+    )
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)]
+
+
 def _stored(label: FeedbackLabel) -> StoredLabel:
     return StoredLabel(label.feedback_id, label.kind, label.sentiment, label.source, label.set_by)
