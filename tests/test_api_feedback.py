@@ -182,3 +182,43 @@ def test_post_refuses_bad_input_with_the_field(
     assert response.status_code == 422, response.text
     assert [e["loc"][-1] for e in response.json()["detail"]] == [field]
     assert shared.get(URL).json()["total"] == 4
+
+
+def test_patch_labels_an_item_as_a_person(api: TestClient) -> None:
+    lost = next(item for item in api.get(URL).json()["items"] if item["text"] == "Card lost")
+    assert (lost["kind"], lost["kind_set_by"]) == ("bug", None)
+    response = api.patch(f"{URL}/{lost['id']}", json={"kind": "question"})
+    assert response.status_code == 200, response.text
+    item = response.json()
+    assert (item["kind"], item["kind_set_by"]) == ("question", "person")
+    # The sentiment was not given: the engine's stays, and says so.
+    assert item["sentiment"] == pytest.approx(-0.4) and item["sentiment_set_by"] is None
+    assert api.get(f"{URL}/{lost['id']}").json() == item
+    assert _texts(api.get(URL, params={"kind": "question"}).json()) == ["Card lost"]
+    both = api.patch(f"{URL}/{lost['id']}", json={"sentiment": 0.5}).json()
+    assert (both["kind"], both["sentiment"], both["sentiment_set_by"]) == (
+        "question",
+        0.5,
+        "person",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "rant"}, "kind"),
+        ({"sentiment": 2}, "sentiment"),
+        ({}, "kind"),
+        ({"kind": "bug", "extra": 1}, "extra"),
+    ],
+)
+def test_patch_refuses_bad_labels_and_changes_nothing(
+    api: TestClient, body: dict[str, Any], field: str
+) -> None:
+    before = api.get(URL).json()
+    item_id = before["items"][0]["id"]
+    response = api.patch(f"{URL}/{item_id}", json=body)
+    assert response.status_code == 422, response.text
+    assert field in str(response.json()["detail"][0]["loc"])
+    assert api.get(URL).json() == before
+    assert api.patch(f"{URL}/999999", json={"kind": "bug"}).status_code == 404

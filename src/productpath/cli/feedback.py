@@ -65,6 +65,12 @@ def import_(
     customer_column: str | None = typer.Option(
         None, "--customer-column", help="Column with the customer's id."
     ),
+    kind_column: str | None = typer.Option(
+        None,
+        "--kind-column",
+        help="Column with each item's kind (bug, defect, feature, enhancement, question, "
+        "support, praise, ...): those items are labelled and teach the kind classifier.",
+    ),
     source: str | None = typer.Option(
         None, "--source", help="Name of the source (default: the file name without extension)."
     ),
@@ -113,6 +119,7 @@ def import_(
             id_column=id_column,
             date_column=date_column,
             customer_column=customer_column,
+            kind_column=kind_column,
             source=source,
             file_format=file_format.value if file_format else None,
             skip_invalid=skip_invalid,
@@ -128,6 +135,19 @@ def import_(
         f"Imported {report.added} new {noun} from {file} (source '{report.source}'); "
         f"{report.unchanged} already present; {len(report.skipped)} skipped"
     )
+    if kind_column is not None:
+        noun = "item" if report.labelled == 1 else "items"
+        typer.echo(f"Labelled {report.labelled} {noun} with the kind from column '{kind_column}'")
+    if report.unmapped_kinds:
+        # Listed once, most frequent first: a value to map by hand, never a failed import.
+        values = ", ".join(
+            f"'{value}' ({count})" for value, count in report.unmapped_kinds.most_common()
+        )
+        typer.echo(
+            f"warning: {file}: field '{kind_column}': values that name no kind, their items "
+            f"left unlabelled: {values}",
+            err=True,
+        )
     if report.updated:
         noun = "item" if report.updated == 1 else "items"
         typer.echo(f"Redacted the text of {report.updated} {noun} already stored")
@@ -159,6 +179,92 @@ def import_(
             field=date_column,
         )
         typer.echo(f"warning: {where}", err=True)
+
+
+@app.command("label")
+def label(
+    ctx: typer.Context,
+    items: list[str] = typer.Argument(
+        ..., help="Items to label: each one's external id or its number (the id in the list)."
+    ),
+    kind: str | None = typer.Option(
+        None, "--kind", help="The kind: bug, feature_request, question, praise or other."
+    ),
+    sentiment: str | None = typer.Option(
+        None,
+        "--sentiment",
+        help="A score from -1 to 1, or positive (0.5), neutral (0) or negative (-0.5).",
+    ),
+) -> None:
+    """Correct the kind and/or sentiment of one or more items. The correction is shown as set
+    by a person, kept through every 'insights run' (incremental or --full), and the next run's
+    kind classifier learns from it."""
+    from productpath.services.feedback_labels import label_items
+
+    with open_from(ctx) as handle:
+        done = label_items(handle, items, kind=kind, sentiment=sentiment, set_by="cli")
+    what = ", ".join(
+        part
+        for part in (
+            f"kind {done.kind}" if done.kind else "",
+            f"sentiment {done.sentiment:+.2f}" if done.sentiment is not None else "",
+        )
+        if part
+    )
+    noun = "item" if len(done.ids) == 1 else "items"
+    typer.echo(f"Labelled {len(done.ids)} {noun}: {what} (set by a person)")
+
+
+# One key per kind in the review loop; the kind's first letter.
+REVIEW_KEYS = {"b": "bug", "f": "feature_request", "q": "question", "p": "praise", "o": "other"}
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    limit: int = typer.Option(20, "--limit", min=1, help="How many items to review."),
+) -> None:
+    """Label kinds, the engine's least certain items first: for each item type b(ug),
+    f(eature_request), q(uestion), p(raise) or o(ther), Enter to skip, x to stop. With --json,
+    print the queue instead."""
+    from productpath.services.feedback_labels import label_items, review_queue
+
+    with open_from(ctx) as handle:
+        queue = review_queue(handle, limit=limit)
+        if as_json:
+            print_json([item.as_dict() for item in queue])
+            return
+        if not queue:
+            typer.echo(
+                "Nothing to review: run 'productpath insights run' first, or all is labelled."
+            )
+            return
+        labelled = 0
+        for position, item in enumerate(queue, start=1):
+            sure = "?" if item.confidence is None else f"{item.confidence:.0%}"
+            typer.echo(f"\n[{position}/{len(queue)}] {item.external_id}: {item.text[:300]}")
+            answer = (
+                typer.prompt(
+                    f"engine: {item.kind} ({sure}); b/f/q/p/o, Enter skips, x stops",
+                    default="",
+                    show_default=False,
+                )
+                .strip()
+                .lower()
+            )
+            if answer == "x":
+                break
+            if answer in REVIEW_KEYS:
+                label_items(
+                    handle, [str(item.id)], kind=REVIEW_KEYS[answer], sentiment=None,
+                    set_by="cli", numbers_only=True,
+                )  # fmt: skip
+                labelled += 1
+            elif answer:
+                typer.echo(f"'{answer}' is not one of b, f, q, p, o, x: skipped", err=True)
+    noun = "item" if labelled == 1 else "items"
+    typer.echo(f"Labelled {labelled} {noun}; the next 'insights run' learns from them.")
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -221,7 +327,7 @@ def list_(
         else:
             rows = list_feedback(handle, limit=limit)
     if as_json:
-        print_json([row.as_dict() for row in rows])
+        print_json([row.listed() for row in rows])
         return
     if not rows:
         if filtered:

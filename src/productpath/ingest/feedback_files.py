@@ -51,6 +51,8 @@ class FeedbackColumns:
     id: str | None = None
     date: str | None = None
     customer: str | None = None
+    # A column naming each item's kind (bug, feature, question, ...; see ``kind_values``).
+    kind: str | None = None
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -70,6 +72,8 @@ class FeedbackRecord:
     redacted: Mapping[PiiKind, int] = field(default_factory=dict)
     # The kind the source gives it (an issue's labels), which the insight engine then keeps.
     kind: str | None = None
+    # The kind column's cell, trimmed; None when there is no such column or the cell is empty.
+    kind_value: str | None = None
 
 
 def row_hash(values: dict[str, str]) -> str:
@@ -119,6 +123,7 @@ def read_feedback(
         id=_optional(table, columns.id, "--id-column"),
         date=_optional(table, columns.date, "--date-column"),
         customer=_optional(table, columns.customer, "--customer-column"),
+        kind=_optional(table, columns.kind, "--kind-column"),
     )
     if resolved.id is None and table.duplicated:
         # Without an id column every column goes into the row's hash, the repeated one too.
@@ -197,9 +202,20 @@ def _record(
                 f"the customer id is longer than {MAX_CUSTOMER_LENGTH} characters",
                 columns.customer,
             )
+    kind_value = None
+    if columns.kind is not None:
+        kind_value = row.values.get(columns.kind, "").strip() or None
     if pii is None:
-        return FeedbackRecord(row.line, external_id, text, created_at, customer)
+        return FeedbackRecord(
+            row.line, external_id, text, created_at, customer, kind_value=kind_value
+        )
     redaction = redact(text, pii)
     return FeedbackRecord(
-        row.line, external_id, redaction.text, created_at, customer, dict(redaction.found)
+        row.line,
+        external_id,
+        redaction.text,
+        created_at,
+        customer,
+        dict(redaction.found),
+        kind_value=kind_value,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +19,9 @@ from numpy.typing import NDArray
 from productpath.insights.cluster import smallest_theme
 from productpath.insights.embed import unit_rows
 from productpath.insights.trends import ThemeTrend, theme_trends, trend_end
+
+if TYPE_CHECKING:
+    from productpath.insights.kind import KindClassifier
 
 # Items are read (kind, sentiment) this many at a time, so a progress bar can move.
 READ_CHUNK = 2000
@@ -116,15 +120,41 @@ def assign(
     return Themed(numbers.astype(np.int64), similarities.astype(np.float32), moved, ())
 
 
+@dataclass(frozen=True)
+class KindExamples:
+    """Labelled items to learn kinds from; ``embeddings`` rows align with ``texts`` or are None."""
+
+    texts: Sequence[str]
+    kinds: Sequence[str]
+    embeddings: NDArray[np.float32] | None = None
+
+
+def kind_classifier(examples: KindExamples | None, *, with_vectors: bool) -> KindClassifier:
+    """The shipped kind classifier, adapted with the workspace's own labelled items if any.
+
+    ``with_vectors``: the texts to read will come with MiniLM vectors, so the examples' vectors
+    are learnt too; otherwise they are left out, and the adapted classifier reads text only.
+    """
+    from productpath.insights.kind import KindClassifier
+
+    classifier = KindClassifier.default()
+    if examples is None or not examples.texts:
+        return classifier
+    return classifier.with_examples(
+        examples.texts, examples.kinds, examples.embeddings if with_vectors else None
+    )
+
+
 def read_kinds(
     texts: Sequence[str],
     embeddings: NDArray[np.float32] | None,
     progress: Progress | None = None,
+    classifier: KindClassifier | None = None,
 ) -> tuple[list[str], list[float]]:
-    """Kind and its confidence per text; ``embeddings`` only when they are MiniLM vectors."""
-    from productpath.insights.kind import KindClassifier
-
-    classifier = KindClassifier.default()
+    """Kind and its confidence per text; ``embeddings`` only when they are MiniLM vectors;
+    ``classifier`` defaults to the shipped one (see ``kind_classifier``)."""
+    if classifier is None:
+        classifier = kind_classifier(None, with_vectors=False)
     kinds: list[str] = []
     confidences: list[float] = []
     for start in range(0, len(texts), READ_CHUNK):
@@ -207,11 +237,13 @@ def analyse(
     today: dt.date,
     progress: StageProgress | None = None,
     lap: Callable[[str], None] | None = None,
+    classifier: KindClassifier | None = None,
 ) -> Analysis:
     """Theme, label, read and trend every item; ``vectors`` are the targets' embeddings.
 
     ``targets`` are the items read afresh (all of them on a full run); the others keep their
     stored theme and sentiment. ``lap`` is called as each stage ends, for the run's timings.
+    ``classifier`` reads kinds (default: the shipped one; see :func:`kind_classifier`).
     """
     report = progress or _quiet
     done = lap or _no_lap
@@ -242,7 +274,10 @@ def analyse(
     total = len(target_texts)
     report("kind", 0, total)
     kinds, confidences = read_kinds(
-        target_texts, vectors if semantic else None, lambda n: report("kind", n, total)
+        target_texts,
+        vectors if semantic else None,
+        lambda n: report("kind", n, total),
+        classifier,
     )
     done("kind")
     report("sentiment", 0, total)

@@ -14,6 +14,7 @@ restores what was removed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -37,10 +38,11 @@ from productpath.ingest.feedback_files import (
 )
 from productpath.ingest.issue_feedback import FORMATS as ISSUE_FORMATS
 from productpath.ingest.issue_feedback import GITHUB, issue_feedback
+from productpath.ingest.kind_values import kind_of
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import RemovedNuls, SkippedRow
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_repo, feedback_staging, product_repo
+from productpath.store import feedback_repo, feedback_staging, label_repo, product_repo
 from productpath.store.models import utcnow
 
 EXPORT_FORMATS = ("csv", "json")
@@ -84,6 +86,10 @@ class FeedbackImportReport:
     first_future: tuple[int, dt.date] | None = None
     # NUL characters taken out of the text (no database stores them), in how many rows.
     removed_nuls: RemovedNuls = field(default_factory=RemovedNuls)
+    # The kind column: items whose kind the file gave (stored as the file's labels), and the
+    # values no kind matched, with how many rows had each (their items stay unlabelled).
+    labelled: int = 0
+    unmapped_kinds: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,17 @@ class FeedbackRow:
     theme_label: str | None = None
     sentiment: float | None = None
     kind: str | None = None
+    # Who set kind and sentiment when not the engine: "person" or "file" (see feedback_labels);
+    # filled in by ``feedback list``, which shows them (exports carry the values only).
+    kind_set_by: str | None = None
+    sentiment_set_by: str | None = None
+
+    def listed(self) -> dict[str, Any]:
+        """``as_dict`` with who set the kind and the sentiment (None: the insight engine)."""
+        return self.as_dict() | {
+            "kind_set_by": self.kind_set_by,
+            "sentiment_set_by": self.sentiment_set_by,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +145,7 @@ def import_feedback(
     id_column: str | None = None,
     date_column: str | None = None,
     customer_column: str | None = None,
+    kind_column: str | None = None,
     source: str | None = None,
     file_format: str | None = None,
     skip_invalid: bool = False,
@@ -156,11 +174,13 @@ def import_feedback(
         if not text_column:
             raise InputError("name the column with the text: --text-column C", field="text-column")
         texts = (text_column,) if isinstance(text_column, str) else tuple(text_column)
-        columns = FeedbackColumns(texts, id_column, date_column, customer_column)
+        columns = FeedbackColumns(texts, id_column, date_column, customer_column, kind_column)
         items = read_feedback(
             path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
         )
     report = FeedbackImportReport(source=source_name)
+    # external id -> kind, from the kind column: ground truth, stored as the file's labels.
+    file_kinds: dict[str, str] = {}
     last_day = today()
     # Rows are staged outside the write lock and published in one short transaction (see
     # store.feedback_staging): other writers wait seconds at most, and the file stays all or
@@ -179,12 +199,16 @@ def import_feedback(
                 report.skipped.append(SkippedRow(item.line, item.field, item.reason))
             else:
                 _tally(report, item, writer.add(item), last_day)
+                _read_kind(report, item, file_kinds)
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
         writer.flush()
         with handle.store.write_on(conn) as session:
             product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
             added = feedback_staging.publish(session, product.id, source_name, writer.imported_at)
+            report.labelled = label_repo.put_file_kinds(
+                session, product.id, source_name, file_kinds
+            )
     # Rows another import stored meanwhile under the same ids were left as they were.
     report.unchanged += writer.staged_new - added
     report.added = added
@@ -208,6 +232,19 @@ class _Outcome(Enum):
     ADDED = "added"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+def _read_kind(report: FeedbackImportReport, record: FeedbackRecord, kinds: dict[str, str]) -> None:
+    if record.kind is not None:  # an issue export's labels, already read as a kind
+        kinds[record.external_id] = record.kind
+        return
+    if record.kind_value is None:
+        return
+    kind = kind_of(record.kind_value)
+    if kind is None:
+        report.unmapped_kinds[record.kind_value] += 1
+    else:
+        kinds[record.external_id] = kind
 
 
 def _tally(
@@ -302,9 +339,10 @@ def list_feedback(handle: OpenWorkspace, *, limit: int | None = None) -> list[Fe
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
             return []
-        return [
+        rows = [
             FeedbackRow(*row) for row in feedback_repo.list_items(session, product_id, limit=limit)
         ]
+        return with_labels(session, rows)
 
 
 def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:
@@ -379,3 +417,19 @@ def _source_name(path: Path, source: str | None) -> str:
             f"the source name is longer than {MAX_SOURCE_LENGTH} characters", field="source"
         )
     return name
+
+
+def with_labels(session: Session, rows: list[FeedbackRow]) -> list[FeedbackRow]:
+    """The rows with each label's values and who set them; a label shows even on an item the
+    engine has not read yet."""
+    labels = label_repo.of_items(session, [row.id for row in rows])
+    return [_labelled(row, labels[row.id]) if row.id in labels else row for row in rows]
+
+
+def _labelled(row: FeedbackRow, label: label_repo.StoredLabel) -> FeedbackRow:
+    changes: dict[str, object] = {}
+    if label.kind is not None:
+        changes |= {"kind": label.kind, "kind_set_by": label.source}
+    if label.sentiment is not None:
+        changes |= {"sentiment": label.sentiment, "sentiment_set_by": label.source}
+    return dataclasses.replace(row, **changes)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,8 +34,11 @@ from productpath.insights.embed import (
     ml_available,
 )
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import insight_repo, product_repo
+from productpath.store import insight_repo, label_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
+
+if TYPE_CHECKING:
+    from productpath.insights.kind import KindClassifier
 
 STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
 # Texts embedded (and cached) per block.
@@ -133,6 +136,8 @@ def run_insights(
         product_id = product_repo.find_id(session, handle.workspace.product)
         items = [] if product_id is None else insight_repo.analysis_items(session, product_id)
         stored = [] if product_id is None else insight_repo.themes(session, product_id)
+        learnt = [] if product_id is None else label_repo.kinds_to_learn(session, product_id)
+        relearn = product_id is not None and _labels_since_last_run(session, product_id)
     report = InsightRunReport(
         embedder=embedder.name,
         semantic=embedder.name == MINILM_NAME,
@@ -170,6 +175,9 @@ def run_insights(
     )
     clock.lap("embed")
 
+    semantic = embedder.name == MINILM_NAME
+    examples = _kind_examples(handle, embedder, items, hashes, learnt) if learnt else None
+    classifier = pipeline.kind_classifier(examples, with_vectors=semantic)
     analysis = pipeline.analyse(
         vectors,
         [item.text for item in items],
@@ -188,11 +196,15 @@ def run_insights(
         full=full,
         seed=seed,
         threshold=embedder.assign_threshold,
-        semantic=embedder.name == MINILM_NAME,
+        semantic=semantic,
         today=today(),
+        classifier=classifier,
         progress=report_progress,
         lap=clock.lap,
     )
+    # Labels set since the last run change what the classifier knows: the items this run
+    # would not read again get their kind read afresh too (kind only; their themes stay).
+    reread = _reread_kinds(handle, embedder, items, hashes, targets, classifier) if relearn else []
     report.relabelled = analysis.relabelled
     report.dated_after_today = analysis.dated_after_today
     report.new_unassigned = int((analysis.themed.numbers < 0).sum())
@@ -203,7 +215,8 @@ def run_insights(
     if full and not analysis.themes:
         report.note = _join(report.note, _no_theme_note(len(items), report.min_theme_size))
     report.emerging = [EmergingTheme(*found) for found in analysis.emerging]
-    _write(handle, product_id, report, analysis, _Run(items, stored, targets, hashes, full, clock))
+    run = _Run(items, stored, targets, hashes, full, clock, reread)
+    _write(handle, product_id, report, analysis, run)
     return report
 
 
@@ -217,6 +230,7 @@ class _Run:
     hashes: list[str]
     full: bool
     clock: _Clock
+    reread: list[tuple[int, str, float]]  # (item id, kind, confidence) read again after labels
 
 
 def _write(
@@ -270,6 +284,9 @@ def _write(
             number = int(themed.numbers[position])
             reading["theme_id"] = ids[number] if number >= 0 else None
         insight_repo.replace_readings(session, product_id, readings, everything=full)
+        label_repo.set_kinds(session, run.reread)
+        # A person's labels win over every reading the run just wrote.
+        label_repo.apply(session, product_id)
         if labels and not full:
             insight_repo.relabel(session, product_id, labels)
         insight_repo.refresh_sizes(session, product_id)
@@ -305,6 +322,54 @@ def _write(
                 ),
             ),
         )
+
+
+def _labels_since_last_run(session: Any, product_id: int) -> bool:
+    last_label = label_repo.last_set(session, product_id)
+    last_run = insight_repo.last_run(session, product_id)
+    return last_label is not None and (last_run is None or last_label >= last_run.started_at)
+
+
+def _kind_examples(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    items: list[insight_repo.AnalysisItem],
+    hashes: list[str],
+    learnt: list[tuple[int, str, str]],
+) -> pipeline.KindExamples:
+    """The labelled items as training examples, with their vectors (cached by now) for MiniLM."""
+    position = {item.id: index for index, item in enumerate(items)}
+    rows = [position[item_id] for item_id, _, _ in learnt if item_id in position]
+    texts = [items[i].text for i in rows]
+    kinds = [kind for item_id, _, kind in learnt if item_id in position]
+    vectors = None
+    if embedder.name == MINILM_NAME:
+        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+    return pipeline.KindExamples(texts, kinds, vectors)
+
+
+def _reread_kinds(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    items: list[insight_repo.AnalysisItem],
+    hashes: list[str],
+    targets: list[int],
+    classifier: KindClassifier,
+) -> list[tuple[int, str, float]]:
+    """(item id, kind, confidence) for the analysed items outside ``targets``."""
+    chosen = set(targets)
+    rows = [i for i, item in enumerate(items) if i not in chosen and item.text_hash is not None]
+    if not rows:
+        return []
+    texts = [items[i].text for i in rows]
+    vectors = None
+    if embedder.name == MINILM_NAME:
+        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+    kinds, confidences = pipeline.read_kinds(texts, vectors, None, classifier)
+    return [
+        (items[i].id, kind, float(confidence))
+        for i, kind, confidence in zip(rows, kinds, confidences, strict=True)
+    ]
 
 
 def _embeddings(

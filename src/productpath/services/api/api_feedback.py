@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from productpath.domain.feedback_kinds import KINDS
 from productpath.domain.text import is_blank
 from productpath.errors import ConflictError, InputError
 from productpath.ingest.pii import redact
-from productpath.services.pages.themes_view import KINDS
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import customer_repo, feedback_search, product_repo
+from productpath.store import customer_repo, feedback_search, label_repo, product_repo
 from productpath.store.feedback_search import FoundItem, SearchFilter
 from productpath.store.models import FeedbackItem, utcnow
 
@@ -66,6 +66,9 @@ class FeedbackPublic(BaseModel):
     theme_label: str | None
     sentiment: float | None
     kind: str | None
+    # "person" when a person set the kind (sentiment) and the engine did not; None otherwise.
+    kind_set_by: str | None = None
+    sentiment_set_by: str | None = None
 
 
 class FeedbackSearch(BaseModel):
@@ -109,8 +112,9 @@ def search_feedback(
                 total = feedback_search.count(
                     session, product_id, resolved, count_limit=COUNT_LIMIT
                 )
+        labels = label_repo.of_items(session, [f.id for f in found])
     return FoundPage(
-        items=tuple(_public(f) for f in found),
+        items=tuple(_public(f, labels.get(f.id)) for f in found),
         total=min(total, COUNT_LIMIT),
         total_capped=total > COUNT_LIMIT,
     )
@@ -238,10 +242,14 @@ def _resolve(session: Session, product_id: int, search: FeedbackSearch) -> Searc
 
 def _by_id(session: Session, product_id: int, item_id: int) -> FeedbackPublic | None:
     found = feedback_search.item(session, product_id, item_id)
-    return _public(found) if found is not None else None
+    if found is None:
+        return None
+    return _public(found, label_repo.of_items(session, [found.id]).get(found.id))
 
 
-def _public(f: FoundItem) -> FeedbackPublic:
+def _public(f: FoundItem, label: label_repo.StoredLabel | None) -> FeedbackPublic:
+    kind_label = label is not None and label.kind is not None
+    sentiment_label = label is not None and label.sentiment is not None
     return FeedbackPublic(
         id=f.id,
         source=f.source,
@@ -253,6 +261,8 @@ def _public(f: FoundItem) -> FeedbackPublic:
         segment=f.segment,
         theme=f.theme_number,
         theme_label=f.theme_label,
-        sentiment=f.sentiment,
-        kind=f.kind,
+        sentiment=label.sentiment if label is not None and sentiment_label else f.sentiment,
+        kind=label.kind if label is not None and kind_label else f.kind,
+        kind_set_by=label.source if label is not None and kind_label else None,
+        sentiment_set_by=label.source if label is not None and sentiment_label else None,
     )

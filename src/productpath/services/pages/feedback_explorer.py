@@ -22,13 +22,13 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from productpath.domain.csv_safety import safe_cell
+from productpath.domain.feedback_kinds import KINDS
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError
-from productpath.services.feedback import FeedbackRow
+from productpath.services.feedback import FeedbackRow, with_labels
 from productpath.services.page_common import product_info
-from productpath.services.pages.themes_view import KINDS
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_search, product_repo
+from productpath.store import feedback_search, label_repo, product_repo
 from productpath.store.feedback_search import FoundItem, SearchFilter
 
 SENTIMENTS = ("neg", "neutral", "pos")
@@ -116,6 +116,9 @@ class ExplorerItem(View):
     theme_label: str | None
     sentiment: float | None
     kind: str | None
+    # A person set the kind (sentiment): the page says so next to it.
+    kind_by_person: bool = False
+    sentiment_by_person: bool = False
 
 
 class FeedbackExplorer(View):
@@ -186,6 +189,7 @@ def explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
                     limit=query.per_page + 1,
                     matches=total,
                 )
+        labels = label_repo.of_items(session, [f.id for f in found[: query.per_page]])
     capped = total > COUNT_LIMIT
     return FeedbackExplorer(
         product=info,
@@ -199,7 +203,7 @@ def explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
             since=query.since,
             until=query.until,
         ),
-        items=tuple(_item(f) for f in found[: query.per_page]),
+        items=tuple(_item(f, labels.get(f.id)) for f in found[: query.per_page]),
         total=min(total, COUNT_LIMIT + 1),
         total_capped=capped,
         count_limit=COUNT_LIMIT,
@@ -277,7 +281,7 @@ def list_matching(
                     f.kind,
                 )
             )
-        return rows
+        return with_labels(session, rows)
 
 
 class _Line:
@@ -332,7 +336,7 @@ def _resolve(
     )
 
 
-def _item(f: FoundItem) -> ExplorerItem:
+def _item(f: FoundItem, label: label_repo.StoredLabel | None) -> ExplorerItem:
     return ExplorerItem(
         id=f.id,
         source=f.source,
@@ -345,4 +349,8 @@ def _item(f: FoundItem) -> ExplorerItem:
         theme_label=f.theme_label,
         sentiment=f.sentiment,
         kind=f.kind,
+        kind_by_person=label is not None and label.source == "person" and label.kind is not None,
+        sentiment_by_person=(
+            label is not None and label.source == "person" and label.sentiment is not None
+        ),
     )

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from productpath.domain.feedback_kinds import KINDS
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
 from productpath.insights.trends import (
@@ -24,13 +25,12 @@ from productpath.insights.trends import (
 )
 from productpath.services.page_common import product_info
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_repo, insight_repo, product_repo
+from productpath.store import feedback_repo, insight_repo, label_repo, product_repo
 from productpath.store.insight_repo import ReadingRow
 from productpath.store.models import InsightRun
 
 TOP = 5
 QUOTES = 5
-KINDS = ("bug", "feature_request", "question", "praise", "other")
 
 
 class RunInfo(View):
@@ -116,6 +116,8 @@ class Quote(View):
     similarity: float | None
     kind: str | None
     sentiment: float | None
+    # A person set the kind (see ``feedback label``): the page says so.
+    kind_by_person: bool = False
 
 
 class ThemeDetail(View):
@@ -175,6 +177,7 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
             raise NotFoundError(f"no theme #{number}; 'productpath themes list' shows them")
         rows = insight_repo.readings(session, product_id)
         quotes = insight_repo.quotes(session, product_id, number, QUOTES)
+        labels = label_repo.of_items(session, [q[0] for q in quotes])
         run = insight_repo.last_run(session, product_id)
     trends, _ = _trends(rows)
     members = [r for r in rows if r.theme_number == number]
@@ -193,6 +196,9 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
                 similarity=q[4],
                 kind=q[5],
                 sentiment=q[6],
+                kind_by_person=q[0] in labels
+                and labels[q[0]].source == "person"
+                and labels[q[0]].kind is not None,
             )
             for q in quotes
         ),

@@ -16,6 +16,7 @@ from productpath.store.models.communication import (
 from productpath.store.models.insight import (
     EmbeddingCache,
     FeedbackInsight,
+    FeedbackLabel,
     ForecastRun,
     InsightRun,
     Theme,
@@ -86,6 +87,7 @@ __all__ = [
     "FeatureSupport",
     "FeedbackInsight",
     "FeedbackItem",
+    "FeedbackLabel",
     "FileChange",
     "ForecastRun",
     "GitTag",

@@ -110,3 +110,23 @@ class FeedbackInsight(Base):
     kind_confidence: Mapped[float | None] = mapped_column(Float)
     text_hash: Mapped[str] = mapped_column(String(64))
     analysed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FeedbackLabel(Base):
+    """What a person (or the imported file) said an item's kind or sentiment is.
+
+    Kept apart from ``feedback_insight``, which a run rewrites: every run re-applies these over
+    its own readings (``label_repo.apply``) and learns from the kinds, so a re-run never undoes
+    a person. ``source`` is ``person`` (``feedback label``, the API) or ``file`` (an import's
+    kind column); a None field leaves the machine's value in place.
+    """
+
+    __tablename__ = "feedback_label"
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str | None] = mapped_column(String(20))
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20), default="person")
+    set_by: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

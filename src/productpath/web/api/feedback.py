@@ -1,5 +1,5 @@
 """``/api/v1/feedback``: search and filter feedback a page at a time; add an item (source
-``api``)."""
+``api``); correct an item's kind and sentiment."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from productpath.services.api.api_feedback import (
     get_feedback,
     search_feedback,
 )
+from productpath.services.feedback_labels import label_items
 from productpath.web.api.common import (
     COMMON_ERRORS,
     CONFLICT,
@@ -126,6 +127,46 @@ def feedback_item(
     item_id: Annotated[int, Path(ge=1, le=2**31 - 1)], handle: HandleDep, _: ViewerDep
 ) -> FeedbackPublic:
     """One feedback item by its id."""
+    found = get_feedback(handle, item_id)
+    if found is None:
+        raise NotFoundError(f"no feedback item {item_id} in this workspace")
+    return found
+
+
+class FeedbackLabelBody(BaseModel):
+    """A person's correction of an item's kind and/or sentiment. It is kept through every
+    ``insights run``, shown with ``kind_set_by``/``sentiment_set_by`` = ``person``, and the
+    next run's kind classifier learns from it. A field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"kind": "bug", "sentiment": -0.5}]},
+    )
+    kind: Kind | None = None
+    sentiment: float | None = Field(default=None, ge=-1, le=1, allow_inf_nan=False)
+
+
+@router.patch(
+    "/feedback/{item_id}",
+    response_model=FeedbackPublic,
+    responses={**NOT_FOUND},
+)
+def label_feedback(
+    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: FeedbackLabelBody,
+    handle: HandleDep,
+    principal: EditorDep,
+    _csrf: CsrfDep,
+) -> FeedbackPublic:
+    """Set the item's kind and/or sentiment as a person (editor); 422 when neither is given."""
+    label_items(
+        handle,
+        [str(item_id)],
+        kind=body.kind,
+        sentiment=body.sentiment,
+        set_by=principal.email or principal.name,
+        numbers_only=True,
+    )
     found = get_feedback(handle, item_id)
     if found is None:
         raise NotFoundError(f"no feedback item {item_id} in this workspace")
