@@ -73,3 +73,45 @@ def test_feedback_list_keeps_one_line_per_item_in_80_columns(
     for wide in (_at(160, "feedback", "list").stdout, _at(80, "feedback", "list", "--wide").stdout):
         row = _row(wide.splitlines(), "1")
         assert row[2:4] == ["acme-corporation", "a-rather-long-source-name"] and row[-1] == long
+
+
+def _table_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line[:1] in "│┃"]
+
+
+def split_cells(narrow: str, wide: str) -> list[str]:
+    """What in ``narrow`` (an 80-column run) shows a cell that did not fit, compared with
+    ``wide`` (the same command in a 400-column terminal, where nothing needs to wrap): a table
+    line past 80 columns, a row spread over more lines than it takes there (a word or a date
+    split), or a word cut with "…" that is whole there."""
+    found = [f"longer than 80: {line}" for line in _table_lines(narrow) if len(line) > 80]
+    extra = len(_table_lines(narrow)) - len(_table_lines(wide))
+    if extra > 0:
+        found.append(f"{extra} more table lines than at 400 columns (cells wrapped)")
+    whole = set(wide.split())
+    for line in _table_lines(narrow):
+        found += [f"cut: {word}" for word in line.split() if "…" in word and word not in whole]
+    return found
+
+
+def test_split_cells_sees_a_wrapped_row_and_a_cut_word() -> None:
+    wide = "┃ initiative ┃ finish     ┃\n│ topup      │ 2030-03-14 │\n"
+    assert split_cells(wide, wide) == []
+    wrapped = "┃ initia ┃ finish ┃\n┃ tive   ┃        ┃\n│ topup  │ 2030-  │\n│        │ 03-14  │\n"
+    assert "2 more table lines than at 400 columns (cells wrapped)" in split_cells(wrapped, wide)
+    assert split_cells("│ top… │ 2030-03-14 │\n", wide) == ["cut: top…"]
+    assert split_cells("│ " + "x" * 80 + " │\n", wide)[0].startswith("longer than 80")
+
+
+TABLE_COMMANDS = [
+    ("delivery", "status", "--today", "2030-01-07"),
+]
+
+
+@pytest.mark.parametrize("command", TABLE_COMMANDS, ids=" ".join)
+def test_table_commands_split_no_cell_in_80_columns(seeded: Path, command: tuple[str, ...]) -> None:
+    narrow = _at(80, *command).stdout
+    assert split_cells(narrow, _at(400, *command).stdout) == [], narrow
+    # --wide shows every column without wrapping, however narrow the terminal.
+    wide = _at(80, *command, "--wide").stdout
+    assert len(_table_lines(wide)) == len(_table_lines(_at(400, *command).stdout))
