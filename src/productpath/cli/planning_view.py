@@ -66,19 +66,23 @@ def _chance(value: float | None) -> str:
     return f"[{colour}]{value:.0%}[/]"
 
 
-def print_schedule(plan: Schedule) -> None:
+def print_schedule(plan: Schedule, *, wide: bool = False) -> None:
+    """The schedule; below :data:`WIDE_AT` columns (unless ``wide``) without the milestone
+    column (the milestones' own table follows), so no cell wraps in 80 columns."""
     console = _console()
-    table = _fit(Table("initiative", "team", "start", "finish", "milestone"))
+    full = wide or console.width >= WIDE_AT
+    headers = ("initiative", "team", "start", "finish", "milestone")
+    table = _fit(Table(*(headers if full else headers[:4])))
     table.title = f"Schedule from {plan.start.isoformat()} (priority: {plan.priority_source})"
     for slot in plan.slots:
-        table.add_row(
-            escape(slot.key) + (" [bold]*[/]" if slot.critical else ""),
-            escape(slot.team),
-            _date(slot.start),
-            _date(slot.finish),
-            escape(slot.milestone or ""),
-        )
+        key = escape(slot.key) + (" [bold]*[/]" if slot.critical else "")
+        cells = [key, escape(slot.team), _date(slot.start), _date(slot.finish)]
+        table.add_row(*cells, *([escape(slot.milestone or "")] if full else []))
+    if wide:
+        widen_to_fit(console, table)
     console.print(table)
+    if not full:
+        console.print("[dim]Milestone column: --wide, or a wider terminal.[/]")
     if plan.critical_path:
         console.print("Critical path (*): " + " -> ".join(escape(k) for k in plan.critical_path))
     if plan.finish:
