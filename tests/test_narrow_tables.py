@@ -138,3 +138,21 @@ def test_table_commands_split_no_cell_in_80_columns(
     # --wide shows every column without wrapping, however narrow the terminal.
     wide = _at(80, *command, "--wide").stdout
     assert len(_table_lines(wide)) == len(_table_lines(_at(400, *command).stdout))
+
+
+def test_themes_list_splits_no_label_in_80_columns(workspace_dir: Path, tmp_path: Path) -> None:
+    texts = ["my card was declined at the shop", "the shop declined my card at the till",
+             "how do i change my pin number", "change the pin number please",
+             "refund my order please", "i want a refund for my order"] * 3  # fmt: skip
+    path = tmp_path / "fb.csv"
+    rows = [f'{i},"{text}",2026-0{1 + i % 6}-1{i % 9}' for i, text in enumerate(texts)]
+    path.write_text("id,text,created\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    _at(80, "feedback", "import", str(path), "--text-column", "text", "--id-column", "id",
+        "--date-column", "created")  # fmt: skip
+    _at(80, "insights", "run", "--embedder", "hashing")
+    narrow = _at(80, "themes", "list").stdout
+    assert split_cells(narrow, _at(400, "themes", "list").stdout) == [], narrow
+    assert "Share, weekly counts, who asks: --wide, or a wider terminal." in narrow
+    header = next(line for line in _at(80, "themes", "list", "--wide").stdout.splitlines()
+                  if line.startswith("┃ id"))  # fmt: skip
+    assert "share" in header and "top customers (revenue)" in header
