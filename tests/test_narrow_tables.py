@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,25 @@ def _table_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line[:1] in "│┃"]
 
 
-def split_cells(narrow: str, wide: str) -> list[str]:
+def split_cells(narrow: str, wide: str, *, one_line_rows: bool = True) -> list[str]:
     """What in ``narrow`` (an 80-column run) shows a cell that did not fit, compared with
     ``wide`` (the same command in a 400-column terminal, where nothing needs to wrap): a table
-    line past 80 columns, a row spread over more lines than it takes there (a word or a date
-    split), or a word cut with "…" that is whole there."""
+    line past 80 columns, a word or date split over two lines or cut with "…" (a word of the
+    narrow tables that is nowhere whole in the wide output) and, for listings whose rows must
+    stay one line each (``one_line_rows``), a row spread over more lines than it takes there.
+    Prose (titles, key results) may wrap between words when ``one_line_rows`` is off."""
     found = [f"longer than 80: {line}" for line in _table_lines(narrow) if len(line) > 80]
-    extra = len(_table_lines(narrow)) - len(_table_lines(wide))
-    if extra > 0:
-        found.append(f"{extra} more table lines than at 400 columns (cells wrapped)")
+    if one_line_rows:
+        extra = len(_table_lines(narrow)) - len(_table_lines(wide))
+        if extra > 0:
+            found.append(f"{extra} more table lines than at 400 columns (cells wrapped)")
+    lines = narrow.splitlines()
+    # A header is one line (┃ ... ┃); a second one right under it is a header that wrapped.
+    found += [f"header wrapped: {b}" for a, b in itertools.pairwise(lines) if a[:1] == b[:1] == "┃"]
+    # Headers may be shortened when narrow ("sent."), so words are checked in the cells.
     whole = set(wide.split())
-    for line in _table_lines(narrow):
-        found += [f"cut: {word}" for word in line.split() if "…" in word and word not in whole]
+    for line in (line for line in lines if line.startswith("│")):
+        found += [f"split: {word}" for word in line.split() if word not in whole]
     return found
 
 
@@ -98,8 +106,10 @@ def test_split_cells_sees_a_wrapped_row_and_a_cut_word() -> None:
     wide = "┃ initiative ┃ finish     ┃\n│ topup      │ 2030-03-14 │\n"
     assert split_cells(wide, wide) == []
     wrapped = "┃ initia ┃ finish ┃\n┃ tive   ┃        ┃\n│ topup  │ 2030-  │\n│        │ 03-14  │\n"
+    assert "header wrapped: ┃ tive   ┃        ┃" in split_cells(wrapped, wide)
     assert "2 more table lines than at 400 columns (cells wrapped)" in split_cells(wrapped, wide)
-    assert split_cells("│ top… │ 2030-03-14 │\n", wide) == ["cut: top…"]
+    assert split_cells("│ top… │ 2030-03-14 │\n", wide) == ["split: top…"]
+    assert "split: 2030-" in split_cells(wrapped, wide, one_line_rows=False)
     assert split_cells("│ " + "x" * 80 + " │\n", wide)[0].startswith("longer than 80")
 
 
