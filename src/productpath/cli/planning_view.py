@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from productpath.cli.common import widen_to_fit
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.planning.roadmap_sim import RoadmapForecast
 from productpath.planning.schedule import Schedule
 from productpath.services.planning import Comparison
@@ -138,11 +138,14 @@ def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
             table.add_row(*cells, shown(i.planned_finish), *finish, escape(i.milestone or ""))
         else:
             table.add_row(*cells, *finish)
+    # Dates across two years are ISO: with long keys the team column may not fit then.
+    dropped = [] if full else drop_until_fits(console, table, ("team",))
     if wide:
         widen_to_fit(console, table)
     console.print(table)
     if not full:
-        console.print("[dim]Plan and milestone columns: --wide, or a wider terminal.[/]")
+        more = "Team, plan" if dropped else "Plan"
+        console.print(f"[dim]{more} and milestone columns: --wide, or a wider terminal.[/]")
     if result.milestones:
         dates = [m.target_date for m in result.milestones]
         dates += [d for m in result.milestones if m.finish for d in (m.finish.p50, m.finish.p95)]
@@ -158,7 +161,11 @@ def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
                 shown(m.finish.p85 if m.finish else None),
                 shown(m.finish.p95 if m.finish else None),
             )
+        # ISO dates and a long milestone key: P50 and P95 bound the range without P85.
+        dropped = [] if full else drop_until_fits(console, table, ("P85",))
         console.print(table)
+        if dropped:
+            console.print("[dim]P85 column: --wide, or a wider terminal.[/]")
         for m in result.milestones:
             if m.probability is None:
                 console.print(f"{escape(m.key)}: {escape(m.explanation)}")
