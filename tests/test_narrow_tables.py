@@ -168,3 +168,18 @@ def test_themes_list_splits_no_label_in_80_columns(workspace_dir: Path, tmp_path
     header = next(line for line in _at(80, "themes", "list", "--wide").stdout.splitlines()
                   if line.startswith("┃ id"))  # fmt: skip
     assert "share" in header and "top customers (revenue)" in header
+
+
+def test_kpi_list_keeps_one_line_per_kpi_in_80_columns(workspace_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "kpis.csv"
+    rows = [f"Payment success rate,2026-07-{day:02},{segment},{96 + day / 10}"
+            for day in range(1, 29) for segment in ("", "android", "ios")]  # fmt: skip
+    path.write_text("metric,date,segment,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    _at(80, "kpi", "import", str(path), "--metric-column", "metric", "--date-column", "date",
+        "--value-column", "value", "--segment-column", "segment")  # fmt: skip
+    narrow = _at(80, "kpi", "list").stdout
+    assert split_cells(narrow, _at(400, "kpi", "list").stdout) == [], narrow
+    assert "2026-07-01" in narrow and "2026-07-28" in narrow
+    assert "Segments: --wide, or a wider terminal." in narrow or "Segments, name:" in narrow
+    wide = _at(80, "kpi", "list", "--wide").stdout
+    assert "Payment success rate" in wide and "android, ios" in wide
