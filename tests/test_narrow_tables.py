@@ -183,3 +183,15 @@ def test_kpi_list_keeps_one_line_per_kpi_in_80_columns(workspace_dir: Path, tmp_
     assert "Segments: --wide, or a wider terminal." in narrow or "Segments, name:" in narrow
     wide = _at(80, "kpi", "list", "--wide").stdout
     assert "Payment success rate" in wide and "android, ios" in wide
+
+
+def test_decision_list_keeps_one_line_per_decision_in_80_columns(workspace_dir: Path) -> None:
+    _at(80, "decision", "add", "Ship the clearer fees copy to everyone on Android and iOS",
+        "--owner", "Sam (growth product manager)", "--decided-on", "2026-12-01",
+        "--review-on", "2027-01-16", "--key", "ship-clearer-fees-copy")  # fmt: skip
+    args = ("decision", "list", "--today", "2026-12-07")
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout) == [], narrow
+    assert _row(narrow.splitlines(), "ship-clearer-fees-copy")[1] == "2027-01-16"
+    wide = _at(80, *args, "--wide").stdout
+    assert "Ship the clearer fees copy to everyone on Android and iOS" in wide
