@@ -195,3 +195,17 @@ def test_decision_list_keeps_one_line_per_decision_in_80_columns(workspace_dir: 
     assert _row(narrow.splitlines(), "ship-clearer-fees-copy")[1] == "2027-01-16"
     wide = _at(80, *args, "--wide").stdout
     assert "Ship the clearer fees copy to everyone on Android and iOS" in wide
+
+
+def test_stakeholders_list_keeps_one_line_per_stakeholder_in_80_columns(
+    workspace_dir: Path,
+) -> None:
+    _at(80, "stakeholders", "add", "Margit Olsen-Lindqvist", "--key", "head-of-support-ops",
+        "--audience", "sales_support", "--power", "high", "--interest", "high",
+        "--email", "margit@pocket.example", "--role", "Head of support")  # fmt: skip
+    narrow = _at(80, "stakeholders", "list").stdout
+    assert split_cells(narrow, _at(400, "stakeholders", "list").stdout) == [], narrow
+    cells = _row(narrow.splitlines(), "head-of-support-ops")
+    assert cells[1:4] == ["Margit Olsen-Lindqvist", "sales_support", "high/high"]
+    wide = _at(80, "stakeholders", "list", "--wide").stdout
+    assert "margit@pocket.example" in wide and "Head of support" in wide
