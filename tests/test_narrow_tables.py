@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,138 @@ def test_feedback_list_keeps_one_line_per_item_in_80_columns(
     for wide in (_at(160, "feedback", "list").stdout, _at(80, "feedback", "list", "--wide").stdout):
         row = _row(wide.splitlines(), "1")
         assert row[2:4] == ["acme-corporation", "a-rather-long-source-name"] and row[-1] == long
+
+
+def _table_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line[:1] in "│┃"]
+
+
+def split_cells(narrow: str, wide: str, *, one_line_rows: bool = True) -> list[str]:
+    """What in ``narrow`` (an 80-column run) shows a cell that did not fit, compared with
+    ``wide`` (the same command in a 400-column terminal, where nothing needs to wrap): a table
+    line past 80 columns, a word or date split over two lines or cut with "…" (a word of the
+    narrow tables that is nowhere whole in the wide output) and, for listings whose rows must
+    stay one line each (``one_line_rows``), a row spread over more lines than it takes there.
+    Prose (titles, key results) may wrap between words when ``one_line_rows`` is off."""
+    found = [f"longer than 80: {line}" for line in _table_lines(narrow) if len(line) > 80]
+    if one_line_rows:
+        extra = len(_table_lines(narrow)) - len(_table_lines(wide))
+        if extra > 0:
+            found.append(f"{extra} more table lines than at 400 columns (cells wrapped)")
+    lines = narrow.splitlines()
+    # A header is one line (┃ ... ┃); a second one right under it is a header that wrapped.
+    found += [f"header wrapped: {b}" for a, b in itertools.pairwise(lines) if a[:1] == b[:1] == "┃"]
+    # Headers may be shortened when narrow ("sent."), so words are checked in the cells.
+    whole = set(wide.split())
+    for line in (line for line in lines if line.startswith("│")):
+        found += [f"split: {word}" for word in line.split() if word not in whole]
+    return found
+
+
+def test_split_cells_sees_a_wrapped_row_and_a_cut_word() -> None:
+    wide = "┃ initiative ┃ finish     ┃\n│ topup      │ 2030-03-14 │\n"
+    assert split_cells(wide, wide) == []
+    wrapped = "┃ initia ┃ finish ┃\n┃ tive   ┃        ┃\n│ topup  │ 2030-  │\n│        │ 03-14  │\n"
+    assert "header wrapped: ┃ tive   ┃        ┃" in split_cells(wrapped, wide)
+    assert "2 more table lines than at 400 columns (cells wrapped)" in split_cells(wrapped, wide)
+    assert split_cells("│ top… │ 2030-03-14 │\n", wide) == ["split: top…"]
+    assert "split: 2030-" in split_cells(wrapped, wide, one_line_rows=False)
+    assert split_cells("│ " + "x" * 80 + " │\n", wide)[0].startswith("longer than 80")
+
+
+@pytest.fixture
+def demo_sized(seeded: Path) -> Path:
+    """The seeded workspace with keys as long as the demo's (``contactless-reliability``,
+    ``growth-support``, ``card-everywhere``): short keys would fit even a careless table."""
+    from sqlalchemy import select
+
+    from productpath.store.models import Initiative, Milestone, Team
+
+    longer = {
+        Initiative: {"onboarding": "guided-onboarding-flow", "card-freeze": "card-freeze-in-app"},
+        Team: {"payments": "payments-core", "growth": "growth-support"},
+        Milestone: {"beta": "card-everywhere", "ga": "general-availabl"},
+    }
+    with open_workspace() as handle, handle.store.write() as s:
+        for model, keys in longer.items():
+            for row in s.scalars(select(model)):
+                row.key = keys.get(row.key, row.key)
+    return seeded
+
+
+TABLE_COMMANDS = [
+    ("delivery", "status", "--today", "2030-01-07"),
+    ("roadmap", "schedule", "--start", "2030-01-07"),
+    # From December the dates span two years, so they stay ISO: long keys leave no room for team.
+    ("forecast", "roadmap", "--trials", "200", "--seed", "1", "--start", "2029-12-03"),
+]
+
+
+@pytest.mark.parametrize("command", TABLE_COMMANDS, ids=" ".join)
+def test_table_commands_split_no_cell_in_80_columns(
+    demo_sized: Path, command: tuple[str, ...]
+) -> None:
+    narrow = _at(80, *command).stdout
+    assert split_cells(narrow, _at(400, *command).stdout) == [], narrow
+    # --wide shows every column without wrapping, however narrow the terminal.
+    wide = _at(80, *command, "--wide").stdout
+    assert len(_table_lines(wide)) == len(_table_lines(_at(400, *command).stdout))
+
+
+def test_themes_list_splits_no_label_in_80_columns(workspace_dir: Path, tmp_path: Path) -> None:
+    texts = ["my card was declined at the shop", "the shop declined my card at the till",
+             "how do i change my pin number", "change the pin number please",
+             "refund my order please", "i want a refund for my order"] * 3  # fmt: skip
+    path = tmp_path / "fb.csv"
+    rows = [f'{i},"{text}",2026-0{1 + i % 6}-1{i % 9}' for i, text in enumerate(texts)]
+    path.write_text("id,text,created\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    _at(80, "feedback", "import", str(path), "--text-column", "text", "--id-column", "id",
+        "--date-column", "created")  # fmt: skip
+    _at(80, "insights", "run", "--embedder", "hashing")
+    narrow = _at(80, "themes", "list").stdout
+    assert split_cells(narrow, _at(400, "themes", "list").stdout) == [], narrow
+    assert "Share, weekly counts, who asks: --wide, or a wider terminal." in narrow
+    header = next(line for line in _at(80, "themes", "list", "--wide").stdout.splitlines()
+                  if line.startswith("┃ id"))  # fmt: skip
+    assert "share" in header and "top customers (revenue)" in header
+
+
+def test_kpi_list_keeps_one_line_per_kpi_in_80_columns(workspace_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "kpis.csv"
+    rows = [f"Payment success rate,2026-07-{day:02},{segment},{96 + day / 10}"
+            for day in range(1, 29) for segment in ("", "android", "ios")]  # fmt: skip
+    path.write_text("metric,date,segment,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    _at(80, "kpi", "import", str(path), "--metric-column", "metric", "--date-column", "date",
+        "--value-column", "value", "--segment-column", "segment")  # fmt: skip
+    narrow = _at(80, "kpi", "list").stdout
+    assert split_cells(narrow, _at(400, "kpi", "list").stdout) == [], narrow
+    assert "2026-07-01" in narrow and "2026-07-28" in narrow
+    assert "Segments: --wide, or a wider terminal." in narrow or "Segments, name:" in narrow
+    wide = _at(80, "kpi", "list", "--wide").stdout
+    assert "Payment success rate" in wide and "android, ios" in wide
+
+
+def test_decision_list_keeps_one_line_per_decision_in_80_columns(workspace_dir: Path) -> None:
+    _at(80, "decision", "add", "Ship the clearer fees copy to everyone on Android and iOS",
+        "--owner", "Sam (growth product manager)", "--decided-on", "2026-12-01",
+        "--review-on", "2027-01-16", "--key", "ship-clearer-fees-copy")  # fmt: skip
+    args = ("decision", "list", "--today", "2026-12-07")
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout) == [], narrow
+    assert _row(narrow.splitlines(), "ship-clearer-fees-copy")[1] == "2027-01-16"
+    wide = _at(80, *args, "--wide").stdout
+    assert "Ship the clearer fees copy to everyone on Android and iOS" in wide
+
+
+def test_stakeholders_list_keeps_one_line_per_stakeholder_in_80_columns(
+    workspace_dir: Path,
+) -> None:
+    _at(80, "stakeholders", "add", "Margit Olsen-Lindqvist", "--key", "head-of-support-ops",
+        "--audience", "sales_support", "--power", "high", "--interest", "high",
+        "--email", "margit@pocket.example", "--role", "Head of support")  # fmt: skip
+    narrow = _at(80, "stakeholders", "list").stdout
+    assert split_cells(narrow, _at(400, "stakeholders", "list").stdout) == [], narrow
+    cells = _row(narrow.splitlines(), "head-of-support-ops")
+    assert cells[1:4] == ["Margit Olsen-Lindqvist", "sales_support", "high/high"]
+    wide = _at(80, "stakeholders", "list", "--wide").stdout
+    assert "margit@pocket.example" in wide and "Head of support" in wide

@@ -67,6 +67,24 @@ def widen_to_fit(console: Any, table: Any) -> None:
     console.width = max(console.width, needed)
 
 
+def drop_until_fits(console: Any, table: Any, optional: tuple[str, ...]) -> list[str]:
+    """Take the ``optional`` columns (by header, in that order) out of ``table`` until every
+    cell fits ``console`` on one line; return the headers taken out, for a note under it.
+    For tables whose width depends on the data (long keys, dates across years)."""
+    from rich.measure import Measurement
+
+    dropped: list[str] = []
+    for header in optional:
+        needed = Measurement.get(console, console.options.update_width(1000), table).maximum
+        if needed <= console.width:
+            break
+        index = next((n for n, c in enumerate(table.columns) if c.header == header), None)
+        if index is not None:
+            del table.columns[index]
+            dropped.append(header)
+    return dropped
+
+
 def settings_for(ctx: typer.Context) -> Settings:
     """Settings from the environment, with --workspace taking precedence."""
     from productpath.settings import Settings

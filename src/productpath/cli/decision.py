@@ -70,7 +70,12 @@ def add(
 
 @app.command("list")
 def list_(
-    ctx: typer.Context, as_json: bool = JSON_OPTION, today: str | None = TODAY_OPTION
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    today: str | None = TODAY_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """List decisions, newest first."""
     from productpath.services.learning.decisions import list_decisions
@@ -85,7 +90,7 @@ def list_(
         return
     from productpath.cli.decision_print import print_decisions
 
-    print_decisions(page.decisions)
+    print_decisions(page.decisions, wide=wide)
 
 
 @app.command("show")

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.services.learning.decisions import DecisionView
 
 _VERDICT = {
@@ -33,8 +34,13 @@ def _expected(d: DecisionView) -> str:
     return text
 
 
-def print_decisions(rows: Sequence[DecisionView]) -> None:
+def print_decisions(rows: Sequence[DecisionView], *, wide: bool = False) -> None:
+    """One line per decision: in a narrow terminal (unless ``wide``) the prose columns are
+    left out, least needed first, until every cell fits on its line; a note says which."""
+    console = Console(highlight=False)
     table = Table("decision", "title", "owner", "decided", "review", "expected", "now")
+    for column in table.columns:
+        column.no_wrap = True
     for d in rows:
         review = f"{d.review_on}" + (" [bold](due)[/]" if d.due else "") if d.review_on else "-"
         table.add_row(
@@ -46,7 +52,14 @@ def print_decisions(rows: Sequence[DecisionView]) -> None:
             escape(_expected(d)),
             _VERDICT[d.outcome.verdict],
         )
-    Console(highlight=False).print(table)
+    optional = ("expected", "owner", "decided", "title")
+    dropped = [] if wide else drop_until_fits(console, table, optional)
+    if wide:
+        widen_to_fit(console, table)
+    console.print(table)
+    if dropped:
+        shown = ", ".join(dropped).capitalize()
+        console.print(f"[dim]{shown}: --wide, a wider terminal, or 'decision review'.[/]")
 
 
 def print_reviews(rows: Sequence[DecisionView]) -> None:

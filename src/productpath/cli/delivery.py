@@ -34,6 +34,9 @@ def status(
         14, "--stale-days", min=1, help="Days without activity after which work is stale."
     ),
     today: dt.datetime | None = TODAY_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Progress, projection and risks of every initiative, rolled up per milestone."""
     from productpath.services.delivery import delivery_status
@@ -47,7 +50,7 @@ def status(
         return
     from productpath.cli.delivery_print import print_status
 
-    print_status(result)
+    print_status(result, wide=wide)
 
 
 @app.command()

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
+from productpath.cli.common import widen_to_fit
 from productpath.delivery.linking import RULES
 from productpath.delivery.metrics import DeliveryMetrics, Durations
 from productpath.delivery.risks import severity
@@ -29,41 +30,63 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "-"
 
 
-def print_status(status: DeliveryStatus) -> None:
+# From this many columns on, ``delivery status`` shows every column; narrower terminals get
+# the essential ones, each on one line, so nothing wraps in 80 columns.
+STATUS_WIDE_AT = 120
+
+
+def print_status(status: DeliveryStatus, *, wide: bool = False) -> None:
+    """Milestones, initiatives and risks; below :data:`STATUS_WIDE_AT` columns (unless
+    ``wide``) without the worst-risk, milestone and last-activity columns and with the risks as
+    lines, so an 80-column terminal wraps no cell."""
     console = _console()
+    full = wide or console.width >= STATUS_WIDE_AT
     if status.milestones:
-        table = Table("milestone", "target", "done/total", "projected", "on time?", "worst risk")
-        table.title = "Milestones"
+        headers = ["milestone", "target", "done", "projected", "on time?"]
+        table = Table(*(Column(h, no_wrap=True) for h in headers), title="Milestones")
+        if full:
+            table.add_column("worst risk")
         for m in status.milestones:
-            worst = f"{m.worst_risk.kind} ({m.worst_risk.initiative})" if m.worst_risk else ""
-            table.add_row(
-                m.key,
+            cells = [
+                escape(m.key),
                 _date(m.target_date),
                 f"{m.items_done}/{m.items_total}",
                 _date(m.projected_date),
                 _TRACK[m.on_track],
-                worst,
-            )
-        console.print(table)
-    table = Table(
-        "initiative", "status", "milestone", "done/total", "last activity", "projected", "target"
-    )
-    table.title = "Initiatives"
+            ]
+            if full:
+                worst = f"{m.worst_risk.kind} ({m.worst_risk.initiative})" if m.worst_risk else ""
+                cells.append(escape(worst))
+            table.add_row(*cells)
+        _print_table(console, table, wide)
+    headers = ["initiative", "status", "done", "projected", "target"]
+    table = Table(*(Column(h, no_wrap=True) for h in headers), title="Initiatives")
+    if full:
+        table.add_column("milestone")
+        table.add_column("points")
+        table.add_column("last activity")
     for i in status.initiatives:
         p = i.progress
-        done = f"{p.items_done}/{p.items_total}"
-        if p.points_total is not None:
-            done += f" ({p.points_done:g}/{p.points_total:g} pts)"
-        table.add_row(
+        cells = [
             escape(i.key),
             i.status,
-            i.milestone or "",
-            done,
-            _date(p.last_activity.date() if p.last_activity else None),
+            f"{p.items_done}/{p.items_total}",
             _date(p.projection.projected_date),
             _date(i.target_date),
+        ]
+        if full:
+            points = f"{p.points_done:g}/{p.points_total:g}" if p.points_total is not None else ""
+            cells += [
+                escape(i.milestone or ""),
+                points,
+                _date(p.last_activity.date() if p.last_activity else None),
+            ]
+        table.add_row(*cells)
+    _print_table(console, table, wide)
+    if not full:
+        console.print(
+            "[dim]Milestone, points, last activity, worst risk: --wide, or a wider terminal.[/]"
         )
-    console.print(table)
     # Worst first; within a kind, in roadmap order.
     risks = sorted(
         (
@@ -72,12 +95,17 @@ def print_status(status: DeliveryStatus) -> None:
             for r in i.risks
         )
     )
-    if risks:
+    if risks and full:
         table = Table("initiative", "risk", "reason")
         table.title = "Risks"
         for _, _, key, kind, reason in risks:
-            table.add_row(key, f"[red]{kind}[/]", escape(reason))
-        console.print(table)
+            table.add_row(escape(key), f"[red]{kind}[/]", escape(reason))
+        _print_table(console, table, wide)
+    elif risks:
+        # Narrow: one paragraph per risk, wrapped between words like any text.
+        console.print("Risks", style="bold")
+        for _, _, key, kind, reason in risks:
+            console.print(f"- {escape(key)} [red]{kind}[/]: {escape(reason)}")
     else:
         console.print("No risks found.")
     console.print(f"{status.forecast} ({status.projection_method}).", markup=False)
@@ -88,6 +116,12 @@ def print_status(status: DeliveryStatus) -> None:
             "(see 'productpath delivery unlinked').",
             markup=False,
         )
+
+
+def _print_table(console: Console, table: Table, wide: bool) -> None:
+    if wide:
+        widen_to_fit(console, table)
+    console.print(table)
 
 
 def _durations(d: Durations) -> str:

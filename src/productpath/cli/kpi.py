@@ -93,7 +93,13 @@ def import_(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def list_(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
+) -> None:
     """List the KPIs with their span and latest value."""
     from productpath.services.learning.kpis import list_kpis
 
@@ -107,7 +113,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     from productpath.cli.kpi_print import print_kpis
 
-    print_kpis(rows)
+    print_kpis(rows, wide=wide)
 
 
 @app.command("show")

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.domain.formatting import plain_number
 from productpath.services.learning.kpis import KpiDetail, KpiSummary
 
@@ -19,8 +20,13 @@ def _num(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else plain_number(round(value, digits))
 
 
-def print_kpis(rows: Sequence[KpiSummary]) -> None:
+def print_kpis(rows: Sequence[KpiSummary], *, wide: bool = False) -> None:
+    """One line per KPI: in a narrow terminal (unless ``wide``) segments and then the name are
+    left out until every cell fits on its line, with a note saying so."""
+    console = Console(highlight=False)
     table = Table("kpi", "name", "values", "from", "to", "latest", "segments")
+    for column in table.columns:
+        column.no_wrap = column.header != "name"
     for row in rows:
         table.add_row(
             row.key,
@@ -31,7 +37,12 @@ def print_kpis(rows: Sequence[KpiSummary]) -> None:
             _num(row.latest) + (f" {escape(row.unit)}" if row.unit and row.latest else ""),
             escape(", ".join(row.segments)),
         )
-    Console(highlight=False).print(table)
+    dropped = [] if wide else drop_until_fits(console, table, ("segments", "name"))
+    if wide:
+        widen_to_fit(console, table)
+    console.print(table)
+    if dropped:
+        console.print(f"[dim]{', '.join(dropped).capitalize()}: --wide, or a wider terminal.[/]")
 
 
 def print_kpi(detail: KpiDetail) -> None:

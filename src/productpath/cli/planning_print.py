@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from productpath.cli.common import widen_to_fit
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.planning.roadmap_sim import RoadmapForecast
 from productpath.planning.schedule import Schedule
 from productpath.services.forecasting.planning import Comparison
@@ -66,19 +66,23 @@ def _chance(value: float | None) -> str:
     return f"[{colour}]{value:.0%}[/]"
 
 
-def print_schedule(plan: Schedule) -> None:
+def print_schedule(plan: Schedule, *, wide: bool = False) -> None:
+    """The schedule; below :data:`WIDE_AT` columns (unless ``wide``) without the milestone
+    column (the milestones' own table follows), so no cell wraps in 80 columns."""
     console = _console()
-    table = _fit(Table("initiative", "team", "start", "finish", "milestone"))
+    full = wide or console.width >= WIDE_AT
+    headers = ("initiative", "team", "start", "finish", "milestone")
+    table = _fit(Table(*(headers if full else headers[:4])))
     table.title = f"Schedule from {plan.start.isoformat()} (priority: {plan.priority_source})"
     for slot in plan.slots:
-        table.add_row(
-            escape(slot.key) + (" [bold]*[/]" if slot.critical else ""),
-            escape(slot.team),
-            _date(slot.start),
-            _date(slot.finish),
-            escape(slot.milestone or ""),
-        )
+        key = escape(slot.key) + (" [bold]*[/]" if slot.critical else "")
+        cells = [key, escape(slot.team), _date(slot.start), _date(slot.finish)]
+        table.add_row(*cells, *([escape(slot.milestone or "")] if full else []))
+    if wide:
+        widen_to_fit(console, table)
     console.print(table)
+    if not full:
+        console.print("[dim]Milestone column: --wide, or a wider terminal.[/]")
     if plan.critical_path:
         console.print("Critical path (*): " + " -> ".join(escape(k) for k in plan.critical_path))
     if plan.finish:
@@ -134,11 +138,14 @@ def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
             table.add_row(*cells, shown(i.planned_finish), *finish, escape(i.milestone or ""))
         else:
             table.add_row(*cells, *finish)
+    # Dates across two years are ISO: with long keys the team column may not fit then.
+    dropped = [] if full else drop_until_fits(console, table, ("team",))
     if wide:
         widen_to_fit(console, table)
     console.print(table)
     if not full:
-        console.print("[dim]Plan and milestone columns: --wide, or a wider terminal.[/]")
+        more = "Team, plan" if dropped else "Plan"
+        console.print(f"[dim]{more} and milestone columns: --wide, or a wider terminal.[/]")
     if result.milestones:
         dates = [m.target_date for m in result.milestones]
         dates += [d for m in result.milestones if m.finish for d in (m.finish.p50, m.finish.p95)]
@@ -154,7 +161,11 @@ def print_forecast(result: RoadmapForecast, *, wide: bool = False) -> None:
                 shown(m.finish.p85 if m.finish else None),
                 shown(m.finish.p95 if m.finish else None),
             )
+        # ISO dates and a long milestone key: P50 and P95 bound the range without P85.
+        dropped = [] if full else drop_until_fits(console, table, ("P85",))
         console.print(table)
+        if dropped:
+            console.print("[dim]P85 column: --wide, or a wider terminal.[/]")
         for m in result.milestones:
             if m.probability is None:
                 console.print(f"{escape(m.key)}: {escape(m.explanation)}")

@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         start: str | None = typer.Option(None, "--start", help=START_HELP),
         as_json: bool = JSON_OPTION,
+        wide: bool = typer.Option(
+            False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+        ),
     ) -> None:
         """Place initiatives on their teams by dependencies, capacity and priority.
 
@@ -51,5 +54,5 @@ def register(app: typer.Typer) -> None:
             return
         from productpath.cli.planning_print import print_schedule
 
-        print_schedule(plan)
+        print_schedule(plan, wide=wide)
         warn(plan.warnings)

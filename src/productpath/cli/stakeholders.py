@@ -20,7 +20,13 @@ def register(app: typer.Typer) -> None:
 
 
 @group.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def list_(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
+) -> None:
     """List stakeholders: audience, power/interest, channel and cadence."""
     from productpath.services.stakeholders import list_stakeholders
 
@@ -36,26 +42,35 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         )
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from productpath.cli.common import drop_until_fits, widen_to_fit
+
     console = Console()
-    wide = console.width >= 120  # role and address only where they fit
+    full = wide or console.width >= 120  # role and address only where they fit
     from rich.table import Column
 
-    # Keys are what the other commands take: never cut them.
-    key = Column("key", no_wrap=True, min_width=max(len(row.key) for row in rows))
-    columns: list[Column | str] = [key, "name", "audience", "power/interest", "channel"]
-    columns.append("cadence")
-    table = Table(*columns, *(["role", "to"] if wide else []))
+    # One line per stakeholder: keys are what the other commands take, so nothing is cut; in
+    # a narrow terminal cadence and then channel are left out until the rest fits.
+    headers = ["key", "name", "audience", "pow/int", "channel", "cadence"]
+    headers += ["role", "to"] if full else []
+    table = Table(*(Column(h, no_wrap=True) for h in headers))
     for row in rows:
         cells = [row.key, row.name, row.audience, f"{row.power}/{row.interest}", row.channel]
         cells.append(row.cadence)
-        if wide:
+        if full:
             role = ", ".join(part for part in (row.role, row.organisation) if part)
             to = row.email if row.channel == "email" else (row.webhook or "")
             cells += [role, to or ""]
-        table.add_row(*cells)
+        table.add_row(*(escape(cell) for cell in cells))
+    dropped = [] if wide else drop_until_fits(console, table, ("cadence", "channel"))
+    if wide:
+        widen_to_fit(console, table)
     console.print(table)
+    if not full:
+        hidden = ", ".join([*dropped, "role", "address"]).capitalize()
+        console.print(f"[dim]{hidden}: --wide, or a wider terminal.[/]")
 
 
 # The options add and update share; None means "not given", so an update keeps the rest.

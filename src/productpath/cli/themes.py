@@ -10,7 +10,13 @@ app = typer.Typer(help="Themes found in feedback: list and show.", no_args_is_he
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def list_(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
+) -> None:
     """List the themes, largest first: size, share, sentiment, trend, emerging, who asks."""
     from productpath.cli.themes_print import print_themes
     from productpath.services.pages.themes_view import themes_page
@@ -20,7 +26,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(page.model_dump(mode="json"))
         return
-    print_themes(page)
+    print_themes(page, wide=wide)
 
 
 @app.command("show")

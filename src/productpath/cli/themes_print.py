@@ -5,12 +5,14 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from productpath.cli.common import widen_to_fit
 from productpath.services.pages.themes_view import ThemeDetail, ThemesPage, ThemeSummary
 
 SPARK = "▁▂▃▄▅▆▇█"
 
 
 WIDE_TERMINAL = 140
+MIDDLE_TERMINAL = 110
 
 
 def sparkline(counts: list[int]) -> str:
@@ -36,7 +38,7 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
-def print_themes(page: ThemesPage) -> None:
+def print_themes(page: ThemesPage, *, wide: bool = False) -> None:
     console = Console()
     if not page.themes:
         if page.items == 0:
@@ -50,31 +52,36 @@ def print_themes(page: ThemesPage) -> None:
         else:
             console.print("No themes yet; run 'productpath insights run' to find them.")
         return
-    # Who is asking needs room; on a narrow terminal the table keeps what reads in 80 columns
-    # and 'themes show' or --json give the rest.
-    wide = console.width >= WIDE_TERMINAL
-    columns = ["id", "label", "size", "share", "sentiment", "trend", "weekly", "emerging"]
-    if wide:
+    # Who is asking needs room; narrower terminals keep what reads without a wrapped cell
+    # (80 columns: no share, weekly or who-asks columns) and 'themes show' or --json give the
+    # rest. ``wide`` shows every column however narrow the terminal.
+    full = wide or console.width >= WIDE_TERMINAL
+    middle = full or console.width >= MIDDLE_TERMINAL
+    columns = ["id", "label", "size"]
+    columns += ["share", "sentiment", "trend", "weekly"] if middle else ["sent.", "trend"]
+    columns += ["emerging"] if middle else ["emerg."]
+    if full:
         columns += ["top segments", "top customers (revenue)"]
     table = Table(*columns)
     for t in page.themes:
-        row = [
-            f"#{t.number}",
-            t.label,
-            str(t.size),
-            f"{t.share:.1%}",
-            _sentiment(t.mean_sentiment),
-            trend_text(t),
-            sparkline([w.count for w in t.weeks[-12:]]),
-            "yes" if t.emerging else "",
-        ]
-        if wide:
+        row = [f"#{t.number}", t.label, str(t.size)]
+        if middle:
+            row.append(f"{t.share:.1%}")
+        row += [_sentiment(t.mean_sentiment), trend_text(t)]
+        if middle:
+            row.append(sparkline([w.count for w in t.weeks[-12:]]))
+        row.append("yes" if t.emerging else "")
+        if full:
             row.append(", ".join(f"{s.name} ({s.items})" for s in t.top_segments[:2]))
             row.append(
                 ", ".join(f"{c.name} ({_money(c.annual_revenue)})" for c in t.top_customers[:2])
             )
         table.add_row(*row)
+    if wide:
+        widen_to_fit(console, table)
     console.print(table)
+    if not full:
+        console.print("[dim]Share, weekly counts, who asks: --wide, or a wider terminal.[/]")
     console.print(
         f"{page.analysed:,} of {page.items:,} items analysed, {page.unassigned:,} unassigned; "
         f"trend: last 4 weeks' share vs before, up to {page.as_of}. "

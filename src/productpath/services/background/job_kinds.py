@@ -113,6 +113,11 @@ def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Repor
         )
         if run.count(status)
     ]
+    # A skipped line carries why its channel could not send (no SMTP settings); the summary
+    # is all the job page shows, so the reason goes there too.
+    reasons = {d.error for d in run.digests if d.status == SKIPPED}
+    reasons |= {n.error for n in run.notifications if n.status == SKIPPED}
+    parts += [f"skipped because {reason}" for reason in sorted(reasons)]
     summary = "; ".join(parts) if parts else "nothing was due"
     return f"Digests and notifications: {summary} (the log on /reports has one line each)"
 

@@ -92,7 +92,6 @@ SMTP_MISSING = (
     "SMTP is not configured: set [smtp] host and from in productpath.toml "
     "(or PRODUCTPATH_SMTP_HOST and PRODUCTPATH_SMTP_FROM)"
 )
-NO_SMTP = f"{SMTP_MISSING}; nothing was sent"
 
 
 def send_digests(
@@ -151,26 +150,6 @@ def send_digests(
     return DigestRun(
         today=today, dry_run=False, digests=lines, notifications=notes, warnings=warnings
     )
-
-
-def sending_problem(
-    handle: OpenWorkspace, *, today: dt.date | None = None, env: Mapping[str, str] | None = None
-) -> str | None:
-    """Why ``send_digests`` would refuse to send now, before sending anything (no SMTP server
-    for e-mail that is due, or its password secret missing); None when nothing stands in the way.
-    Cheap: it plans, renders nothing. The web UI asks before it starts a send in the background."""
-    env = os.environ if env is None else env
-    smtp = _smtp_settings(handle, env)
-    _, due = _plan(handle, today or dt.date.today(), webhook_policy(handle, env))
-    if not _needs_smtp(due, _pending_notifications(handle)):
-        return None
-    if smtp is None:
-        return NO_SMTP
-    try:
-        smtp.password(env)
-    except WorkspaceError as exc:
-        return str(exc)
-    return None
 
 
 def _email_blocked(

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from productpath.errors import ConflictError, InputError, NotFoundError, ProductpathError
 from productpath.services.reporting.communication_pages import ReportsPage, reports_page
 from productpath.services.reporting.digest_models import DigestRun
-from productpath.services.reporting.digests import send_digests, sending_problem
+from productpath.services.reporting.digests import send_digests
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
 from productpath.web.principal import Principal
 
@@ -67,13 +67,11 @@ def reports_send_html(
 ) -> Response:
     """Show the digests due now (``dry_run``: one line per recipient), or send them as a
     background job and go to its page: rendering each audience's report, PDF included, takes
-    too long for one request. A send that would be refused (no SMTP server) is refused here."""
+    too long for one request. Channels are independent, as on the command line: without SMTP
+    the job skips the e-mails, says why in its summary, and still sends the webhooks."""
     try:
         if dry_run is not None:
             return _page(request, handle, who, run=send_digests(handle, dry_run=True))
-        problem = sending_problem(handle)
-        if problem is not None:
-            return _page(request, handle, who, send_error=problem, status_code=422)
         job_id = runner.start_job(handle, "digests", {}, who.user_id)
     except ConflictError as exc:  # a send is already running
         return _page(request, handle, who, send_error=str(exc), status_code=409)
