@@ -12,6 +12,7 @@ from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import NotFoundError
 from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
 from productpath.services.delivery import relink_session
+from productpath.services.history import local_actor, record_diff
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, kpi_repo, product_repo
 from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save_doc
@@ -19,12 +20,20 @@ from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save
 __all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
 
 
-def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -> RoadmapDiff:
+def apply_roadmap(
+    handle: OpenWorkspace,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    actor: str | None = None,
+    via: str = "roadmap-apply",
+) -> RoadmapDiff:
     """Validate the file at ``path`` and make the store match it, in one transaction.
 
     Returns what changed (or, with ``dry_run``, what would change), with warnings such as a
     key result's KPI that has no values yet. An invalid file raises RoadmapError before the
-    database is touched; an empty diff writes nothing.
+    database is touched; an empty diff writes nothing. What changed is recorded in the change
+    history as done by ``actor`` (default: the CLI user's login) through ``via``.
     """
     new = read_roadmap(path)
     if dry_run:
@@ -37,11 +46,17 @@ def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -
         _check_evidence(session, path, new)
         # Read the current state inside the write transaction, so the diff reported is the
         # one applied even if another writer got there first.
-        changes = diff(load_doc(session, new.product.id), new)
+        old = load_doc(session, new.product.id)
+        changes = diff(old, new)
         warnings = _kpi_warnings(session, new, dry_run=False)
         if not changes.is_empty:
             save_doc(session, new)
             relink_session(session, new.product.id)  # keys, epics and labels may have changed
+            product_id = product_repo.find_id(session, new.product.id)
+            assert product_id is not None  # save_doc has just stored it
+            record_diff(
+                session, product_id, changes, old, new, actor=actor or local_actor(), via=via
+            )
     return dataclasses.replace(changes, warnings=warnings)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select, union
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session, selectinload
 
 from productpath.domain.roadmap import (
@@ -270,6 +270,18 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
         session.flush()
     kpi_repo.drop_unused_empty(session, pid)
     session.flush()
+
+
+def bump_versions(session: Session, product_id: int, keys: Iterable[str]) -> None:
+    """Move on the version of these initiatives: an edit based on the one before is stale."""
+    wanted = sorted(set(keys))
+    if wanted:
+        session.execute(
+            update(Initiative)
+            .where(Initiative.product_id == product_id, Initiative.key.in_(wanted))
+            .values(version=Initiative.version + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _sync(

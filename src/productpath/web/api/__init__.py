@@ -9,6 +9,7 @@ from fastapi.security import HTTPBearer
 from productpath.web.api import (
     customers,
     feedback,
+    history,
     initiatives,
     jobs,
     learning,
@@ -38,6 +39,7 @@ for module in (
     customers,
     learning,
     jobs,
+    history,
 ):
     router.include_router(module.router)
 

@@ -103,5 +103,6 @@ def edit_initiative(
         ),
         expected_version=changes.version,
         actor=principal.email or principal.name,
+        via="api",
     )
     return get_initiative(handle, key)

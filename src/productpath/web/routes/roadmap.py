@@ -64,7 +64,12 @@ def initiative_edit(
     changes = InitiativeChanges(status=status, public=public is not None)
     try:
         update_initiative(
-            handle, key, changes, expected_version=version, actor=who.email or who.name
+            handle,
+            key,
+            changes,
+            expected_version=version,
+            actor=who.email or who.name,
+            via="web",
         )
     except ConflictError:
         wanted = urlencode(
