@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli import roadmap_schedule
+from productpath.cli import roadmap_history, roadmap_schedule
 from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
 
 app = typer.Typer(
@@ -178,3 +178,4 @@ def suggest_links(
 
 
 roadmap_schedule.register(app)
+roadmap_history.register(app)

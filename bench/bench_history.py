@@ -1,0 +1,167 @@
+"""What the change history costs a bulk ``roadmap apply``: 300 initiatives created, then all 300
+changed (title, estimate and status: 900 field edits), with the history recorded and without.
+
+python bench/bench_history.py [--initiatives N] [--rounds N] [--no-postgres]
+
+"Without" replaces the history's recording with the version bookkeeping alone, so the
+difference is the history's own cost: deriving the field edits from the diff and writing them
+(one multi-row INSERT). Each round uses a fresh workspace per mode, modes alternate, and the
+table shows medians. PostgreSQL runs in a database of its own, created next to
+PRODUCTPATH_BENCH_DATABASE_URL's (default: the local ``test`` database) and dropped after.
+Target: under 10% on both steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import productpath.services.roadmap as roadmap_service
+from productpath.services.roadmap import apply_roadmap
+from productpath.services.workspace import init_workspace, open_workspace
+from productpath.store.roadmap_repo import bump_versions
+
+TARGET = 0.10
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def roadmap_yaml(count: int, *, changed: bool, seed: int = 3) -> str:
+    """A roadmap of ``count`` initiatives over 5 teams and 4 milestones, each depending on up
+    to two earlier ones; ``changed`` renames every initiative and moves its estimate and status."""
+    rng = random.Random(seed)
+    lines = [
+        "product: {id: pocket, name: Pocket}",
+        "objectives:",
+        "  - {id: grow, title: Grow}",
+        "teams:",
+    ]
+    lines += [f"  - {{id: t{t}, name: Team {t}, capacity_per_week: 3}}" for t in range(5)]
+    lines.append("milestones:")
+    lines += [f"  - {{id: m{m}, name: M{m}, target_date: 2030-0{m + 1}-28}}" for m in range(4)]
+    lines.append("initiatives:")
+    for n in range(count):
+        deps = sorted({f"i{rng.randrange(n)}" for _ in range(rng.randint(0, 2))}) if n else []
+        likely = 2 + n % 5 + (1 if changed else 0)
+        status = "planned" if changed else "proposed"
+        title = f"Initiative {n}{' (revised)' if changed else ''}"
+        lines += [
+            f"  - id: i{n}",
+            f"    title: {title}",
+            "    objective: grow",
+            f"    team: t{n % 5}",
+            f"    milestone: m{n % 4}",
+            f"    status: {status}",
+            f"    estimate: {{optimistic: 1, likely: {likely}, pessimistic: {likely + 4}}}",
+            f"    depends_on: [{', '.join(deps)}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def versions_only(
+    session: Any, product_id: int, changes: Any, old: Any, new: Any, **_: Any
+) -> list[Any]:
+    """The history's recording minus the history: only the versions move on."""
+    bump_versions(
+        session,
+        product_id,
+        (c.key for c in changes.changes if c.kind == "initiative" and c.action.value == "changed"),
+    )
+    return []
+
+
+@contextmanager
+def postgres_database(base_url: str) -> Iterator[str]:
+    name = f"productpath_bench_history_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def one_round(
+    url_for: Callable[[], Any], files: tuple[Path, Path], record: bool
+) -> tuple[float, float]:
+    """Seconds to apply the first file to a fresh workspace, then the second."""
+    roadmap_service.record_diff = original if record else versions_only  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory() as tmp, url_for() as url:
+        root = Path(tmp) / "ws"
+        init_workspace(root, "Pocket", url)
+        os.environ["PRODUCTPATH_WORKSPACE"] = str(root)
+        if url is not None:
+            os.environ["PRODUCTPATH_DATABASE_URL"] = url
+        else:
+            os.environ.pop("PRODUCTPATH_DATABASE_URL", None)
+        with open_workspace() as handle:
+            times = []
+            for path in files:
+                start = time.perf_counter()
+                apply_roadmap(handle, path, actor="bench")
+                times.append(time.perf_counter() - start)
+    return times[0], times[1]
+
+
+original = roadmap_service.record_diff
+
+
+@contextmanager
+def no_database() -> Iterator[None]:
+    yield None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--initiatives", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    pg = os.environ.get("PRODUCTPATH_BENCH_DATABASE_URL", PG_DEFAULT)
+    backends: list[tuple[str, Callable[[], Any]]] = [("SQLite", no_database)]
+    if not args.no_postgres:
+        backends.append(("PostgreSQL", lambda: postgres_database(pg)))
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        files = (Path(folder) / "base.yaml", Path(folder) / "changed.yaml")
+        files[0].write_text(roadmap_yaml(args.initiatives, changed=False), encoding="utf-8")
+        files[1].write_text(roadmap_yaml(args.initiatives, changed=True), encoding="utf-8")
+        print(f"roadmap apply of {args.initiatives} initiatives, median of {args.rounds} rounds")
+        print(f"{'database':<11} {'step':<22} {'no history':>11} {'history':>9} {'cost':>7}")
+        for name, url_for in backends:
+            timings: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+            for n in range(args.rounds):
+                for record in (n % 2 == 0, n % 2 != 0):  # alternate which mode goes first
+                    timings[record].append(one_round(url_for, files, record))
+            for step, label in (
+                (0, f"create {args.initiatives}"),
+                (1, f"change {args.initiatives}"),
+            ):
+                without = statistics.median(t[step] for t in timings[False])
+                with_history = statistics.median(t[step] for t in timings[True])
+                cost = with_history / without - 1
+                worst = max(worst, cost)
+                times = f"{without * 1000:>9.0f}ms {with_history * 1000:>7.0f}ms"
+                print(f"{name:<11} {label:<22} {times} {cost:>+7.1%}")
+    roadmap_service.record_diff = original  # type: ignore[assignment]
+    verdict = "meets" if worst < TARGET else "misses"
+    print(f"worst cost {worst:+.1%}: {verdict} the target of < {TARGET:.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
