@@ -6,9 +6,13 @@ python bench/bench_history.py [--initiatives N] [--rounds N] [--no-postgres]
 "Without" replaces the history's recording with the version bookkeeping alone, so the
 difference is the history's own cost: deriving the field edits from the diff and writing them
 (one multi-row INSERT). Each round uses a fresh workspace per mode, modes alternate, and the
-table shows medians. PostgreSQL runs in a database of its own, created next to
-PRODUCTPATH_BENCH_DATABASE_URL's (default: the local ``test`` database) and dropped after.
-Target: under 10% on both steps.
+table shows the fastest round of each (the least disturbed on a shared machine). Because two
+whole applies differ by more than the history costs when other work shares the CPU, the table
+also shows the time spent inside the history's recording during the applies with history,
+as a share of those applies: that measure does not depend on comparing two runs, and is the
+one held to the target of under 10% on both steps. PostgreSQL runs in a database of its own,
+created next to PRODUCTPATH_BENCH_DATABASE_URL's (default: the local ``test`` database) and
+dropped after.
 """
 
 from __future__ import annotations
@@ -95,11 +99,24 @@ def postgres_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def timed_recording(*args: Any, **kwargs: Any) -> Any:
+    """The history's recording, timed (the seconds are added to ``RECORDING``)."""
+    start = time.perf_counter()
+    try:
+        return original(*args, **kwargs)
+    finally:
+        RECORDING.append(time.perf_counter() - start)
+
+
+RECORDING: list[float] = []
+
+
 def one_round(
     url_for: Callable[[], Any], files: tuple[Path, Path], record: bool
-) -> tuple[float, float]:
-    """Seconds to apply the first file to a fresh workspace, then the second."""
-    roadmap_service.record_diff = original if record else versions_only  # type: ignore[assignment]
+) -> tuple[float, float, float, float]:
+    """Seconds to apply the first file to a fresh workspace, then the second, and the seconds
+    each spent recording the history."""
+    roadmap_service.record_diff = timed_recording if record else versions_only  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as tmp, url_for() as url:
         root = Path(tmp) / "ws"
         init_workspace(root, "Pocket", url)
@@ -109,12 +126,14 @@ def one_round(
         else:
             os.environ.pop("PRODUCTPATH_DATABASE_URL", None)
         with open_workspace() as handle:
-            times = []
+            times, recording = [], []
             for path in files:
+                RECORDING.clear()
                 start = time.perf_counter()
                 apply_roadmap(handle, path, actor="bench")
                 times.append(time.perf_counter() - start)
-    return times[0], times[1]
+                recording.append(sum(RECORDING))
+    return times[0], times[1], recording[0], recording[1]
 
 
 original = roadmap_service.record_diff
@@ -140,10 +159,13 @@ def main() -> int:
         files = (Path(folder) / "base.yaml", Path(folder) / "changed.yaml")
         files[0].write_text(roadmap_yaml(args.initiatives, changed=False), encoding="utf-8")
         files[1].write_text(roadmap_yaml(args.initiatives, changed=True), encoding="utf-8")
-        print(f"roadmap apply of {args.initiatives} initiatives, median of {args.rounds} rounds")
-        print(f"{'database':<11} {'step':<22} {'no history':>11} {'history':>9} {'cost':>7}")
+        print(f"roadmap apply of {args.initiatives} initiatives, {args.rounds} rounds per mode")
+        print(
+            f"{'database':<11} {'step':<12} {'no history':>11} {'history':>9} {'A/B':>7} "
+            f"{'recording':>10} {'share':>6}"
+        )
         for name, url_for in backends:
-            timings: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+            timings: dict[bool, list[tuple[float, float, float, float]]] = {True: [], False: []}
             for n in range(args.rounds):
                 for record in (n % 2 == 0, n % 2 != 0):  # alternate which mode goes first
                     timings[record].append(one_round(url_for, files, record))
@@ -151,15 +173,22 @@ def main() -> int:
                 (0, f"create {args.initiatives}"),
                 (1, f"change {args.initiatives}"),
             ):
-                without = statistics.median(t[step] for t in timings[False])
-                with_history = statistics.median(t[step] for t in timings[True])
+                without = min(t[step] for t in timings[False])
+                with_history = min(t[step] for t in timings[True])
                 cost = with_history / without - 1
-                worst = max(worst, cost)
+                recording = statistics.median(t[step + 2] for t in timings[True])
+                share = recording / statistics.median(t[step] for t in timings[True])
+                worst = max(worst, share)
                 times = f"{without * 1000:>9.0f}ms {with_history * 1000:>7.0f}ms"
-                print(f"{name:<11} {label:<22} {times} {cost:>+7.1%}")
+                print(
+                    f"{name:<11} {label:<12} {times} {cost:>+7.1%} "
+                    f"{recording * 1000:>8.0f}ms {share:>6.1%}"
+                )
     roadmap_service.record_diff = original  # type: ignore[assignment]
     verdict = "meets" if worst < TARGET else "misses"
-    print(f"worst cost {worst:+.1%}: {verdict} the target of < {TARGET:.0%}")
+    print(
+        f"history's share of the apply, worst: {worst:.1%}: {verdict} the target of < {TARGET:.0%}"
+    )
     return 0
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from planning_fixtures import seeded
 from productpath.errors import ConflictError, NotFoundError, RoadmapError
+from productpath.services.evidence import link, unlink
 from productpath.services.history import object_history, recent_activity, undo
 from productpath.services.initiative_edit import InitiativeChanges, update_initiative
 from productpath.services.roadmap import apply_roadmap, load_roadmap
@@ -143,3 +146,22 @@ def test_unknown_objects_and_empty_history(handle: OpenWorkspace, tmp_path: Path
     assert [e.field for e in object_history(handle, "milestone", "beta")] == ["created"]
     with pytest.raises(NotFoundError, match="no change to undo"):
         undo(handle, "team", "nobody", actor="a", via="cli")
+
+
+def test_linking_evidence_is_recorded_and_undone(opened: Any, tmp_path: Path) -> None:
+    seeded(opened, tmp_path)
+    link(opened, "passcode-reset", ["#9", "app:3-0"])
+    entries = {e.field: e for e in object_history(opened, "initiative", "passcode-reset")[:2]}
+    assert (entries["themes"].before, entries["themes"].after) == ([], [9])
+    assert (entries["feedback"].before, entries["feedback"].after, entries["feedback"].via) == (
+        [],
+        ["app:3-0"],
+        "cli",
+    )
+    unlink(opened, "passcode-reset", ["#9"])
+    latest = object_history(opened, "initiative", "passcode-reset")[0]
+    assert (latest.field, latest.before, latest.after) == ("themes", [9], [])
+    undo(opened, "initiative", "passcode-reset", actor="pm", via="cli")
+    doc = load_roadmap(opened)
+    assert doc is not None
+    assert next(i for i in doc.initiatives if i.id == "passcode-reset").themes == (9,)
