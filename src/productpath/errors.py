@@ -8,7 +8,9 @@ as one sentence on stderr and exits 1. Anything else is a bug and keeps its trac
     ├── InputError            a bad file: names file, line and field
     │   └── RoadmapError      a roadmap YAML that does not validate
     │       └── DependencyCycleError
-    └── NotFoundError         a key that names nothing
+    ├── NotFoundError         a key that names nothing
+    └── ConflictError         an edit based on an older version
+        └── RoadmapConflictError  a roadmap file and the workspace changed the same fields
 """
 
 from __future__ import annotations
@@ -30,6 +32,20 @@ class NotFoundError(ProductpathError):
 
 class ConflictError(ProductpathError):
     """An edit was based on an older version of the object than the one now stored."""
+
+
+class RoadmapConflictError(ConflictError):
+    """A roadmap file and the workspace both changed the same fields since the file's export;
+    ``lines`` names each conflict (object and field), one line each."""
+
+    def __init__(self, file: str | Path, lines: list[str]) -> None:
+        self.file = str(file)
+        self.lines = lines
+        super().__init__(
+            f"{file}: {len(lines)} conflict{'s' if len(lines) != 1 else ''} with changes made "
+            "in the workspace since the file was exported; nothing was written (--force "
+            "applies the file's side)"
+        )
 
 
 class InputError(ProductpathError):

@@ -100,30 +100,67 @@ def touches(field: str, other: str) -> bool:
 
 
 def revert(data: dict[str, Any], edits: list[FieldEdit]) -> dict[str, Any]:
-    """``data`` (a roadmap as JSON, changed in place and returned) with ``edits`` put back."""
-    for edit in edits:
-        section_name = SECTION_OF.get(edit.type)
-        if section_name is None:
-            raise UndoRefused(f"a change of the {edit.type} order cannot be undone here")
-        section: list[dict[str, Any]] = data[section_name]
-        position = next((n for n, item in enumerate(section) if item["id"] == edit.key), None)
-        if edit.field == CREATED:
-            if position is not None:
-                del section[position]
-            continue
-        if edit.field == REMOVED:
-            if position is None:
-                section.append(edit.before)
-            continue
-        if position is None:
-            raise UndoRefused(f"{edit.type} '{edit.key}' no longer exists")
-        _put(section[position], edit.field, edit.before)
+    """``data`` (a roadmap as JSON, changed in place and returned) with ``edits`` put back,
+    the last edit first."""
+    for edit in reversed(edits):
+        _revert_one(data, edit)
     return data
+
+
+def replay(data: dict[str, Any], edits: list[FieldEdit]) -> dict[str, Any]:
+    """``data`` with ``edits`` made again (their ``after`` values), in order."""
+    for edit in edits:
+        field = {CREATED: REMOVED, REMOVED: CREATED}.get(edit.field, edit.field)
+        _revert_one(data, FieldEdit(edit.type, edit.key, field, edit.after, edit.before))
+    return data
+
+
+def _revert_one(data: dict[str, Any], edit: FieldEdit) -> None:
+    if edit.type == "product":
+        _put(data["product"], edit.field, edit.before)
+        return
+    if edit.type == "roadmap" and edit.field == "order" and edit.key in data:
+        data[edit.key] = _reordered(data[edit.key], edit.before)
+        return
+    section_name = SECTION_OF.get(edit.type)
+    if section_name is None:
+        raise UndoRefused(f"a change of {edit.type} '{edit.key}' cannot be undone here")
+    section: list[dict[str, Any]] = data.setdefault(section_name, [])
+    position = next((n for n, item in enumerate(section) if item["id"] == edit.key), None)
+    if edit.field == CREATED:
+        if position is not None:
+            del section[position]
+        return
+    if edit.field == REMOVED:
+        if position is None:
+            section.append(edit.before)
+        return
+    if position is None:
+        raise UndoRefused(f"{edit.type} '{edit.key}' no longer exists")
+    _put(section[position], edit.field, edit.before)
+
+
+def _reordered(items: list[Any], order: list[str]) -> list[Any]:
+    """``items`` with those whose id is in ``order`` put in that order, in the same slots."""
+    wanted = [i for i in order if any(_id(item) == i for item in items)]
+    slots = [n for n, item in enumerate(items) if _id(item) in set(wanted)]
+    by_id = {_id(item): item for item in items}
+    result = list(items)
+    for slot, key in zip(slots, wanted, strict=True):
+        result[slot] = by_id[key]
+    return result
+
+
+def _id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else item
 
 
 def _put(target: dict[str, Any], field: str, value: Any) -> None:
     if field.endswith(" order"):
         listed = field.removesuffix(" order")
+        if listed in target and isinstance(value, list):
+            target[listed] = _reordered(target[listed], value)
+            return
         raise UndoRefused(f"a change of the order of '{listed}' cannot be undone here")
     match = _STEP.match(field)
     if match is None:

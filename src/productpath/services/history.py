@@ -31,7 +31,7 @@ from productpath.domain.history import (
 )
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
-from productpath.errors import ConflictError, InputError, NotFoundError
+from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
 from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
@@ -89,11 +89,10 @@ def record_diff(
     actor: str,
     via: str,
 ) -> list[FieldEdit]:
-    """Record what ``changes`` did and move the version of every edited initiative on."""
+    """Record what ``changes`` did and move the version of every edited object on."""
     edits = edits_from_diff(changes, old, new)
     history_repo.append(session, product_id, edits, actor=actor, via=via)
-    edited = {e.key for e in edits if e.type == "initiative" and e.field != "created"}
-    bump_versions(session, product_id, edited)
+    bump_versions(session, product_id, {(e.type, e.key) for e in edits if e.field != "created"})
     return edits
 
 
@@ -177,6 +176,37 @@ def undo(
         relink_session(session, new.product.id)
         record_diff(session, product_id, changes, old, new, actor=actor, via=via)
     return UndoResult(undone=edit, type=object_type, key=key, fields=[r.edited.field for r in rows])
+
+
+def state_at(session: Session, product_id: int, current: RoadmapDoc, revision: int) -> RoadmapDoc:
+    """The roadmap as it was at ``revision``: the current one with every later change put back.
+
+    Every edit path records its changes, so the history alone rebuilds any earlier state; no
+    snapshot is stored. RoadmapError when ``revision`` is newer than the workspace's latest.
+    """
+    latest = history_repo.latest_id(session, product_id)
+    if revision > latest:
+        raise RoadmapError(
+            f"the file was exported at revision {revision}, but this workspace's latest change "
+            f"is revision {latest}: it comes from another workspace; remove 'revision' to apply "
+            "it as it is",
+            field="revision",
+        )
+    later = history_repo.since(session, product_id, revision)
+    try:
+        data = revert(current.model_dump(mode="json"), [r.edited for r in later])
+        return RoadmapDoc.model_validate({**data, "revision": revision})
+    except (UndoRefused, ValueError) as exc:
+        raise RoadmapError(
+            f"cannot rebuild the workspace as it was at revision {revision} ({exc}); remove "
+            "'revision' to apply the file as it is",
+            field="revision",
+        ) from None
+
+
+def latest_revision(session: Session, product_id: int) -> int:
+    """The revision an export taken now is of."""
+    return history_repo.latest_id(session, product_id)
 
 
 def _product_id(session: Session, handle: OpenWorkspace) -> int:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from productpath.domain.history import FieldEdit
@@ -34,25 +35,25 @@ def append(
         return None
     edit_id = uuid.uuid4().hex
     at = utcnow()
-    # One multi-row INSERT: a roadmap apply of hundreds of objects pays one round trip.
-    session.execute(
-        insert(ChangeRecord),
-        [
-            {
-                "product_id": product_id,
-                "edit": edit_id,
-                "at": at,
-                "actor": actor[:320],
-                "via": via,
-                "object_type": e.type,
-                "object_key": e.key[:200],
-                "field": e.field[:300],
-                "before": _json(e.before),
-                "after": _json(e.after),
-            }
-            for e in edits
-        ],
-    )
+    rows = [
+        {
+            "product_id": product_id,
+            "edit": edit_id,
+            "at": at,
+            "actor": actor[:320],
+            "via": via,
+            "object_type": e.type,
+            "object_key": e.key[:200],
+            "field": e.field[:300],
+            "before": _json(e.before),
+            "after": _json(e.after),
+        }
+        for e in edits
+    ]
+    # A Core executemany: SQLAlchemy sends it as a few multi-row INSERTs ("insertmanyvalues")
+    # from one cached statement, so a roadmap apply of hundreds of objects pays a few round
+    # trips. (The ORM's bulk insert costs more; a hand-built VALUES list far more to compile.)
+    session.execute(insert(cast(Table, ChangeRecord.__table__)), rows)
     return edit_id
 
 
@@ -118,8 +119,35 @@ def later_than(
     return [_stored(row) for row in session.scalars(query)]
 
 
+def latest_id(session: Session, product_id: int) -> int:
+    """The id of the product's latest change: its revision (0 before any change)."""
+    found = session.scalar(
+        select(func.max(ChangeRecord.id)).where(ChangeRecord.product_id == product_id)
+    )
+    return int(found or 0)
+
+
+def since(session: Session, product_id: int, after_id: int) -> list[StoredEdit]:
+    """Every change of the product after the change ``after_id``, oldest first."""
+    query = (
+        select(ChangeRecord)
+        .where(ChangeRecord.product_id == product_id, ChangeRecord.id > after_id)
+        .order_by(ChangeRecord.id)
+    )
+    return [_stored(row) for row in session.scalars(query)]
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    # Numbers are most of a bulk apply's values (estimates, capacities); their repr is their
+    # JSON, without the encoder's per-call setup. Values come from model_dump, whose key order
+    # is fixed already, so keys are not sorted.
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) and math.isfinite(value):
+        return repr(value)
+    return json.dumps(value)
 
 
 def _stored(row: ChangeRecord) -> StoredEdit:

@@ -272,16 +272,30 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
     session.flush()
 
 
-def bump_versions(session: Session, product_id: int, keys: Iterable[str]) -> None:
-    """Move on the version of these initiatives: an edit based on the one before is stale."""
-    wanted = sorted(set(keys))
-    if wanted:
+def bump_versions(session: Session, product_id: int, keys: Iterable[tuple[str, str]]) -> None:
+    """Move on the version of these objects (type, key): an edit based on the one before is
+    stale. Types other than objective, team, milestone and initiative carry no version."""
+    by_type: dict[str, set[str]] = {}
+    for object_type, key in keys:
+        by_type.setdefault(object_type, set()).add(key)
+    for object_type, wanted in sorted(by_type.items()):
+        model = _VERSIONED.get(object_type)
+        if model is None:
+            continue
         session.execute(
-            update(Initiative)
-            .where(Initiative.product_id == product_id, Initiative.key.in_(wanted))
-            .values(version=Initiative.version + 1)
+            update(model)
+            .where(model.product_id == product_id, model.key.in_(sorted(wanted)))
+            .values(version=model.version + 1)
             .execution_options(synchronize_session=False)
         )
+
+
+_VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {
+    "objective": Objective,
+    "team": Team,
+    "milestone": Milestone,
+    "initiative": Initiative,
+}
 
 
 def _sync(

@@ -1,0 +1,152 @@
+"""Three-way merge of a roadmap: the state a file was exported from (its base), the file as
+edited, and the workspace as it is now.
+
+A field changed only in the file takes the file's value; one changed only in the workspace
+keeps the workspace's; an object added or removed on one side only follows that side. A field
+changed on both sides to different values is a conflict (so is an object removed on one side
+and changed on the other); with ``force`` the file's side wins them. Both sides making the
+same change is no conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from productpath.domain.history import (
+    CREATED,
+    REMOVED,
+    SECTION_OF,
+    FieldEdit,
+    edits_from_diff,
+    replay,
+    touches,
+)
+from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.roadmap_diff import diff
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field both sides changed: what the base had, the file says and the workspace says."""
+
+    type: str
+    key: str
+    field: str
+    base: Any
+    file: Any
+    workspace: Any
+    workspace_field: str  # what the workspace changed: the same field, or one overlapping it
+
+    def line(self) -> str:
+        return (
+            f"conflict: {self.type} '{self.key}' field '{self.field}': the file "
+            f"{_said(self.field, self.file)}, the workspace "
+            f"{_said(self.workspace_field, self.workspace)}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "key": self.key,
+            "field": self.field,
+            "base": self.base,
+            "file": self.file,
+            "workspace": self.workspace,
+            "workspace_field": self.workspace_field,
+        }
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The merged roadmap (as JSON data, to be validated) and how each change was treated."""
+
+    data: dict[str, Any]
+    from_file: tuple[FieldEdit, ...] = ()
+    kept: tuple[FieldEdit, ...] = ()  # changed in the workspace only: left as they are
+    conflicts: tuple[Conflict, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        def edits(found: tuple[FieldEdit, ...]) -> list[dict[str, Any]]:
+            return [
+                {"type": e.type, "key": e.key, "field": e.field, "old": e.before, "new": e.after}
+                for e in found
+            ]
+
+        return {
+            "from_file": edits(self.from_file),
+            "kept": edits(self.kept),
+            "conflicts": [c.as_dict() for c in self.conflicts],
+        }
+
+
+def three_way(base: RoadmapDoc, file: RoadmapDoc, workspace: RoadmapDoc, *, force: bool) -> Merge:
+    """Merge the file's changes since ``base`` into ``workspace``; see the module docstring."""
+    theirs = edits_from_diff(diff(base, workspace), base, workspace)
+    ours = edits_from_diff(diff(base, file), base, file)
+    data = workspace.model_dump(mode="json")
+    applied: list[FieldEdit] = []
+    conflicts: list[Conflict] = []
+    overlapped: set[int] = set()
+    for edit in ours:
+        clashes = [
+            n
+            for n, other in enumerate(theirs)
+            if (other.type, other.key) == (edit.type, edit.key) and touches(edit.field, other.field)
+        ]
+        overlapped.update(clashes)
+        same = all(theirs[n].field == edit.field and theirs[n].after == edit.after for n in clashes)
+        if clashes and not same:
+            other = theirs[clashes[0]]
+            conflicts.append(
+                Conflict(
+                    edit.type,
+                    edit.key,
+                    edit.field,
+                    edit.before,
+                    edit.after,
+                    other.after,
+                    other.field,
+                )
+            )
+            if not force:
+                continue
+        elif clashes:
+            continue  # both sides made this very change: it is there already
+        applied.append(edit)
+    # The changes that are no conflict are merged even when there are conflicts, so a dry run
+    # shows them; the apply itself stops on a conflict before anything is written.
+    replay(data, applied)
+    _place_added(data, file, applied)
+    kept = tuple(e for n, e in enumerate(theirs) if n not in overlapped)
+    return Merge(data, tuple(applied), kept, tuple(conflicts))
+
+
+def _place_added(data: dict[str, Any], file: RoadmapDoc, applied: list[FieldEdit]) -> None:
+    """Objects the file added go where the file has them: after the object before them there."""
+    for edit in applied:
+        section_name = SECTION_OF.get(edit.type)
+        if edit.field != CREATED or section_name is None:
+            continue
+        section: list[dict[str, Any]] = data[section_name]
+        ids = [item.id for item in getattr(file, section_name)]
+        at = ids.index(edit.key)
+        item = next(i for i in section if i["id"] == edit.key)
+        section.remove(item)
+        previous = next((k for k in reversed(ids[:at]) if any(i["id"] == k for i in section)), None)
+        position = (
+            0
+            if previous is None
+            else 1 + next(n for n, i in enumerate(section) if i["id"] == previous)
+        )
+        section.insert(position, item)
+
+
+def _said(field_name: str, value: Any) -> str:
+    """How one side's change reads in a conflict line."""
+    if field_name == CREATED:
+        return "added it"
+    if field_name == REMOVED:
+        return "removed it"
+    shown = "unset" if value is None else repr(value) if isinstance(value, str) else value
+    return f"has {field_name} = {shown}"
