@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api_fixtures import api_fixture  # noqa: F401 - fixture
-from portal_fixtures import seed_portal
+from portal_fixtures import portal_client_fixture  # noqa: F401 - fixture
 from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.services.workspace import OpenWorkspace, open_workspace
-from productpath.settings import Settings
 from productpath.store.models import Initiative, Milestone, Objective, Team
-from productpath.web import create_app
 from roadmap_fixtures import SMALL_ROADMAP
 
 
@@ -74,24 +70,16 @@ def test_a_stale_api_edit_is_409_with_the_stored_initiative(api: TestClient) -> 
     assert retried.status_code == 200 and retried.json()["title"] == "Mine"
 
 
-@pytest.fixture
-def client(workspace_dir: Path) -> Iterator[TestClient]:
-    with open_workspace() as handle:
-        seed_portal(handle)
-    with TestClient(create_app(Settings())) as test_client:
-        yield test_client
-
-
 def _text(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
 def test_the_conflict_view_shows_both_changes_and_keeps_the_chosen_one(
-    client: TestClient,
+    portal_client: TestClient,
 ) -> None:
     theirs = {"version": "1", "status": "planned"}
-    assert client.post("/initiatives/crypto/edit", data=theirs).status_code == 200
-    mine = client.post(
+    assert portal_client.post("/initiatives/crypto/edit", data=theirs).status_code == 200
+    mine = portal_client.post(
         "/initiatives/crypto/edit", data={"version": "1", "status": "done", "public": "1"}
     )
     page = _text(mine.text)
@@ -101,7 +89,7 @@ def test_the_conflict_view_shows_both_changes_and_keeps_the_chosen_one(
     assert form is not None
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form[1]))
     assert fields == {"version": "2", "status": "done", "public": "1"}
-    kept = client.post("/initiatives/crypto/edit", data=fields)
+    kept = portal_client.post("/initiatives/crypto/edit", data=fields)
     assert kept.status_code == 200
-    detail = client.get("/initiatives/crypto.json").json()
+    detail = portal_client.get("/initiatives/crypto.json").json()
     assert (detail["status"], detail["public"], detail["version"]) == ("done", True, 3)

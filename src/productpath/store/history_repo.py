@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from productpath.domain.history import FieldEdit
@@ -61,17 +61,8 @@ def of_object(
     session: Session, product_id: int, object_type: str, key: str, *, limit: int
 ) -> list[StoredEdit]:
     """The object's edits, newest first."""
-    query = (
-        select(ChangeRecord)
-        .where(
-            ChangeRecord.product_id == product_id,
-            ChangeRecord.object_type == object_type,
-            ChangeRecord.object_key == key,
-        )
-        .order_by(ChangeRecord.id.desc())
-        .limit(limit)
-    )
-    return [_stored(row) for row in session.scalars(query)]
+    query = _of_object(product_id, object_type, key).order_by(ChangeRecord.id.desc())
+    return [_stored(row) for row in session.scalars(query.limit(limit))]
 
 
 def recent(session: Session, product_id: int, *, limit: int) -> list[StoredEdit]:
@@ -89,34 +80,24 @@ def rows_of_edit(
     session: Session, product_id: int, object_type: str, key: str, edit: str
 ) -> list[StoredEdit]:
     """The rows one edit wrote about one object, oldest first."""
-    query = (
-        select(ChangeRecord)
-        .where(
-            ChangeRecord.product_id == product_id,
-            ChangeRecord.object_type == object_type,
-            ChangeRecord.object_key == key,
-            ChangeRecord.edit == edit,
-        )
-        .order_by(ChangeRecord.id)
-    )
-    return [_stored(row) for row in session.scalars(query)]
+    query = _of_object(product_id, object_type, key).where(ChangeRecord.edit == edit)
+    return [_stored(row) for row in session.scalars(query.order_by(ChangeRecord.id))]
 
 
 def later_than(
     session: Session, product_id: int, object_type: str, key: str, after_id: int
 ) -> list[StoredEdit]:
     """The object's rows written after the row ``after_id``, oldest first."""
-    query = (
-        select(ChangeRecord)
-        .where(
-            ChangeRecord.product_id == product_id,
-            ChangeRecord.object_type == object_type,
-            ChangeRecord.object_key == key,
-            ChangeRecord.id > after_id,
-        )
-        .order_by(ChangeRecord.id)
+    query = _of_object(product_id, object_type, key).where(ChangeRecord.id > after_id)
+    return [_stored(row) for row in session.scalars(query.order_by(ChangeRecord.id))]
+
+
+def _of_object(product_id: int, object_type: str, key: str) -> Select[ChangeRecord]:
+    return select(ChangeRecord).where(
+        ChangeRecord.product_id == product_id,
+        ChangeRecord.object_type == object_type,
+        ChangeRecord.object_key == key,
     )
-    return [_stored(row) for row in session.scalars(query)]
 
 
 def latest_id(session: Session, product_id: int) -> int:
