@@ -88,6 +88,7 @@ def three_way(base: RoadmapDoc, file: RoadmapDoc, workspace: RoadmapDoc, *, forc
     applied: list[FieldEdit] = []
     conflicts: list[Conflict] = []
     overlapped: set[int] = set()
+    restored: set[tuple[str, str]] = set()  # removed in the workspace, forced back by the file
     for edit in ours:
         clashes = [
             n
@@ -111,9 +112,16 @@ def three_way(base: RoadmapDoc, file: RoadmapDoc, workspace: RoadmapDoc, *, forc
             )
             if not force:
                 continue
+            if other.field == REMOVED:
+                # The file wins over a removal: the object comes back as the file has it.
+                restored.add((edit.type, edit.key))
+                continue
         elif clashes:
             continue  # both sides made this very change: it is there already
         applied.append(edit)
+    for object_type, key in sorted(restored):
+        whole = next(i for i in getattr(file, SECTION_OF[object_type]) if i.id == key)
+        applied.append(FieldEdit(object_type, key, CREATED, None, whole.model_dump(mode="json")))
     # The changes that are no conflict are merged even when there are conflicts, so a dry run
     # shows them; the apply itself stops on a conflict before anything is written.
     replay(data, applied)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.history import UndoRefused
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.domain.roadmap_merge import Merge, three_way
@@ -74,7 +75,14 @@ def _merged(
     product_id = product_repo.find_id(session, old.product.id)
     assert product_id is not None and new.revision is not None  # old was loaded from it
     base = state_at(session, product_id, old, new.revision)
-    merge = three_way(base, new, old, force=force)
+    try:
+        merge = three_way(base, new, old, force=force)
+    except UndoRefused as exc:
+        raise RoadmapError(
+            f"cannot merge with the workspace's changes since revision {new.revision}: {exc}",
+            file=path,
+            field="revision",
+        ) from None
     try:
         return merge, validate_data(merge.data)
     except RoadmapError as exc:
