@@ -36,7 +36,7 @@ from productpath.ingest.roadmap_yaml import validate_data
 from productpath.services.delivery import relink_session
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo
-from productpath.store.roadmap_repo import bump_versions, load_doc, save_doc
+from productpath.store.roadmap_repo import bump_versions, has_object, load_doc, save_doc
 
 VIAS = ("web", "api", "cli", "roadmap-apply", "sync")
 # Objects whose history can be asked for by key (roadmap sections, one word each).
@@ -217,13 +217,14 @@ def _product_id(session: Session, handle: OpenWorkspace) -> int:
 
 
 def _exists(session: Session, handle: OpenWorkspace, object_type: str, key: str) -> bool:
-    section = SECTION_OF.get(object_type)
-    doc = load_doc(session, handle.workspace.product) if section else None
-    return (
-        doc is not None
-        and section is not None
-        and any(item.id == key for item in getattr(doc, section))
-    )
+    product_id = product_repo.find_id(session, handle.workspace.product)
+    if product_id is None or object_type not in SECTION_OF:
+        return False
+    found = has_object(session, product_id, object_type, key)
+    if found is not None:
+        return found
+    doc = load_doc(session, handle.workspace.product)  # the rarer types: read the roadmap
+    return doc is not None and any(item.id == key for item in getattr(doc, SECTION_OF[object_type]))
 
 
 def _when(at: dt.datetime) -> str:

@@ -290,6 +290,16 @@ def bump_versions(session: Session, product_id: int, keys: Iterable[tuple[str, s
         )
 
 
+def has_object(session: Session, product_id: int, object_type: str, key: str) -> bool | None:
+    """Whether the product has an objective, team, milestone or initiative ``key``; None for
+    other types (the caller looks in the whole roadmap)."""
+    model = _VERSIONED.get(object_type)
+    if model is None:
+        return None
+    found = session.scalar(select(model.id).where(model.product_id == product_id, model.key == key))
+    return found is not None
+
+
 _VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {
     "objective": Objective,
     "team": Team,
