@@ -26,6 +26,7 @@ from productpath.cli import (
     report,
     retro,
     roadmap,
+    search,
     serve,
     stack,
     stakeholders,
@@ -109,6 +110,7 @@ users.register(app)
 tokens.register(app)
 db.register(app)
 portability.register(app)
+search.register(app)
 
 
 def run() -> None:

@@ -33,7 +33,7 @@ from productpath import __version__
 from productpath import workspace as ws
 from productpath.errors import ConflictError, InputError, WorkspaceError
 from productpath.services.whole_files import written_whole
-from productpath.store import migrate
+from productpath.store import migrate, search_repo
 
 BACKUP_FORMAT = "productpath-backup"
 BACKUP_VERSION = 1
@@ -263,6 +263,9 @@ def _holds_data(db: Path) -> bool:
                     "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
                 )
             ]
+            # The search index mirrors the other tables (and FTS5 keeps settings rows even
+            # when empty), so it says nothing about whether there is data.
+            names = [n for n in names if not search_repo.is_index_table(n)]
             counts = {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
         finally:
             conn.close()
