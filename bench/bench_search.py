@@ -7,8 +7,10 @@ Each database gets a fresh workspace grown with bench/grow_workspace.py (bulk in
 search triggers index every row as it goes in, so the build time includes indexing). Then a mix
 of queries (common and rare words, two words, a prefix, a miss, symbols that are not
 operators) is asked through the app in-process (FastAPI's TestClient, the response cache off),
-``--rounds`` times over, and the table gives p50 and p95 of the whole request. The target is
-p95 under 50 ms. PostgreSQL runs in a database of its own, created next to
+``--rounds`` times over, and the table gives p50 and p95 of the whole request, and the p95 of
+the same queries asked of the service directly (the database's share, without HTTP and auth).
+On PostgreSQL the index is ANALYZEd after the build first, as autovacuum would be within a
+minute. The target is p95 under 50 ms. PostgreSQL runs in a database of its own, created next to
 PRODUCTPATH_BENCH_DATABASE_URL's (default: the local ``test`` database) and dropped after.
 """
 
@@ -30,10 +32,10 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grow_workspace import grow  # noqa: E402
+from grow_workspace import grow
 
-from productpath.services.workspace import init_workspace, open_workspace  # noqa: E402
-from productpath.settings import Settings  # noqa: E402
+from productpath.services.workspace import init_workspace, open_workspace
+from productpath.settings import Settings
 
 TARGET_MS = 50.0
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -86,9 +88,25 @@ def measure(url: str | None, feedback: int, initiatives: int, rounds: int) -> di
     with open_workspace(settings) as handle:
         grown = grow(handle, feedback=feedback, initiatives=initiatives, seed=0)
     build_s = time.perf_counter() - started
+    if url is not None:
+        # What autovacuum does within a minute of a bulk load: the planner's statistics on the
+        # index, which let it pick how to find a common word's newest matches.
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE search_document"))
+        engine.dispose()
     os.environ["PRODUCTPATH_RESPONSE_CACHE"] = "0"
+    from productpath.services.search import search
+
     times: list[float] = []
+    direct: list[float] = []
     hits = 0
+    with open_workspace(settings) as handle:
+        for _ in range(rounds):
+            for q in QUERIES:
+                t0 = time.perf_counter()
+                search(handle, q)
+                direct.append((time.perf_counter() - t0) * 1000)
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         for q in QUERIES:  # warm the caches once
             client.get("/api/v1/search", params={"q": q})
@@ -108,6 +126,7 @@ def measure(url: str | None, feedback: int, initiatives: int, rounds: int) -> di
         "p95": _percentile(times, 0.95),
         "max": max(times),
         "hits": hits / len(times),
+        "direct_p95": _percentile(direct, 0.95),
     }
 
 
@@ -125,9 +144,9 @@ def main(argv: list[str]) -> int:
             rows.append(("PostgreSQL", measure(url, args.feedback, args.initiatives, args.rounds)))
     print(
         "| database | feedback | initiatives | build (s) | requests | p50 (ms) | p95 (ms) "
-        "| max (ms) | results/query | p95 < 50 ms |"
+        "| max (ms) | results/query | service p95 (ms) | p95 < 50 ms |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     ok = True
     for name, m in rows:
         passed = m["p95"] < TARGET_MS
@@ -135,7 +154,7 @@ def main(argv: list[str]) -> int:
         print(
             f"| {name} | {m['feedback']:,.0f} | {m['initiatives']:,.0f} | {m['build_s']:.1f} "
             f"| {m['requests']:.0f} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} "
-            f"| {m['hits']:.1f} | {'yes' if passed else 'NO'} |"
+            f"| {m['hits']:.1f} | {m['direct_p95']:.1f} | {'yes' if passed else 'NO'} |"
         )
     return 0 if ok else 1
 

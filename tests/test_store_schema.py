@@ -20,8 +20,8 @@ def test_migrations_match_models(database_url: str) -> None:
                 conn,
                 opts={
                     "compare_type": True,
-                    "include_name": lambda name, kind, _parents: not (
-                        kind == "table" and search_repo.is_index_table(name or "")
+                    "include_name": lambda name, kind, _parents: (
+                        not (kind == "table" and search_repo.is_index_table(name or ""))
                     ),
                 },
             )

@@ -86,6 +86,10 @@ def search(
         "window": FEEDBACK_WINDOW,
         "q": _fts5_query(words, product_id) if sqlite else _tsquery(words),
     }
+    if not sqlite:
+        # psycopg prepares a statement run often; a prepared plan made for any query would
+        # not know how common the words are (see _TSQUERY), so plan for this one each time.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     scored: list[tuple[float, Hit]] = []
     roadmap_kinds = [k for k in kinds if k != "feedback"]
     if roadmap_kinds:
@@ -183,42 +187,44 @@ _SQLITE_BEST = text(
 )
 _SQLITE_ROWS = text("SELECT rowid, ref, title, body FROM search_fts_feedback WHERE rowid IN :ids")
 
-# ts_headline re-parses the text, so it runs on the page of best rows only. The literal
-# ``kind`` conditions let the planner use the partial GIN indexes.
+# The query is written out where it is used rather than shared through a CTE: with the value in
+# sight the planner estimates how many rows match, and for a common word walks the primary key
+# (kind, object_id) backwards to the window's newest matches (about 2 ms) instead of fetching
+# every match through the GIN index (about 40 ms for a third of 100,000 items). ts_headline
+# re-parses the text, so it runs on the page of best rows only. The literal ``kind``
+# conditions let the planner use the partial GIN indexes.
+_TSQUERY = "to_tsquery('english', :q)"
 _HEADLINE = (
-    "ts_headline('english', body, q.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||"
-    f" ', MaxWords={SNIPPET_WORDS}, MinWords=6')"
+    f"ts_headline('english', body, {_TSQUERY}, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)"
+    f" || ', MaxWords={SNIPPET_WORDS}, MinWords=6')"
 )
 
 _POSTGRES_ROADMAP = f"""
-WITH q AS (SELECT to_tsquery('english', :q) AS q),
-best AS (
-  SELECT kind, ref, title, body, ts_rank(tsv, q.q) AS score
-  FROM search_document, q
-  WHERE kind <> 'feedback' AND tsv @@ q.q AND product_id = :product_id
+WITH best AS (
+  SELECT kind, ref, title, body, ts_rank(tsv, {_TSQUERY}) AS score
+  FROM search_document
+  WHERE kind <> 'feedback' AND tsv @@ {_TSQUERY} AND product_id = :product_id
     AND kind IN :kinds{{public}}
   ORDER BY score DESC, kind, object_id
   LIMIT :limit
 )
 SELECT kind, ref, title, {_HEADLINE}, left(body, {FEEDBACK_TITLE}), score
-FROM best, q
+FROM best
 """
 
 _POSTGRES_FEEDBACK = text(f"""
-WITH q AS (SELECT to_tsquery('english', :q) AS q),
-recent AS (
-  SELECT object_id, ref, title, body, tsv
-  FROM search_document, q
-  WHERE kind = 'feedback' AND tsv @@ q.q AND product_id = :product_id
+WITH recent AS (
+  SELECT object_id, ref, title, body, tsv FROM search_document
+  WHERE kind = 'feedback' AND tsv @@ {_TSQUERY} AND product_id = :product_id
   ORDER BY object_id DESC
   LIMIT :window
 ),
 best AS (
-  SELECT object_id, ref, title, body, ts_rank(tsv, q.q) AS score
-  FROM recent, q
+  SELECT object_id, ref, title, body, ts_rank(tsv, {_TSQUERY}) AS score
+  FROM recent
   ORDER BY score DESC, object_id DESC
   LIMIT :limit
 )
 SELECT 'feedback', ref, title, {_HEADLINE}, left(body, {FEEDBACK_TITLE}), score
-FROM best, q
+FROM best
 """)

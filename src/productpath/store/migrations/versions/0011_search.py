@@ -4,9 +4,10 @@ decisions, stakeholders and customers, kept current by triggers in the database
 SQLite: FTS5 tables (porter stemming over unicode61 words): ``search_fts_feedback`` for feedback
 (rowid = the item's id) and ``search_fts`` for the rest, whose rowid encodes the object as
 ``object id * 8 + kind number`` (see KINDS). A trigger replaces one object's entry by rowid,
-never by scanning. The product is an indexed word (``p<id>``), so a query names it in its MATCH
-and the index narrows to it, rather than reading each match's row to compare. Feedback has a table of its own so that a query over the few hundred
-roadmap objects never walks the 100,000 items' postings, and the other way round.
+never by scanning. The product is an indexed word (``p<id>``), so a query names it in its
+MATCH and the index narrows to it, rather than reading each match's row to compare. Feedback
+has a table of its own so that a query over the few hundred roadmap objects never walks the
+100,000 items' postings, and the other way round.
 PostgreSQL: a table ``search_document`` with a stored ``tsvector`` (title weighted A, body B,
 the ``english`` configuration) and two partial GIN indexes on it, feedback and the rest, for the
 same reason; a PL/pgSQL trigger per source table upserts or deletes its row.
