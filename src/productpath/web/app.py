@@ -21,6 +21,7 @@ from productpath.errors import NotFoundError
 from productpath.services.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
+from productpath.web.api import PREFIX as API_PREFIX
 from productpath.web.api import search as api_search
 from productpath.web.auth import require_login
 from productpath.web.deps import STATIC_DIR, render, require_role
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(api.router, dependencies=team)
     # Search is for every role: stakeholders find what the portal shows them (public initiatives).
-    app.include_router(api_search.router)
+    app.include_router(api_search.router, prefix=API_PREFIX)
     app.include_router(search.router)
     app.include_router(portal.router)
     app.include_router(feedback.router, dependencies=team)

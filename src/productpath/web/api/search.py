@@ -18,14 +18,14 @@ from productpath.services.search import (
     parse_types,
     search,
 )
-from productpath.web.api import PREFIX, bearer
+from productpath.web.api import bearer
 from productpath.web.api.common import COMMON_ERRORS, ApiRoute
 from productpath.web.deps import HandleDep, PrincipalDep
 
 MAX_QUERY = 10_000
 
+# Without a prefix, as every API module's router: the app mounts it under PREFIX.
 router = APIRouter(
-    prefix=PREFIX,
     tags=["search"],
     route_class=ApiRoute,
     responses=COMMON_ERRORS,
