@@ -20,3 +20,12 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# The one script every page loads (static/search.js: "/" focuses the search box).
+SITE_SCRIPT = '<script src="/static/search.js" defer></script>'
+
+
+def page_code(html: str) -> str:
+    """A page without its site-wide script tag, so a test can check it holds no other code."""
+    return html.replace(SITE_SCRIPT, "")
