@@ -33,3 +33,12 @@ def loaded_by(code: str, modules: Sequence[str]) -> list[str]:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return [name for name in result.stdout.strip().split(",") if name]
+
+
+# The one script every page loads (static/search.js: "/" focuses the search box).
+SITE_SCRIPT = '<script src="/static/search.js" defer></script>'
+
+
+def page_code(html: str) -> str:
+    """A page without its site-wide script tag, so a test can check it holds no other code."""
+    return html.replace(SITE_SCRIPT, "")

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from productpath.services.workspace import OpenWorkspace
+from productpath.services.workspace import OpenWorkspace, open_workspace
+from productpath.settings import Settings
 from productpath.store.models import Customer, Initiative, User
 from web_fixtures import seed
 
@@ -25,6 +31,17 @@ def seed_portal(handle: OpenWorkspace) -> None:
         )
         s.execute(update(Customer).where(Customer.key == "acme").values(annual_revenue=300.0))
         s.execute(update(Customer).where(Customer.key == "globex").values(annual_revenue=100.0))
+
+
+@pytest.fixture(name="portal_client")
+def portal_client_fixture(workspace_dir: Path) -> Iterator[TestClient]:
+    """A local-mode web client on a workspace seeded by :func:`seed_portal`."""
+    from productpath.web import create_app
+
+    with open_workspace() as handle:
+        seed_portal(handle)
+    with TestClient(create_app(Settings())) as test_client:
+        yield test_client
 
 
 def add_user(handle: OpenWorkspace, email: str, customer: str | None = None) -> int:

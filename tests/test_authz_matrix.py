@@ -448,3 +448,39 @@ def test_a_cookie_session_post_without_its_token_is_refused(world: World) -> Non
             if _changed(before, fingerprint(world.handle)):
                 problems.append(f"{method} {route.path}: changed the database")
     assert problems == []
+
+
+# Search is open to every role (the matrix above checks refusals for anonymous callers and other
+# products' users); what a stakeholder finds is what the portal shows them: public initiatives.
+SEARCH_ROUTES = ("/search", "/search.json", "/api/v1/search")
+
+
+def test_search_is_for_every_role_and_stakeholders_find_only_public_initiatives(
+    world: World,
+) -> None:
+    rules = {r.path: r.rule for r in routes_of(world.client.app)}
+    assert {path: rules[path] for path in SEARCH_ROUTES} == dict.fromkeys(
+        SEARCH_ROUTES, "principal"
+    )
+
+    def found(who: str, q: str) -> list[tuple[str, str]]:
+        answer = world.client.request(
+            "GET",
+            f"/api/v1/search?q={q}",
+            headers={"authorization": f"Bearer {world.tokens[who]}"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 200, (who, answer.text)
+        return [(r["type"], r["key"]) for r in answer.json()["results"]]
+
+    for who in ("admin", "editor", "viewer"):
+        assert found(who, "crypto") == [("initiative", "crypto")], who
+        assert found(who, "acme") == [("customer", "acme")], who
+    # The world makes "onboarding" public; "crypto" is private, customers are not the portal's.
+    assert found("stakeholder", "onboarding") == [("initiative", "onboarding")]
+    assert found("stakeholder", "crypto") == []
+    assert found("stakeholder", "acme") == []
+    with world.handle.store.write() as session:
+        row = session.scalars(select(Initiative).where(Initiative.key == "crypto")).one()
+        row.public = True
+    assert found("stakeholder", "crypto") == [("initiative", "crypto")]

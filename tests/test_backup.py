@@ -222,3 +222,23 @@ def test_postgresql_backup_and_restore_with_pg_tools(postgres_url: str, tmp_path
         # Numbered on from the replaced data, as for SQLite: a server's cache never sees an old
         # number again.
         assert handle.store.data_version() == version_before + 1
+
+
+def test_the_search_index_alone_is_not_data_to_protect(sqlite_ws: Path) -> None:
+    from productpath.services.backup import _holds_data
+
+    db = sqlite_ws / ws.DATA_DIR / ws.DB_NAME
+    conn = sqlite3.connect(db)
+    try:
+        # Only the product row and the search index's FTS5 bookkeeping rows (present in every
+        # migrated database) are left. data_version's counter row is removed to isolate the
+        # index: that row alone already makes a fresh workspace look non-empty (a separate
+        # matter, reported to the lead).
+        conn.execute("DELETE FROM data_version")
+        conn.commit()
+        assert conn.execute("SELECT COUNT(*) FROM search_fts_config").fetchone()[0] > 0
+    finally:
+        conn.close()
+    assert not _holds_data(db)
+    _add_batch(sqlite_ws, 0)
+    assert _holds_data(db)

@@ -10,6 +10,7 @@ from productpath.errors import (
     InputError,
     NotFoundError,
     ProductpathError,
+    RoadmapConflictError,
     RoadmapError,
     WorkspaceError,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "InputError",
     "NotFoundError",
     "ProductpathError",
+    "RoadmapConflictError",
     "RoadmapError",
     "WorkspaceError",
     "__version__",

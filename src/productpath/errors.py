@@ -10,6 +10,7 @@ as one sentence on stderr and exits 1. Anything else is a bug and keeps its trac
     │       └── DependencyCycleError
     ├── NotFoundError         a key that names nothing
     ├── ConflictError         an edit based on an older version than the one stored
+    │   └── RoadmapConflictError  a roadmap file and the workspace changed the same fields
     └── DatabaseBusyError     another writer held the database past the busy timeout
 """
 
@@ -40,6 +41,20 @@ class DatabaseBusyError(ProductpathError):
 
     def __init__(self) -> None:
         super().__init__("the database is busy: another import is writing; try again")
+
+
+class RoadmapConflictError(ConflictError):
+    """A roadmap file and the workspace both changed the same fields since the file's export;
+    ``lines`` names each conflict (object and field), one line each."""
+
+    def __init__(self, file: str | Path, lines: list[str]) -> None:
+        self.file = str(file)
+        self.lines = lines
+        super().__init__(
+            f"{file}: {len(lines)} conflict{'s' if len(lines) != 1 else ''} with changes made "
+            "in the workspace since the file was exported; nothing was written (--force "
+            "applies the file's side)"
+        )
 
 
 class InputError(ProductpathError):

@@ -26,6 +26,7 @@ from productpath.cli import (
     report,
     retro,
     roadmap,
+    search,
     serve,
     sources,
     stack,
@@ -125,6 +126,7 @@ tokens.register(app)
 db.register(app)
 portability.register(app)
 sources.register(app)
+search.register(app)
 
 
 def run() -> None:

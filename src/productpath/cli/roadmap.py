@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli import roadmap_schedule
+from productpath.cli import roadmap_history, roadmap_schedule
 from productpath.cli.common import JSON_OPTION, atomic_output, open_from, print_json
 
 app = typer.Typer(
@@ -27,13 +27,28 @@ def apply(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="The roadmap YAML file, e.g. roadmap.yaml."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes; write nothing."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="When the file and the workspace changed the same field since the file's "
+        "revision, let the file's value win instead of stopping.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Validate FILE, show what changes, and apply it in one transaction."""
+    """Validate FILE, show what changes, and apply it in one transaction.
+
+    A file exported with a revision is merged with what changed in the workspace since."""
+    from productpath.errors import RoadmapConflictError
     from productpath.services.roadmap import apply_roadmap
 
     with open_from(ctx) as handle:
-        changes = apply_roadmap(handle, file, dry_run=dry_run)
+        try:
+            changes = apply_roadmap(handle, file, dry_run=dry_run, force=force)
+        except RoadmapConflictError as exc:
+            for line in exc.lines:
+                typer.echo(f"{file}: {line}", err=True)
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
         shown = handle.workspace.product
     if changes.product != shown:
         # Allowed (one database can hold several products), but the web UI and reports
@@ -212,3 +227,4 @@ def suggest_links(
 
 
 roadmap_schedule.register(app)
+roadmap_history.register(app)

@@ -40,12 +40,35 @@ def print_diff(changes: RoadmapDiff, file: Path, *, dry_run: bool) -> None:
             console.print(
                 Text(f"    {field.field}: {_show(field.old)} -> {_show(field.new)}", style=colour)
             )
+    if changes.merge is not None:
+        _print_merge(console, changes)
     if changes.is_empty:
         console.print(f"No changes: the roadmap already matches {file}.", markup=False)
     elif dry_run:
         console.print(f"Dry run, nothing written: {changes.summary()}.", markup=False)
     else:
         console.print(f"Applied {file}: {changes.summary()}.", markup=False)
+
+
+def _print_merge(console: Any, changes: RoadmapDiff) -> None:
+    """The three kinds of a three-way apply: from the file, kept from the workspace, conflicts."""
+    merge = changes.merge
+    assert merge is not None
+    for title, edits, colour in (
+        ("Changed in the file since its revision (applied)", merge.from_file, "green"),
+        ("Changed in the workspace since (kept)", merge.kept, "cyan"),
+    ):
+        if edits:
+            console.print(Text(f"{title}:", style="bold"))
+            for e in edits:
+                line = f"    {e.type} {e.key} {e.field}"  # created / removed: the whole object
+                if e.field not in ("created", "removed"):
+                    line += f": {_show(e.before)} -> {_show(e.after)}"
+                console.print(Text(line, style=colour))
+    if merge.conflicts:
+        console.print(Text("Changed on both sides (conflicts):", style="bold"))
+        for conflict in merge.conflicts:
+            console.print(Text(f"    {conflict.line()}", style="red"))
 
 
 def _show(value: Any) -> str:

@@ -465,6 +465,10 @@ class RoadmapDoc(_Strict):
     """One product's roadmap. Order of every list is kept: it is the order people wrote."""
 
     version: Literal[1] = 1
+    # The workspace revision an export was taken from (the id of the last change in its
+    # history), so applying an edited copy later merges it three ways instead of undoing what
+    # changed meanwhile. Absent in a file written by hand: it then applies as it is.
+    revision: int | None = Field(default=None, ge=0, le=2**63 - 1)
     product: ProductSpec
     objectives: tuple[ObjectiveSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from productpath.domain.roadmap import RoadmapDoc
+from productpath.domain.roadmap_edits import Merge
 
 
 class Action(StrEnum):
@@ -56,6 +57,8 @@ class RoadmapDiff:
     product: str = ""  # the key of the product the roadmap belongs to
     # What the user should know that is not a change, e.g. a key result's KPI with no values.
     warnings: tuple[str, ...] = ()
+    # For a file that names the revision it was exported from: how its changes were merged.
+    merge: Merge | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -73,12 +76,15 @@ class RoadmapDiff:
         return ", ".join(f"{n} {action}" for action, n in self.counts().items())
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "product": self.product,
             "summary": self.counts(),
             "changes": [c.as_dict() for c in self.changes],
             "warnings": list(self.warnings),
         }
+        if self.merge is not None:
+            found["three_way"] = self.merge.as_dict()
+        return found
 
 
 # Sections of the document in the order the diff reports them, with the singular kind name.

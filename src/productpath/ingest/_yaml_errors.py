@@ -121,6 +121,11 @@ def first_problem(root: Any, exc: ValidationError) -> tuple[tuple[str | int, ...
     return tuple(first["loc"]), _reason(first), len(errors) - 1
 
 
+def reason(error: ErrorDetails) -> str:
+    """One validation error in the words the roadmap file's errors use."""
+    return _reason(error)
+
+
 def _reason(error: ErrorDetails) -> str:
     kind, loc, value = error["type"], error["loc"], error["input"]
     ctx = error.get("ctx") or {}

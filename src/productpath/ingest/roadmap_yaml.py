@@ -26,9 +26,15 @@ from productpath.domain.roadmap import (
 )
 from productpath.domain.roadmap_rules import check
 from productpath.errors import DependencyCycleError, RoadmapError
-from productpath.ingest._yaml_errors import first_problem, line_of, load_yaml, render_path
+from productpath.ingest._yaml_errors import (
+    first_problem,
+    line_of,
+    load_yaml,
+    reason,
+    render_path,
+)
 
-__all__ = ["dump", "evidence_error", "parse", "read_roadmap"]
+__all__ = ["dump", "evidence_error", "parse", "read_roadmap", "validate_data"]
 
 
 def read_roadmap(path: Path) -> RoadmapDoc:
@@ -84,6 +90,28 @@ def parse(text: str, file: str | Path = "<string>") -> RoadmapDoc:
             file=file,
             line=line,
             field=render_path(first.path),
+        )
+    return doc
+
+
+def validate_data(data: dict[str, Any]) -> RoadmapDoc:
+    """Validate a roadmap given as data (an edit made in the browser, the API or an undo):
+    the rules and wording of a file's errors, naming the field (there is no line)."""
+    try:
+        doc = RoadmapDoc.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        raise RoadmapError(
+            _with_more(reason(first), len(errors) - 1), field=render_path(tuple(first["loc"]))
+        ) from None
+    violations = check(doc)
+    if violations:
+        problem = violations[0]
+        if problem.cycle:
+            raise DependencyCycleError(list(problem.cycle), field=render_path(problem.path))
+        raise RoadmapError(
+            _with_more(problem.message, len(violations) - 1), field=render_path(problem.path)
         )
     return doc
 

@@ -39,7 +39,7 @@ from productpath.services.archive_limits import (
     read_small,
 )
 from productpath.services.whole_files import written_whole
-from productpath.store import migrate
+from productpath.store import migrate, search_repo
 
 BACKUP_FORMAT = "productpath-backup"
 BACKUP_VERSION = 1
@@ -274,6 +274,9 @@ def _holds_data(db: Path) -> bool:
                     "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
                 )
             ]
+            # The search index mirrors the other tables (and FTS5 keeps settings rows even
+            # when empty), so it says nothing about whether there is data.
+            names = [n for n in names if not search_repo.is_index_table(n)]
             counts = {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
         finally:
             conn.close()

@@ -15,8 +15,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import NotFoundError, ProductpathError
 from productpath.insights.link_suggest import THRESHOLDS, propose, theme_side
+from productpath.services.history import local_actor, record_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, product_repo
 from productpath.store.models import Initiative
@@ -66,21 +68,55 @@ class SuggestReport:
         }
 
 
-def link(handle: OpenWorkspace, initiative: str, targets: Sequence[str]) -> int:
+def link(
+    handle: OpenWorkspace, initiative: str, targets: Sequence[str], *, via: str = "cli"
+) -> int:
     """Accept links from ``initiative`` to themes (``3``, ``#3``) and feedback items
-    (``source:external_id``); returns how many are new. Unknown ids raise NotFoundError."""
+    (``source:external_id``); returns how many are new. Unknown ids raise NotFoundError.
+    The initiative's ``themes`` and ``feedback`` as they change go into the change history."""
     with handle.store.write() as session:
         product_id, initiative_id = _initiative(session, handle, initiative)
         theme_ids, item_ids = _targets(session, product_id, targets)
-        return evidence_repo.add_accepted(session, initiative_id, theme_ids, item_ids)
+        before = evidence_repo.load_links(session, [initiative_id])
+        added = evidence_repo.add_accepted(session, initiative_id, theme_ids, item_ids)
+        _record_links(session, product_id, {initiative_id: initiative}, before, via)
+        return added
 
 
-def unlink(handle: OpenWorkspace, initiative: str, targets: Sequence[str]) -> int:
-    """Remove accepted links; returns how many there were."""
+def unlink(
+    handle: OpenWorkspace, initiative: str, targets: Sequence[str], *, via: str = "cli"
+) -> int:
+    """Remove accepted links; returns how many there were (recorded like :func:`link`)."""
     with handle.store.write() as session:
         product_id, initiative_id = _initiative(session, handle, initiative)
         theme_ids, item_ids = _targets(session, product_id, targets)
-        return evidence_repo.remove_accepted(session, initiative_id, theme_ids, item_ids)
+        before = evidence_repo.load_links(session, [initiative_id])
+        removed = evidence_repo.remove_accepted(session, initiative_id, theme_ids, item_ids)
+        _record_links(session, product_id, {initiative_id: initiative}, before, via)
+        return removed
+
+
+def _record_links(
+    session: Session,
+    product_id: int,
+    keys: dict[int, str],
+    before: dict[int, evidence_repo.Links],
+    via: str,
+) -> None:
+    """History entries for the initiatives whose accepted links changed, as the roadmap file
+    names them (``themes: [3]``, ``feedback: [zendesk:1]``)."""
+    session.flush()
+    after = evidence_repo.load_links(session, list(keys))
+    edits = [
+        FieldEdit("initiative", keys[i], name, list(old), list(new))
+        for i in keys
+        for name, old, new in (
+            ("themes", before[i].themes, after[i].themes),
+            ("feedback", before[i].feedback, after[i].feedback),
+        )
+        if old != new
+    ]
+    record_edits(session, product_id, edits, actor=local_actor(), via=via)
 
 
 def suggest_links(
@@ -148,8 +184,12 @@ def suggest_links(
         )
         accepted_now = 0
         if accept:
+            keys = {r[0]: r[1] for r in rows}
+            before = evidence_repo.load_links(session, list(keys))
             for initiative_id, _, theme, _, _ in found:
                 accepted_now += evidence_repo.add_accepted(session, initiative_id, [theme.id], [])
+            if product_id is not None:
+                _record_links(session, product_id, keys, before, "cli")
         accepted = evidence_repo.accepted_theme_pairs(session, [r[0] for r in rows])
     return SuggestReport(
         embedder=embedder.name,

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from productpath.domain.escaping import plain_text
 from productpath.domain.roadmap import InitiativeStatus
+from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError
+from productpath.services.history import record_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
 from productpath.store.models import Initiative, Notification, User, Vote, utcnow
@@ -72,12 +74,14 @@ def update_initiative(
     *,
     expected_version: int,
     actor: str,
+    via: str = "api",
 ) -> InitiativeEdited:
     """Apply ``changes`` to the initiative ``key`` if it is still at ``expected_version``.
 
     Raises NotFoundError for an unknown key, InputError (with the field) for a bad value, and
     ConflictError when someone else saved it since. An edit that changes nothing keeps the
-    version as it is.
+    version as it is. Each changed field is recorded in the change history (who, and ``via``:
+    web or api).
     """
     values = _validated(changes)
     with handle.store.write() as session:
@@ -99,6 +103,13 @@ def update_initiative(
             latest = session.scalar(select(Initiative.version).where(Initiative.id == row.id))
             raise _conflict(key, latest or expected_version + 1, expected_version)
         after = {**before, **changed}
+        record_edits(
+            session,
+            row.product_id,
+            [FieldEdit("initiative", key, n, before[n], after[n]) for n in FIELDS if n in changed],
+            actor=actor,
+            via=via,
+        )
         if "status" in changed and after["public"]:
             _notify_voters(session, row, str(after["title"]), str(after["status"]))
     log.info("initiative %s edited by %s: %s", key, actor, ", ".join(sorted(changed)))

@@ -7,12 +7,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.history import UndoRefused
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
-from productpath.errors import NotFoundError
-from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap
+from productpath.domain.roadmap_edits import Merge
+from productpath.domain.roadmap_merge import three_way
+from productpath.errors import NotFoundError, RoadmapConflictError, RoadmapError
+from productpath.ingest.roadmap_yaml import dump, evidence_error, read_roadmap, validate_data
 from productpath.notify.outbound import url_problem
 from productpath.services.delivery import relink_session
+from productpath.services.history import latest_revision, local_actor, record_diff, state_at
 from productpath.services.stakeholders import webhook_policy
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, kpi_repo, product_repo
@@ -21,31 +25,76 @@ from productpath.store.roadmap_repo import load_doc, products_with_roadmap, save
 __all__ = ["apply_roadmap", "export_roadmap", "load_roadmap", "require_roadmap"]
 
 
-def apply_roadmap(handle: OpenWorkspace, path: Path, *, dry_run: bool = False) -> RoadmapDiff:
+def apply_roadmap(
+    handle: OpenWorkspace,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    actor: str | None = None,
+    via: str = "roadmap-apply",
+) -> RoadmapDiff:
     """Validate the file at ``path`` and make the store match it, in one transaction.
 
     Returns what changed (or, with ``dry_run``, what would change), with warnings such as a
     key result's KPI that has no values yet. An invalid file raises RoadmapError before the
-    database is touched; an empty diff writes nothing.
+    database is touched; an empty diff writes nothing. What changed is recorded in the change
+    history as done by ``actor`` (default: the CLI user's login) through ``via``.
+
+    A file that names the ``revision`` it was exported from is merged three ways (see
+    domain/roadmap_merge.py): changes made in the workspace since are kept, and fields both
+    changed raise RoadmapConflictError (nothing written) unless ``force``, which lets the file
+    win them. A dry run reports the conflicts instead of raising.
     """
     new = read_roadmap(path)
     _check_webhooks(handle, path, new)
-    if dry_run:
-        with handle.store.read() as session:
-            _check_evidence(session, path, new)
-            changes = diff(load_doc(session, new.product.id), new)
-            warnings = _kpi_warnings(session, new, dry_run=True)
-        return dataclasses.replace(changes, warnings=warnings)
-    with handle.store.write() as session:
+    with handle.store.read() if dry_run else handle.store.write() as session:
         _check_evidence(session, path, new)
         # Read the current state inside the write transaction, so the diff reported is the
         # one applied even if another writer got there first.
-        changes = diff(load_doc(session, new.product.id), new)
-        warnings = _kpi_warnings(session, new, dry_run=False)
-        if not changes.is_empty:
-            save_doc(session, new)
-            relink_session(session, new.product.id)  # keys, epics and labels may have changed
-    return dataclasses.replace(changes, warnings=warnings)
+        old = load_doc(session, new.product.id)
+        merge = None
+        target = new
+        if new.revision is not None and old is not None:
+            merge, target = _merged(session, path, old, new, force=force)
+            if merge.conflicts and not force and not dry_run:
+                raise RoadmapConflictError(path, [c.line() for c in merge.conflicts])
+        changes = diff(old, target)
+        warnings = _kpi_warnings(session, target, dry_run=dry_run)
+        if not dry_run and not changes.is_empty:
+            save_doc(session, target)
+            relink_session(session, target.product.id)  # keys, epics, labels may have changed
+            product_id = product_repo.find_id(session, target.product.id)
+            assert product_id is not None  # save_doc has just stored it
+            record_diff(
+                session, product_id, changes, old, target, actor=actor or local_actor(), via=via
+            )
+    return dataclasses.replace(changes, warnings=warnings, merge=merge)
+
+
+def _merged(
+    session: Session, path: Path, old: RoadmapDoc, new: RoadmapDoc, *, force: bool
+) -> tuple[Merge, RoadmapDoc]:
+    """The three-way merge of the file with the workspace, and the roadmap it makes."""
+    product_id = product_repo.find_id(session, old.product.id)
+    assert product_id is not None and new.revision is not None  # old was loaded from it
+    base = state_at(session, product_id, old, new.revision)
+    try:
+        merge = three_way(base, new, old, force=force)
+    except UndoRefused as exc:
+        raise RoadmapError(
+            f"cannot merge with the workspace's changes since revision {new.revision}: {exc}",
+            file=path,
+            field="revision",
+        ) from None
+    try:
+        return merge, validate_data(merge.data)
+    except RoadmapError as exc:
+        raise RoadmapError(
+            f"merged with the workspace's changes since revision {new.revision}: {exc.reason}",
+            file=path,
+            field=exc.field,
+        ) from None
 
 
 def _kpi_warnings(session: Session, doc: RoadmapDoc, *, dry_run: bool) -> tuple[str, ...]:
@@ -117,8 +166,18 @@ def require_roadmap(handle: OpenWorkspace, product: str | None = None) -> Roadma
 
 
 def export_roadmap(handle: OpenWorkspace, product: str | None = None) -> str:
-    """The stored roadmap as YAML that re-applies as a no-op; NotFoundError when there is none."""
-    return dump(require_roadmap(handle, product))
+    """The stored roadmap as YAML that re-applies as a no-op; NotFoundError when there is none.
+
+    The YAML names the workspace revision it was taken from, so that applying it after later
+    changes merges instead of undoing them."""
+    # The revision is read before the roadmap: a change committed in between is then in the
+    # export and also after its revision, which a later merge sees as made on both sides alike
+    # (no conflict); the other order would take it for a change the file undoes.
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, product or handle.workspace.product)
+        revision = latest_revision(session, product_id) if product_id is not None else 0
+    doc = require_roadmap(handle, product)
+    return dump(doc.model_copy(update={"revision": revision}))
 
 
 def _no_roadmap(handle: OpenWorkspace, key: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select, union
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session, selectinload
 
 from productpath.domain.roadmap import (
@@ -275,6 +275,42 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
         session.flush()
     kpi_repo.drop_unused_empty(session, pid)
     session.flush()
+
+
+def bump_versions(session: Session, product_id: int, keys: Iterable[tuple[str, str]]) -> None:
+    """Move on the version of these objects (type, key): an edit based on the one before is
+    stale. Types other than objective, team, milestone and initiative carry no version."""
+    by_type: dict[str, set[str]] = {}
+    for object_type, key in keys:
+        by_type.setdefault(object_type, set()).add(key)
+    for object_type, wanted in sorted(by_type.items()):
+        model = _VERSIONED.get(object_type)
+        if model is None:
+            continue
+        session.execute(
+            update(model)
+            .where(model.product_id == product_id, model.key.in_(sorted(wanted)))
+            .values(version=model.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def has_object(session: Session, product_id: int, object_type: str, key: str) -> bool | None:
+    """Whether the product has an objective, team, milestone or initiative ``key``; None for
+    other types (the caller looks in the whole roadmap)."""
+    model = _VERSIONED.get(object_type)
+    if model is None:
+        return None
+    found = session.scalar(select(model.id).where(model.product_id == product_id, model.key == key))
+    return found is not None
+
+
+_VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {
+    "objective": Objective,
+    "team": Team,
+    "milestone": Milestone,
+    "initiative": Initiative,
+}
 
 
 def _sync(

@@ -21,6 +21,8 @@ from productpath.errors import DatabaseBusyError, NotFoundError
 from productpath.services.background.job_kinds import standard_runner
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
+from productpath.web.api import PREFIX as API_PREFIX
+from productpath.web.api import search as api_search
 from productpath.web.auth import require_login
 from productpath.web.body_guard import RequestBodyGuard
 from productpath.web.deps import STATIC_DIR, render, require_role
@@ -41,6 +43,7 @@ from productpath.web.routes import (
     reports,
     retro,
     roadmap,
+    search,
     stakeholders,
     tech,
     themes,
@@ -116,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /api/v1 checks roles per resource (stakeholders may vote and comment: web/api), and
     # /docs is public like /openapi.json.
     app.include_router(api.router)
+    # Search is for every role: stakeholders find what the portal shows them (public initiatives).
+    app.include_router(api_search.router, prefix=API_PREFIX)
+    app.include_router(search.router)
     app.include_router(portal.router)
     app.include_router(feedback.router, dependencies=team)
     app.include_router(reports.router, dependencies=team)

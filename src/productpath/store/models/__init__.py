@@ -13,6 +13,7 @@ from productpath.store.models.communication import (
     ReportRun,
     Stakeholder,
 )
+from productpath.store.models.history import ChangeRecord
 from productpath.store.models.insight import (
     EmbeddingCache,
     FeedbackInsight,
@@ -68,6 +69,7 @@ from productpath.store.models.work import (
 __all__ = [
     "ApiToken",
     "Base",
+    "ChangeRecord",
     "Comment",
     "Commit",
     "Competitor",

@@ -32,6 +32,8 @@ class Objective(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Grows with every change (roadmap apply, web, API, undo), like an initiative's.
+    version: Mapped[int] = mapped_column(Integer, default=1)
     key_results: Mapped[list[KeyResult]] = relationship(
         back_populates="objective", cascade="all, delete-orphan", order_by="KeyResult.position"
     )
@@ -61,6 +63,8 @@ class Team(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     capacity_per_week: Mapped[float] = mapped_column(Float)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Grows with every change (roadmap apply, web, API, undo), like an initiative's.
+    version: Mapped[int] = mapped_column(Integer, default=1)
     members: Mapped[list[Person]] = relationship(
         back_populates="team", cascade="all, delete-orphan", order_by="Person.position"
     )
@@ -86,6 +90,8 @@ class Milestone(Timestamped, Base):
     target_date: Mapped[dt.date]
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Grows with every change (roadmap apply, web, API, undo), like an initiative's.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Initiative(Timestamped, Base):
@@ -119,8 +125,8 @@ class Initiative(Timestamped, Base):
     target_kpi: Mapped[str | None] = mapped_column(String(64))
     # Shown on the stakeholder portal's public roadmap (roadmap.yaml ``public: true``).
     public: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Grows on every edit from the web or API; an edit naming an older version is refused,
-    # so two people cannot silently overwrite each other.
+    # Grows on every edit (web, API, roadmap apply, undo); an edit naming an older version is
+    # refused, so two people cannot silently overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1)
     position: Mapped[int] = mapped_column(Integer, default=0)
     objective: Mapped[Objective | None] = relationship()

@@ -9,6 +9,7 @@ from fastapi.security import HTTPBearer
 from productpath.web.api import (
     customers,
     feedback,
+    history,
     initiatives,
     jobs,
     learning,
@@ -41,6 +42,7 @@ for module in (
     customers,
     learning,
     jobs,
+    history,
 ):
     router.include_router(module.router, dependencies=team)
 router.include_router(social.router)

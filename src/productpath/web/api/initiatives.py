@@ -3,12 +3,14 @@ optimistic concurrency (the same service the initiative page's form uses)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from productpath.domain.roadmap import InitiativeStatus
+from productpath.errors import ConflictError
 from productpath.services.api.api_initiatives import (
     InitiativeFilters,
     InitiativePublic,
@@ -24,7 +26,6 @@ from productpath.services.initiative_edit import (
 )
 from productpath.web.api.common import (
     COMMON_ERRORS,
-    CONFLICT,
     DEFAULT_LIMIT,
     NOT_FOUND,
     ApiRoute,
@@ -78,10 +79,27 @@ def initiative(key: str, handle: HandleDep, _: ViewerDep) -> InitiativePublic:
     return get_initiative(handle, key)
 
 
+class InitiativeConflict(BaseModel):
+    """A stale edit: why, and the initiative as it is now stored (its ``version`` included), so
+    the client can show both changes and send again the one the person keeps."""
+
+    detail: str
+    current: InitiativePublic
+
+
+STALE: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": InitiativeConflict,
+        "description": "The initiative changed since the version the request names; "
+        "`current` is the stored one.",
+    }
+}
+
+
 @router.patch(
     "/initiatives/{key}",
     response_model=InitiativePublic,
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **STALE},
 )
 def edit_initiative(
     key: str,
@@ -89,19 +107,26 @@ def edit_initiative(
     handle: HandleDep,
     principal: EditorDep,
     _csrf: CsrfDep,
-) -> InitiativePublic:
+) -> InitiativePublic | JSONResponse:
     """Change the status, public flag, title or description. ``version`` must be the stored
-    one (409 otherwise: reload and retry); a successful edit returns the new version."""
-    update_initiative(
-        handle,
-        key,
-        InitiativeChanges(
-            status=changes.status.value if changes.status else None,
-            public=changes.public,
-            title=changes.title,
-            description=changes.description,
-        ),
-        expected_version=changes.version,
-        actor=principal.email or principal.name,
-    )
+    one (409 otherwise, with the stored initiative as ``current``: nothing is overwritten);
+    a successful edit returns the new version."""
+    try:
+        update_initiative(
+            handle,
+            key,
+            InitiativeChanges(
+                status=changes.status.value if changes.status else None,
+                public=changes.public,
+                title=changes.title,
+                description=changes.description,
+            ),
+            expected_version=changes.version,
+            actor=principal.email or principal.name,
+            via="api",
+        )
+    except ConflictError as exc:
+        current = get_initiative(handle, key)
+        body = InitiativeConflict(detail=str(exc), current=current)
+        return JSONResponse(body.model_dump(mode="json"), status_code=409)
     return get_initiative(handle, key)

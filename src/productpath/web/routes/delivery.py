@@ -8,12 +8,14 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from productpath.charts.delivery import burnup_svg
+from productpath.services.history import object_history
 from productpath.services.pages.delivery_view import DeliveryPage, delivery_page
 from productpath.services.pages.initiative_view import InitiativeDetail, initiative_detail
 from productpath.web.deps import HandleDep, render
 
 router = APIRouter(tags=["delivery"])
 
+HISTORY_SHOWN = 20  # the initiative page's history; the API and CLI give the rest
 RISK_LABELS = {
     "slipping": "Slipping",
     "dependency_slipped": "Dependency slipping",
@@ -81,6 +83,7 @@ def initiative_html(key: str, request: Request, handle: HandleDep) -> Response:
         {
             "title": f"{view.title} · {view.product.name}",
             "view": view,
+            "history": object_history(handle, "initiative", key, limit=HISTORY_SHOWN),
             "rule_labels": RULE_LABELS,
             "risk_labels": RISK_LABELS,
         },

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from productpath.charts.planning import gantt_svg
 from productpath.errors import ConflictError, InputError
+from productpath.services.history import undo
 from productpath.services.initiative_edit import InitiativeChanges, update_initiative
 from productpath.services.pages.overview import RoadmapView, roadmap_view
 from productpath.services.portal import MAX_COMMENT, comment
@@ -64,7 +65,12 @@ def initiative_edit(
     changes = InitiativeChanges(status=status, public=public is not None)
     try:
         update_initiative(
-            handle, key, changes, expected_version=version, actor=who.email or who.name
+            handle,
+            key,
+            changes,
+            expected_version=version,
+            actor=who.email or who.name,
+            via="web",
         )
     except ConflictError:
         wanted = urlencode(
@@ -74,6 +80,23 @@ def initiative_edit(
     except InputError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return RedirectResponse(f"/initiatives/{key}?saved=1#edit", status_code=303)
+
+
+@router.post("/initiatives/{key}/undo", response_class=HTMLResponse, include_in_schema=False)
+def initiative_undo(
+    key: str,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    edit: Annotated[str | None, Form(max_length=32)] = None,
+) -> Response:
+    """Undo the change the page showed as the latest (``edit``); a refusal is said on the page."""
+    try:
+        undo(handle, "initiative", key, edit=edit, actor=who.email or who.name, via="web")
+    except (ConflictError, InputError) as exc:
+        refused = urlencode({"undo_error": str(exc)})
+        return RedirectResponse(f"/initiatives/{key}?{refused}#history", status_code=303)
+    return RedirectResponse(f"/initiatives/{key}?undone=1#history", status_code=303)
 
 
 @router.post("/initiatives/{key}/comments", response_class=HTMLResponse, include_in_schema=False)
