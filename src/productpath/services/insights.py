@@ -33,6 +33,7 @@ from productpath.insights.embed import (
     default_embedder,
     ml_available,
 )
+from productpath.insights.embed_text import EMBED_TEXT_VERSION, embedding_text
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
@@ -165,9 +166,7 @@ def run_insights(
     texts = [items[i].text for i in targets]
 
     report_progress("embed", 0, len(targets))
-    vectors, report.embedded = _embeddings(
-        handle, embedder, [hashes[i] for i in targets], texts, report_progress
-    )
+    vectors, report.embedded = _embeddings(handle, embedder, texts, report_progress)
     clock.lap("embed")
 
     analysis = pipeline.analyse(
@@ -310,11 +309,16 @@ def _write(
 def _embeddings(
     handle: OpenWorkspace,
     embedder: Embedder,
-    hashes: list[str],
     texts: list[str],
     progress: Progress,
 ) -> tuple[NDArray[np.float32], int]:
-    """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new."""
+    """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new.
+
+    What is embedded is each text's cleaned copy (``insights/embed_text.py``); the cache is keyed
+    by that copy and the cleaning's version, so a vector made from an uncleaned text is not reused.
+    """
+    texts = [embedding_text(text) for text in texts]
+    hashes = [text_hash(f"{EMBED_TEXT_VERSION}\n{text}") for text in texts]
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     rows: dict[str, list[int]] = {}
     for row, key in enumerate(hashes):
