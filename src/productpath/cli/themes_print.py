@@ -66,7 +66,7 @@ def print_themes(page: ThemesPage) -> None:
             _sentiment(t.mean_sentiment),
             trend_text(t),
             sparkline([w.count for w in t.weeks[-12:]]),
-            "yes" if t.emerging else "",
+            "yes" if t.emerging else ("source mix" if t.evidence.source_shift else ""),
         ]
         if wide:
             row.append(", ".join(f"{s.name} ({s.items})" for s in t.top_segments[:2]))
@@ -92,7 +92,11 @@ def print_theme(detail: ThemeDetail) -> None:
         f"trend {trend_text(t)}, annual revenue behind it {_money(t.revenue)}"
     )
     e = t.evidence
-    flag = "EMERGING" if e.emerging else "not emerging"
+    flag = (
+        "EMERGING"
+        if e.emerging
+        else ("not emerging (source mix)" if e.source_shift else "not emerging")
+    )
     console.print(f"{flag}: {e.reason}")
     if e.p_value is not None:
         console.print(

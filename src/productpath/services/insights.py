@@ -188,6 +188,7 @@ def run_insights(
         seed=seed,
         threshold=embedder.assign_threshold,
         semantic=embedder.name == MINILM_NAME,
+        sources=[item.source for item in items],
         today=today(),
         progress=report_progress,
         lap=clock.lap,

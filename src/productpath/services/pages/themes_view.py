@@ -57,6 +57,8 @@ class Evidence(View):
     q_value: float | None
     emerging: bool
     reason: str
+    # Why the share rose without customers (a source started or stopped); "" otherwise.
+    source_shift: str = ""
 
 
 class Week(View):
@@ -208,7 +210,9 @@ def _trends(rows: list[ReadingRow]) -> tuple[dict[int, ThemeTrend], dt.date | No
     dates = [r.when.date() for r in rows]
     as_of = trend_end(dates)
     numbers = [-1 if r.theme_number is None else r.theme_number for r in rows]
-    return theme_trends(dates, numbers, [r.sentiment for r in rows], as_of=as_of), as_of
+    sentiments = [r.sentiment for r in rows]
+    sources = [r.source for r in rows]
+    return theme_trends(dates, numbers, sentiments, as_of=as_of, sources=sources), as_of
 
 
 def _group(rows: Iterable[ReadingRow]) -> dict[int, list[ReadingRow]]:
@@ -276,6 +280,7 @@ def _evidence(e: EmergingEvidence) -> Evidence:
         q_value=e.q_value,
         emerging=e.emerging,
         reason=e.reason,
+        source_shift=e.source_shift,
     )
 
 
