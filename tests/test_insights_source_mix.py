@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from helpers import invoke
 from productpath.insights.embed import HashingEmbedder
 from productpath.insights.trends import theme_trends
@@ -94,6 +96,16 @@ def test_themes_and_exec_report_say_the_rise_is_the_source_mix(
     assert "source 'survey' stopped" in card[0]["evidence"]["source_shift"]
     shown = invoke("themes", "show", str(card[0]["number"]))
     assert "not emerging (source mix)" in shown.stdout
+    # The facet's mix: the card theme is the tickets' alone.
+    detail = json.loads(invoke("themes", "show", str(card[0]["number"]), "--json").stdout)
+    assert detail["sources"] == {"tickets": card[0]["size"]}
+    assert "tickets" in shown.stdout and "Sources" in shown.stdout
+    from productpath.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        assert "Source mix" in client.get("/themes").text
+        page = client.get(f"/themes/{card[0]['number']}").text
+        assert "a source started or stopped" in page and 'id="sources"' in page
 
     lines, _, _ = _themes(opened, dt.date(2026, 4, 30))
     line = next(t for t in lines if t.label == card[0]["label"])

@@ -112,6 +112,10 @@ def print_theme(detail: ThemeDetail) -> None:
     for kind, count in detail.kinds.items():
         kinds.add_row(kind, str(count))
     console.print(kinds)
+    sources = Table("source", "items", "share", title="Sources")
+    for source, count in detail.sources.items():
+        sources.add_row(source, str(count), f"{count / max(t.size, 1):.0%}")
+    console.print(sources)
     weeks = Table("week", "items", "sentiment", title="Weekly trend")
     for w in t.weeks:
         weeks.add_row(str(w.week_start), str(w.count), _sentiment(w.mean_sentiment))

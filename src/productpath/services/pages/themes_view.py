@@ -128,6 +128,8 @@ class ThemeDetail(View):
     kinds: dict[str, int]
     customers: tuple[CustomerShare, ...]
     segments: tuple[SegmentShare, ...]
+    # Items per feedback source, most first: whether the theme is one source's or shared.
+    sources: dict[str, int]
 
 
 def themes_page(handle: OpenWorkspace) -> ThemesPage:
@@ -201,6 +203,7 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
         kinds={kind: kinds.get(kind, 0) for kind in KINDS},
         customers=_customers(members, limit=None),
         segments=_segments(members),
+        sources=dict(Counter(row.source for row in members).most_common()),
     )
 
 
