@@ -335,18 +335,15 @@ def _themes(
     dates: list[dt.date] = []
     numbers: list[int] = []
     sentiments: list[float | None] = []
-    sources: list[str] = []
     for d in days:
         dates.extend([d.day] * d.count)
-        sources.extend([d.source] * d.count)
         numbers.extend([-1 if d.theme is None else d.theme] * d.count)
         mean = d.sentiment_sum / d.sentiment_count if d.sentiment_count else None
         sentiments.extend([mean] * d.sentiment_count + [None] * (d.count - d.sentiment_count))
     # Up to the newest day not after the report's own date, so a back-dated report (the
     # demo's earlier runs) reads the themes as they stood then.
-    trends = theme_trends(
-        dates, numbers, sentiments, as_of=trend_end(dates, today), sources=sources
-    )
+    sources, end = [d.source for d in days for _ in range(d.count)], trend_end(dates, today)
+    trends = theme_trends(dates, numbers, sentiments, as_of=end, sources=sources)
     sizes: dict[int, int] = {}
     for d in days:
         if d.theme is not None:
