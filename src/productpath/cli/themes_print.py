@@ -70,7 +70,7 @@ def print_themes(page: ThemesPage, *, wide: bool = False) -> None:
         row += [_sentiment(t.mean_sentiment), trend_text(t)]
         if middle:
             row.append(sparkline([w.count for w in t.weeks[-12:]]))
-        row.append("yes" if t.emerging else "")
+        row.append("yes" if t.emerging else ("source mix" if t.evidence.source_shift else ""))
         if full:
             row.append(", ".join(f"{s.name} ({s.items})" for s in t.top_segments[:2]))
             row.append(
@@ -99,7 +99,11 @@ def print_theme(detail: ThemeDetail) -> None:
         f"trend {trend_text(t)}, annual revenue behind it {_money(t.revenue)}"
     )
     e = t.evidence
-    flag = "EMERGING" if e.emerging else "not emerging"
+    flag = (
+        "EMERGING"
+        if e.emerging
+        else ("not emerging (source mix)" if e.source_shift else "not emerging")
+    )
     console.print(f"{flag}: {e.reason}")
     if e.p_value is not None:
         console.print(
@@ -115,6 +119,10 @@ def print_theme(detail: ThemeDetail) -> None:
     for kind, count in detail.kinds.items():
         kinds.add_row(kind, str(count))
     console.print(kinds)
+    sources = Table("source", "items", "share", title="Sources")
+    for source, count in detail.sources.items():
+        sources.add_row(source, str(count), f"{count / max(t.size, 1):.0%}")
+    console.print(sources)
     weeks = Table("week", "items", "sentiment", title="Weekly trend")
     for w in t.weeks:
         weeks.add_row(str(w.week_start), str(w.count), _sentiment(w.mean_sentiment))

@@ -235,6 +235,7 @@ def analyse(
     threshold: float,
     semantic: bool,
     today: dt.date,
+    sources: Sequence[str] | None = None,
     progress: StageProgress | None = None,
     lap: Callable[[str], None] | None = None,
     classifier: KindClassifier | None = None,
@@ -288,7 +289,8 @@ def analyse(
     all_sentiments = list(old_sentiments)
     for position, index in enumerate(targets):
         all_sentiments[index] = sentiments[position]
-    trends = theme_trends(dates, numbers.tolist(), all_sentiments, as_of=trend_end(dates, today))
+    as_of = trend_end(dates, today)
+    trends = theme_trends(dates, numbers.tolist(), all_sentiments, as_of=as_of, sources=sources)
     done("trends")
 
     names = dict(prior.names) | {number: name for number, (name, _) in labels.items()}

@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from productpath.domain.clock import today
+from productpath.insights.source_mix import source_shift, source_windows
 
 TEST_NAME = "one-sided exact binomial test of the recent share vs the theme's own baseline share"
 ADJUSTMENT = "Benjamini-Hochberg"
@@ -64,6 +65,9 @@ class EmergingEvidence:
     q_value: float | None
     emerging: bool
     reason: str
+    # Set when the share rose only because a feedback source started or stopped (see
+    # insights/source_mix.py); the theme is then not flagged as emerging.
+    source_shift: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,15 @@ def theme_trends(
     *,
     as_of: dt.date | None = None,
     settings: TrendSettings | None = None,
+    sources: Sequence[str] | None = None,
 ) -> dict[int, ThemeTrend]:
     """Weekly series and emerging evidence for every theme number in ``themes`` (-1: none).
 
     Items without a theme still count in the totals that shares are taken of. ``as_of`` ends
     the recent window (default: :func:`trend_end`, the newest date not after today); items
     after it are left out. Weeks run from the baseline's first week to the week of ``as_of``,
-    with empty weeks as zero.
+    with empty weeks as zero. With ``sources`` (each item's feedback source), a rise that is
+    only a source starting or stopping is not called emerging but explained.
     """
     cfg = settings or TrendSettings()
     end = as_of or trend_end(dates)
@@ -152,6 +158,7 @@ def theme_trends(
         for theme, series in counts.items()
     }
     q_values = benjamini_hochberg({t: p for t, (p, _) in raw.items() if p is not None})
+    windows = None if sources is None else source_windows(dates, sources, recent_from, end)
     result = {}
     for theme in sorted(counts):
         weeks = tuple(
@@ -164,6 +171,13 @@ def theme_trends(
         )
         p_value, base = raw[theme]
         evidence = _decide(base, p_value, q_values.get(theme), cfg)
+        if evidence.emerging and sources is not None and windows is not None:
+            shift = source_shift(
+                theme, dates, themes, sources, windows, recent_from=recent_from,
+                baseline_from=first_week, end=end, min_ratio=cfg.min_ratio,
+            )  # fmt: skip
+            if shift:
+                evidence = replace(evidence, emerging=False, reason=shift, source_shift=shift)
         result[theme] = ThemeTrend(theme, weeks, evidence)
     return result
 

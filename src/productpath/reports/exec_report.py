@@ -109,6 +109,8 @@ class ThemeLine:
     # Named by the insight engine from the feedback's words, not by a person: to be checked
     # before the report is shared.
     machine_label: bool = True
+    # Its share rose because a feedback source started or stopped, not because customers ask more.
+    source_shift: bool = False
 
 
 @dataclass(frozen=True)
@@ -343,7 +345,7 @@ def _themes(data: ExecData) -> Section:
     rows = tuple(
         (
             t.label + (" *" if t.machine_label else ""),
-            "new, " + t.trend if t.emerging else t.trend,
+            _lately(t),
             f"{t.items:,}",
         )
         + ((f"{t.customers:,}", money(t.revenue) if t.revenue else "-") if with_customers else ())
@@ -355,6 +357,11 @@ def _themes(data: ExecData) -> Section:
         if any(t.machine_label for t in shown)
         else ""
     )
+    if any(t.source_shift for t in shown):
+        caption += (" " if caption else "") + (
+            '"Source mix": the request\'s share changed because a feedback source started or '
+            "stopped, not because customers ask more or less."
+        )
     table = Table(header, rows, numeric=tuple(range(2, len(header))), caption=caption)
     return Section(
         "customers",
@@ -362,6 +369,12 @@ def _themes(data: ExecData) -> Section:
         tables=(table,) if rows else (),
         empty=data.themes_note or "No customer feedback has been analysed yet.",
     )
+
+
+def _lately(theme: ThemeLine) -> str:
+    if theme.source_shift:
+        return f"{theme.trend}, source mix"
+    return "new, " + theme.trend if theme.emerging else theme.trend
 
 
 def _decisions(data: ExecData) -> Section:

@@ -33,6 +33,7 @@ from productpath.insights.embed import (
     default_embedder,
     ml_available,
 )
+from productpath.insights.embed_text import EMBED_TEXT_VERSION, embedding_text
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import insight_repo, label_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
@@ -170,13 +171,11 @@ def run_insights(
     texts = [items[i].text for i in targets]
 
     report_progress("embed", 0, len(targets))
-    vectors, report.embedded = _embeddings(
-        handle, embedder, [hashes[i] for i in targets], texts, report_progress
-    )
+    vectors, report.embedded = _embeddings(handle, embedder, texts, report_progress)
     clock.lap("embed")
 
     semantic = embedder.name == MINILM_NAME
-    examples = _kind_examples(handle, embedder, items, hashes, learnt) if learnt else None
+    examples = _kind_examples(handle, embedder, items, learnt) if learnt else None
     classifier = pipeline.kind_classifier(examples, with_vectors=semantic)
     analysis = pipeline.analyse(
         vectors,
@@ -197,6 +196,7 @@ def run_insights(
         seed=seed,
         threshold=embedder.assign_threshold,
         semantic=semantic,
+        sources=[item.source for item in items],
         today=today(),
         classifier=classifier,
         progress=report_progress,
@@ -204,7 +204,7 @@ def run_insights(
     )
     # Labels set since the last run change what the classifier knows: the items this run
     # would not read again get their kind read afresh too (kind only; their themes stay).
-    reread = _reread_kinds(handle, embedder, items, hashes, targets, classifier) if relearn else []
+    reread = _reread_kinds(handle, embedder, items, targets, classifier) if relearn else []
     report.relabelled = analysis.relabelled
     report.dated_after_today = analysis.dated_after_today
     report.new_unassigned = int((analysis.themed.numbers < 0).sum())
@@ -334,7 +334,6 @@ def _kind_examples(
     handle: OpenWorkspace,
     embedder: Embedder,
     items: list[insight_repo.AnalysisItem],
-    hashes: list[str],
     learnt: list[tuple[int, str, str]],
 ) -> pipeline.KindExamples:
     """The labelled items as training examples, with their vectors (cached by now) for MiniLM."""
@@ -344,7 +343,7 @@ def _kind_examples(
     kinds = [kind for item_id, _, kind in learnt if item_id in position]
     vectors = None
     if embedder.name == MINILM_NAME:
-        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+        vectors, _ = _embeddings(handle, embedder, texts, _quiet)
     return pipeline.KindExamples(texts, kinds, vectors)
 
 
@@ -352,7 +351,6 @@ def _reread_kinds(
     handle: OpenWorkspace,
     embedder: Embedder,
     items: list[insight_repo.AnalysisItem],
-    hashes: list[str],
     targets: list[int],
     classifier: KindClassifier,
 ) -> list[tuple[int, str, float]]:
@@ -364,7 +362,7 @@ def _reread_kinds(
     texts = [items[i].text for i in rows]
     vectors = None
     if embedder.name == MINILM_NAME:
-        vectors, _ = _embeddings(handle, embedder, [hashes[i] for i in rows], texts, _quiet)
+        vectors, _ = _embeddings(handle, embedder, texts, _quiet)
     kinds, confidences = pipeline.read_kinds(texts, vectors, None, classifier)
     return [
         (items[i].id, kind, float(confidence))
@@ -375,11 +373,16 @@ def _reread_kinds(
 def _embeddings(
     handle: OpenWorkspace,
     embedder: Embedder,
-    hashes: list[str],
     texts: list[str],
     progress: Progress,
 ) -> tuple[NDArray[np.float32], int]:
-    """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new."""
+    """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new.
+
+    What is embedded is each text's cleaned copy (``insights/embed_text.py``); the cache is keyed
+    by that copy and the cleaning's version, so a vector made from an uncleaned text is not reused.
+    """
+    texts = [embedding_text(text) for text in texts]
+    hashes = [text_hash(f"{EMBED_TEXT_VERSION}\n{text}") for text in texts]
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     rows: dict[str, list[int]] = {}
     for row, key in enumerate(hashes):

@@ -42,6 +42,7 @@ class AnalysisItem:
     theme_number: int | None
     sentiment: float | None
     labelled_kind: str | None = None  # from the source (an issue's labels): it wins
+    source: str = ""  # the feedback source it came from (trends tell a source's start from demand)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def analysis_items(session: Session, product_id: int) -> list[AnalysisItem]:
             Theme.number,
             FeedbackInsight.sentiment,
             FeedbackItem.labelled_kind,
+            FeedbackItem.source,
         )
         .outerjoin(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
         .outerjoin(Theme, Theme.id == FeedbackInsight.theme_id)
@@ -270,6 +272,7 @@ class ReadingRow:
     customer_name: str | None
     revenue: float | None
     segment: str | None
+    source: str = ""
 
 
 def readings(session: Session, product_id: int) -> list[ReadingRow]:
@@ -286,6 +289,7 @@ def readings(session: Session, product_id: int) -> list[ReadingRow]:
             Customer.name,
             Customer.annual_revenue,
             Segment.name,
+            FeedbackItem.source,
         )
         .join(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
         .outerjoin(Theme, Theme.id == FeedbackInsight.theme_id)

@@ -137,6 +137,7 @@ class ThemeDay:
     count: int
     sentiment_sum: float
     sentiment_count: int
+    source: str = ""
 
 
 def theme_days(session: Session, product_id: int) -> list[ThemeDay]:
@@ -151,18 +152,19 @@ def theme_days(session: Session, product_id: int) -> list[ThemeDay]:
             func.count(FeedbackItem.id),
             func.coalesce(func.sum(FeedbackInsight.sentiment), 0.0),
             func.count(FeedbackInsight.sentiment),
+            FeedbackItem.source,
         )
         .join(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
         .outerjoin(Theme, Theme.id == FeedbackInsight.theme_id)
         .where(FeedbackItem.product_id == product_id)
-        .group_by(Theme.number, day)
+        .group_by(Theme.number, day, FeedbackItem.source)
     )
     out = []
-    for number, when, count, total, scored in session.execute(stmt):
+    for number, when, count, total, scored, source in session.execute(stmt):
         if when is None:
             continue
         on = when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when)[:10])
-        out.append(ThemeDay(number, on, int(count), float(total or 0.0), int(scored)))
+        out.append(ThemeDay(number, on, int(count), float(total or 0.0), int(scored), source))
     return out
 
 

@@ -57,6 +57,8 @@ class Evidence(View):
     q_value: float | None
     emerging: bool
     reason: str
+    # Why the share rose without customers (a source started or stopped); "" otherwise.
+    source_shift: str = ""
 
 
 class Week(View):
@@ -128,6 +130,8 @@ class ThemeDetail(View):
     kinds: dict[str, int]
     customers: tuple[CustomerShare, ...]
     segments: tuple[SegmentShare, ...]
+    # Items per feedback source, most first: whether the theme is one source's or shared.
+    sources: dict[str, int]
 
 
 def themes_page(handle: OpenWorkspace) -> ThemesPage:
@@ -205,6 +209,7 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
         kinds={kind: kinds.get(kind, 0) for kind in KINDS},
         customers=_customers(members, limit=None),
         segments=_segments(members),
+        sources=dict(Counter(row.source for row in members).most_common()),
     )
 
 
@@ -214,7 +219,9 @@ def _trends(rows: list[ReadingRow]) -> tuple[dict[int, ThemeTrend], dt.date | No
     dates = [r.when.date() for r in rows]
     as_of = trend_end(dates)
     numbers = [-1 if r.theme_number is None else r.theme_number for r in rows]
-    return theme_trends(dates, numbers, [r.sentiment for r in rows], as_of=as_of), as_of
+    sentiments = [r.sentiment for r in rows]
+    sources = [r.source for r in rows]
+    return theme_trends(dates, numbers, sentiments, as_of=as_of, sources=sources), as_of
 
 
 def _group(rows: Iterable[ReadingRow]) -> dict[int, list[ReadingRow]]:
@@ -282,6 +289,7 @@ def _evidence(e: EmergingEvidence) -> Evidence:
         q_value=e.q_value,
         emerging=e.emerging,
         reason=e.reason,
+        source_shift=e.source_shift,
     )
 
 

@@ -342,7 +342,8 @@ def _themes(
         sentiments.extend([mean] * d.sentiment_count + [None] * (d.count - d.sentiment_count))
     # Up to the newest day not after the report's own date, so a back-dated report (the
     # demo's earlier runs) reads the themes as they stood then.
-    trends = theme_trends(dates, numbers, sentiments, as_of=trend_end(dates, today))
+    sources, end = [d.source for d in days for _ in range(d.count)], trend_end(dates, today)
+    trends = theme_trends(dates, numbers, sentiments, as_of=end, sources=sources)
     sizes: dict[int, int] = {}
     for d in days:
         if d.theme is not None:
@@ -356,6 +357,7 @@ def _themes(
             items=sizes.get(t.number, 0),
             revenue=sum(r or 0.0 for r in revenue.get(t.number, [])),
             emerging=t in emerging,
+            source_shift=t.number in trends and bool(trends[t.number].evidence.source_shift),
             customers=len(revenue.get(t.number, [])),
             trend=_trend_word(share_change(trends[t.number].evidence))
             if t.number in trends
