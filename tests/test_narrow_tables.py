@@ -138,6 +138,7 @@ TABLE_COMMANDS = [
     ("roadmap", "schedule", "--start", "2030-01-07"),
     # From December the dates span two years, so they stay ISO: long keys leave no room for team.
     ("forecast", "roadmap", "--trials", "200", "--seed", "1", "--start", "2029-12-03"),
+    ("roadmap", "show"),
 ]
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.domain.formatting import plain_number
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import Action, RoadmapDiff
@@ -64,10 +65,16 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+# Initiative columns a narrow terminal leaves out, in this order, so each row stays one line.
+_INITIATIVE_OPTIONAL = ("evidence", "depends on", "estimate", "objective", "milestone", "team")
+
+
 def print_roadmap(
     doc: RoadmapDoc,
     progress: dict[tuple[str, str], KeyResultProgress] | None = None,
     theme_labels: dict[int, str] | None = None,
+    *,
+    wide: bool = False,
 ) -> None:
     console = _console()
     console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
@@ -85,15 +92,31 @@ def print_roadmap(
     )
     for table in tables:
         if table.row_count:
+            dropped = _fit_initiatives(console, table, wide=wide)
             console.print()
             console.print(table)
+            if dropped:
+                hidden = ", ".join(dropped).capitalize()
+                console.print(f"[dim]{hidden}: --wide, or a wider terminal.[/]")
 
 
-def _table(title: str, *columns: str) -> Table:
+def _fit_initiatives(console: Console, table: Table, *, wide: bool) -> list[str]:
+    """Widen the console for ``table`` under --wide; otherwise, for the initiatives (whose
+    keys are what other commands take, so never cut), the columns left out to keep one line
+    per initiative."""
+    if wide:
+        widen_to_fit(console, table)
+        return []
+    if table.title != "Initiatives":
+        return []
+    return drop_until_fits(console, table, _INITIATIVE_OPTIONAL)
+
+
+def _table(title: str, *columns: str, no_wrap: bool = False) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in columns:
         # Short values (status, dates, numbers) never wrap; ids fold rather than lose their end.
-        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
+        table.add_column(column, overflow="fold", no_wrap=no_wrap or column in _NO_WRAP)
     return table
 
 
@@ -163,6 +186,7 @@ def _initiatives(doc: RoadmapDoc) -> Table:
         "estimate",
         "depends on",
         "evidence",
+        no_wrap=True,  # one line each: a narrow terminal drops columns instead (print_roadmap)
     )
     for i in doc.initiatives:
         estimate = ""
