@@ -210,3 +210,23 @@ def test_stakeholders_list_keeps_one_line_per_stakeholder_in_80_columns(
     assert cells[1:4] == ["Margit Olsen-Lindqvist", "sales_support", "high/high"]
     wide = _at(80, "stakeholders", "list", "--wide").stdout
     assert "margit@pocket.example" in wide and "Head of support" in wide
+
+
+def test_customers_list_keeps_one_line_per_customer_in_80_columns(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "id,name,segment,annual_revenue\n"
+        "northwind-logistics-group,Northwind Logistics Group International,enterprise-emea,"
+        "12500000\nglobex-retail-holdings,Globex Retail Holdings and Partners,mid-market,950000\n",
+        encoding="utf-8",
+    )
+    _at(80, "customers", "import", str(path))
+    narrow = _at(80, "customers", "list").stdout
+    assert split_cells(narrow, _at(400, "customers", "list").stdout) == [], narrow
+    cells = _row(narrow.splitlines(), "northwind-logistics-group")
+    assert cells[1] == "Northwind Logistics Group International"
+    assert "Segment: --wide, or a wider terminal." in narrow or "Segment, " in narrow
+    wide = _at(80, "customers", "list", "--wide").stdout
+    assert "enterprise-emea" in wide and "12,500,000.00" in wide
