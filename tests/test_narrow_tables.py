@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,23 @@ def test_customers_list_keeps_one_line_per_customer_in_80_columns(
     assert "Segment: --wide, or a wider terminal." in narrow or "Segment, " in narrow
     wide = _at(80, "customers", "list", "--wide").stdout
     assert "enterprise-emea" in wide and "12,500,000.00" in wide
+
+
+def test_code_health_keeps_paths_whole_in_80_columns(tmp_path: Path) -> None:
+    repo = tmp_path / "shop-api"
+    deep = repo / "src" / "shop_api" / "services" / "forecasting"
+    deep.mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=Margit Olsen-Lindqvist",
+           "-c", "user.email=margit@pocket.example"]  # fmt: skip
+    subprocess.run([*git, "init", "-q"], check=True)
+    for n in range(3):  # a hotspot is a file changed in two or more commits
+        (deep / "planning.py").write_text(f"x = {n}\n" * (n + 2), encoding="utf-8")
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", f"change {n}"], check=True)
+    args = ("code", "health", str(repo))
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout) == [], narrow
+    assert "src/shop_api/services/forecasting/planning.py" in narrow
+    assert "Changed, authors: --wide, or a wider terminal." in narrow
+    wide = _at(80, *args, "--wide").stdout
+    assert "changed" in next(line for line in wide.splitlines() if line.startswith("┃ file"))
