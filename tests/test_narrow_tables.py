@@ -140,6 +140,7 @@ TABLE_COMMANDS = [
     # From December the dates span two years, so they stay ISO: long keys leave no room for team.
     ("forecast", "roadmap", "--trials", "200", "--seed", "1", "--start", "2029-12-03"),
     ("roadmap", "show"),
+    ("delivery", "metrics", "--today", "2030-01-07"),
 ]
 
 

@@ -64,6 +64,9 @@ def metrics(
         help="First day of the window, YYYY-MM-DD (default: 12 weeks ago).",
     ),
     today: dt.datetime | None = TODAY_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Throughput, cycle and lead time, deployment frequency and change-failure proxy."""
     from productpath.services.delivery import delivery_metrics
@@ -79,7 +82,7 @@ def metrics(
         return
     from productpath.cli.delivery_print import print_metrics
 
-    print_metrics(result)
+    print_metrics(result, wide=wide)
 
 
 @app.command()
