@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from productpath.services.workspace import open_workspace
+from tracker_fixtures import jira_csv, jira_row
 from web_fixtures import seed
 
 
@@ -252,3 +253,28 @@ def test_code_health_keeps_paths_whole_in_80_columns(tmp_path: Path) -> None:
     assert "Changed, authors: --wide, or a wider terminal." in narrow
     wide = _at(80, *args, "--wide").stdout
     assert "changed" in next(line for line in wide.splitlines() if line.startswith("┃ file"))
+
+
+@pytest.fixture
+def tracked(workspace_dir: Path, tmp_path: Path) -> Path:
+    """Tracker items with demo-length keys, statuses, assignees and titles, linked to nothing."""
+    rows = [
+        jira_row(f"POCKETPAY-{n}", f"Show the card freeze state on the home screen, case {n}",
+                 Status="Ready for review", Assignee="Margit Olsen-Lindqvist",
+                 **{"Issue Type": "Improvement", "Status Category": "In Progress"})
+        for n in range(1001, 1004)
+    ]  # fmt: skip
+    _at(80, "tracker", "import", str(jira_csv(tmp_path / "jira.csv", rows)), "--format", "jira")
+    return workspace_dir
+
+
+@pytest.mark.parametrize("command", [("tracker", "list"), ("delivery", "unlinked")], ids=" ".join)
+def test_tracker_listings_keep_keys_and_dates_whole_in_80_columns(
+    tracked: Path, command: tuple[str, ...]
+) -> None:
+    narrow = _at(80, *command).stdout
+    assert split_cells(narrow, _at(400, *command).stdout) == [], narrow
+    assert "POCKETPAY-1001" in narrow and "2026-01-05" in narrow
+    assert ": --wide, or a wider terminal." in narrow
+    wide = _at(80, *command, "--wide").stdout
+    assert "Margit Olsen-Lindqvist" in wide and "case 1001" in wide

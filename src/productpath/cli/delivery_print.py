@@ -179,8 +179,11 @@ def print_metrics(metrics: DeliveryMetrics, *, wide: bool = False) -> None:
         console.print(f"- {name}: {definition}", markup=False)
 
 
-def print_unlinked(rows: Sequence[UnlinkedRow]) -> None:
-    table = Table("kind", "ref", "date", "who", "where", "title")
+def print_unlinked(rows: Sequence[UnlinkedRow], *, wide: bool = False) -> None:
+    """One line per commit or item, refs, dates and paths whole: in a narrow terminal (unless
+    ``wide``) who, kind and title are left out in that order until the rest fits."""
+    headers = ("kind", "ref", "date", "who", "where", "title")
+    table = Table(*(Column(h, no_wrap=True) for h in headers))
     for row in rows:
         ref = row.ref[:12] if row.kind == "commit" else row.ref
         title = row.title if len(row.title) <= 70 else row.title[:69] + "…"
@@ -188,7 +191,15 @@ def print_unlinked(rows: Sequence[UnlinkedRow]) -> None:
         table.add_row(
             row.kind, escape(ref), when, escape(row.who or ""), escape(row.where), escape(title)
         )
-    _console().print(table)
+    console = _console()
+    if wide:
+        widen_to_fit(console, table)
+        dropped = []
+    else:
+        dropped = drop_until_fits(console, table, ("who", "kind", "title"))
+    console.print(table)
+    if dropped:
+        console.print(f"[dim]{', '.join(dropped).capitalize()}: --wide, or a wider terminal.[/]")
 
 
 def print_link_report(report: LinkReport) -> None:
