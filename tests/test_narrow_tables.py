@@ -278,3 +278,24 @@ def test_tracker_listings_keep_keys_and_dates_whole_in_80_columns(
     assert ": --wide, or a wider terminal." in narrow
     wide = _at(80, *command, "--wide").stdout
     assert "Margit Olsen-Lindqvist" in wide and "case 1001" in wide
+
+
+def test_stakeholders_raci_keeps_initiative_keys_whole_in_80_columns(demo_sized: Path) -> None:
+    for key in ("head-of-support-ops", "chief-financial-officer", "android-platform-lead"):
+        _at(
+            80,
+            "stakeholders",
+            "add",
+            key.replace("-", " ").title(),
+            "--key",
+            key,
+            "--channel",
+            "none",
+        )
+    narrow = _at(80, "stakeholders", "raci").stdout
+    assert split_cells(narrow, _at(400, "stakeholders", "raci").stdout) == [], narrow
+    assert _row(narrow.splitlines(), "guided-onboarding-flow")[0] == "guided-onboarding-flow"
+    assert "Stakeholders: 1 = android-platform-lead, 2 = chief-financial-officer" in narrow
+    wide = _at(80, "stakeholders", "raci", "--wide").stdout
+    header = next(line for line in wide.splitlines() if line.startswith("┃ initiative"))
+    assert "chief-financial-officer" in header and "warnings" in header
