@@ -299,3 +299,23 @@ def test_stakeholders_raci_keeps_initiative_keys_whole_in_80_columns(demo_sized:
     wide = _at(80, "stakeholders", "raci", "--wide").stdout
     header = next(line for line in wide.splitlines() if line.startswith("┃ initiative"))
     assert "chief-financial-officer" in header and "warnings" in header
+
+
+def test_stack_radar_keeps_package_names_whole_in_80_columns(tmp_path: Path) -> None:
+    radar = tmp_path / "radar.yaml"
+    radar.write_text(
+        "technologies:\n"
+        "  - name: opentelemetry-instrumentation-fastapi\n    ecosystem: PyPI\n    ring: trial\n"
+        "    reason: Traces for every request; judge it once the dashboards exist.\n"
+        "    matches: [opentelemetry-exporter-otlp-proto-http, opentelemetry-sdk-extension]\n"
+        "  - name: '@tanstack/react-query-devtools'\n    ecosystem: npm\n    ring: hold\n"
+        "    reason: Fetching lives in one client module; no second cache.\n",
+        encoding="utf-8",
+    )
+    args = ("stack", "radar", "--radar", str(radar))
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout, one_line_rows=False) == [], narrow
+    assert "opentelemetry-instrumentation-fastapi" in narrow
+    assert "Also matches: --wide, or a wider terminal." in narrow
+    wide = _at(80, *args, "--wide").stdout
+    assert "opentelemetry-exporter-otlp-proto-http, opentelemetry-sdk-extension" in wide
