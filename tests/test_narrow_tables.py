@@ -319,3 +319,46 @@ def test_stack_radar_keeps_package_names_whole_in_80_columns(tmp_path: Path) -> 
     assert "Also matches: --wide, or a wider terminal." in narrow
     wide = _at(80, *args, "--wide").stdout
     assert "opentelemetry-exporter-otlp-proto-http, opentelemetry-sdk-extension" in wide
+
+
+def _retro_output(columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                  *, wide: bool = False) -> str:  # fmt: skip
+    """``retro`` as printed for demo-length teams and keys (a stored history takes weeks)."""
+    import datetime as dt
+
+    from productpath.cli.retro_print import print_retro
+    from productpath.learning.retro import (
+        Calibration,
+        EstimateRetro,
+        EstimateRow,
+        ForecastRetro,
+        HitRates,
+    )
+    from productpath.services.forecasting.retro import Retro
+
+    rates = [HitRates(group=g, n=12, initiatives=4, p50=0.5, p85=0.83, p95=0.92)
+             for g in ("payments-core", "growth-support")]  # fmt: skip
+    forecasts = ForecastRetro(snapshots=12, scored=(), overall=rates[0], by_team=tuple(rates),
+                              by_month=(), skipped_after_finish=0, caveats=())  # fmt: skip
+    row = EstimateRow(key="contactless-reliability", team="growth-support",
+                      started=dt.date(2026, 3, 2), finished=dt.date(2026, 6, 19),
+                      calendar_weeks=15.6, actual_ideal_weeks=11.4, likely=8.0, pert_mean=8.8,
+                      ratio=1.3)  # fmt: skip
+    team = Calibration(team="growth-support", n=1, factor=1.3, likely_factor=1.43, enough=False)
+    estimates = EstimateRetro(rows=(row,), teams=(team,), caveats=())
+    monkeypatch.setenv("COLUMNS", str(columns))
+    capsys.readouterr()
+    print_retro(Retro(product="pocket", forecasts=forecasts, estimates=estimates), [], wide=wide)
+    return capsys.readouterr().out
+
+
+def test_retro_keeps_keys_and_dates_whole_in_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrow = _retro_output(80, monkeypatch, capsys)
+    assert split_cells(narrow, _retro_output(400, monkeypatch, capsys)) == [], narrow
+    cells = _row(narrow.splitlines(), "contactless-reliability")
+    assert cells[1:3] == ["2026-03-02", "2026-06-19"]
+    assert "Likely, team: --wide, or a wider terminal." in narrow
+    wide = _retro_output(80, monkeypatch, capsys, wide=True)
+    assert len(_row(wide.splitlines(), "contactless-reliability")) == 8
