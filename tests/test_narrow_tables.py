@@ -362,3 +362,28 @@ def test_retro_keeps_keys_and_dates_whole_in_80_columns(
     assert "Likely, team: --wide, or a wider terminal." in narrow
     wide = _retro_output(80, monkeypatch, capsys, wide=True)
     assert len(_row(wide.splitlines(), "contactless-reliability")) == 8
+
+
+def test_roadmap_show_keeps_stakeholders_one_line_in_80_columns(
+    demo_sized: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "roadmap.yaml"
+    _at(80, "roadmap", "export", "--out", str(path))
+    text = path.read_text(encoding="utf-8").replace("stakeholders: []\n", "")
+    path.write_text(text + """stakeholders:
+  - id: head-of-platform-eng
+    name: Margit Olsen-Lindqvist
+    role: Head of platform engineering
+    organisation: Pocket
+    email: margit@pocket.example
+    audience: engineering
+    power: high
+    interest: high
+    channel: email
+    cadence: weekly
+""", encoding="utf-8")  # fmt: skip
+    _at(80, "roadmap", "apply", str(path))
+    narrow = _at(80, "roadmap", "show").stdout
+    assert split_cells(narrow, _at(400, "roadmap", "show").stdout) == [], narrow
+    assert _row(narrow.splitlines(), "head-of-platform-eng")[1] == "Margit Olsen-Lindqvist"
+    assert "Head of platform engineering, Pocket" in _at(80, "roadmap", "show", "--wide").stdout

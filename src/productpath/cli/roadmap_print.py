@@ -65,8 +65,12 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-# Initiative columns a narrow terminal leaves out, in this order, so each row stays one line.
-_INITIATIVE_OPTIONAL = ("evidence", "depends on", "estimate", "objective", "milestone", "team")
+# Columns a narrow terminal leaves out, in this order, so each row of these tables stays one
+# line with its keys and words whole.
+_OPTIONAL = {
+    "Initiatives": ("evidence", "depends on", "estimate", "objective", "milestone", "team"),
+    "Stakeholders": ("role", "channel", "power/interest", "name"),
+}
 
 
 def print_roadmap(
@@ -92,7 +96,7 @@ def print_roadmap(
     )
     for table in tables:
         if table.row_count:
-            dropped = _fit_initiatives(console, table, wide=wide)
+            dropped = _fit(console, table, wide=wide)
             console.print()
             console.print(table)
             if dropped:
@@ -100,16 +104,15 @@ def print_roadmap(
                 console.print(f"[dim]{hidden}: --wide, or a wider terminal.[/]")
 
 
-def _fit_initiatives(console: Console, table: Table, *, wide: bool) -> list[str]:
-    """Widen the console for ``table`` under --wide; otherwise, for the initiatives (whose
-    keys are what other commands take, so never cut), the columns left out to keep one line
-    per initiative."""
+def _fit(console: Console, table: Table, *, wide: bool) -> list[str]:
+    """Widen the console for ``table`` under --wide; otherwise, for the initiatives and the
+    stakeholders (whose keys are what other commands take, so never cut), the columns left
+    out to keep one line per row."""
     if wide:
         widen_to_fit(console, table)
         return []
-    if table.title != "Initiatives":
-        return []
-    return drop_until_fits(console, table, _INITIATIVE_OPTIONAL)
+    optional = _OPTIONAL.get(str(table.title))
+    return drop_until_fits(console, table, optional) if optional else []
 
 
 def _table(title: str, *columns: str, no_wrap: bool = False) -> Table:
@@ -143,7 +146,9 @@ def _objectives(doc: RoadmapDoc, progress: dict[tuple[str, str], KeyResultProgre
 
 
 def _stakeholders(doc: RoadmapDoc) -> Table:
-    table = _table("Stakeholders", "id", "name", "role", "audience", "power/interest", "channel")
+    table = _table(
+        "Stakeholders", "id", "name", "role", "audience", "power/interest", "channel", no_wrap=True
+    )
     for s in doc.stakeholders:
         role = ", ".join(part for part in (s.role, s.organisation) if part)
         channel = s.channel.value if s.channel.value == "none" else f"{s.channel.value}, "
