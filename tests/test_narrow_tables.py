@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from productpath.services.workspace import open_workspace
+from tracker_fixtures import jira_csv, jira_row
 from web_fixtures import seed
 
 
@@ -138,6 +140,8 @@ TABLE_COMMANDS = [
     ("roadmap", "schedule", "--start", "2030-01-07"),
     # From December the dates span two years, so they stay ISO: long keys leave no room for team.
     ("forecast", "roadmap", "--trials", "200", "--seed", "1", "--start", "2029-12-03"),
+    ("roadmap", "show"),
+    ("delivery", "metrics", "--today", "2030-01-07"),
 ]
 
 
@@ -209,3 +213,177 @@ def test_stakeholders_list_keeps_one_line_per_stakeholder_in_80_columns(
     assert cells[1:4] == ["Margit Olsen-Lindqvist", "sales_support", "high/high"]
     wide = _at(80, "stakeholders", "list", "--wide").stdout
     assert "margit@pocket.example" in wide and "Head of support" in wide
+
+
+def test_customers_list_keeps_one_line_per_customer_in_80_columns(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "id,name,segment,annual_revenue\n"
+        "northwind-logistics-group,Northwind Logistics Group International,enterprise-emea,"
+        "12500000\nglobex-retail-holdings,Globex Retail Holdings and Partners,mid-market,950000\n",
+        encoding="utf-8",
+    )
+    _at(80, "customers", "import", str(path))
+    narrow = _at(80, "customers", "list").stdout
+    assert split_cells(narrow, _at(400, "customers", "list").stdout) == [], narrow
+    cells = _row(narrow.splitlines(), "northwind-logistics-group")
+    assert cells[1] == "Northwind Logistics Group International"
+    assert "Segment: --wide, or a wider terminal." in narrow or "Segment, " in narrow
+    wide = _at(80, "customers", "list", "--wide").stdout
+    assert "enterprise-emea" in wide and "12,500,000.00" in wide
+
+
+def test_code_health_keeps_paths_whole_in_80_columns(tmp_path: Path) -> None:
+    repo = tmp_path / "shop-api"
+    deep = repo / "src" / "shop_api" / "services" / "forecasting"
+    deep.mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=Margit Olsen-Lindqvist",
+           "-c", "user.email=margit@pocket.example"]  # fmt: skip
+    subprocess.run([*git, "init", "-q"], check=True)
+    for n in range(3):  # a hotspot is a file changed in two or more commits
+        (deep / "planning.py").write_text(f"x = {n}\n" * (n + 2), encoding="utf-8")
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", f"change {n}"], check=True)
+    args = ("code", "health", str(repo))
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout) == [], narrow
+    assert "src/shop_api/services/forecasting/planning.py" in narrow
+    assert "Changed, authors: --wide, or a wider terminal." in narrow
+    wide = _at(80, *args, "--wide").stdout
+    assert "changed" in next(line for line in wide.splitlines() if line.startswith("┃ file"))
+
+
+@pytest.fixture
+def tracked(workspace_dir: Path, tmp_path: Path) -> Path:
+    """Tracker items with demo-length keys, statuses, assignees and titles, linked to nothing."""
+    rows = [
+        jira_row(f"POCKETPAY-{n}", f"Show the card freeze state on the home screen, case {n}",
+                 Status="Ready for review", Assignee="Margit Olsen-Lindqvist",
+                 **{"Issue Type": "Improvement", "Status Category": "In Progress"})
+        for n in range(1001, 1004)
+    ]  # fmt: skip
+    _at(80, "tracker", "import", str(jira_csv(tmp_path / "jira.csv", rows)), "--format", "jira")
+    return workspace_dir
+
+
+@pytest.mark.parametrize("command", [("tracker", "list"), ("delivery", "unlinked")], ids=" ".join)
+def test_tracker_listings_keep_keys_and_dates_whole_in_80_columns(
+    tracked: Path, command: tuple[str, ...]
+) -> None:
+    narrow = _at(80, *command).stdout
+    assert split_cells(narrow, _at(400, *command).stdout) == [], narrow
+    assert "POCKETPAY-1001" in narrow and "2026-01-05" in narrow
+    assert ": --wide, or a wider terminal." in narrow
+    wide = _at(80, *command, "--wide").stdout
+    assert "Margit Olsen-Lindqvist" in wide and "case 1001" in wide
+
+
+def test_stakeholders_raci_keeps_initiative_keys_whole_in_80_columns(demo_sized: Path) -> None:
+    for key in ("head-of-support-ops", "chief-financial-officer", "android-platform-lead"):
+        _at(
+            80,
+            "stakeholders",
+            "add",
+            key.replace("-", " ").title(),
+            "--key",
+            key,
+            "--channel",
+            "none",
+        )
+    narrow = _at(80, "stakeholders", "raci").stdout
+    assert split_cells(narrow, _at(400, "stakeholders", "raci").stdout) == [], narrow
+    assert _row(narrow.splitlines(), "guided-onboarding-flow")[0] == "guided-onboarding-flow"
+    assert "Stakeholders: 1 = android-platform-lead, 2 = chief-financial-officer" in narrow
+    wide = _at(80, "stakeholders", "raci", "--wide").stdout
+    header = next(line for line in wide.splitlines() if line.startswith("┃ initiative"))
+    assert "chief-financial-officer" in header and "warnings" in header
+
+
+def test_stack_radar_keeps_package_names_whole_in_80_columns(tmp_path: Path) -> None:
+    radar = tmp_path / "radar.yaml"
+    radar.write_text(
+        "technologies:\n"
+        "  - name: opentelemetry-instrumentation-fastapi\n    ecosystem: PyPI\n    ring: trial\n"
+        "    reason: Traces for every request; judge it once the dashboards exist.\n"
+        "    matches: [opentelemetry-exporter-otlp-proto-http, opentelemetry-sdk-extension]\n"
+        "  - name: '@tanstack/react-query-devtools'\n    ecosystem: npm\n    ring: hold\n"
+        "    reason: Fetching lives in one client module; no second cache.\n",
+        encoding="utf-8",
+    )
+    args = ("stack", "radar", "--radar", str(radar))
+    narrow = _at(80, *args).stdout
+    assert split_cells(narrow, _at(400, *args).stdout, one_line_rows=False) == [], narrow
+    assert "opentelemetry-instrumentation-fastapi" in narrow
+    assert "Also matches: --wide, or a wider terminal." in narrow
+    wide = _at(80, *args, "--wide").stdout
+    assert "opentelemetry-exporter-otlp-proto-http, opentelemetry-sdk-extension" in wide
+
+
+def _retro_output(columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                  *, wide: bool = False) -> str:  # fmt: skip
+    """``retro`` as printed for demo-length teams and keys (a stored history takes weeks)."""
+    import datetime as dt
+
+    from productpath.cli.retro_print import print_retro
+    from productpath.learning.retro import (
+        Calibration,
+        EstimateRetro,
+        EstimateRow,
+        ForecastRetro,
+        HitRates,
+    )
+    from productpath.services.forecasting.retro import Retro
+
+    rates = [HitRates(group=g, n=12, initiatives=4, p50=0.5, p85=0.83, p95=0.92)
+             for g in ("payments-core", "growth-support")]  # fmt: skip
+    forecasts = ForecastRetro(snapshots=12, scored=(), overall=rates[0], by_team=tuple(rates),
+                              by_month=(), skipped_after_finish=0, caveats=())  # fmt: skip
+    row = EstimateRow(key="contactless-reliability", team="growth-support",
+                      started=dt.date(2026, 3, 2), finished=dt.date(2026, 6, 19),
+                      calendar_weeks=15.6, actual_ideal_weeks=11.4, likely=8.0, pert_mean=8.8,
+                      ratio=1.3)  # fmt: skip
+    team = Calibration(team="growth-support", n=1, factor=1.3, likely_factor=1.43, enough=False)
+    estimates = EstimateRetro(rows=(row,), teams=(team,), caveats=())
+    monkeypatch.setenv("COLUMNS", str(columns))
+    capsys.readouterr()
+    print_retro(Retro(product="pocket", forecasts=forecasts, estimates=estimates), [], wide=wide)
+    return capsys.readouterr().out
+
+
+def test_retro_keeps_keys_and_dates_whole_in_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrow = _retro_output(80, monkeypatch, capsys)
+    assert split_cells(narrow, _retro_output(400, monkeypatch, capsys)) == [], narrow
+    cells = _row(narrow.splitlines(), "contactless-reliability")
+    assert cells[1:3] == ["2026-03-02", "2026-06-19"]
+    assert "Likely, team: --wide, or a wider terminal." in narrow
+    wide = _retro_output(80, monkeypatch, capsys, wide=True)
+    assert len(_row(wide.splitlines(), "contactless-reliability")) == 8
+
+
+def test_roadmap_show_keeps_stakeholders_one_line_in_80_columns(
+    demo_sized: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "roadmap.yaml"
+    _at(80, "roadmap", "export", "--out", str(path))
+    text = path.read_text(encoding="utf-8").replace("stakeholders: []\n", "")
+    path.write_text(text + """stakeholders:
+  - id: head-of-platform-eng
+    name: Margit Olsen-Lindqvist
+    role: Head of platform engineering
+    organisation: Pocket
+    email: margit@pocket.example
+    audience: engineering
+    power: high
+    interest: high
+    channel: email
+    cadence: weekly
+""", encoding="utf-8")  # fmt: skip
+    _at(80, "roadmap", "apply", str(path))
+    narrow = _at(80, "roadmap", "show").stdout
+    assert split_cells(narrow, _at(400, "roadmap", "show").stdout) == [], narrow
+    assert _row(narrow.splitlines(), "head-of-platform-eng")[1] == "Margit Olsen-Lindqvist"
+    assert "Head of platform engineering, Pocket" in _at(80, "roadmap", "show", "--wide").stdout

@@ -32,6 +32,9 @@ def health(
     depth: int = typer.Option(
         2, "--depth", min=1, help="Folder levels that make a directory (src/app at depth 2)."
     ),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Churn hotspots, bus factor per directory and abandoned areas of the repository at PATH.
 
@@ -52,7 +55,7 @@ def health(
         return
     from productpath.cli.code_print import print_report
 
-    print_report(report)
+    print_report(report, wide=wide)
 
 
 def _workspace_bots(ctx: typer.Context) -> tuple[str, ...]:

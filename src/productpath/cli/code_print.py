@@ -5,10 +5,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Column, Table
 
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.services.work.tech import CodeHealthReport
 
+# Columns a narrow terminal leaves out, in this order, so that each row (a path or a directory
+# whole) stays one line; --wide keeps them all.
+_HOTSPOT_OPTIONAL = ("changed", "authors", "CC", "LOC")
+_OWNER_OPTIONAL = ("main authors (top first)", "top share", "authors", "commits")
+_ABANDONED_OPTIONAL = ("main authors", "commits", "days")
 
-def print_report(report: CodeHealthReport) -> None:
+
+def print_report(report: CodeHealthReport, *, wide: bool = False) -> None:
     console = Console()
     if report.newest_commit is None or report.window_start is None:
         console.print(f"{report.repository}: no commits on {report.branch}.")
@@ -21,7 +28,7 @@ def print_report(report: CodeHealthReport) -> None:
         f"{_count(report.authors_in_window, 'author')}."
     )
     hotspots = Table(
-        Column("file", overflow="fold", ratio=1),
+        Column("file", no_wrap=True),
         _num("commits"),
         _num("changed"),
         _num("authors"),
@@ -41,14 +48,19 @@ def print_report(report: CodeHealthReport) -> None:
             cyclomatic,
             str(h.score),
         )
-    _print(console, hotspots, "No file at HEAD changed in two or more commits in the window.")
+    _print(
+        console,
+        hotspots,
+        "No file at HEAD changed in two or more commits in the window.",
+        _fit(console, hotspots, _HOTSPOT_OPTIONAL, wide=wide),
+    )
     owners = Table(
-        Column("directory", overflow="fold", ratio=1),
+        Column("directory", no_wrap=True),
         _num("commits"),
         _num("authors"),
         _num("bus factor"),
         _num("top share"),
-        Column("main authors (top first)", overflow="fold", ratio=1),
+        Column("main authors (top first)", no_wrap=True),
         title="Knowledge: bus factor = fewest authors with >= 50% of the commits in the window",
     )
     for o in report.ownership:
@@ -60,7 +72,12 @@ def print_report(report: CodeHealthReport) -> None:
             f"{o.concentration:.0%}",
             ", ".join(o.main_authors),
         )
-    _print(console, owners, "No directory had enough commits in the window.")
+    _print(
+        console,
+        owners,
+        "No directory had enough commits in the window.",
+        _fit(console, owners, _OWNER_OPTIONAL, wide=wide),
+    )
     if not report.repository_active:
         console.print(
             f"Abandoned areas: not judged; the repository itself had little activity in the "
@@ -68,12 +85,12 @@ def print_report(report: CodeHealthReport) -> None:
         )
         return
     abandoned = Table(
-        Column("directory", overflow="fold", ratio=1),
+        Column("directory", no_wrap=True),
         _num("commits"),
-        "last change",
+        Column("last change", no_wrap=True),
         _num("days"),
-        Column("main authors", overflow="fold", ratio=1),
-        Column("why", overflow="fold", ratio=2),
+        Column("main authors", no_wrap=True),
+        Column("why", ratio=1),  # prose: wraps between words
         title=f"Abandoned areas ({report.abandoned_days}+ days)",
     )
     for a in report.abandoned:
@@ -85,12 +102,28 @@ def print_report(report: CodeHealthReport) -> None:
             ", ".join(a.main_authors),
             "; ".join(a.reasons),
         )
-    _print(console, abandoned, "No abandoned areas.")
+    _print(
+        console,
+        abandoned,
+        "No abandoned areas.",
+        _fit(console, abandoned, _ABANDONED_OPTIONAL, wide=wide),
+    )
 
 
-def _print(console: Console, table: Table, empty: str) -> None:
+def _fit(console: Console, table: Table, optional: tuple[str, ...], *, wide: bool) -> list[str]:
+    """Under --wide, widen ``console`` for ``table``; otherwise the columns left out of it."""
+    if wide:
+        widen_to_fit(console, table)
+        return []
+    return drop_until_fits(console, table, optional)
+
+
+def _print(console: Console, table: Table, empty: str, dropped: list[str]) -> None:
     if table.row_count:
         console.print(table)
+        if dropped:
+            hidden = ", ".join(dropped)
+            console.print(f"[dim]{hidden[0].upper()}{hidden[1:]}: --wide, or a wider terminal.[/]")
     else:
         console.print(f"{table.title}: {empty}")
 
@@ -100,4 +133,4 @@ def _count(n: int, noun: str) -> str:
 
 
 def _num(header: str) -> Column:
-    return Column(header, justify="right")
+    return Column(header, justify="right", no_wrap=True)

@@ -32,7 +32,13 @@ def import_(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def list_(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
+) -> None:
     """List customers with their segment, annual revenue and feedback count."""
     from productpath.services.customers import list_customers
 
@@ -45,10 +51,25 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         typer.echo("No customers yet; add some with 'productpath customers import FILE'.")
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
+    from rich.table import Column, Table
 
-    table = Table("id", "name", "segment", "annual revenue", "feedback")
+    from productpath.cli.common import drop_until_fits, widen_to_fit
+
+    # One line per customer, ids whole (other commands take them): in a narrow terminal the
+    # segment, then the feedback count, then the revenue are left out until the rest fits.
+    headers = ("id", "name", "segment", "revenue", "feedback")
+    table = Table(*(Column(h, no_wrap=True) for h in headers))
     for row in rows:
         revenue = "" if row.annual_revenue is None else f"{row.annual_revenue:,.2f}"
-        table.add_row(row.id, row.name, row.segment or "", revenue, str(row.feedback_count))
-    Console().print(table)
+        cells = (row.id, row.name, row.segment or "", revenue, str(row.feedback_count))
+        table.add_row(*(escape(cell) for cell in cells))
+    console = Console()
+    if wide:
+        widen_to_fit(console, table)
+        dropped = []
+    else:
+        dropped = drop_until_fits(console, table, ("segment", "feedback", "revenue"))
+    console.print(table)
+    if dropped:
+        console.print(f"[dim]{', '.join(dropped).capitalize()}: --wide, or a wider terminal.[/]")

@@ -64,6 +64,9 @@ def metrics(
         help="First day of the window, YYYY-MM-DD (default: 12 weeks ago).",
     ),
     today: dt.datetime | None = TODAY_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Throughput, cycle and lead time, deployment frequency and change-failure proxy."""
     from productpath.services.delivery import delivery_metrics
@@ -79,7 +82,7 @@ def metrics(
         return
     from productpath.cli.delivery_print import print_metrics
 
-    print_metrics(result)
+    print_metrics(result, wide=wide)
 
 
 @app.command()
@@ -119,6 +122,9 @@ def unlinked(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N rows."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """List commits and tracker items that link to no initiative, newest first."""
     from productpath.services.delivery import unlinked_work
@@ -133,7 +139,7 @@ def unlinked(
         return
     from productpath.cli.delivery_print import print_unlinked
 
-    print_unlinked(rows)
+    print_unlinked(rows, wide=wide)
 
 
 @app.command()

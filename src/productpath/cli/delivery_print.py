@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from productpath.cli.common import widen_to_fit
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.delivery.linking import RULES
 from productpath.delivery.metrics import DeliveryMetrics, Durations
 from productpath.delivery.risks import severity
@@ -130,23 +130,36 @@ def _durations(d: Durations) -> str:
     return f"P50 {d.p50:g} · P85 {d.p85:g} · P95 {d.p95:g} days (n={d.count})"
 
 
-def print_metrics(metrics: DeliveryMetrics) -> None:
+def print_metrics(metrics: DeliveryMetrics, *, wide: bool = False) -> None:
+    """The five metrics, one line each; where "counted from" does not fit beside them (unless
+    ``wide``) it is printed under the table, a line per metric, rather than wrapped."""
     console = _console()
-    table = Table("metric", "value", "counted from")
+    table = Table(*(Column(h, no_wrap=True) for h in ("metric", "value", "counted from")))
     table.title = (
         f"Flow metrics, {metrics.since} to {metrics.until} ({metrics.window_weeks:g} weeks)"
     )
     t, dep, cf = metrics.throughput, metrics.deployment_frequency, metrics.change_failure
     bots = f", {t.bots} more by bots" if t.bots else ""
-    table.add_row("throughput", f"{t.per_week:g}/week ({t.total} in all{bots})", t.source)
-    table.add_row("cycle time", _durations(metrics.cycle_time), metrics.cycle_time.note)
-    table.add_row("lead time", _durations(metrics.lead_time), metrics.lead_time.note)
-    table.add_row("deployment frequency", f"{dep.per_week:g}/week ({dep.count} in all)", dep.source)
     rate = f"{cf.rate:.0%}" if cf.rate is not None else "-"
-    table.add_row(
-        "change failure (proxy)", rate, f"{cf.reverts} reverts, {cf.hotfixes} hotfixes {cf.note}"
-    )
+    rows = [
+        ("throughput", f"{t.per_week:g}/week ({t.total} in all{bots})", t.source),
+        ("cycle time", _durations(metrics.cycle_time), metrics.cycle_time.note),
+        ("lead time", _durations(metrics.lead_time), metrics.lead_time.note),
+        ("deployment frequency", f"{dep.per_week:g}/week ({dep.count} in all)", dep.source),
+        ("change failure (proxy)", rate, f"{cf.reverts} reverts, {cf.hotfixes} hotfixes {cf.note}"),
+    ]
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    if wide:
+        widen_to_fit(console, table)
+        dropped = []
+    else:
+        dropped = drop_until_fits(console, table, ("counted from",))
     console.print(table)
+    if dropped:  # prose under the table wraps between words, where a cell would split them
+        console.print("Counted from (beside the values with --wide, or a wider terminal):")
+        for name, _, source in rows:
+            console.print(f"- {name}: {source}", markup=False)
     if metrics.anchor_note:
         console.print(f"Note: {metrics.anchor_note}", markup=False)
     weeks = Table("week", "done", "deployments")
@@ -166,8 +179,11 @@ def print_metrics(metrics: DeliveryMetrics) -> None:
         console.print(f"- {name}: {definition}", markup=False)
 
 
-def print_unlinked(rows: Sequence[UnlinkedRow]) -> None:
-    table = Table("kind", "ref", "date", "who", "where", "title")
+def print_unlinked(rows: Sequence[UnlinkedRow], *, wide: bool = False) -> None:
+    """One line per commit or item, refs, dates and paths whole: in a narrow terminal (unless
+    ``wide``) who, kind and title are left out in that order until the rest fits."""
+    headers = ("kind", "ref", "date", "who", "where", "title")
+    table = Table(*(Column(h, no_wrap=True) for h in headers))
     for row in rows:
         ref = row.ref[:12] if row.kind == "commit" else row.ref
         title = row.title if len(row.title) <= 70 else row.title[:69] + "…"
@@ -175,7 +191,15 @@ def print_unlinked(rows: Sequence[UnlinkedRow]) -> None:
         table.add_row(
             row.kind, escape(ref), when, escape(row.who or ""), escape(row.where), escape(title)
         )
-    _console().print(table)
+    console = _console()
+    if wide:
+        widen_to_fit(console, table)
+        dropped = []
+    else:
+        dropped = drop_until_fits(console, table, ("who", "kind", "title"))
+    console.print(table)
+    if dropped:
+        console.print(f"[dim]{', '.join(dropped).capitalize()}: --wide, or a wider terminal.[/]")
 
 
 def print_link_report(report: LinkReport) -> None:

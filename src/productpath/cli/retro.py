@@ -7,7 +7,13 @@ import typer
 from productpath.cli.common import JSON_OPTION, open_from, print_json
 
 
-def retro(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def retro(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
+) -> None:
     """Retrospective: hit rates of stored roadmap forecasts (P50/P85/P95), estimate
     calibration per team, and whether shipped initiatives moved their target KPI."""
     from productpath.services.forecasting.retro import outcome_review, retrospective
@@ -26,7 +32,7 @@ def retro(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     from productpath.cli.retro_print import print_retro
 
-    print_retro(result, outcomes)
+    print_retro(result, outcomes, wide=wide)
 
 
 def register(app: typer.Typer) -> None:

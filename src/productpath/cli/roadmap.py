@@ -117,6 +117,9 @@ def show(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     product: str | None = PRODUCT_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Print the stored roadmap: objectives (with key results' progress from their KPIs),
     teams, stakeholders, milestones and initiatives."""
@@ -141,7 +144,7 @@ def show(
         return
     from productpath.cli.roadmap_print import print_roadmap
 
-    print_roadmap(doc, progress, labels)
+    print_roadmap(doc, progress, labels, wide=wide)
 
 
 @app.command()

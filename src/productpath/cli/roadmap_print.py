@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.domain.formatting import plain_number
 from productpath.domain.roadmap import RoadmapDoc
 from productpath.domain.roadmap_diff import Action, RoadmapDiff
@@ -87,10 +88,20 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+# Columns a narrow terminal leaves out, in this order, so each row of these tables stays one
+# line with its keys and words whole.
+_OPTIONAL = {
+    "Initiatives": ("evidence", "depends on", "estimate", "objective", "milestone", "team"),
+    "Stakeholders": ("role", "channel", "power/interest", "name"),
+}
+
+
 def print_roadmap(
     doc: RoadmapDoc,
     progress: dict[tuple[str, str], KeyResultProgress] | None = None,
     theme_labels: dict[int, str] | None = None,
+    *,
+    wide: bool = False,
 ) -> None:
     console = _console()
     console.print(Text(f"{doc.product.name} ({doc.product.id})", style="bold"))
@@ -108,15 +119,30 @@ def print_roadmap(
     )
     for table in tables:
         if table.row_count:
+            dropped = _fit(console, table, wide=wide)
             console.print()
             console.print(table)
+            if dropped:
+                hidden = ", ".join(dropped).capitalize()
+                console.print(f"[dim]{hidden}: --wide, or a wider terminal.[/]")
 
 
-def _table(title: str, *columns: str) -> Table:
+def _fit(console: Console, table: Table, *, wide: bool) -> list[str]:
+    """Widen the console for ``table`` under --wide; otherwise, for the initiatives and the
+    stakeholders (whose keys are what other commands take, so never cut), the columns left
+    out to keep one line per row."""
+    if wide:
+        widen_to_fit(console, table)
+        return []
+    optional = _OPTIONAL.get(str(table.title))
+    return drop_until_fits(console, table, optional) if optional else []
+
+
+def _table(title: str, *columns: str, no_wrap: bool = False) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in columns:
         # Short values (status, dates, numbers) never wrap; ids fold rather than lose their end.
-        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
+        table.add_column(column, overflow="fold", no_wrap=no_wrap or column in _NO_WRAP)
     return table
 
 
@@ -143,7 +169,9 @@ def _objectives(doc: RoadmapDoc, progress: dict[tuple[str, str], KeyResultProgre
 
 
 def _stakeholders(doc: RoadmapDoc) -> Table:
-    table = _table("Stakeholders", "id", "name", "role", "audience", "power/interest", "channel")
+    table = _table(
+        "Stakeholders", "id", "name", "role", "audience", "power/interest", "channel", no_wrap=True
+    )
     for s in doc.stakeholders:
         role = ", ".join(part for part in (s.role, s.organisation) if part)
         channel = s.channel.value if s.channel.value == "none" else f"{s.channel.value}, "
@@ -186,6 +214,7 @@ def _initiatives(doc: RoadmapDoc) -> Table:
         "estimate",
         "depends on",
         "evidence",
+        no_wrap=True,  # one line each: a narrow terminal drops columns instead (print_roadmap)
     )
     for i in doc.initiatives:
         estimate = ""

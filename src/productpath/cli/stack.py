@@ -58,7 +58,12 @@ def inventory(
 
 @app.command("radar")
 def radar_(
-    ctx: typer.Context, as_json: bool = JSON_OPTION, radar: Path | None = RADAR_OPTION
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    radar: Path | None = RADAR_OPTION,
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Show the tech radar: each technology by ring (adopt, trial, assess, hold), with why."""
     from productpath.errors import InputError
@@ -73,7 +78,7 @@ def radar_(
         return
     from productpath.cli.stack_print import print_radar
 
-    print_radar(loaded)
+    print_radar(loaded, wide=wide)
 
 
 def _workspace_radar(ctx: typer.Context) -> Path | None:

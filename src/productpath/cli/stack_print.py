@@ -5,8 +5,11 @@ from __future__ import annotations
 from itertools import groupby
 
 from rich.console import Console
+from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Column, Table
 
+from productpath.cli.common import widen_to_fit
 from productpath.delivery.stack_review import NOT_ON_RADAR, ON_HOLD, VULNERABLE, DependencyReview
 from productpath.domain.stack import RINGS, Radar
 from productpath.services.work.tech import StackReport
@@ -75,18 +78,34 @@ def _cells(row: DependencyReview) -> list[str]:
     ]
 
 
-def print_radar(radar: Radar) -> None:
+def print_radar(radar: Radar, *, wide: bool = False) -> None:
+    """Ring by ring, package names whole and the reason wrapped between words; in a narrow
+    terminal (unless ``wide``) "also matches", then ecosystem, are left out until the reason
+    has room for its longest word."""
     console = Console()
     if not radar.entries:
         console.print(f"{radar.file}: the radar has no technologies yet.")
         return
-    table = Table("ring", "technology", "ecosystem", "also matches", "reason", title=radar.file)
+    names = ("ring", "technology", "ecosystem", "also matches")
+    table = Table(*(Column(h, no_wrap=True) for h in names), "reason", title=escape(radar.file))
     for ring in RINGS:
         for entry in radar.in_ring(ring):
-            table.add_row(
-                ring, entry.name, entry.ecosystem or "any", ", ".join(entry.matches), entry.reason
-            )
+            cells = (entry.name, entry.ecosystem or "any", ", ".join(entry.matches), entry.reason)
+            table.add_row(ring, *(escape(cell) for cell in cells))
+    dropped: list[str] = []
+    if wide:
+        widen_to_fit(console, table)
+    else:
+        for header in ("also matches", "ecosystem"):
+            unbounded = console.options.update_width(1000)  # else it is capped at the width
+            if Measurement.get(console, unbounded, table).minimum <= console.width:
+                break
+            table.columns[:] = [c for c in table.columns if c.header != header]
+            dropped.append(header)
     console.print(table)
+    if dropped:
+        hidden = ", ".join(dropped)
+        console.print(f"[dim]{hidden[0].upper()}{hidden[1:]}: --wide, or a wider terminal.[/]")
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:

@@ -237,6 +237,9 @@ def raci(
         help="Write the matrix to this CSV file instead of printing it.",
         dir_okay=False,
     ),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """Show the RACI matrix (initiatives by stakeholders) and where accountability is unclear."""
     from productpath.services.stakeholders import raci_csv, raci_matrix
@@ -257,10 +260,6 @@ def raci(
     if not matrix.stakeholders or not matrix.rows:
         typer.echo("No RACI yet: it needs initiatives and stakeholders (see 'stakeholders map').")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from productpath.cli.stakeholders_raci_print import print_raci
 
-    table = Table("initiative", *(s.key for s in matrix.stakeholders), "warnings")
-    for row in matrix.rows:
-        table.add_row(row.initiative, *(r or "·" for r in row.roles), "; ".join(row.warnings))
-    Console().print(table)
+    print_raci(matrix, wide=wide)

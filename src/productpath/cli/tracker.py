@@ -73,6 +73,9 @@ def list_(
         None, "--status", help="Only items in this status category."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N items."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, however narrow the terminal (lines may be long)."
+    ),
 ) -> None:
     """List the imported tracker items, oldest first."""
     from productpath.services.work.tracker import list_tracker_items
@@ -88,24 +91,29 @@ def list_(
         typer.echo("No tracker items; add some with 'productpath tracker import FILE --format F'.")
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
+    from rich.table import Column, Table
 
-    table = Table()
-    table.add_column("key", no_wrap=True)  # keys are what users copy: never split them
-    for name in ("type", "status", "category", "assignee", "opened", "title"):
-        table.add_column(name)
+    from productpath.cli.common import drop_until_fits, widen_to_fit
+
+    # One line per item, keys and dates whole (keys are what users copy): in a narrow terminal
+    # the category, type, assignee, status and title are left out in that order until it fits.
+    headers = ("key", "type", "status", "category", "assignee", "opened", "title")
+    table = Table(*(Column(h, no_wrap=True) for h in headers))
     for row in rows:
         title = row.title if len(row.title) <= 60 else row.title[:59] + "…"
-        table.add_row(
-            row.key,
-            row.item_type,
-            row.status,
-            row.status_category,
-            row.assignee or "",
-            row.opened_at.date().isoformat(),
-            title,
-        )
-    Console().print(table)
+        cells = (row.key, row.item_type, row.status, row.status_category, row.assignee or "")
+        table.add_row(*(escape(c) for c in (*cells, row.opened_at.date().isoformat(), title)))
+    console = Console()
+    if wide:
+        widen_to_fit(console, table)
+        dropped = []
+    else:
+        optional = ("category", "type", "assignee", "status", "title")
+        dropped = drop_until_fits(console, table, optional)
+    console.print(table)
+    if dropped:
+        console.print(f"[dim]{', '.join(dropped).capitalize()}: --wide, or a wider terminal.[/]")
 
 
 @contextmanager
