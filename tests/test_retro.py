@@ -94,6 +94,7 @@ initiatives:
     title: Ledger
     team: core
     status: done
+    start: 2026-01-05  # the commit's key links it only from here (else from its creation)
     estimate: {optimistic: 1, likely: 2, pessimistic: 3}
     work: {epics: [POCKET-1]}
     target_kpi: payment-success-rate
