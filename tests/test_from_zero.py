@@ -66,15 +66,10 @@ def write_feedback(path: Path) -> None:
                 writer.writerow([number, f"{title} #{n}", body.format(n=n), "2023-10-02"])
 
 
-@pytest.fixture
-def sqlite_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("one database is enough for the walk-through")
-
-
 def test_from_an_empty_folder_to_an_exec_pdf(
-    sqlite_only: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One database is enough for the walk-through: it runs on the SQLite a new user starts with.
     root = tmp_path / "widget"
     monkeypatch.setenv("PRODUCTPATH_WORKSPACE", str(root))
     monkeypatch.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
