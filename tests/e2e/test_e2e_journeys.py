@@ -285,8 +285,10 @@ def test_editor_changes_a_status_and_meets_a_stale_tab(browser: Any, journey_url
         stale.get_by_role("button", name="Save").click()
         alert = second.tab.get_by_role("alert")
         expect(alert).to_contain_text("Someone changed this since you opened it")
-        expect(alert).to_contain_text("you chose: Dropped, on the portal")
-        expect(alert).to_contain_text("It is now In progress and not shown on the portal")
+        # Both changes side by side: theirs with who saved it, so one can be kept knowingly.
+        expect(alert.locator("dd").first).to_have_text("Dropped, on the portal")
+        expect(alert.locator("dd").nth(1)).to_contain_text("In progress, not on the portal")
+        expect(alert.get_by_role("button", name="Keep mine")).to_be_visible()
         second.shot("journey-status-conflict")
         # Nothing of the stale edit was stored.
         data = second.tab.request.get(journey_url + "/initiatives/instant-transfers.json").json()
