@@ -74,6 +74,21 @@ def _strict_decoder() -> json.JSONDecoder:
     )
 
 
+MAX_SOURCE_LENGTH = 100
+
+
+def source_of(path: Path, source: str | None) -> str:
+    """The name an import stores its rows under: ``--source``, else the file's stem."""
+    name = (path.stem if source is None else source).strip()
+    if not name:
+        raise InputError("the source name is empty; pass --source NAME", field="source")
+    if len(name) > MAX_SOURCE_LENGTH:
+        raise InputError(
+            f"the source name is longer than {MAX_SOURCE_LENGTH} characters", field="source"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class SkippedRow:
     """A row left out by --skip-invalid, and why (what the row's InputError said)."""

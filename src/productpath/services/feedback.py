@@ -40,7 +40,7 @@ from productpath.ingest.issue_feedback import FORMATS as ISSUE_FORMATS
 from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.kind_values import kind_of
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
-from productpath.ingest.tabular import RemovedNuls, SkippedRow
+from productpath.ingest.tabular import RemovedNuls, SkippedRow, source_of
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, label_repo, product_repo
 from productpath.store.models import utcnow
@@ -58,7 +58,6 @@ EXPORT_COLUMNS = (
     "sentiment",
     "kind",
 )
-MAX_SOURCE_LENGTH = 100
 # How many rows between two progress reports: often enough for a smooth bar, rarely enough to
 # cost nothing.
 PROGRESS_EVERY = 500
@@ -160,7 +159,7 @@ def import_feedback(
     (joined with a blank line). ``file_format`` ``github-issues`` or ``jira`` reads an issue
     export instead, mapped by :mod:`productpath.ingest.issue_feedback` (no columns to name).
     """
-    source_name = _source_name(path, source)
+    source_name = source_of(path, source)
     keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
     if file_format in ISSUE_FORMATS:
@@ -406,17 +405,6 @@ def _issue_items(
     system = ISSUE_FORMATS[file_format]
     records = read_github([path]) if system == GITHUB else read_jira([path])
     return issue_feedback(records, system, pii)
-
-
-def _source_name(path: Path, source: str | None) -> str:
-    name = (path.stem if source is None else source).strip()
-    if not name:
-        raise InputError("the source name is empty; pass --source NAME", field="source")
-    if len(name) > MAX_SOURCE_LENGTH:
-        raise InputError(
-            f"the source name is longer than {MAX_SOURCE_LENGTH} characters", field="source"
-        )
-    return name
 
 
 def with_labels(session: Session, rows: list[FeedbackRow]) -> list[FeedbackRow]:

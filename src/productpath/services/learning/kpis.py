@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.kpi_files import KpiColumns, KpiRecord, read_kpis
-from productpath.ingest.tabular import SkippedRow
+from productpath.ingest.tabular import SkippedRow, source_of
 from productpath.learning.key_results import KeyResultProgress, progress_of
 from productpath.learning.key_results import progress_towards as progress_towards
 from productpath.learning.kpi_trend import read_series
@@ -29,7 +29,6 @@ from productpath.store import kpi_repo, product_repo
 from productpath.store.models import Kpi, utcnow
 
 MAX_KEY_LENGTH = 64
-MAX_SOURCE_LENGTH = 100
 PROGRESS_EVERY = 500
 
 
@@ -125,7 +124,7 @@ def import_kpis(
     progress: Callable[[int], None] | None = None,
 ) -> KpiImportReport:
     """Import the KPI values in ``path``; new KPIs are created under the metric's name."""
-    source_name = _source_name(path, source)
+    source_name = source_of(path, source)
     columns = KpiColumns(date_column, value_column, metric_column, segment_column, metric)
     records, stats = read_kpis(path, columns, file_format=file_format)
     report = KpiImportReport(source=source_name)
@@ -329,14 +328,3 @@ def link_key_result(handle: OpenWorkspace, objective: str, key_result: str, kpi:
             raise NotFoundError(f"no key result '{key_result}' under objective '{objective}'")
         found = kpi_repo.find(session, product_id or -1, key)
         kpi_repo.link_key_result(session, kr.id, found.id if found else None)
-
-
-def _source_name(path: Path, source: str | None) -> str:
-    name = (path.stem if source is None else source).strip()
-    if not name:
-        raise InputError("the source name is empty; pass --source NAME", field="source")
-    if len(name) > MAX_SOURCE_LENGTH:
-        raise InputError(
-            f"the source name is longer than {MAX_SOURCE_LENGTH} characters", field="source"
-        )
-    return name
