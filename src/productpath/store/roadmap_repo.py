@@ -305,6 +305,22 @@ def has_object(session: Session, product_id: int, object_type: str, key: str) ->
     return found is not None
 
 
+def versioned_row(
+    session: Session, product_id: int, object_type: str, key: str, *, lock: bool
+) -> int | None:
+    """The stored version of an objective, team, milestone or initiative (None: no such one).
+
+    With ``lock`` the row is read FOR UPDATE, so a concurrent editor of the same object waits
+    for this transaction and then sees its version (PostgreSQL; SQLite has one writer).
+    """
+    model = _VERSIONED[object_type]
+    stmt = select(model.version).where(model.product_id == product_id, model.key == key)
+    if lock:
+        stmt = stmt.with_for_update()
+    version: int | None = session.scalar(stmt)
+    return version
+
+
 _VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {
     "objective": Objective,
     "team": Team,

@@ -162,7 +162,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                 Initiative.status,
                 func.count(Initiative.id),
             )
-            .where(Initiative.product_id == product.id)
+            .where(Initiative.product_id == product.id, Initiative.status != "archived")
             .group_by(Initiative.objective_id, Initiative.milestone_id, Initiative.status)
         ).all()
         milestones = session.scalars(
@@ -240,7 +240,8 @@ def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> Road
         ).all()
         initiatives = session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product.id)
+            # Archived initiatives leave the board (their pages and history stay).
+            .where(Initiative.product_id == product.id, Initiative.status != "archived")
             .options(
                 joinedload(Initiative.objective),
                 joinedload(Initiative.team),
