@@ -53,6 +53,7 @@ SAMPLES: dict[tuple[str, str], str | Callable[[World], str]] = {
     ("*", "key"): "onboarding",
     ("/api/v1/objectives/", "key"): "O1",
     ("/api/v1/milestones/", "key"): "beta",
+    ("/api/v1/teams/", "key"): "growth",
     ("/api/v1/customers/", "key"): "acme",
     ("/kpis/", "key"): "activation",
     ("/api/v1/kpis/", "key"): "activation",

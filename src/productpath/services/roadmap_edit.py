@@ -35,7 +35,7 @@ from productpath.services.initiative_edit import notify_voters
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, product_repo
 from productpath.store.models import Initiative
-from productpath.store.roadmap_repo import load_doc, save_doc, versioned_row
+from productpath.store.roadmap_repo import load_doc, save_doc, versioned_row, versions_of
 from productpath.workspace import slugify
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,17 @@ def object_spec(handle: OpenWorkspace, object_type: str, key: str) -> tuple[dict
         version = versioned_row(session, product_id, object_type, key, lock=False)
     item: dict[str, Any] = getattr(old, section)[index].model_dump(mode="json")
     return item, version or 1
+
+
+def list_objects(handle: OpenWorkspace, object_type: str) -> list[tuple[dict[str, Any], int]]:
+    """Every object of the type, in roadmap order, as :func:`object_spec` gives one."""
+    section = _section(object_type)
+    with handle.store.read() as session:
+        doc, product_id = _current(session, handle)
+        versions = versions_of(session, product_id, object_type)
+    return [
+        (item.model_dump(mode="json"), versions.get(item.id, 1)) for item in getattr(doc, section)
+    ]
 
 
 def new_key(title: str) -> str:

@@ -321,6 +321,13 @@ def versioned_row(
     return version
 
 
+def versions_of(session: Session, product_id: int, object_type: str) -> dict[str, int]:
+    """The version of every object of a versioned type, by key."""
+    model = _VERSIONED[object_type]
+    rows = session.execute(select(model.key, model.version).where(model.product_id == product_id))
+    return {key: version for key, version in rows}
+
+
 _VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {
     "objective": Objective,
     "team": Team,

@@ -67,6 +67,7 @@ class ObjectiveSummary(View):
     description: str
     key_results: tuple[KeyResultInfo, ...]
     initiative_count: int
+    version: int = 1  # name it when editing (PATCH /api/v1/objectives/{key})
 
 
 class MilestoneSummary(View):
@@ -75,6 +76,7 @@ class MilestoneSummary(View):
     target_date: dt.date
     initiatives_total: int
     initiatives_done: int
+    version: int = 1  # name it when editing (PATCH /api/v1/milestones/{key})
 
 
 class FeedbackSummary(View):
@@ -208,6 +210,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                     for kr in o.key_results
                 ),
                 initiative_count=per_objective.get(o.id, 0),
+                version=o.version,
             )
             for o in objectives
         ),
@@ -220,6 +223,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                 target_date=m.target_date,
                 initiatives_total=per_milestone.get(m.id, 0),
                 initiatives_done=done_per_milestone.get(m.id, 0),
+                version=m.version,
             )
             for m in milestones
         ),
