@@ -26,16 +26,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from productpath.domain.roadmap import InitiativeStatus, RoadmapDoc
-from productpath.domain.roadmap_diff import diff
+from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
-from productpath.ingest.roadmap_yaml import validate_data
+from productpath.ingest.roadmap_yaml import validate_change
 from productpath.services.delivery import relink_session
 from productpath.services.history import record_diff
 from productpath.services.initiative_edit import notify_voters
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import evidence_repo, product_repo
 from productpath.store.models import Initiative
-from productpath.store.roadmap_repo import load_doc, save_doc, versioned_row, versions_of
+from productpath.store.roadmap_repo import (
+    INITIATIVE_OWN_FIELDS,
+    load_doc,
+    save_doc,
+    save_initiative,
+    versioned_row,
+    versions_of,
+)
 from productpath.workspace import slugify
 
 log = logging.getLogger(__name__)
@@ -84,9 +91,7 @@ def create_object(
         key = str(item.get("id") or "")
         if any(existing.id == key for existing in getattr(old, section)):
             raise RoadmapError(f"duplicate id '{key}'", field="id")
-        data = old.model_dump(mode="json")
-        data[section].append(item)
-        new = _validated(session, product_id, data, section, key)
+        new = _validated(session, product_id, old, section, None, item)
         _save(session, product_id, old, new, actor=actor, via=via)
     log.info("%s %s created by %s (%s)", object_type, key, actor, via)
     return Saved(object_type, key, 1, ("created",))
@@ -115,9 +120,8 @@ def edit_object(
         old, product_id = _current(session, handle)
         index = _index(old, section, object_type, key)
         version = _locked_version(session, product_id, object_type, key, expected_version)
-        data = old.model_dump(mode="json")
-        data[section][index] = {**data[section][index], **values, "id": key}
-        new = _validated(session, product_id, data, section, key)
+        item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
+        new = _validated(session, product_id, old, section, index, item)
         changed = _save(session, product_id, old, new, actor=actor, via=via)
         if not changed:
             return Saved(object_type, key, version, ())
@@ -170,9 +174,7 @@ def remove_object(
                 f" {named}; change their {REFERENCED_AS[object_type]} first",
                 field="id",
             )
-        data = old.model_dump(mode="json")
-        del data[section][index]
-        new = _validated(session, product_id, data, section, key)
+        new = _validated(session, product_id, old, section, index, None)
         _save(session, product_id, old, new, actor=actor, via=via)
     log.info("%s %s deleted by %s (%s)", object_type, key, actor, via)
     return Saved(object_type, key, stored, ("removed",))
@@ -249,46 +251,51 @@ def _locked_version(
 
 
 def _validated(
-    session: Session, product_id: int, data: dict[str, Any], section: str, key: str
+    session: Session,
+    product_id: int,
+    old: RoadmapDoc,
+    section: str,
+    index: int | None,
+    item: dict[str, Any] | None,
 ) -> RoadmapDoc:
-    """``data`` as a valid roadmap, or the first problem as roadmap apply words it, with the
-    field named relative to the edited object (``team``, ``estimate.likely``)."""
+    """The roadmap with the one item changed, or the first problem as roadmap apply words it,
+    with the field named relative to the edited object (``team``, ``estimate.likely``)."""
+    position = len(getattr(old, section)) if index is None else index
     try:
-        doc = validate_data(data)
+        doc = validate_change(old, section, index, item)
     except RoadmapError as exc:
-        raise _relative(exc.reason, exc.field, data, section, key) from None
+        raise _relative(exc.reason, exc.field, old, section, position) from None
     problems = evidence_repo.missing_evidence(session, product_id, doc)
     if problems:
         path, reason = problems[0]
-        raise _relative(reason, _render(path), data, section, key)
+        raise _relative(reason, _render(path), doc, section, position)
     return doc
 
 
 def _relative(
-    reason: str, field: str | None, data: dict[str, Any], section: str, key: str
+    reason: str, field: str | None, doc: RoadmapDoc, section: str, position: int
 ) -> RoadmapError:
     if field is None:
         return RoadmapError(reason)
-    index = next((n for n, item in enumerate(data[section]) if item.get("id") == key), None)
-    own = f"{section}[{index}]"
-    if index is not None and (field == own or field.startswith(own + ".")):
+    own = f"{section}[{position}]"
+    if field == own or field.startswith(own + ".") or field.startswith(own + "["):
         inner = field[len(own) + 1 :] or "id"
         # An inner list's index is the form's line: "depends_on[1]" stays as it is.
         return RoadmapError(reason, field=inner)
-    return RoadmapError(f"{reason} (in {_describe(field, data)})")
+    return RoadmapError(f"{reason} (in {_describe(field, doc)})")
 
 
-def _describe(field: str, data: dict[str, Any]) -> str:
+def _describe(field: str, doc: RoadmapDoc) -> str:
     """``initiatives[3].team`` as ``initiative 'checkout', field 'team'``."""
     head, _, rest = field.partition(".")
     name, _, number = head.partition("[")
     try:
-        item = data[name][int(number.rstrip("]"))]
+        item = getattr(doc, name)[int(number.rstrip("]"))].model_dump(mode="json")
         owner = (
             next(t for t, s in SECTIONS.items() if s == name) if name in SECTIONS.values() else name
         )
         return f"{owner} '{item.get('id')}', field '{rest or 'id'}'"
-    except (KeyError, ValueError, IndexError, TypeError):
+    except (AttributeError, KeyError, ValueError, IndexError, TypeError):
         return f"field '{field}'"
 
 
@@ -306,12 +313,50 @@ def _save(
     changes = diff(old, new)
     if changes.is_empty:
         return ()
-    save_doc(session, new)
-    edits = record_diff(session, product_id, changes, old, new, actor=actor, via=via)
+    own = _own_fields_only(changes)
+    if own is not None:
+        # One stored initiative's own columns: write that row alone (save_doc would compare and
+        # rewrite every table of the roadmap to find the same one change).
+        save_initiative(session, product_id, next(i for i in new.initiatives if i.id == own))
+    else:
+        save_doc(session, new)
+    # The history reads the changed objects only: the rest of both roadmaps is the same.
+    edits = record_diff(
+        session,
+        product_id,
+        changes,
+        _only(old, changes),
+        _only(new, changes),
+        actor=actor,
+        via=via,
+    )
     fields = tuple(dict.fromkeys(_top(e.field) for e in edits))
     if any(e.type == "initiative" and _top(e.field) in _LINK_FIELDS for e in edits):
         relink_session(session, new.product.id)
     return fields
+
+
+def _only(doc: RoadmapDoc, changes: RoadmapDiff) -> RoadmapDoc:
+    """``doc`` holding only the objects ``changes`` names, in the sections edited here."""
+    named = {(c.kind, c.key) for c in changes.changes}
+    kept = {
+        section: tuple(i for i in getattr(doc, section) if (kind, i.id) in named)
+        for kind, section in SECTIONS.items()
+    }
+    return doc.model_copy(update=kept)
+
+
+def _own_fields_only(changes: RoadmapDiff) -> str | None:
+    """The key of the one stored initiative the diff changes, if it changes only fields that
+    :func:`save_initiative` writes; else None."""
+    keys = set()
+    for change in changes.changes:
+        if change.kind != "initiative" or change.action.value != "changed":
+            return None
+        if any(_top(f.field) not in INITIATIVE_OWN_FIELDS for f in change.fields):
+            return None
+        keys.add(change.key)
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _top(field: str) -> str:
