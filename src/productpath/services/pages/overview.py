@@ -33,7 +33,10 @@ from productpath.store.models import (
 )
 
 FEEDBACK_WINDOW_DAYS = 30
-STATUSES: tuple[str, ...] = tuple(status.value for status in InitiativeStatus)
+# Archived initiatives are off the roadmap: the dashboard counts the others.
+STATUSES: tuple[str, ...] = tuple(
+    status.value for status in InitiativeStatus if status is not InitiativeStatus.ARCHIVED
+)
 # Which lane of the now / next / later board each status belongs to.
 LANE_OF_STATUS = {
     InitiativeStatus.IN_PROGRESS.value: "now",
