@@ -190,6 +190,27 @@ def import_feedback(
         items = read_feedback(
             path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
         )
+    return import_records(
+        handle,
+        items,
+        source_name,
+        redacting=None if keep_pii else pii,
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )
+
+
+def import_records(
+    handle: OpenWorkspace,
+    items: Iterable[FeedbackRecord | InputError],
+    source_name: str,
+    *,
+    redacting: RedactionPolicy | None,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> FeedbackImportReport:
+    """Store ``items`` (already redacted by ``redacting``, or kept as they are when it is None)
+    under ``source_name``: the import's write path, which live sources use page by page."""
     report = FeedbackImportReport(source=source_name)
     # external id -> kind, from the kind column: ground truth, stored as the file's labels.
     file_kinds: dict[str, str] = {}
@@ -199,9 +220,7 @@ def import_feedback(
     # nothing.
     with handle.store.connection() as conn:
         feedback_staging.create(conn)
-        writer = _Writer(
-            conn, handle.workspace.product, source_name, redacting=None if keep_pii else pii
-        )
+        writer = _Writer(conn, handle.workspace.product, source_name, redacting=redacting)
         done = 0
         for item in items:
             done += 1
