@@ -36,7 +36,8 @@ ZENDESK_PER_PAGE = 1000
 INTERCOM_PER_PAGE = 150
 INTERCOM_VERSION = "2.11"
 _TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li)\s*/?>", re.IGNORECASE)
+_BREAK = re.compile(r"<\s*(?:br|/div|/li)\s*/?>", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"<\s*/p\s*>", re.IGNORECASE)
 
 
 def zendesk_headers(email: str, token: str) -> dict[str, str]:
@@ -172,7 +173,7 @@ def intercom_conversation(conversation: Any, company: str | None, line: int) -> 
 
 def plain_text(markup: str) -> str:
     """Intercom's HTML message as text: line breaks kept, tags dropped, entities decoded."""
-    text = _TAG.sub("", _BREAK.sub("\n", markup))
+    text = _TAG.sub("", _BREAK.sub("\n", _PARAGRAPH.sub("\n\n", markup)))
     lines = [" ".join(line.split()) for line in html.unescape(text).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

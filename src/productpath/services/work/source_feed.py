@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from productpath.errors import InputError, ProductpathError
+from productpath.ingest.app_reviews import redacted
 from productpath.ingest.connectors import helpdesk, jira, stores
 from productpath.ingest.connectors.credentials import SecretRef, read_secret
 from productpath.ingest.connectors.http import ApiReader, Batch, ConnectorError, RetryPolicy
@@ -85,8 +86,11 @@ def store_feedback(
     run_id: int,
     report: SyncReport,
 ) -> None:
-    """Write one page of feedback under the source's name, then its cursor and counts."""
-    good = [record for record in records if isinstance(record, FeedbackRecord)]
+    """Write one page of feedback (redacted here, as every import is) under the source's
+    name, then its cursor and counts."""
+    good = [
+        record for record in redacted(records, REDACT_ALL) if isinstance(record, FeedbackRecord)
+    ]
     skipped = [str(record) for record in records if isinstance(record, InputError)]
     result = import_records(handle, good, source_name, redacting=REDACT_ALL, skip_invalid=True)
     # Stored items are left as they are: what the page repeats counts as unchanged.

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,43 +32,21 @@ from productpath.ingest.connectors.github import (
     repository_url,
 )
 from productpath.ingest.dates import parse_datetime
+from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.tracker_github import github_records
 from productpath.ingest.tracker_record import DONE, IN_PROGRESS
 from productpath.services.delivery import relink_session
+from productpath.services.work.source_feed import SyncReport, secret_of, store_feedback, sync_feed
 from productpath.services.work.sources import find_source
 from productpath.services.work.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, source_repo, tracker_repo
 from productpath.store.models import Source, SyncRun, utcnow
 
+__all__ = ["SyncReport", "sync_sources"]
+
 SOURCE = "github"  # the tracker_item source a file import of GitHub JSON uses too
 Progress = Callable[[str, int, int | None], None]  # source name, pages done, pages in all
-
-
-@dataclass
-class SyncReport:
-    """What one sync of one source did."""
-
-    source: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: list[str] = field(default_factory=list)
-    requests: int = 0
-    not_modified: bool = False
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": list(self.skipped),
-            "requests": self.requests,
-            "not_modified": self.not_modified,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def sync_sources(
@@ -105,6 +82,9 @@ class _Source:
     api_url: str
     token_env: str | None
     cursor: dict[str, Any]
+    token: str | None = None
+    as_feedback: bool = False
+    keyring: str | None = None
 
 
 def _sync_one(
@@ -118,16 +98,25 @@ def _sync_one(
 ) -> SyncReport:
     with handle.store.read() as session:
         stored = find_source(session, handle, name)
-        settings = json.loads(stored.settings)
-        source = _Source(
-            id=stored.id,
-            name=stored.name,
-            repo=settings["repo"],
-            api_url=settings["api_url"],
-            token_env=stored.token_env,
-            cursor={} if full else json.loads(stored.cursor),
-        )
-    token = _token(source)
+        if stored.kind != "github":
+            kind = stored.kind
+        else:
+            kind = None
+            settings = json.loads(stored.settings)
+            source = _Source(
+                id=stored.id,
+                name=stored.name,
+                repo=settings["repo"],
+                api_url=settings["api_url"],
+                token_env=stored.token_env,
+                cursor={} if full else json.loads(stored.cursor),
+                token=secret_of(stored, settings),
+                as_feedback=settings.get("as") == "feedback",
+                keyring=settings.get("token_keyring"),
+            )
+    if kind is not None:
+        return sync_feed(handle, name, full=full, progress=progress, policy=policy, sleep=sleep)
+    token = source.token
     started = time.perf_counter()
     with handle.store.write() as session:
         run = SyncRun(source_id=source.id, full=full, started_at=utcnow(), skipped="[]")
@@ -217,6 +206,17 @@ def _write_page(
         else:
             records.append(entry)
     newest = _newest(page.body, cursor.get("since"))
+    if source.as_feedback:
+        # The mapping of ``feedback import --format github-issues``: title, blank line,
+        # body without its template; kind from the labels; id github:OWNER/NAME#N.
+        feedback = list(issue_feedback(records, GITHUB, None))
+        if newest is not None:
+            cursor["since"] = newest
+        skipped_as = [InputError(reason) for reason in skipped]
+        store_feedback(
+            handle, source.id, source.name, [*feedback, *skipped_as], cursor, run_id, report
+        )
+        return
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         keys = [record.key for record in records]
@@ -316,23 +316,17 @@ def _start_issues_with_pulls(session: Session, product_id: int) -> None:
             item.started_at = start
 
 
-def _token(source: _Source) -> str | None:
-    if source.token_env is None:
-        return None
-    token = os.environ.get(source.token_env)
-    if not token:
-        raise InputError(
-            f"source '{source.name}': the environment variable {source.token_env} is not set; "
-            "put the GitHub token in it"
-        )
-    return token
-
-
 def _explain(exc: ProductpathError, source: _Source) -> str:
     """One line naming the source and what to check; never the token."""
     where = f"source '{source.name}'"
     status = exc.status if isinstance(exc, ConnectorError) else None
-    token = f"the token in ${source.token_env}" if source.token_env else None
+    token = (
+        f"the token in ${source.token_env}"
+        if source.token_env
+        else f"the token in the keyring entry {source.keyring}"
+        if source.keyring
+        else None
+    )
     if status == 401:
         if token is None:
             return f"{where}: GitHub asks for credentials (401); connect it with --token-env VAR"
