@@ -39,6 +39,12 @@ def _every() -> Any:
     return typer.Option(None, "--every", help=_EVERY_HELP)
 
 
+def _register(ctx: typer.Context, connect: Callable[..., Any], name: str, **options: Any) -> Any:
+    """Register source ``name`` with the service's ``connect`` function and ``options``."""
+    with open_from(ctx) as handle:
+        return connect(handle, name, **options)
+
+
 def _connected(row: Any, what: str) -> None:
     typer.echo(
         f"Connected source '{row.name}' ({what}); run 'productpath sync {row.name}' to read it"
@@ -111,17 +117,17 @@ def connect_jira(
     """Register the Jira issues a JQL query selects (tracker items, with status history)."""
     from productpath.services.work.sources import connect_jira as connect
 
-    with open_from(ctx) as handle:
-        row = connect(
-            handle,
-            name,
-            site=site,
-            jql=jql,
-            user_env=user_env,
-            token_env=token_env,
-            token_keyring=token_keyring,
-            every=every,
-        )
+    row = _register(
+        ctx,
+        connect,
+        name,
+        site=site,
+        jql=jql,
+        user_env=user_env,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
     _connected(row, f"Jira {row.settings['site']}: {jql}")
 
 
@@ -140,16 +146,16 @@ def connect_zendesk(
     """Register a Zendesk account's tickets as feedback (with their organisation)."""
     from productpath.services.work.sources import connect_zendesk as connect
 
-    with open_from(ctx) as handle:
-        row = connect(
-            handle,
-            name,
-            site=site,
-            user_env=user_env,
-            token_env=token_env,
-            token_keyring=token_keyring,
-            every=every,
-        )
+    row = _register(
+        ctx,
+        connect,
+        name,
+        site=site,
+        user_env=user_env,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
     _connected(row, f"Zendesk {row.settings['site']} tickets as feedback")
 
 
@@ -170,15 +176,15 @@ def connect_intercom(
     """Register an Intercom workspace's conversations as feedback (with their company)."""
     from productpath.services.work.sources import connect_intercom as connect
 
-    with open_from(ctx) as handle:
-        row = connect(
-            handle,
-            name,
-            api_url=api_url,
-            token_env=token_env,
-            token_keyring=token_keyring,
-            every=every,
-        )
+    row = _register(
+        ctx,
+        connect,
+        name,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
     _connected(row, f"Intercom {row.settings['api_url']} conversations as feedback")
 
 
@@ -197,16 +203,16 @@ def connect_app_store(
     """Register an App Store app's customer reviews as feedback (App Store Connect API)."""
     from productpath.services.work.sources import connect_app_store as connect
 
-    with open_from(ctx) as handle:
-        row = connect(
-            handle,
-            name,
-            app=app,
-            api_url=api_url,
-            token_env=token_env,
-            token_keyring=token_keyring,
-            every=every,
-        )
+    row = _register(
+        ctx,
+        connect,
+        name,
+        app=app,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
     _connected(row, f"App Store app {app} reviews as feedback")
 
 
@@ -227,16 +233,16 @@ def connect_google_play(
     """Register a Google Play app's reviews as feedback (Play Developer API)."""
     from productpath.services.work.sources import connect_google_play as connect
 
-    with open_from(ctx) as handle:
-        row = connect(
-            handle,
-            name,
-            package=package,
-            api_url=api_url,
-            token_env=token_env,
-            token_keyring=token_keyring,
-            every=every,
-        )
+    row = _register(
+        ctx,
+        connect,
+        name,
+        package=package,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
     _connected(row, f"Google Play {package} reviews as feedback")
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from productpath.errors import InputError, ProductpathError
 from productpath.ingest.app_reviews import redacted
 from productpath.ingest.connectors import helpdesk, jira, stores
@@ -26,11 +28,12 @@ from productpath.ingest.connectors.http import ApiReader, Batch, ConnectorError,
 from productpath.ingest.feedback_files import FeedbackRecord
 from productpath.ingest.pii import REDACT_ALL
 from productpath.ingest.tracker_record import TrackerRecord
+from productpath.services.delivery import relink_session
 from productpath.services.feedback import import_records
 from productpath.services.work.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, tracker_repo
-from productpath.store.models import Source, SyncRun, utcnow
+from productpath.store.models import Product, Source, SyncRun, utcnow
 
 Progress = Callable[[str, int, int | None], None]  # source name, pages done, pages in all
 FEEDBACK_KINDS = ("zendesk", "intercom", "app-store", "google-play")
@@ -120,11 +123,7 @@ def sync_feed(
         if settings.get("user_env"):
             user = read_secret(name, SecretRef(env=settings["user_env"]), "the account e-mail")
     started = time.perf_counter()
-    with handle.store.write() as session:
-        run = SyncRun(source_id=source_id, full=full, started_at=utcnow(), skipped="[]")
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = start_run(handle, source_id, full=full)
     report = SyncReport(source=name)
     reader = ApiReader(_headers(kind, token, user), policy=policy, sleep=sleep)
     error = None
@@ -143,7 +142,8 @@ def sync_feed(
         report.requests = reader.requests
         report.seconds = time.perf_counter() - started
         reader.close()
-        finish_run(handle, source_id, run_id, reader.requests, error=error)
+        then = _relink if kind == "jira" else None
+        finish_run(handle, source_id, run_id, reader.requests, error=error, then=then)
     return report
 
 
@@ -272,9 +272,27 @@ def _count(
     report.skipped.extend(skipped)
 
 
+def start_run(handle: OpenWorkspace, source_id: int, *, full: bool) -> int:
+    """Open the sync's log entry; its id."""
+    with handle.store.write() as session:
+        run = SyncRun(source_id=source_id, full=full, started_at=utcnow(), skipped="[]")
+        session.add(run)
+        session.flush()
+        return run.id
+
+
 def finish_run(
-    handle: OpenWorkspace, source_id: int, run_id: int, requests: int, *, error: str | None
+    handle: OpenWorkspace,
+    source_id: int,
+    run_id: int,
+    requests: int,
+    *,
+    error: str | None,
+    then: Callable[[Session, int], None] | None = None,
 ) -> None:
+    """Close the run's log entry, whether or not the sync got to the end; when it changed
+    anything, call ``then`` with the session and the product's id (tracker sources relink the
+    product's work there: new items may belong to epics or labels mapped to initiatives)."""
     with handle.store.write() as session:
         now = utcnow()
         run = session.get(SyncRun, run_id)
@@ -286,3 +304,13 @@ def finish_run(
             stored = session.get(Source, source_id)
             assert stored is not None
             stored.last_synced_at = now
+        if then is not None and (run.added or run.updated):
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            assert product_id is not None
+            then(session, product_id)
+
+
+def _relink(session: Session, product_id: int) -> None:
+    product = session.get(Product, product_id)
+    assert product is not None
+    relink_session(session, product.key)

@@ -36,12 +36,19 @@ from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.tracker_github import github_records
 from productpath.ingest.tracker_record import DONE, IN_PROGRESS
 from productpath.services.delivery import relink_session
-from productpath.services.work.source_feed import SyncReport, secret_of, store_feedback, sync_feed
+from productpath.services.work.source_feed import (
+    SyncReport,
+    finish_run,
+    secret_of,
+    start_run,
+    store_feedback,
+    sync_feed,
+)
 from productpath.services.work.sources import find_source
 from productpath.services.work.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, source_repo, tracker_repo
-from productpath.store.models import Source, SyncRun, utcnow
+from productpath.store.models import Product, Source, SyncRun, utcnow
 
 __all__ = ["SyncReport", "sync_sources"]
 
@@ -118,11 +125,7 @@ def _sync_one(
         return sync_feed(handle, name, full=full, progress=progress, policy=policy, sleep=sleep)
     token = source.token
     started = time.perf_counter()
-    with handle.store.write() as session:
-        run = SyncRun(source_id=source.id, full=full, started_at=utcnow(), skipped="[]")
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = start_run(handle, source.id, full=full)
     report = SyncReport(source=name)
     reader = GitHubReader(token, policy=policy, sleep=sleep)
     try:
@@ -277,22 +280,14 @@ def _finish(
 ) -> None:
     """Close the run's log entry; relink the product's work (new items may belong to epics or
     labels mapped to initiatives), whether or not the sync got to the end."""
-    with handle.store.write() as session:
-        now = utcnow()
-        run = session.get(SyncRun, run_id)
-        assert run is not None
-        run.finished_at = now
-        run.requests = requests
-        run.error = error
-        if error is None:
-            stored = session.get(Source, source.id)
-            assert stored is not None
-            stored.last_synced_at = now
-        if run.added or run.updated:
-            product_id = product_repo.find_id(session, handle.workspace.product)
-            assert product_id is not None
-            _start_issues_with_pulls(session, product_id)
-            relink_session(session, handle.workspace.product)
+    finish_run(handle, source.id, run_id, requests, error=error, then=_after_tracker_pages)
+
+
+def _after_tracker_pages(session: Session, product_id: int) -> None:
+    _start_issues_with_pulls(session, product_id)
+    product = session.get(Product, product_id)
+    assert product is not None
+    relink_session(session, product.key)
 
 
 def _start_issues_with_pulls(session: Session, product_id: int) -> None:
