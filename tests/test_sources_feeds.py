@@ -315,3 +315,31 @@ def test_a_token_from_the_keyring_is_used_and_never_kept(
         ("output", printed),
     ):
         assert TOKEN not in haystack, where
+
+
+# --- GitHub commits without a clone -------------------------------------------------------
+
+
+def test_github_commits_are_read_through_the_api(opened: Any) -> None:
+    from productpath.services.work.git import list_repositories
+
+    with FakeGitHub() as github:
+        github.add_many(3)
+        for n in range(1, 151):
+            github.commit(f"Change {n}")
+        result = invoke(*github.connect_args("--commits", name="gh"))
+        assert result.exit_code == 0, result.output
+        first = sync(opened, "gh")
+        assert first.commits == 150
+        [repo] = list_repositories(opened)
+        assert (repo.name, repo.commits) == ("acme/pocket", 150)
+        before = len(github.requests)
+        again = sync(opened, "gh")
+        commit_requests = [s for s in github.requests[before:] if s.path.endswith("/commits")]
+        assert again.commits == 0 and len(commit_requests) == 1
+        github.commit("Change 151")
+        assert sync(opened, "gh").commits == 1
+        github.commit("Rewritten", force=True)  # a force-push: the stored history is replaced
+        assert sync(opened, "gh").commits == 1
+        [repo] = list_repositories(opened)
+        assert repo.commits == 1

@@ -76,6 +76,12 @@ def connect_github(
         help="What the issues become: tracker (items, with pull requests) or feedback (as "
         "'feedback import --format github-issues' maps them).",
     ),
+    commits: bool = typer.Option(
+        False,
+        "--commits",
+        help="Also read the default branch's commits through the API, as 'git ingest' stores "
+        "a clone's (no clone needed; no file lists).",
+    ),
 ) -> None:
     """Register a GitHub repository's issues and pull requests as a source."""
     from productpath.errors import InputError
@@ -93,6 +99,7 @@ def connect_github(
             every=every,
             token_keyring=token_keyring,
             as_feedback=as_ == "feedback",
+            commits=commits,
         )
     into = "as feedback" if as_ == "feedback" else "into the tracker"
     _connected(row, f"GitHub {repo} at {row.settings['api_url']}, {into}")
@@ -339,10 +346,11 @@ def sync(
         typer.echo("No sources; add one with 'productpath connect github NAME --repo OWNER/NAME'.")
     for report in reports:
         news = "nothing new" if report.not_modified else f"{report.added} new"
+        commits = f"{report.commits} new commits " if report.commits else ""
         typer.echo(
             f"Synced '{report.source}': {news}, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.skipped)} skipped "
-            f"({report.requests} requests, {report.seconds:.1f} s)"
+            f"{commits}({report.requests} requests, {report.seconds:.1f} s)"
         )
 
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from productpath.domain.git_records import GitCommitRecord
 from productpath.ingest.connectors.http import ApiReader, ConnectorError, Page, RetryPolicy
+from productpath.ingest.dates import parse_datetime
 
 __all__ = [
     "PER_PAGE",
@@ -26,6 +29,8 @@ __all__ = [
     "GitHubReader",
     "Page",
     "RetryPolicy",
+    "commit_record",
+    "commits_url",
     "issues_url",
     "repository_url",
 ]
@@ -40,6 +45,37 @@ def issues_url(api_url: str, repo: str, since: str | None) -> str:
     if since is not None:
         params["since"] = since
     return f"{api_url.rstrip('/')}/repos/{repo}/issues?{urlencode(params)}"
+
+
+def commits_url(api_url: str, repo: str, branch: str) -> str:
+    """The first page of a branch's commits, newest first."""
+    params = {"sha": branch, "per_page": str(PER_PAGE)}
+    return f"{api_url.rstrip('/')}/repos/{repo}/commits?{urlencode(params)}"
+
+
+def commit_record(obj: Any) -> GitCommitRecord:
+    """One entry of the commits API as the record a local ``git log`` read gives (without its
+    file list, which the list endpoint does not carry)."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("sha"), str):
+        raise ConnectorError("the commits API answered an entry without a sha")
+    commit = obj.get("commit") or {}
+    author = commit.get("author") or {}
+    committer = commit.get("committer") or author
+    subject, _, body = str(commit.get("message") or "").partition("\n")
+    authored = parse_datetime(str(author.get("date") or committer.get("date")))
+    return GitCommitRecord(
+        sha=obj["sha"],
+        parents=tuple(p["sha"] for p in obj.get("parents") or [] if isinstance(p, dict)),
+        author_name=str(author.get("name") or ""),
+        author_email=str(author.get("email") or ""),
+        authored_at=authored,
+        committed_at=parse_datetime(str(committer.get("date") or author.get("date"))),
+        subject=subject.strip(),
+        body=body.strip(),
+        files=(),
+        raw_author_name=str(author.get("name") or ""),
+        raw_author_email=str(author.get("email") or ""),
+    )
 
 
 def repository_url(api_url: str, repo: str) -> str:

@@ -60,6 +60,7 @@ class SyncReport:
     requests: int = 0
     not_modified: bool = False
     seconds: float = 0.0
+    commits: int = 0  # commits read through a host's API (connect github --commits)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class SyncReport:
             "requests": self.requests,
             "not_modified": self.not_modified,
             "seconds": round(self.seconds, 3),
+            "commits": self.commits,
         }
 
 

@@ -22,12 +22,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.git_records import GitCommitRecord
 from productpath.errors import InputError, ProductpathError
 from productpath.ingest.connectors.github import (
     ConnectorError,
     GitHubReader,
     Page,
     RetryPolicy,
+    commit_record,
+    commits_url,
     issues_url,
     repository_url,
 )
@@ -36,6 +39,7 @@ from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.tracker_github import github_records
 from productpath.ingest.tracker_record import DONE, IN_PROGRESS
 from productpath.services.delivery import relink_session
+from productpath.services.work.git import store_history, stored_head
 from productpath.services.work.source_feed import (
     SyncReport,
     finish_run,
@@ -92,6 +96,7 @@ class _Source:
     token: str | None = None
     as_feedback: bool = False
     keyring: str | None = None
+    commits: bool = False
 
 
 def _sync_one(
@@ -120,6 +125,7 @@ def _sync_one(
                 token=secret_of(stored, settings),
                 as_feedback=settings.get("as") == "feedback",
                 keyring=settings.get("token_keyring"),
+                commits=bool(settings.get("commits")),
             )
     if kind is not None:
         return sync_feed(handle, name, full=full, progress=progress, policy=policy, sleep=sleep)
@@ -130,6 +136,8 @@ def _sync_one(
     reader = GitHubReader(token, policy=policy, sleep=sleep)
     try:
         _walk(handle, source, reader, run_id, report, progress)
+        if source.commits:
+            _read_commits(handle, source, reader, report)
     except ProductpathError as exc:
         message = _explain(exc, source)
         _finish(handle, source, run_id, reader.requests, error=message)
@@ -187,7 +195,36 @@ def _walk(
         url = page.next_url
     # Kept only at the end: a sync cut off before this point asks for the repository again.
     cursor["repo_etag"] = repo_page.etag or cursor.get("repo_etag")
+    if isinstance(repo_page.body, dict) and repo_page.body.get("default_branch"):
+        cursor["default_branch"] = repo_page.body["default_branch"]
     _save_cursor(handle, source.id, cursor)
+
+
+def _read_commits(
+    handle: OpenWorkspace, source: _Source, reader: GitHubReader, report: SyncReport
+) -> None:
+    """The default branch's commits after the stored head, newest first page by page until
+    that head appears; stored oldest first in one transaction, as ``git ingest`` stores a
+    clone's. A head no longer in the branch (a force-push) replaces the stored history."""
+    branch = source.cursor.get("default_branch") or "main"
+    head = stored_head(handle, source.repo)
+    url: str | None = commits_url(source.api_url, source.repo, branch)
+    newer: list[GitCommitRecord] = []
+    found = head is None
+    while url is not None:
+        page = reader.get(url)
+        if not isinstance(page.body, list):
+            raise ConnectorError(f"{url.split('?')[0]} did not answer a JSON array of commits")
+        for obj in page.body:
+            if isinstance(obj, dict) and obj.get("sha") == head:
+                found, url = True, None
+                break
+            newer.append(commit_record(obj))
+        else:
+            url = page.next_url
+    location = f"{source.api_url}/repos/{source.repo}"
+    done = store_history(handle, source.repo, location, branch, newer[::-1], rewritten=not found)
+    report.commits = done.commits_added
 
 
 def _write_page(

@@ -122,15 +122,19 @@ def connect_github(
     every: str | None = None,
     token_keyring: str | None = None,
     as_feedback: bool = False,
+    commits: bool = False,
 ) -> SourceRow:
     """Register a GitHub repository as source ``name``; nothing is read until ``sync``.
 
-    Its issues become tracker items, or feedback with ``as_feedback``."""
+    Its issues become tracker items, or feedback with ``as_feedback``; ``commits`` also reads
+    the default branch's commits into the git history (repository ``OWNER/NAME``)."""
     if not _REPO.match(repo):
         raise InputError(f"'{repo}' is not a repository written OWNER/NAME", field="repo")
     settings: dict[str, Any] = {"repo": repo, "api_url": _url(api_url or PUBLIC_API, "api-url")}
     if as_feedback:
         settings["as"] = "feedback"
+    if commits:
+        settings["commits"] = True
     return _register(handle, name, "github", settings, token_env, token_keyring, every)
 
 
