@@ -343,3 +343,23 @@ def test_github_commits_are_read_through_the_api(opened: Any) -> None:
         assert sync(opened, "gh").commits == 1
         [repo] = list_repositories(opened)
         assert repo.commits == 1
+
+
+def test_dropped_connections_and_5xx_are_retried_for_every_kind(opened: Any, env: Any) -> None:
+    """The shared client retries a connection dropped without an answer and a 502 with
+    back-off, for a POST search (Intercom) and a GET export (App Store) alike."""
+    waits: list[float] = []
+    with FakeIntercom(token=TOKEN) as ic, FakeAppStore(token=TOKEN) as apple:
+        ic.contacts = {"c1": None}
+        ic.add(1)
+        apple.add(1)
+        invoke("connect", "intercom", "inbox", "--api-url", ic.url, "--token-env", "SVC_TOKEN")
+        invoke(
+            "connect", "app-store", "ios", "--app", apple.app, "--api-url", apple.url,
+            "--token-env", "SVC_TOKEN",
+        )  # fmt: skip
+        ic.fail(0, path="/conversations/search")  # 0: close the connection, no answer
+        apple.fail(502)
+        assert sync(opened, "inbox", sleep=waits.append).added == 1
+        assert sync(opened, "ios", sleep=waits.append).added == 1
+    assert waits == [FAST.backoff, FAST.backoff]

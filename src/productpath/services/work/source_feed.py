@@ -97,9 +97,12 @@ def store_feedback(
         record for record in redacted(records, REDACT_ALL) if isinstance(record, FeedbackRecord)
     ]
     skipped = [str(record) for record in records if isinstance(record, InputError)]
-    result = import_records(handle, good, source_name, redacting=REDACT_ALL, skip_invalid=True)
+    added = unchanged = 0
+    if good:  # an empty page (nothing changed) costs no staging
+        result = import_records(handle, good, source_name, redacting=REDACT_ALL, skip_invalid=True)
+        added, unchanged = result.added, result.unchanged
     # Stored items are left as they are: what the page repeats counts as unchanged.
-    _count(handle, source_id, cursor, run_id, report, result.added, 0, result.unchanged, skipped)
+    _count(handle, source_id, cursor, run_id, report, added, 0, unchanged, skipped)
 
 
 def sync_feed(
