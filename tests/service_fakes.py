@@ -198,6 +198,7 @@ class FakeJira(FakeService):
                 "updated": self.stamp(at),
                 "assignee": None,
                 "parent": None,
+                "issuelinks": [],
             },
             "changelog": {"startAt": 0, "maxResults": 0, "total": 0, "histories": []},
         }

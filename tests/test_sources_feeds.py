@@ -166,8 +166,11 @@ def test_jira_issues_with_status_history_and_the_file_imports_keys(
     path = tmp_path / "jira.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Issue key", "Summary", "Status", "Created", "Issue Type"])
-        writer.writerow(["SHOP-1", "Issue 1", "To Do", "2026-03-01 09:01", "Story"])
+        writer.writerow(
+            ["Issue key", "Summary", "Status", "Created", "Issue Type",
+             "Custom field (Story Points)", "Outward issue link (Blocks)"]
+        )  # fmt: skip
+        writer.writerow(["SHOP-1", "Issue 1", "To Do", "2026-03-01 09:01", "Story", "5", "SHOP-3"])
     assert invoke("tracker", "import", str(path), "--format", "jira").exit_code == 0
     with FakeJira(token=TOKEN, per_page=2) as jira:
         for n in range(1, 6):
@@ -175,6 +178,10 @@ def test_jira_issues_with_status_history_and_the_file_imports_keys(
         jira.move(2, "In Progress", "indeterminate")
         jira.move(2, "Done", "done", resolution="Done")
         jira.move(4, "Closed", "done", resolution="Won't Do")
+        jira.issues["SHOP-1"]["fields"]["issuelinks"] = [
+            {"type": {"name": "Blocks", "inward": "is blocked by", "outward": "blocks"},
+             "outwardIssue": {"key": "SHOP-3"}}
+        ]  # fmt: skip
         result = invoke(
             "connect", "jira", "shop", "--site", jira.url, "--jql", "project = SHOP ORDER BY key",
             "--user-env", "SVC_USER", "--token-env", "SVC_TOKEN",
@@ -193,6 +200,8 @@ def test_jira_issues_with_status_history_and_the_file_imports_keys(
         assert done.started_at < done.resolved_at
         assert items["SHOP-4"].status_category == "dropped"
         assert items["SHOP-3"].labels == ("mobile",)
+        # The same links as the CSV gave, and the CSV's points kept (the API has none).
+        assert (items["SHOP-1"].links, items["SHOP-1"].points) == (("blocks SHOP-3",), 5.0)
         again = sync(opened, "shop")
         assert again.added == 0 and again.requests == 1
         assert 'updated >= "2026-03-01 09:' in jira.requests[-1].query["jql"]

@@ -12,7 +12,10 @@ issue (source ``jira``, key ``PROJ-N``): summary, issue type, status and its cat
 (``statusCategory.key``: new, indeterminate, done; a done issue whose resolution is a not-done
 one such as Won't Do is dropped), resolution date, labels, assignee, parent. Unlike the CSV, the
 changelog says when work began: the first move into an in-progress status (or, for an issue no
-longer to do, its first status change). Auth: Basic with the account e-mail and an API token.
+longer to do, its first status change). Links (``issuelinks``) are worded as the CSV's link
+columns are (:func:`productpath.ingest.tracker_jira.link_word`). Story points live in a custom
+field whose id differs per site, so the connector leaves them as a file import stored them.
+Auth: Basic with the account e-mail and an API token.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from productpath.domain.work import IN_PROGRESS_STATUSES
 from productpath.errors import InputError
 from productpath.ingest.connectors.http import ApiReader, Batch, ConnectorError, basic_auth
 from productpath.ingest.dates import parse_datetime
+from productpath.ingest.tracker_jira import link_word
 from productpath.ingest.tracker_record import (
     DONE,
     DROPPED,
@@ -140,7 +144,7 @@ def issue_record(issue: Any, site: str, line: int) -> TrackerRecord | InputError
             resolved_at=resolved_at,
             labels=tuple(sorted({str(label) for label in fields.get("labels") or []})),
             parent_key=(fields.get("parent") or {}).get("key") or None,
-            links=(),
+            links=_links(fields.get("issuelinks")),
             branch=None,
             url=f"{site.rstrip('/')}/browse/{key}",
             points=None,
@@ -149,6 +153,20 @@ def issue_record(issue: Any, site: str, line: int) -> TrackerRecord | InputError
     except InputError as exc:
         return exc
     return record
+
+
+def _links(raw: Any) -> tuple[str, ...]:
+    """``issuelinks`` as the CSV import writes links: sorted "word KEY" strings."""
+    found = set()
+    for link in raw or []:
+        if not isinstance(link, dict):
+            continue
+        name = str((link.get("type") or {}).get("name") or "")
+        for side, outward in (("outwardIssue", True), ("inwardIssue", False)):
+            other = (link.get(side) or {}).get("key")
+            if name and isinstance(other, str):
+                found.add(f"{link_word(name, outward=outward)} {other}")
+    return tuple(sorted(found))
 
 
 def _started(issue: dict[str, Any], category: str, key: str, line: int) -> Any:

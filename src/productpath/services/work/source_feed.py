@@ -235,7 +235,8 @@ def _store_tracker(
             existing=tracker_repo.items_with_keys(session, product.id, jira.SOURCE, keys),
             now=utcnow(),
             opening_status=OPENING_STATUS[jira.SOURCE],
-            keep_when_missing=KEEP_WHEN_MISSING[jira.SOURCE],
+            # The API read carries no story points (a per-site custom field): not "none".
+            keep_when_missing=(*KEEP_WHEN_MISSING[jira.SOURCE], "points"),
         )
     _count(
         handle,
