@@ -108,6 +108,14 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+def _decoded(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return None
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+    return json.loads(raw)
+
+
 class _Handler(BaseHTTPRequestHandler):
     service: FakeService
     protocol_version = "HTTP/1.1"
@@ -131,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
             parts.path,
             {k: v[-1] for k, v in parse_qs(parts.query).items()},
             {k.lower(): v for k, v in self.headers.items()},
-            json.loads(raw) if raw else None,
+            _decoded(raw, self.headers.get("Content-Type") or ""),
         )
         fake.requests.append(seen)
         for fault in fake.faults:
@@ -381,11 +389,58 @@ class FakeIntercom(FakeService):
 # --- App Store Connect and Google Play ----------------------------------------------------
 
 
+def _b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def jwt_claims(token: str, public_key: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The header and claims of ``token`` when its signature verifies with ``public_key``
+    (ES256 or RS256, as the header says); None otherwise."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    try:
+        head, body, signature = token.split(".")
+        header = json.loads(_b64decode(head))
+        raw = _b64decode(signature)
+        signed = f"{head}.{body}".encode()
+        if header["alg"] == "ES256":
+            der = encode_dss_signature(int.from_bytes(raw[:32]), int.from_bytes(raw[32:]))
+            public_key.verify(der, signed, ec.ECDSA(hashes.SHA256()))
+        else:
+            public_key.verify(raw, signed, padding.PKCS1v15(), hashes.SHA256())
+        return header, json.loads(_b64decode(body))
+    except (ValueError, KeyError, InvalidSignature):
+        return None
+
+
 @dataclass
 class FakeAppStore(FakeService):
     app: str = "1234567890"
     reviews: list[dict[str, Any]] = field(default_factory=list)
     per_page: int = 20
+    # With a key: tokens must be JWTs it signed (ES256) for this key id and issuer.
+    public_key: Any = None
+    key_id: str = "ABC123DEFG"
+    issuer_id: str = "57246542-96fe-1a63-e053-0824d011072a"
+
+    def authorised(self, header: str | None) -> bool:
+        if self.public_key is None:
+            return super().authorised(header)
+        if not header or not header.startswith("Bearer "):
+            return False
+        found = jwt_claims(header.removeprefix("Bearer "), self.public_key)
+        if found is None:
+            return False
+        head, claims = found
+        return (
+            head.get("kid") == self.key_id
+            and claims.get("iss") == self.issuer_id
+            and claims.get("aud") == "appstoreconnect-v1"
+            and 0 < claims["exp"] - claims["iat"] <= 1200
+        )
 
     def add(self, number: int, rating: int = 4) -> None:
         at = self.tick()
@@ -428,6 +483,13 @@ class FakeGooglePlay(FakeService):
     package: str = "com.example.notes"
     reviews: list[dict[str, Any]] = field(default_factory=list)
     per_page: int = 10
+    # With a key: POST /token exchanges a service account's signed assertion for ``token``.
+    public_key: Any = None
+    client_email: str = "reviews@acme-play.iam.gserviceaccount.com"
+    grants: int = 0
+
+    def authorised(self, header: str | None) -> bool:
+        return True  # checked in answer: the token endpoint takes no Authorization
 
     def add(self, number: int, rating: int = 3) -> None:
         at = self.tick()
@@ -451,6 +513,10 @@ class FakeGooglePlay(FakeService):
         )
 
     def answer(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        if seen.path == "/token" and seen.method == "POST":
+            return self._grant(seen)
+        if seen.headers.get("authorization") != f"Bearer {self.token}":
+            return 401, {"error": {"code": 401, "status": "UNAUTHENTICATED"}}, {}
         if seen.path != f"/androidpublisher/v3/applications/{self.package}/reviews":
             return 404, {"error": {"code": 404, "status": "NOT_FOUND"}}, {}
         ordered = sorted(
@@ -466,3 +532,18 @@ class FakeGooglePlay(FakeService):
         if not body["reviews"]:
             body = {}
         return 200, body, {}
+
+    def _grant(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        form = seen.body or {}
+        assertion = form.get("assertion", "")
+        found = jwt_claims(assertion, self.public_key) if self.public_key else None
+        if (
+            form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            or found is None
+            or found[1].get("iss") != self.client_email
+            or found[1].get("scope") != "https://www.googleapis.com/auth/androidpublisher"
+            or found[1].get("aud") != f"{self.url}/token"
+        ):
+            return 400, {"error": "invalid_grant"}, {}
+        self.grants += 1
+        return 200, {"access_token": self.token, "expires_in": 3599, "token_type": "Bearer"}, {}

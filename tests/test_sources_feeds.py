@@ -372,3 +372,56 @@ def test_dropped_connections_and_5xx_are_retried_for_every_kind(opened: Any, env
         assert sync(opened, "inbox", sleep=waits.append).added == 1
         assert sync(opened, "ios", sleep=waits.append).added == 1
     assert waits == [FAST.backoff, FAST.backoff]
+
+
+# --- Store credentials made from the consoles' keys ---------------------------------------
+
+
+def test_store_tokens_are_made_from_their_keys(
+    opened: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """App Store Connect: each sync signs an ES256 token with the .p8 key; Google Play: the
+    service account's key is exchanged for an access token. Neither key is stored."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    def pem(key: Any) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
+    apple_key = ec.generate_private_key(ec.SECP256R1())
+    play_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with (
+        FakeAppStore(public_key=apple_key.public_key()) as apple,
+        FakeGooglePlay(token="ya29.short-lived", public_key=play_key.public_key()) as play,
+    ):
+        apple.add(1)
+        play.add(1)
+        account = {
+            "type": "service_account",
+            "client_email": play.client_email,
+            "private_key": pem(play_key),
+            "token_uri": f"{play.url}/token",
+        }
+        monkeypatch.setenv("ASC_KEY", pem(apple_key))
+        monkeypatch.setenv("PLAY_KEY", json.dumps(account))
+        assert invoke(
+            "connect", "app-store", "ios", "--app", apple.app, "--api-url", apple.url,
+            "--token-env", "ASC_KEY", "--key-id", apple.key_id, "--issuer-id", apple.issuer_id,
+        ).exit_code == 0  # fmt: skip
+        assert invoke(
+            "connect", "google-play", "android", "--package", play.package, "--api-url",
+            play.url, "--token-env", "PLAY_KEY", "--service-account",
+        ).exit_code == 0  # fmt: skip
+        assert sync(opened, "ios").added == 1
+        assert sync(opened, "android").added == 1
+        assert play.grants == 1
+        # A key that is not the registered one: one line naming the source.
+        monkeypatch.setenv("ASC_KEY", pem(ec.generate_private_key(ec.SECP256R1())))
+        failed = invoke("sync", "ios")
+    assert failed.exit_code == 1
+    assert "source 'ios'" in failed.stderr and "401" in failed.stderr
+    assert "BEGIN" not in failed.stderr

@@ -206,6 +206,15 @@ def connect_app_store(
     token_env: str | None = _token_env(),
     token_keyring: str | None = _token_keyring(),
     every: str | None = _every(),
+    key_id: str | None = typer.Option(
+        None,
+        "--key-id",
+        help="The API key's id: the secret is then the key (.p8 text) and each sync signs "
+        "its own token.",
+    ),
+    issuer_id: str | None = typer.Option(
+        None, "--issuer-id", help="The issuer id shown with the team's API keys."
+    ),
 ) -> None:
     """Register an App Store app's customer reviews as feedback (App Store Connect API)."""
     from productpath.services.work.sources import connect_app_store as connect
@@ -219,6 +228,8 @@ def connect_app_store(
         token_env=token_env,
         token_keyring=token_keyring,
         every=every,
+        key_id=key_id,
+        issuer_id=issuer_id,
     )
     _connected(row, f"App Store app {app} reviews as feedback")
 
@@ -236,6 +247,12 @@ def connect_google_play(
     token_env: str | None = _token_env(),
     token_keyring: str | None = _token_keyring(),
     every: str | None = _every(),
+    service_account: bool = typer.Option(
+        False,
+        "--service-account",
+        help="The secret is a service account's JSON key (exchanged for an access token at "
+        "each sync), not an access token.",
+    ),
 ) -> None:
     """Register a Google Play app's reviews as feedback (Play Developer API)."""
     from productpath.services.work.sources import connect_google_play as connect
@@ -249,6 +266,7 @@ def connect_google_play(
         token_env=token_env,
         token_keyring=token_keyring,
         every=every,
+        service_account=service_account,
     )
     _connected(row, f"Google Play {package} reviews as feedback")
 

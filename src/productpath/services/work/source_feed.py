@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from productpath.errors import InputError, ProductpathError
 from productpath.ingest.app_reviews import redacted
-from productpath.ingest.connectors import helpdesk, jira, stores
+from productpath.ingest.connectors import helpdesk, jira, store_auth, stores
 from productpath.ingest.connectors.credentials import SecretRef, read_secret
 from productpath.ingest.connectors.http import ApiReader, Batch, ConnectorError, RetryPolicy
 from productpath.ingest.feedback_files import FeedbackRecord
@@ -42,8 +42,8 @@ _WHAT = {
     "jira": "the Jira API token",
     "zendesk": "the Zendesk API token",
     "intercom": "the Intercom access token",
-    "app-store": "an App Store Connect API token (a signed JWT)",
-    "google-play": "a Google OAuth access token for the Play Developer API",
+    "app-store": "the App Store Connect API key (.p8) or a signed token",
+    "google-play": "the service account key (JSON) or an OAuth access token",
     "github": "the GitHub token",
 }
 
@@ -127,10 +127,15 @@ def sync_feed(
         user = None
         if settings.get("user_env"):
             user = read_secret(name, SecretRef(env=settings["user_env"]), "the account e-mail")
+    place = stored_token_place(settings, token_env=token_env)
+    try:
+        headers = _headers(kind, token, user, settings, policy or RetryPolicy())
+    except ProductpathError as exc:
+        raise ConnectorError(explain(exc, name, kind, place)) from None
     started = time.perf_counter()
     run_id = start_run(handle, source_id, full=full)
     report = SyncReport(source=name)
-    reader = ApiReader(_headers(kind, token, user), policy=policy, sleep=sleep)
+    reader = ApiReader(headers, policy=policy, sleep=sleep)
     error = None
     try:
         for batch in _batches(kind, reader, settings, cursor):
@@ -141,7 +146,7 @@ def sync_feed(
             if progress is not None:
                 progress(name, batch.pages_done, batch.pages_total)
     except ProductpathError as exc:
-        error = explain(exc, name, kind, stored_token_place(settings, token_env=token_env))
+        error = explain(exc, name, kind, place)
         raise ConnectorError(error) from None
     finally:
         report.requests = reader.requests
@@ -189,7 +194,15 @@ _SERVICE = {
 }
 
 
-def _headers(kind: str, token: str | None, user: str | None) -> dict[str, str]:
+def _headers(
+    kind: str,
+    token: str | None,
+    user: str | None,
+    settings: dict[str, Any],
+    policy: RetryPolicy,
+) -> dict[str, str]:
+    """The request headers, with the credential the service wants (made from a key where
+    the source holds one: an App Store Connect API key, a Google service account)."""
     if kind == "jira":
         return jira.headers(user, token)
     if kind == "zendesk":
@@ -202,6 +215,10 @@ def _headers(kind: str, token: str | None, user: str | None) -> dict[str, str]:
         )
     if kind == "intercom":
         return helpdesk.intercom_headers(token)
+    if kind == "app-store" and settings.get("key_id"):
+        token = store_auth.app_store_jwt(token, settings["key_id"], settings["issuer_id"])
+    if kind == "google-play" and settings.get("service_account"):
+        token = store_auth.google_access_token(token, timeout=policy.timeout)
     return stores.headers(token)
 
 

@@ -199,12 +199,21 @@ def connect_app_store(
     token_env: str | None = None,
     token_keyring: str | None = None,
     every: str | None = None,
+    key_id: str | None = None,
+    issuer_id: str | None = None,
 ) -> SourceRow:
-    """Register an App Store app's customer reviews (``app``: its Apple ID) as feedback."""
+    """Register an App Store app's customer reviews (``app``: its Apple ID) as feedback.
+
+    With ``key_id`` and ``issuer_id`` the secret is the API key (the .p8 file's text) and each
+    sync signs its own token; without them the secret is a token signed elsewhere."""
     if not re.match(r"^\d{1,20}$", app):
         raise InputError(f"'{app}' is not an app's Apple ID (digits)", field="app")
+    if (key_id is None) != (issuer_id is None):
+        raise InputError("give --key-id and --issuer-id together", field="key-id")
     _need_token(token_env, token_keyring)
     settings = {"app": app, "api_url": _url(api_url or APP_STORE_API, "api-url")}
+    if key_id is not None and issuer_id is not None:
+        settings |= {"key_id": key_id.strip(), "issuer_id": issuer_id.strip()}
     return _register(handle, name, "app-store", settings, token_env, token_keyring, every)
 
 
@@ -217,12 +226,21 @@ def connect_google_play(
     token_env: str | None = None,
     token_keyring: str | None = None,
     every: str | None = None,
+    service_account: bool = False,
 ) -> SourceRow:
-    """Register a Google Play app's reviews (``package``: com.example.app) as feedback."""
+    """Register a Google Play app's reviews (``package``: com.example.app) as feedback.
+
+    With ``service_account`` the secret is a service account's JSON key, exchanged for an
+    access token at each sync; without it, the secret is an access token."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$", package):
         raise InputError(f"'{package}' is not a package name like com.example.app", field="package")
     _need_token(token_env, token_keyring)
-    settings = {"package": package, "api_url": _url(api_url or GOOGLE_PLAY_API, "api-url")}
+    settings: dict[str, Any] = {
+        "package": package,
+        "api_url": _url(api_url or GOOGLE_PLAY_API, "api-url"),
+    }
+    if service_account:
+        settings["service_account"] = True
     return _register(handle, name, "google-play", settings, token_env, token_keyring, every)
 
 
