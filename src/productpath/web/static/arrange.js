@@ -53,6 +53,7 @@
     if (window.Sortable) {
       window.Sortable.create(list, {
         handle: ".drag-handle",
+        forceFallback: true, // mouse events rather than HTML5 drag and drop: the same in every browser
         animation: 120,
         onEnd: function (event) {
           if (event.oldIndex !== event.newIndex) {
