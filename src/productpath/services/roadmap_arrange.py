@@ -1,11 +1,13 @@
 """Arrange the roadmap from the browser or the API: an initiative's priority (its place in the
 roadmap's order) and its planned ``start`` and ``target`` dates.
 
-Both edits go the way ``roadmap apply`` and undo go: the stored roadmap is loaded as a
-document, the one change is made to it, the result is checked by the same validation as a file
-(``validate_data``: an end before its start is refused with the words a file gets) and saved
-with the same save, and the change is recorded in the history. So ``roadmap export`` writes the
-new order and dates, and undo can put them back.
+The rules are the roadmap file's: new dates are checked by ``validate_data`` (the validation
+``roadmap apply`` and undo use), so an end before its start is refused with the words a file
+gets. The change is written to the initiative's own row (its dates, or the ``position`` of the
+rows whose place changed), not by saving the whole roadmap again, so an edit costs the same on
+a roadmap of 5 initiatives or 500. The history records it as a roadmap diff names it: ``start``
+and ``target`` of the initiative, or the ``order`` of the roadmap's ``initiatives`` (as
+``roadmap apply`` records a new order); ``roadmap export`` writes the new order and dates.
 
 Each edit names the initiative's version it was based on; a stale one is a ConflictError
 (409 in the API) and changes nothing. A move grows the moved initiative's version too, so two
@@ -15,21 +17,19 @@ people dragging the same card cannot both win silently.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from productpath.domain.roadmap_diff import diff
+from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
-from productpath.services.history import record_diff
+from productpath.services.history import record_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
-from productpath.store.models import Initiative
-from productpath.store.roadmap_repo import bump_versions, load_doc, save_doc
+from productpath.store.models import Initiative, utcnow
 
 __all__ = ["Arranged", "move_initiative", "set_planned_dates"]
 
@@ -65,17 +65,47 @@ def move_initiative(
     """
     if (before is None) == (after is None):
         raise InputError("name exactly one neighbour: before or after", field="before")
-    neighbour = before if before is not None else after
+    neighbour = str(before if before is not None else after)
     if neighbour == key:
         raise InputError("an initiative cannot move next to itself", field="before")
-
-    def reorder(data: dict[str, Any]) -> None:
-        items: list[dict[str, Any]] = data["initiatives"]
-        moving = _take(items, key)
-        where = _index(items, str(neighbour))
-        items.insert(where if before is not None else where + 1, moving)
-
-    return _arrange(handle, key, expected_version, reorder, actor=actor, via=via)
+    with handle.store.write() as session:
+        product_id, row = _locked(session, handle, key, expected_version)
+        # The roadmap's order, as load_doc (and so export) reads it.
+        rows = session.execute(
+            select(Initiative.id, Initiative.key, Initiative.position)
+            .where(Initiative.product_id == product_id)
+            .order_by(Initiative.position, Initiative.id)
+        ).all()
+        old = [r.key for r in rows]
+        if neighbour not in old:
+            raise NotFoundError(f"no initiative '{neighbour}' in this workspace")
+        new = [k for k in old if k != key]
+        at = new.index(neighbour)
+        new.insert(at if before is not None else at + 1, key)
+        changed = new != old
+        if changed:
+            wanted = {k: n for n, k in enumerate(new)}
+            moved = [
+                {"row_id": r.id, "new_position": wanted[r.key]}
+                for r in rows
+                if r.position != wanted[r.key]
+            ]
+            if moved:
+                session.connection().execute(
+                    update(Initiative.__table__)  # type: ignore[arg-type]
+                    .where(Initiative.__table__.c.id == bindparam("row_id"))
+                    .values(position=bindparam("new_position")),
+                    moved,
+                )
+            _bump(session, row.id)
+            record_edits(
+                session,
+                product_id,
+                [FieldEdit("roadmap", "initiatives", "order", old, new)],
+                actor=actor,
+                via=via,
+            )
+        return _result(session, row.id, new.index(key), changed)
 
 
 def set_planned_dates(
@@ -93,62 +123,63 @@ def set_planned_dates(
     A target before the start is refused with the wording of ``roadmap apply`` ("target
     2030-02-01 is before start 2030-03-01"), naming the field.
     """
-
-    def redate(data: dict[str, Any]) -> None:
-        item = data["initiatives"][_index(data["initiatives"], key)]
-        item["start"] = start.isoformat() if start else None
-        item["target"] = target.isoformat() if target else None
-
-    return _arrange(handle, key, expected_version, redate, actor=actor, via=via)
-
-
-def _arrange(
-    handle: OpenWorkspace,
-    key: str,
-    expected_version: int,
-    change: Callable[[dict[str, Any]], None],
-    *,
-    actor: str,
-    via: str,
-) -> Arranged:
     with handle.store.write() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        row = _locked(session, product_id, key)
-        if row.version != expected_version:
-            raise ConflictError(
-                f"initiative '{key}' was changed by someone else (version {row.version}, you "
-                f"edited version {expected_version}); reload and try again"
+        product_id, row = _locked(session, handle, key, expected_version)
+        _check_dates(handle, row, start, target)
+        before = {"start": row.start_date, "target": row.target_date}
+        after = {"start": start, "target": target}
+        edits = [
+            FieldEdit("initiative", key, name, _iso(before[name]), _iso(after[name]))
+            for name in ("start", "target")
+            if before[name] != after[name]
+        ]
+        if edits:
+            session.execute(
+                update(Initiative)
+                .where(Initiative.id == row.id)
+                .values(
+                    start_date=start,
+                    target_date=target,
+                    version=Initiative.version + 1,
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
             )
-        old = load_doc(session, handle.workspace.product)
-        assert old is not None and product_id is not None  # the initiative was found in it
-        data = old.model_dump(mode="json")
-        change(data)
-        try:
-            new = validate_data(data)
-        except RoadmapError as exc:
-            # The file's words, naming the initiative's own field (start, target).
-            field = (exc.field or "").rsplit(".", 1)[-1] or None
-            raise InputError(exc.reason, field=field) from None
-        changes = diff(old, new)
-        if not changes.is_empty:
-            save_doc(session, new)
-            edits = record_diff(session, product_id, changes, old, new, actor=actor, via=via)
-            if not any(e.type == "initiative" and e.key == key for e in edits):
-                bump_versions(session, product_id, {("initiative", key)})  # a move alone
-        position = _index(data["initiatives"], key)
-        spec = new.initiatives[position]
-        version = session.scalar(select(Initiative.version).where(Initiative.id == row.id))
-    return Arranged(
-        key=key,
-        version=version or expected_version,
-        position=position,
-        start=spec.start,
-        target=spec.target,
-        changed=not changes.is_empty,
-    )
+            record_edits(session, product_id, edits, actor=actor, via=via)
+        position = session.scalar(select(Initiative.position).where(Initiative.id == row.id))
+        return _result(session, row.id, _rank(session, product_id, row.id, position), bool(edits))
 
 
-def _locked(session: Session, product_id: int | None, key: str) -> Initiative:
+def _check_dates(
+    handle: OpenWorkspace, row: Initiative, start: dt.date | None, target: dt.date | None
+) -> None:
+    """The roadmap file's rules for the dates: the initiative alone, as a file would hold it
+    (no other rule of a roadmap reads an initiative's dates)."""
+    data: dict[str, Any] = {
+        "product": {"id": handle.workspace.product, "name": handle.workspace.product},
+        "initiatives": [
+            {
+                "id": row.key,
+                "title": row.title,
+                "start": _iso(start),
+                "target": _iso(target),
+            }
+        ],
+    }
+    try:
+        validate_data(data)
+    except RoadmapError as exc:
+        # The file's words, naming the initiative's own field (start, target).
+        field = (exc.field or "").rsplit(".", 1)[-1] or None
+        raise InputError(exc.reason, field=field) from None
+
+
+def _locked(
+    session: Session, handle: OpenWorkspace, key: str, expected_version: int
+) -> tuple[int, Initiative]:
+    """The product's id and the initiative's row, locked for this write (PostgreSQL: other
+    writers of it wait; SQLite has one writer at a time anyway); ConflictError when stale."""
+    product_id = product_repo.find_id(session, handle.workspace.product)
     row = (
         None
         if product_id is None
@@ -158,17 +189,54 @@ def _locked(session: Session, product_id: int | None, key: str) -> Initiative:
             .with_for_update()
         )
     )
-    if row is None:
+    if row is None or product_id is None:
         raise NotFoundError(f"no initiative '{key}' in this workspace")
-    return row
+    if row.version != expected_version:
+        raise ConflictError(
+            f"initiative '{key}' was changed by someone else (version {row.version}, you "
+            f"edited version {expected_version}); reload and try again"
+        )
+    return product_id, row
 
 
-def _index(items: list[dict[str, Any]], key: str) -> int:
-    for n, item in enumerate(items):
-        if item["id"] == key:
-            return n
-    raise NotFoundError(f"no initiative '{key}' in this workspace")
+def _bump(session: Session, row_id: int) -> None:
+    session.execute(
+        update(Initiative)
+        .where(Initiative.id == row_id)
+        .values(version=Initiative.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
-def _take(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    return items.pop(_index(items, key))
+def _rank(session: Session, product_id: int, row_id: int, position: int | None) -> int:
+    """How many initiatives come before this one in the roadmap's order."""
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Initiative)
+        .where(
+            Initiative.product_id == product_id,
+            (Initiative.position < position)
+            | ((Initiative.position == position) & (Initiative.id < row_id)),
+        )
+    )
+    return int(ahead or 0)
+
+
+def _result(session: Session, row_id: int, position: int, changed: bool) -> Arranged:
+    stored = session.execute(
+        select(
+            Initiative.key, Initiative.version, Initiative.start_date, Initiative.target_date
+        ).where(Initiative.id == row_id)
+    ).one()
+    return Arranged(
+        key=stored.key,
+        version=stored.version,
+        position=position,
+        start=stored.start_date,
+        target=stored.target_date,
+        changed=changed,
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
