@@ -13,7 +13,7 @@ import yaml
 from arrange_fixtures import seed_arrange
 from productpath.errors import ConflictError, InputError, NotFoundError
 from productpath.services.history import object_history, recent_activity
-from productpath.services.roadmap import export_roadmap
+from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.services.roadmap_arrange import move_initiative, set_planned_dates
 from productpath.services.workspace import OpenWorkspace, open_workspace
 
@@ -116,3 +116,25 @@ def test_a_target_before_the_start_is_refused_with_the_files_words(
         set_planned_dates(
             handle, "alpha", start=None, target=None, expected_version=7, actor="pm", via="web"
         )
+
+
+def test_applying_an_older_export_keeps_the_browsers_changes(
+    handle: OpenWorkspace, tmp_path: Path
+) -> None:
+    older = tmp_path / "older.yaml"
+    older.write_text(export_roadmap(handle), encoding="utf-8")
+    move_initiative(handle, "charlie", before="alpha", expected_version=1, actor="a", via="web")
+    set_planned_dates(
+        handle,
+        "bravo",
+        start=dt.date(2030, 2, 3),
+        target=None,
+        expected_version=1,
+        actor="a",
+        via="web",
+    )
+    apply_roadmap(handle, older, actor="cli")
+    exported = yaml.safe_load(export_roadmap(handle))
+    assert [i["id"] for i in exported["initiatives"]] == ["charlie", "alpha", "bravo", "now-one"]
+    bravo = next(i for i in exported["initiatives"] if i["id"] == "bravo")
+    assert bravo["start"] == dt.date(2030, 2, 3)
