@@ -138,3 +138,16 @@ def test_applying_an_older_export_keeps_the_browsers_changes(
     assert [i["id"] for i in exported["initiatives"]] == ["charlie", "alpha", "bravo", "now-one"]
     bravo = next(i for i in exported["initiatives"] if i["id"] == "bravo")
     assert bravo["start"] == dt.date(2030, 2, 3)
+
+
+def test_a_move_over_positions_with_gaps_numbers_them_afresh(handle: OpenWorkspace) -> None:
+    from sqlalchemy import update
+
+    from productpath.store.models import Initiative
+
+    with handle.store.write() as session:  # as a hand-seeded store might hold them
+        session.execute(update(Initiative).values(position=Initiative.position * 10 + 5))
+    move_initiative(handle, "now-one", after="alpha", expected_version=1, actor="a", via="api")
+    assert _order(handle) == ["alpha", "now-one", "bravo", "charlie"]
+    move_initiative(handle, "alpha", after="charlie", expected_version=1, actor="a", via="api")
+    assert _order(handle) == ["now-one", "bravo", "charlie", "alpha"]

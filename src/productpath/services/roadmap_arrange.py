@@ -17,6 +17,7 @@ people dragging the same card cannot both win silently.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,19 +85,7 @@ def move_initiative(
         new.insert(at if before is not None else at + 1, key)
         changed = new != old
         if changed:
-            wanted = {k: n for n, k in enumerate(new)}
-            moved = [
-                {"row_id": r.id, "new_position": wanted[r.key]}
-                for r in rows
-                if r.position != wanted[r.key]
-            ]
-            if moved:
-                session.connection().execute(
-                    update(Initiative.__table__)  # type: ignore[arg-type]
-                    .where(Initiative.__table__.c.id == bindparam("row_id"))
-                    .values(position=bindparam("new_position")),
-                    moved,
-                )
+            _renumber(session, product_id, rows, old, new, key)
             _bump(session, row.id)
             record_edits(
                 session,
@@ -197,6 +186,48 @@ def _locked(
             f"edited version {expected_version}); reload and try again"
         )
     return product_id, row
+
+
+def _renumber(
+    session: Session,
+    product_id: int,
+    rows: Sequence[Any],
+    old: list[str],
+    new: list[str],
+    key: str,
+) -> None:
+    """Store the order ``new``. Positions numbered 0, 1, 2 ... (as every save leaves them)
+    shift by one between the two places in one statement; others are numbered afresh."""
+    if [r.position for r in rows] == list(range(len(rows))):
+        was, now = old.index(key), new.index(key)
+        lo, hi, by = (now, was - 1, 1) if now < was else (was + 1, now, -1)
+        session.execute(
+            update(Initiative)
+            .where(
+                Initiative.product_id == product_id,
+                Initiative.position >= lo,
+                Initiative.position <= hi,
+            )
+            .values(position=Initiative.position + by)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Initiative)
+            .where(Initiative.product_id == product_id, Initiative.key == key)
+            .values(position=now)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    wanted = {k: n for n, k in enumerate(new)}
+    moved = [
+        {"row_id": r.id, "new_position": wanted[r.key]} for r in rows if r.position != wanted[r.key]
+    ]
+    session.connection().execute(
+        update(Initiative.__table__)  # type: ignore[arg-type]
+        .where(Initiative.__table__.c.id == bindparam("row_id"))
+        .values(position=bindparam("new_position")),
+        moved,
+    )
 
 
 def _bump(session: Session, row_id: int) -> None:
