@@ -76,6 +76,7 @@ def test_drag_and_keys_reorder_and_the_export_follows(
     expect(tab.locator("#arrange-saved")).to_contain_text("Moved charlie")
     assert _next_lane(tab) == ["charlie", "alpha", "bravo"]
     expect(tab.locator("#card-charlie")).to_be_focused()
+    page.shot("roadmap-board-moved")
 
     # With the keyboard: Alpha, focused, goes down one place.
     tab.locator("#card-alpha").focus()
@@ -129,6 +130,7 @@ def test_change_dates_on_the_timeline(page: Page, arranged: tuple[str, Any]) -> 
         tab.mouse.up()
     expect(tab.get_by_label("Start of Alpha card")).to_have_value("2030-01-13")
     expect(tab.get_by_label("Target of Alpha card")).to_have_value("2030-02-10")
+    page.shot("timeline-after-drag")
     alpha = next(i for i in _exported(settings)["initiatives"] if i["id"] == "alpha")
     assert (alpha["start"], alpha["target"]) == (dt.date(2030, 1, 13), dt.date(2030, 2, 10))
     # The 422-free error above is a redirect, not a failed load: nothing in the console.
@@ -145,6 +147,7 @@ def test_keyboard_shortcuts(page: Page, arranged: tuple[str, Any]) -> None:  # n
     expect(dialog).to_be_hidden()
     tab.keyboard.press("?")
     expect(dialog).to_be_visible()
+    page.shot("shortcuts-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Keyboard shortcuts")
     tab.keyboard.press("Escape")
     expect(dialog).to_be_hidden()

@@ -74,9 +74,15 @@ def planned_svg(
     while week <= last:
         parts.append(
             f'<line x1="{_fmt(x(week))}" x2="{_fmt(x(week))}" y1="{_TOP - 6}" y2="{height}"/>'
-            f'<text class="planned__week" x="{_fmt(x(week) + 2)}" y="{_TOP - 10}">'
-            f"{week.day} {week:%b}</text>"
         )
+        if x(week) + 48 <= width:  # a label that fits
+            parts.append(
+                f'<text class="planned__week" x="{_fmt(x(week) + 2)}" y="{_TOP - 10}">'
+                f"{week.day} {week:%b %Y}</text>"
+                if week == first or (week.month == 1 and week.day <= 14)
+                else f'<text class="planned__week" x="{_fmt(x(week) + 2)}" y="{_TOP - 10}">'
+                f"{week.day} {week:%b}</text>"
+            )
         week += dt.timedelta(days=14)
     parts.append("</g>")
     if first <= today <= last:
@@ -99,6 +105,11 @@ def planned_svg(
                 f'data-start="{row.start.isoformat()}" data-target="{row.target.isoformat()}" '
                 f'x="{_fmt(left)}" y="{y}" width="{_fmt(max(right - left, 2))}" '
                 f'height="{_BAR}" rx="3"/>'
+            )
+        elif row.start is None and row.target is None:
+            parts.append(
+                f'<text class="planned__none" x="{_LABEL_W + 4}" y="{y + _BAR - 2}">'
+                "no planned dates</text>"
             )
         elif row.start or row.target:
             day = row.start or row.target
