@@ -173,3 +173,21 @@ def test_every_page_has_the_shortcuts_list(client: TestClient) -> None:
     for asset in ("/static/keys.js", "/static/search.js", "/static/arrange.js"):
         assert client.get(asset).status_code == 200
     assert "ctrlKey" in client.get("/static/search.js").text
+
+
+def test_stakeholders_get_neither_page_nor_write(client: TestClient, handle: OpenWorkspace) -> None:
+    make_user(handle, "st@example.com", "stakeholder")
+    csrf = log_in(client, "st@example.com")
+    assert client.get("/timeline").status_code == 403
+    assert client.get("/roadmap").status_code == 403
+    moved = client.post(
+        "/initiatives/alpha/move", data={"csrf_token": csrf, "version": "1", "after": "bravo"}
+    )
+    assert moved.status_code == 403
+    assert _next_lane_as_admin(handle) == ["alpha", "bravo", "charlie"]
+
+
+def _next_lane_as_admin(handle: OpenWorkspace) -> list[str]:
+    from productpath.services.pages.overview import roadmap_view
+
+    return [i.key for i in roadmap_view(handle).lanes.next]
