@@ -86,6 +86,11 @@ FORM_SAMPLES: dict[str, str | Callable[[World], str]] = {
     "full": "false",
     "embedder": "hashing",
     "dry_run": "1",
+    # Moving a roadmap card (one neighbour) and an initiative's planned dates.
+    "before": "card-freeze",
+    "after": "",
+    "start": "2030-01-06",
+    "target": "2030-02-03",
 }
 # Allowed requests that would start expensive work get a body that is refused as invalid
 # (the point is only that authorisation let them through).

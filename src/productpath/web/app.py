@@ -31,6 +31,7 @@ from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
     accounts,
     api,
+    arrange,
     auth,
     dashboard,
     delivery,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(roadmap.router, dependencies=team)
     # Before delivery's /initiatives/{key} page, which would take "new" or "x/edit" as keys.
     app.include_router(roadmap_edit.router, dependencies=team)
+    app.include_router(arrange.router, dependencies=team)
     app.include_router(delivery.router, dependencies=team)
     app.include_router(tech.router, dependencies=team)
     app.include_router(themes.router, dependencies=team)

@@ -118,6 +118,10 @@ class InitiativeInfo(View):
     milestone: Ref | None
     estimate: EstimateInfo | None
     depends_on: tuple[str, ...]
+    # What the board's reorder and the timeline's date fields send back (stale: refused).
+    version: int = 1
+    start: dt.date | None = None
+    target: dt.date | None = None
 
 
 class MilestoneInfo(View):
@@ -368,4 +372,7 @@ def _initiative_info(initiative: Initiative, depends_on: list[str]) -> Initiativ
         milestone=Ref(key=milestone.key, name=milestone.name) if milestone else None,
         estimate=estimate,
         depends_on=tuple(depends_on),
+        version=initiative.version,
+        start=initiative.start_date,
+        target=initiative.target_date,
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import HTTPBearer
 
 from productpath.web.api import (
+    arrange,
     customers,
     feedback,
     history,
@@ -37,6 +38,7 @@ team = [Depends(require_role("viewer"))]
 for module in (
     products,
     initiatives,
+    arrange,
     planning,
     themes,
     feedback,
