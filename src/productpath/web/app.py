@@ -18,7 +18,6 @@ from starlette.responses import Response
 
 from productpath import __version__
 from productpath.errors import DatabaseBusyError, NotFoundError
-from productpath.services.background import pg_queue
 from productpath.services.background.job_kinds import standard_runner
 from productpath.services.background.schedule import enqueue_due
 from productpath.services.workspace import open_workspace
@@ -82,13 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if handle.workspace.uses_sqlite:
             runner.start_local(handle, tick, every=SCHEDULE_EVERY)
         elif active.web_runs_jobs:
+            from productpath.services.background import pg_queue
+
             embedded = await pg_queue.start_embedded(handle, runner, schedule=tick is not None)
         try:
             yield
         finally:
             runner.shutdown_soon()
             if embedded is not None:
-                await pg_queue.stop_embedded(*embedded)
+                from productpath.services.background.pg_queue import stop_embedded
+
+                await stop_embedded(*embedded)
             runner.shutdown()
             handle.close()
 

@@ -57,10 +57,10 @@ def retry_job(handle: OpenWorkspace, job_id: int) -> JobView:
         job.status, job.stage, job.message = "queued", "queued", ""
         job.done, job.total, job.finished_at = 0, 0, None
         if not handle.workspace.uses_sqlite:
-            from productpath.services.background import pg_queue
+            from productpath.services.background import queue_defer
 
             session.flush()
-            pg_queue.defer(session, handle, job_id)
+            queue_defer.defer(session, handle, job_id)
         session.flush()
         return job_view(job, standard_runner())
 

@@ -161,19 +161,20 @@ class JobRunner:
         if not handle.workspace.uses_sqlite:
             return 0
         host = socket.gethostname()
-        count = 0
-        with handle.store.write() as session:
+        # Read first: a write transaction moves the data version (and the web's cache) even
+        # when it changes nothing, and this runs every second.
+        with handle.store.read() as session:
             product_id = product_repo.find_id(session, handle.workspace.product)
-            if product_id is None:
-                return 0
-            for job in job_repo.running(session, product_id):
-                owner, _, pid = job.worker.rpartition(":")
-                if owner == host and pid.isdigit() and _alive(int(pid)):
-                    continue
-                if owner not in (host, "") and pid.isdigit():
-                    continue  # another machine's process: not ours to judge
-                job.status, job.message = "queued", INTERRUPTED
-                count += 1
+            rows = [] if product_id is None else job_repo.running(session, product_id)
+            dead = [job.id for job in rows if _dead_here(job.worker, host)]
+        count = 0
+        if dead:
+            with handle.store.write() as session:
+                for job_id in dead:
+                    job = session.get(Job, job_id)
+                    if job is not None and job.status == "running" and _dead_here(job.worker, host):
+                        job.status, job.message = "queued", INTERRUPTED
+                        count += 1
         if count:
             self._wake.set()
         return count
@@ -224,9 +225,9 @@ class JobRunner:
             )
             job_id = job.id
             if not handle.workspace.uses_sqlite:
-                from productpath.services.background import pg_queue
+                from productpath.services.background import queue_defer
 
-                pg_queue.defer(session, handle, job_id)
+                queue_defer.defer(session, handle, job_id)
         self._wake.set()
         return job_id
 
@@ -376,6 +377,15 @@ class JobRunner:
             self._loop.join()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+
+
+def _dead_here(worker: str, host: str) -> bool:
+    """Whether ``worker`` (host:pid) was a process of this host that is gone; a row from before
+    workers were named (no worker) counts as gone too."""
+    owner, _, pid = worker.rpartition(":")
+    if not worker:
+        return True
+    return owner == host and pid.isdigit() and not _alive(int(pid))
 
 
 def _alive(pid: int) -> bool:

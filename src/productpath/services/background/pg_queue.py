@@ -23,17 +23,14 @@ import logging
 from typing import Any
 
 import procrastinate
-from procrastinate.sync_psycopg_connector import SyncPsycopgConnector
-from sqlalchemy import make_url
-from sqlalchemy.orm import Session
 
 from productpath.services.background.jobs import INTERRUPTED, JobInterruptedError, JobRunner
+from productpath.services.background.queue_defer import RUN_JOB, conninfo, queue_name
 from productpath.services.workspace import OpenWorkspace
 from productpath.store.models import Job
 
 log = logging.getLogger(__name__)
 
-RUN_JOB = "productpath.run_job"
 TICK = "productpath.tick"
 # Seconds between heartbeats; a worker silent for STALLED_AFTER heartbeats counts as dead.
 HEARTBEAT = 10.0
@@ -42,29 +39,6 @@ STALLED_AFTER = 3
 TICK_EVERY = 10
 # A job interrupted by its worker stopping is queued again, up to this many times.
 MAX_INTERRUPTIONS = 20
-
-_deferrer: procrastinate.App | None = None
-
-
-def queue_name(handle: OpenWorkspace) -> str:
-    return f"productpath:{handle.workspace.product}"[:100]
-
-
-def conninfo(url: str) -> str:
-    """A libpq connection string from the SQLAlchemy URL (``postgresql+psycopg://``)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def defer(session: Session, handle: OpenWorkspace, job_id: int) -> int:
-    """Queue our row ``job_id`` for the workers, inside ``session``'s transaction."""
-    global _deferrer
-    if _deferrer is None:
-        # Never opened: every defer passes the caller's connection.
-        _deferrer = procrastinate.App(connector=SyncPsycopgConnector())
-    raw: Any = session.connection().connection.driver_connection
-    return _deferrer.configure_task(
-        RUN_JOB, queue=queue_name(handle), lock=f"job-{job_id}", connection=raw
-    ).defer(job_id=job_id)
 
 
 def build_app(
