@@ -59,7 +59,7 @@ PUBLISH_EVERY = 0.5
 # Threads for jobs in one process on SQLite; more jobs wait their turn in the queue.
 MAX_THREADS = 2
 # Seconds between two looks for queued rows on SQLite (a job queued here wakes it at once).
-POLL_EVERY = 1.0
+POLL_EVERY = 0.5
 INTERRUPTED = "interrupted: the worker stopped before the job finished; it will run again"
 CANCELLED = "cancelled"
 
