@@ -51,7 +51,7 @@ def _worker(root: Path, url: str | None, *args: str) -> subprocess.Popen[bytes]:
 def _until(check: Callable[[], Any], seconds: float) -> Any:
     deadline = time.monotonic() + seconds
     while not (value := check()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.25)  # the polling shares the CPU with the workers: keep it light
     return value
 
 

@@ -164,6 +164,7 @@ def test_requests_are_answered_while_a_job_runs(workspace_dir: Path) -> None:
             assert client.get("/jobs.json").json()["active"] is True
             page = client.get("/jobs").text
             assert f'data-job="{job_id}" data-job-status="running"' in page
+            assert f"Worker {runner.name}" in page  # the process running it
             # One job of a kind at a time per product.
             from productpath.errors import ConflictError
 

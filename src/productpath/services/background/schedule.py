@@ -6,8 +6,9 @@ all workers together) asks :func:`due` what is due and queues it:
 - each source with an interval (``productpath connect ... --every 15m``): a sync once the
   interval has passed since its last sync or its last queued sync;
 - the stakeholders' digests: a send when a digest is due on its cadence (checked with a dry
-  run), at most once an hour;
-- the nightly insights run: once a day after :data:`NIGHTLY_HOUR` UTC, when there is feedback.
+  run), at most once an hour, and not while the SMTP settings it would need are missing;
+- the nightly insights run: once a day after :data:`NIGHTLY_HOUR` UTC, when feedback has come in
+  that no run has read yet.
 
 Queuing goes through ``JobRunner.start_job(..., unless_since=...)``, which checks under the
 product's lock that no job of that kind and subject was queued since, so two workers that tick
@@ -23,7 +24,7 @@ from typing import Any
 from productpath.errors import ConflictError
 from productpath.services.background.jobs import JobRunner
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_repo, job_repo, product_repo, source_repo
+from productpath.store import insight_repo, job_repo, product_repo, source_repo
 from productpath.store.models.base import utcnow
 
 # The hour (UTC) after which the nightly insights run is due.
@@ -62,7 +63,7 @@ def due(handle: OpenWorkspace, now: dt.datetime | None = None) -> list[Due]:
         if now < nightly:
             nightly -= dt.timedelta(days=1)
         last = job_repo.last_created(session, product_id, "insights")
-        if (last is None or last < nightly) and feedback_repo.count(session, product_id) > 0:
+        if (last is None or last < nightly) and insight_repo.any_unanalysed(session, product_id):
             params = {"seed": 0, "full": False, "embedder": "auto"}
             found.append(Due("insights", "", params, nightly))
         last_digests = job_repo.last_created(session, product_id, "digests")
@@ -76,7 +77,9 @@ def _digests_due(handle: OpenWorkspace) -> bool:
     from productpath.services.reporting.digest_models import WOULD_SEND
     from productpath.services.reporting.digests import send_digests
 
-    return send_digests(handle, dry_run=True).count(WOULD_SEND) > 0
+    plan = send_digests(handle, dry_run=True)
+    # A warning says e-mail cannot go out (no SMTP settings): a send would only skip, every hour.
+    return plan.count(WOULD_SEND) > 0 and not plan.warnings
 
 
 def enqueue_due(
