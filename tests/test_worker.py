@@ -197,3 +197,32 @@ def test_the_schedule_queues_the_nightly_insights_run_once_a_night(
     assert [kinds[i] for i in first] == ["insights"] and [kinds[i] for i in following] == [
         "insights"
     ]
+
+
+@postgres_only
+def test_migration_0019_adds_and_removes_the_queue_schema(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from productpath.store import migrate
+    from productpath.store.db import make_engine
+
+    count = text(
+        "SELECT (SELECT count(*) FROM pg_class WHERE relname LIKE 'procrastinate%')"
+        " + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%')"
+        " + (SELECT count(*) FROM pg_type WHERE typname LIKE '%procrastinate%')"
+    )
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            created = conn.execute(count).scalar_one()
+        assert created > 0
+        command.downgrade(migrate._config(engine), "0015")
+        with engine.connect() as conn:
+            assert conn.execute(count).scalar_one() == 0
+        migrate.upgrade(engine)  # and back: nothing left over is in the way
+        with engine.connect() as conn:
+            assert conn.execute(count).scalar_one() == created
+    finally:
+        engine.dispose()

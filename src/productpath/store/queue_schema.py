@@ -56,7 +56,7 @@ def drop(conn: Connection) -> None:
         text(
             "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
             "WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate%' "
-            "AND t.typtype = 'e'"
+            "AND t.typtype IN ('e', 'c')"
         )
     ).scalars()
     for name in list(types):
