@@ -33,5 +33,11 @@ class Settings(BaseSettings):
     # has its own, larger limit). Bigger bodies answer 413 before they are read.
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
+    # On PostgreSQL, whether the web app runs queued jobs itself (an embedded queue worker)
+    # besides enqueuing them; a team server with ``productpath worker`` processes sets it false.
+    web_runs_jobs: bool = True
+    # Whether this process queues the periodic jobs (source syncs, digests, nightly insights).
+    schedule: bool = True
+
     def allowed_host_list(self) -> list[str]:
         return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]

@@ -21,6 +21,7 @@ from productpath.cli import (
     forecast,
     git,
     insights,
+    jobs,
     kpi,
     portability,
     report,
@@ -127,6 +128,7 @@ db.register(app)
 portability.register(app)
 sources.register(app)
 search.register(app)
+jobs.register(app)
 
 
 def run() -> None:

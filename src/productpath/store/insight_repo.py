@@ -324,3 +324,14 @@ def quotes(
         .limit(limit)
     )
     return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
+
+
+def any_unanalysed(session: Session, product_id: int) -> bool:
+    """Whether a feedback item has never been read by an insights run."""
+    stmt = (
+        select(FeedbackItem.id)
+        .outerjoin(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
+        .where(FeedbackItem.product_id == product_id, FeedbackInsight.feedback_id.is_(None))
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
