@@ -45,7 +45,10 @@ ROLES = ("admin", "editor", "viewer", "stakeholder")
 RANK = {"admin": 3, "editor": 2, "viewer": 1, "stakeholder": 0}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 # Tables a refused request may touch: failed log-ins are counted, token use is stamped.
-UNWATCHED = {"login_attempt", "api_token"}
+# data_version counts every committed write, and a token's last use is stamped (a write) at most
+# once a minute whoever presents it, refused or not: a matrix longer than a minute would see it
+# move. The tables a refused write could touch are all still watched.
+UNWATCHED = {"login_attempt", "api_token", "data_version"}
 
 # Sample values for path parameters: the longest entry whose path prefix matches the text
 # before ``{param}`` wins; ``*`` entries match any path. Values name objects the seed made
