@@ -288,3 +288,57 @@ def test_a_status_change_of_a_public_initiative_tells_its_voters(handle: OpenWor
         version = s.scalar(select(Initiative.version).where(Initiative.key == "dark-mode"))
     assert subjects == ["Your vote: Dark mode is now planned"]
     assert version == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"title": "Guided onboarding, again", "depends_on": ["card-freeze", "dark-mode"]},
+        {"team": "payments", "milestone": None, "start": "2030-01-01", "public": True},
+        {"estimate": None, "status": "archived", "objective": "O2"},
+    ],
+)
+def test_a_saved_edit_is_what_applying_the_edited_roadmap_stores(
+    handle: OpenWorkspace, values: dict[str, object]
+) -> None:
+    """The narrow save (one initiative's row) and the whole-roadmap save agree: the roadmap
+    read back is the stored one with exactly this initiative changed."""
+    from productpath.domain.roadmap import InitiativeSpec
+
+    before = load_roadmap(handle)
+    assert before is not None
+    index = next(n for n, i in enumerate(before.initiatives) if i.id == "onboarding")
+    spec = before.initiatives[index].model_dump(mode="json")
+    expected_item = InitiativeSpec.model_validate({**spec, **values})
+    items = list(before.initiatives)
+    items[index] = expected_item
+    edit_object(
+        handle, "initiative", "onboarding", values, expected_version=1, actor="a", via="api"
+    )
+    assert load_roadmap(handle) == before.model_copy(update={"initiatives": tuple(items)})
+
+
+def test_validating_one_change_says_what_validating_the_whole_roadmap_says(
+    handle: OpenWorkspace,
+) -> None:
+    from productpath.ingest.roadmap_yaml import validate_change, validate_data
+
+    doc = load_roadmap(handle)
+    assert doc is not None
+    index = next(n for n, i in enumerate(doc.initiatives) if i.id == "onboarding")
+    for change in (
+        {"team": "nobody"},
+        {"depends_on": ["instant-transfers"]},
+        {"estimate": {"optimistic": 3, "likely": 1, "pessimistic": 2}},
+        {"title": ""},
+        {"start": "2030-02-01", "target": "2030-01-01"},
+        {"status": "shipped"},
+    ):
+        item = {**doc.initiatives[index].model_dump(mode="json"), **change}
+        data = doc.model_dump(mode="json")
+        data["initiatives"][index] = item
+        with pytest.raises(RoadmapError) as whole:
+            validate_data(data)
+        with pytest.raises(RoadmapError) as one:
+            validate_change(doc, "initiatives", index, item)
+        assert (one.value.field, one.value.reason) == (whole.value.field, whole.value.reason)
