@@ -30,6 +30,8 @@ class InputFormat(StrEnum):
     jsonl = "jsonl"
     github_issues = "github-issues"
     jira = "jira"
+    app_store = "app-store"
+    google_play = "google-play"
 
 
 class PiiType(StrEnum):
@@ -78,7 +80,10 @@ def import_(
         None,
         "--format",
         help="File format (default: from the extension); github-issues (the REST API's issues "
-        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body.",
+        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body; "
+        "app-store (an App Store Connect reviews JSON) and google-play (Google Play's review "
+        "CSV, UTF-16) read each review, with its rating, version and territory or language; "
+        "both are recognised without --format when no --text-column is given.",
     ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."

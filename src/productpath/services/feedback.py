@@ -29,6 +29,9 @@ from sqlalchemy.orm import Session
 from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
+from productpath.ingest.app_reviews import FORMATS as STORE_FORMATS
+from productpath.ingest.app_reviews import detect as detect_store
+from productpath.ingest.app_reviews import read_store_file, redacted
 from productpath.ingest.feedback_files import (
     FeedbackColumns,
     FeedbackRecord,
@@ -119,7 +122,17 @@ def import_feedback(
     source_name = source_of(path, source)
     keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
-    if file_format in ISSUE_FORMATS:
+    store = file_format if file_format in STORE_FORMATS else None
+    if file_format is None and not text_column:
+        store = detect_store(path)
+    if store is not None:
+        items = _store_items(
+            path,
+            store,
+            (text_column, id_column, date_column, customer_column, kind_column),
+            None if keep_pii else pii,
+        )
+    elif file_format in ISSUE_FORMATS:
         items = _issue_items(
             path,
             file_format,
@@ -134,6 +147,27 @@ def import_feedback(
         items = read_feedback(
             path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
         )
+    return import_records(
+        handle,
+        items,
+        source_name,
+        redacting=None if keep_pii else pii,
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )
+
+
+def import_records(
+    handle: OpenWorkspace,
+    items: Iterable[FeedbackRecord | InputError],
+    source_name: str,
+    *,
+    redacting: RedactionPolicy | None,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> FeedbackImportReport:
+    """Store ``items`` (already redacted by ``redacting``, or kept as they are when it is None)
+    under ``source_name``: the import's write path, which live sources use page by page."""
     report = FeedbackImportReport(source=source_name)
     # external id -> kind, from the kind column: ground truth, stored as the file's labels.
     file_kinds: dict[str, str] = {}
@@ -143,9 +177,7 @@ def import_feedback(
     # nothing.
     with handle.store.connection() as conn:
         feedback_staging.create(conn)
-        writer = _Writer(
-            conn, handle.workspace.product, source_name, redacting=None if keep_pii else pii
-        )
+        writer = _Writer(conn, handle.workspace.product, source_name, redacting=redacting)
         done = 0
         for item in items:
             done += 1
@@ -277,6 +309,7 @@ class _Writer:
                 "created_at": record.created_at,
                 "customer_key": record.customer,
                 "labelled_kind": record.kind,
+                "details": json.dumps(record.details, sort_keys=True) if record.details else None,
                 "item_id": item_id,
             }
         )
@@ -350,6 +383,18 @@ def _issue_items(
     system = ISSUE_FORMATS[file_format]
     records = read_github([path]) if system == GITHUB else read_jira([path])
     return issue_feedback(records, system, pii)
+
+
+def _store_items(
+    path: Path, store: str, columns: tuple[object, ...], pii: RedactionPolicy | None
+) -> Iterator[FeedbackRecord | InputError]:
+    """The reviews of an App Store Connect or Google Play export as feedback records."""
+    if any(columns):
+        raise InputError(
+            f"--format {store} maps the review's own fields; leave out the column options",
+            field="format",
+        )
+    return redacted(read_store_file(path, store), pii)
 
 
 def with_labels(session: Session, rows: list[FeedbackRow]) -> list[FeedbackRow]:

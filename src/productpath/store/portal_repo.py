@@ -24,7 +24,11 @@ def public_initiatives(session: Session, product_id: int) -> list[Initiative]:
     return list(
         session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product_id, Initiative.public.is_(True))
+            .where(
+                Initiative.product_id == product_id,
+                Initiative.public.is_(True),
+                Initiative.status != "archived",
+            )
             .order_by(Initiative.position, Initiative.key)
         )
     )

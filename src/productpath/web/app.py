@@ -43,6 +43,7 @@ from productpath.web.routes import (
     reports,
     retro,
     roadmap,
+    roadmap_edit,
     search,
     stakeholders,
     tech,
@@ -108,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(dashboard.router, dependencies=team)
     app.include_router(roadmap.router, dependencies=team)
+    # Before delivery's /initiatives/{key} page, which would take "new" or "x/edit" as keys.
+    app.include_router(roadmap_edit.router, dependencies=team)
     app.include_router(delivery.router, dependencies=team)
     app.include_router(tech.router, dependencies=team)
     app.include_router(themes.router, dependencies=team)

@@ -235,7 +235,8 @@ def _load(handle: OpenWorkspace) -> PlanInputs:
         ).all()
         rows = session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product_id)
+            # Archived initiatives are off the roadmap: not scheduled, not forecast.
+            .where(Initiative.product_id == product_id, Initiative.status != "archived")
             .options(joinedload(Initiative.team), joinedload(Initiative.milestone))
             .order_by(Initiative.position, Initiative.key)
         ).all()
@@ -243,7 +244,7 @@ def _load(handle: OpenWorkspace) -> PlanInputs:
         edges = session.execute(
             select(InitiativeDependency.initiative_id, target.key)
             .join(target, target.id == InitiativeDependency.depends_on_id)
-            .where(target.product_id == product_id)
+            .where(target.product_id == product_id, target.status != "archived")
             .order_by(InitiativeDependency.initiative_id, InitiativeDependency.position)
         ).all()
         depends_on: dict[int, list[str]] = {}

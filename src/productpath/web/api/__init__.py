@@ -15,6 +15,7 @@ from productpath.web.api import (
     learning,
     planning,
     products,
+    roadmap_objects,
     social,
     themes,
 )
@@ -43,6 +44,7 @@ for module in (
     learning,
     jobs,
     history,
+    roadmap_objects,
 ):
     router.include_router(module.router, dependencies=team)
 router.include_router(social.router)
