@@ -19,7 +19,7 @@ from productpath.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from productpath.services.feedback import FeedbackRow
+    from productpath.services.listings import FeedbackRow
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -312,24 +312,25 @@ def list_(
 ) -> None:
     """List the imported feedback: in import order, or with a filter, the items it matches,
     newest first (the filters of the web explorer)."""
-    from productpath.services.feedback import list_feedback
-    from productpath.services.pages.feedback_explorer import FeedbackQuery, list_matching
-
-    query = FeedbackQuery(
-        q=q,
-        theme=theme,
-        kind=kind,
-        sentiment=sentiment,
-        segment=segment,
-        source=source,
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
-    )
-    filtered = query != FeedbackQuery()
+    filters = {
+        "q": q,
+        "theme": theme,
+        "kind": kind,
+        "sentiment": sentiment,
+        "segment": segment,
+        "source": source,
+        "since": _day(since, "--since"),
+        "until": _day(until, "--until"),
+    }
+    filtered = any(value is not None for value in filters.values())
     with open_from(ctx) as handle:
-        if filtered:
-            rows = list_matching(handle, query, limit=limit)
+        if filtered:  # the explorer's search (it imports the ORM); the plain list reads rows
+            from productpath.services.pages.feedback_explorer import FeedbackQuery, list_matching
+
+            rows = list_matching(handle, FeedbackQuery(**filters), limit=limit)  # type: ignore[arg-type]
         else:
+            from productpath.services.listings import list_feedback
+
             rows = list_feedback(handle, limit=limit)
     if as_json:
         print_json([row.listed() for row in rows])

@@ -6,13 +6,15 @@ used. A file without a ``segment`` or ``annual_revenue`` column leaves those val
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from productpath.ingest.customer_files import CustomerRecord, read_customers
+from productpath.services.listings import CustomerRow as CustomerRow
+from productpath.services.listings import list_customers as list_customers
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import customer_repo, product_repo
 from productpath.store.models import Segment
@@ -26,20 +28,6 @@ class CustomerImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-@dataclass(frozen=True)
-class CustomerRow:
-    """A customer as listed; ``id`` is the customer's key, ``segment`` the segment's name."""
-
-    id: str
-    name: str
-    segment: str | None
-    annual_revenue: float | None
-    feedback_count: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def import_customers(handle: OpenWorkspace, path: Path) -> CustomerImportReport:
@@ -56,24 +44,6 @@ def import_customers(handle: OpenWorkspace, path: Path) -> CustomerImportReport:
             outcome = customer_repo.upsert(session, product.id, known, record.key, values)
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
-
-
-def list_customers(handle: OpenWorkspace) -> list[CustomerRow]:
-    """Every customer of the product, by id, with its segment and feedback count."""
-    with handle.store.read() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        if product_id is None:
-            return []
-        return [
-            CustomerRow(
-                id=customer.key,
-                name=customer.name,
-                segment=customer.segment.name if customer.segment else None,
-                annual_revenue=customer.annual_revenue,
-                feedback_count=count,
-            )
-            for customer, count in customer_repo.list_with_feedback_counts(session, product_id)
-        ]
 
 
 def _values(

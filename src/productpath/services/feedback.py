@@ -14,7 +14,6 @@ restores what was removed.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -44,6 +43,9 @@ from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.kind_values import kind_of
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import RemovedNuls, SkippedRow, source_of
+from productpath.services.listings import FeedbackRow as FeedbackRow
+from productpath.services.listings import labelled
+from productpath.services.listings import list_feedback as list_feedback
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, label_repo, product_repo
 from productpath.store.models import utcnow
@@ -92,51 +94,6 @@ class FeedbackImportReport:
     # values no kind matched, with how many rows had each (their items stay unlabelled).
     labelled: int = 0
     unmapped_kinds: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(frozen=True)
-class FeedbackRow:
-    """One stored feedback item as the CLI and exports show it; ``customer`` is its key.
-
-    ``theme_id`` is the theme's user-facing number; it and ``theme_label`` are None for an item
-    in no theme, and all four analysis fields are None until the insight engine has read it.
-    """
-
-    id: int
-    external_id: str
-    source: str
-    text: str
-    created_at: dt.datetime | None
-    customer: str | None
-    theme_id: int | None = None
-    theme_label: str | None = None
-    sentiment: float | None = None
-    kind: str | None = None
-    # Who set kind and sentiment when not the engine: "person" or "file" (see feedback_labels);
-    # filled in by ``feedback list``, which shows them (exports carry the values only).
-    kind_set_by: str | None = None
-    sentiment_set_by: str | None = None
-
-    def listed(self) -> dict[str, Any]:
-        """``as_dict`` with who set the kind and the sentiment (None: the insight engine)."""
-        return self.as_dict() | {
-            "kind_set_by": self.kind_set_by,
-            "sentiment_set_by": self.sentiment_set_by,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "external_id": self.external_id,
-            "source": self.source,
-            "text": self.text,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "customer": self.customer,
-            "theme_id": self.theme_id,
-            "theme_label": self.theme_label,
-            "sentiment": self.sentiment,
-            "kind": self.kind,
-        }
 
 
 def import_feedback(
@@ -365,18 +322,6 @@ class _Writer:
         self.pending = []
 
 
-def list_feedback(handle: OpenWorkspace, *, limit: int | None = None) -> list[FeedbackRow]:
-    """The product's feedback in import order, at most ``limit`` items."""
-    with handle.store.read() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        if product_id is None:
-            return []
-        rows = [
-            FeedbackRow(*row) for row in feedback_repo.list_items(session, product_id, limit=limit)
-        ]
-        return with_labels(session, rows)
-
-
 def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:
     """Write all feedback to ``out`` as CSV or JSON; returns how many items were written."""
     if fmt not in EXPORT_FORMATS:
@@ -453,16 +398,6 @@ def _store_items(
 
 
 def with_labels(session: Session, rows: list[FeedbackRow]) -> list[FeedbackRow]:
-    """The rows with each label's values and who set them; a label shows even on an item the
-    engine has not read yet."""
-    labels = label_repo.of_items(session, [row.id for row in rows])
-    return [_labelled(row, labels[row.id]) if row.id in labels else row for row in rows]
-
-
-def _labelled(row: FeedbackRow, label: label_repo.StoredLabel) -> FeedbackRow:
-    changes: dict[str, object] = {}
-    if label.kind is not None:
-        changes |= {"kind": label.kind, "kind_set_by": label.source}
-    if label.sentiment is not None:
-        changes |= {"sentiment": label.sentiment, "sentiment_set_by": label.source}
-    return dataclasses.replace(row, **changes)  # type: ignore[arg-type]
+    """The rows with each label's values and who set them (see services.listings.labelled),
+    read in ``session``'s transaction."""
+    return labelled(session.connection(), rows)
