@@ -13,6 +13,7 @@ from productpath.web.api import (
     initiatives,
     jobs,
     learning,
+    notifications,
     planning,
     products,
     social,
@@ -43,6 +44,7 @@ for module in (
     learning,
     jobs,
     history,
+    notifications,
 ):
     router.include_router(module.router, dependencies=team)
 router.include_router(social.router)
