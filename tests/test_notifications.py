@@ -23,7 +23,7 @@ from productpath.services.portal import comment
 from productpath.services.reporting.digests import send_digests
 from productpath.services.workspace import OpenWorkspace, open_workspace
 from productpath.store import product_repo
-from productpath.store.models import Decision, Initiative, Milestone, Notification, Theme, User
+from productpath.store.models import Decision, Initiative, Notification, Theme, User
 from web_fixtures import seed
 
 FAST = RetryPolicy(attempts=2, backoff=0.01)
@@ -150,7 +150,11 @@ def test_comments_on_milestones_themes_and_decisions(handle: OpenWorkspace) -> N
         made = add_comment(handle, kind, key, "Ana Lima", f"Hello @Bob Builder on {kind}", ana)
         assert [c.body for c in comments(handle, kind, key)] == [made.body]
     links = [n.link for n in notes.notifications(handle, bob).notifications]
-    assert links == ["/decisions/d1#comments", "/themes/1#comments", "/forecast#comments"]
+    assert links == [
+        "/decisions/d1#comments",
+        "/themes/1#comments",
+        "/delivery#milestone-beta-comments",
+    ]
     assert comments(handle, "initiative", "crypto") == []
     with pytest.raises(NotFoundError):
         add_comment(handle, "decision", "nope", "Ana", "x", ana)

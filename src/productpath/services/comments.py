@@ -60,7 +60,7 @@ def add_comment(
             author=public_name(name),
             author_id=user_id,
             what=what,
-            link=object_link(object_type, key) + "#comments",
+            link=object_link(object_type, key, comments=True),
         )
         return _view(stored)
 

@@ -207,11 +207,12 @@ def set_channels(
     *,
     email: bool,
     webhook_url: str | None,
+    keep_webhook: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> Channels:
     """Choose the e-mail and webhook channels. A webhook URL is checked by the same outbound
     guard as the digests' webhooks (https or http, no internal address unless an admin allowed
-    it); an empty one turns the channel off."""
+    it); an empty one turns the channel off, unless ``keep_webhook`` keeps the one set now."""
     uid = _signed_in(user_id)
     url = (webhook_url or "").strip() or None
     if url is not None:
@@ -230,7 +231,8 @@ def set_channels(
                 field="email",
             )
         user.notify_email = email
-        user.notify_webhook_url = url
+        if not (keep_webhook and url is None):
+            user.notify_webhook_url = url
         return _channels(user)
 
 
@@ -403,13 +405,16 @@ def check_delivery(handle: OpenWorkspace, *, today: dt.date | None = None) -> in
     return told
 
 
-def object_link(object_type: str, key: str) -> str:
-    """The page of a watched or commented object ("" when it has none)."""
+def object_link(object_type: str, key: str, *, comments: bool = False) -> str:
+    """The page of a watched or commented object (at its comments, with ``comments``): a
+    milestone's is its section of the delivery page."""
     if object_type == "milestone":
-        return "/forecast"
+        return f"/delivery#milestone-{key}" + ("-comments" if comments else "")
     if object_type == "decision":
-        return f"/decisions/{key}"
-    return f"/{_PLURAL.get(object_type, object_type + 's')}/{key}"
+        page = f"/decisions/{key}"
+    else:
+        page = f"/{_PLURAL.get(object_type, object_type + 's')}/{key}"
+    return page + ("#comments" if comments else "")
 
 
 # --- Helpers --------------------------------------------------------------------------------
