@@ -123,7 +123,7 @@ def test_comments_mentions_and_the_user_list(world: Any) -> None:
 
 
 def test_the_bell_the_page_the_forms_and_the_channels(world: Any) -> None:
-    handle, client, tokens = world
+    _, client, tokens = world
     csrf = log_in(client, "bob@example.com")
     page = client.get("/initiatives/dark-mode", headers=HTML).text
     assert "data-bell-count>0<" in page and ">Watch</button>" in page
