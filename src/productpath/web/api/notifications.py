@@ -28,11 +28,11 @@ from productpath.services.notifications import (
     watch,
 )
 from productpath.services.portal import CommentPublic
-from productpath.web.api.common import NOT_FOUND, ApiRoute
+from productpath.web.api.common import COMMON_ERRORS, NOT_FOUND, ApiRoute
 from productpath.web.api.social import CommentCreate
 from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep
 
-router = APIRouter(route_class=ApiRoute)
+router = APIRouter(route_class=ApiRoute, responses=COMMON_ERRORS)
 
 
 class MarkRead(BaseModel):
