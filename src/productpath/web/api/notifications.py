@@ -33,13 +33,16 @@ from productpath.web.api.social import CommentCreate
 from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep
 
 router = APIRouter(route_class=ApiRoute, responses=COMMON_ERRORS)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
 class MarkRead(BaseModel):
     """Which notifications to mark read: ``ids``, or every unread one when left out."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": [3, 4]}]})
-    ids: list[int] | None = Field(default=None, max_length=MAX_LIST)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=MAX_LIST
+    )
 
 
 class MarkedRead(BaseModel):

@@ -93,7 +93,7 @@ def notifications_read(
     handle: HandleDep,
     who: PrincipalDep,
     _csrf: CsrfDep,
-    id: Annotated[int | None, Form()] = None,
+    id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
     next: Annotated[str, Form(max_length=500)] = "/notifications",
 ) -> Response:
     """Mark one notification read (``id``), or all of them, then go to ``next`` (a path here:
