@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from productpath.domain.roadmap_edits import FieldEdit
+from productpath.domain.roadmap_edits import CREATED, FieldEdit
+from productpath.domain.views import View
 from productpath.errors import NotFoundError
 from productpath.ingest.customer_files import CustomerRecord, customer_from_form, read_customers
 from productpath.services.workspace import OpenWorkspace
@@ -82,6 +83,27 @@ def list_customers(handle: OpenWorkspace) -> list[CustomerRow]:
         ]
 
 
+class CustomerView(View):
+    """A customer as the customers page shows it."""
+
+    id: str
+    name: str
+    segment: str | None
+    annual_revenue: float | None
+    feedback_count: int
+
+
+class CustomersPage(View):
+    customers: list[CustomerView]
+
+
+def customers_page(handle: OpenWorkspace) -> CustomersPage:
+    """Every customer with its segment, revenue and how much feedback it gave."""
+    return CustomersPage(
+        customers=[CustomerView(**row.as_dict()) for row in list_customers(handle)]
+    )
+
+
 def update_customer(
     handle: OpenWorkspace,
     key: str,
@@ -107,7 +129,8 @@ def update_customer(
         customer_repo.upsert(session, product_id, known, key, values)
         after = _fields(row, segments)
         if row.roadmap_position is not None:  # listed in roadmap.yaml: its history counts
-            edits = [
+            edits = _listed_segment(segments, _segment_of(row, segments))
+            edits += [
                 FieldEdit("customer", key, field, before[field], after[field])
                 for field in before
                 if before[field] != after[field]
@@ -132,6 +155,20 @@ def _fields(row: Customer, segments: dict[str, Segment]) -> dict[str, Any]:
         "segment": segment.key if segment is not None else None,
         "annual_revenue": row.annual_revenue,
     }
+
+
+def _listed_segment(segments: dict[str, Segment], segment: Segment | None) -> list[FieldEdit]:
+    """A customer listed in roadmap.yaml may only name a segment it lists: a segment new to
+    the roadmap is listed after the others, and that is recorded as its creation."""
+    if segment is None or segment.roadmap_position is not None:
+        return []
+    taken = [s.roadmap_position for s in segments.values() if s.roadmap_position is not None]
+    segment.roadmap_position = max(taken, default=-1) + 1
+    return [
+        FieldEdit(
+            "segment", segment.key, "created", None, {"id": segment.key, "name": segment.name}
+        )
+    ]
 
 
 def _segment_of(row: Customer, segments: dict[str, Segment]) -> Segment | None:

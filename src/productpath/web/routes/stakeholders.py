@@ -20,6 +20,7 @@ from productpath.services.stakeholders import (
     raci_csv,
     raci_matrix,
     save_stakeholder,
+    update_stakeholder,
 )
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
 from productpath.web.principal import Principal
@@ -102,6 +103,53 @@ def stakeholders_add(
     return RedirectResponse(f"/stakeholders?saved={saved.key}#sh-{saved.key}", status_code=303)
 
 
+@router.post("/stakeholders/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
+def stakeholders_edit(
+    key: str,
+    request: Request,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    name: Text = "",
+    role: Text = "",
+    organisation: Text = "",
+    email: Text = "",
+    audience: Text = "engineering",
+    power: Text = "low",
+    interest: Text = "low",
+    channel: Text = "email",
+    webhook_url: Url = "",
+    cadence: Text = "weekly",
+) -> Response:
+    """Edit one stakeholder through ``update_stakeholder`` (the CLI's ``stakeholders update``):
+    the same checks, and the change recorded in the history when roadmap.yaml lists them. An
+    empty webhook URL keeps the one set now (the page never shows it: it may hold a secret)."""
+    given = StakeholderInput(
+        name=name,
+        role=role,
+        organisation=organisation,
+        email=email,
+        audience=audience,
+        power=power,
+        interest=interest,
+        channel=channel,
+        webhook_url=webhook_url or None,
+        cadence=cadence,
+    )
+    try:
+        update_stakeholder(handle, key, given, actor=who.email or who.name, via="web")
+    except InputError as exc:
+        form = {
+            "name": name, "role": role, "organisation": organisation, "email": email,
+            "audience": audience, "power": power, "interest": interest, "channel": channel,
+            "cadence": cadence,
+        }  # fmt: skip
+        return _page(
+            request, handle, who, edit_error=(key, str(exc)), edit_form=form, status_code=422
+        )
+    return RedirectResponse(f"/stakeholders?saved={key}#sh-{key}", status_code=303)
+
+
 def _page(
     request: Request,
     handle: HandleDep,
@@ -110,6 +158,8 @@ def _page(
     saved: str | None = None,
     error: str | None = None,
     form: dict[str, str] | None = None,
+    edit_error: tuple[str, str] | None = None,
+    edit_form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     view = stakeholders_page(handle)
@@ -123,6 +173,8 @@ def _page(
             "saved": saved,
             "error": error,
             "form": form or NEW_FORM,
+            "edit_error": edit_error,
+            "edit_form": edit_form,
             "choices": {
                 "audience": rules.AUDIENCES,
                 "power": rules.LEVELS,
