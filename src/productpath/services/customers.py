@@ -164,11 +164,8 @@ def _listed_segment(segments: dict[str, Segment], segment: Segment | None) -> li
         return []
     taken = [s.roadmap_position for s in segments.values() if s.roadmap_position is not None]
     segment.roadmap_position = max(taken, default=-1) + 1
-    return [
-        FieldEdit(
-            "segment", segment.key, "created", None, {"id": segment.key, "name": segment.name}
-        )
-    ]
+    document = {"id": segment.key, "name": segment.name}
+    return [FieldEdit("segment", segment.key, CREATED, None, document)]
 
 
 def _segment_of(row: Customer, segments: dict[str, Segment]) -> Segment | None:
