@@ -272,3 +272,27 @@ def test_channels_email_and_webhook_go_out_with_digest_send(handle: OpenWorkspac
     off = notes.set_channels(handle, bob, email=False, webhook_url="")
     assert not off.email and not off.webhook and off.webhook_host is None
     assert notes.notifications(handle, ana).unread == 0
+
+
+def test_a_status_changed_by_roadmap_apply_tells_the_watchers(
+    workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from productpath.services.roadmap import apply_roadmap
+    from roadmap_fixtures import SMALL_ROADMAP
+
+    monkeypatch.setenv(FAST_HASH_ENV, "1")
+    path = workspace_dir / "roadmap.yaml"
+    with open_workspace() as h:
+        path.write_text(SMALL_ROADMAP, encoding="utf-8")
+        apply_roadmap(h, path, actor="pm")
+        add_user(h, "bob@example.com", "viewer", "pw-bob-123456", name="Bob Builder")
+        with h.store.read() as s:
+            bob = s.scalar(select(User.id).where(User.email == "bob@example.com"))
+        notes.watch(h, bob, "initiative", "kyc")
+        path.write_text(
+            SMALL_ROADMAP.replace("status: in_progress", "status: done"), encoding="utf-8"
+        )
+        apply_roadmap(h, path, actor="pm")
+        (told,) = notes.notifications(h, bob).notifications
+    assert told.subject == "Light identity check is now done"
+    assert told.body.endswith("from in progress to done (via roadmap-apply).")
