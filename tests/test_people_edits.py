@@ -140,8 +140,10 @@ def client(handle: OpenWorkspace) -> Iterator[TestClient]:
 
 def test_the_edit_forms(client: TestClient, handle: OpenWorkspace) -> None:
     csrf = log_in(client, "ana@example.com")
-    page = client.get("/stakeholders", headers=HTML).text
-    assert 'action="/stakeholders/cfo/edit"' in page
+    assert 'href="/stakeholders/cfo/edit"' in client.get("/stakeholders", headers=HTML).text
+    page = client.get("/stakeholders/cfo/edit", headers=HTML).text
+    assert 'action="/stakeholders/cfo/edit"' in page and 'value="Carla Finance"' in page
+    assert client.get("/stakeholders/nobody/edit", headers=HTML).status_code == 404
     form: dict[str, Any] = {
         "csrf_token": csrf,
         "name": "Carla Finance",
@@ -159,7 +161,7 @@ def test_the_edit_forms(client: TestClient, handle: OpenWorkspace) -> None:
     )
     assert list_stakeholders(handle)[0].cadence == "monthly"
     refused = client.post("/stakeholders/cfo/edit", data={**form, "email": "not-an-address"})
-    assert refused.status_code == 422 and 'id="edit-sh-cfo-error"' in refused.text
+    assert refused.status_code == 422 and 'id="edit-error"' in refused.text
     assert 'value="not-an-address"' in refused.text  # what was typed is kept
 
     page = client.get("/customers", headers=HTML).text

@@ -147,6 +147,14 @@ def list_stakeholders(handle: OpenWorkspace) -> list[StakeholderInfo]:
         return [info(row) for row in stakeholder_repo.list_all(session, product_id)]
 
 
+def stakeholder(handle: OpenWorkspace, key: str) -> StakeholderInfo:
+    """One stakeholder by key; NotFoundError when there is none."""
+    found = next((s for s in list_stakeholders(handle) if s.key == key), None)
+    if found is None:
+        raise NotFoundError(f"no stakeholder with key '{key}'")
+    return found
+
+
 def save_stakeholder(
     handle: OpenWorkspace, given: StakeholderInput, *, actor: str = "cli", via: str = "cli"
 ) -> tuple[StakeholderInfo, str]:
