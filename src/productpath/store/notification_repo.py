@@ -73,6 +73,14 @@ def object_title(session: Session, product_id: int, object_type: str, key: str) 
     return session.scalar(stmt) or key
 
 
+def initiative_titles(session: Session, product_id: int, keys: Sequence[str]) -> dict[str, str]:
+    """The titles of the initiatives ``keys`` (those that exist), in one query."""
+    stmt = select(Initiative.key, Initiative.title).where(
+        Initiative.product_id == product_id, Initiative.key.in_(list(set(keys)))
+    )
+    return dict(session.execute(stmt).tuples().all())
+
+
 def find_watch(
     session: Session, user_id: int, product_id: int, object_type: str, key: str
 ) -> Watch | None:
