@@ -213,10 +213,14 @@ def test_security_headers_on_every_response(client: TestClient, path: str) -> No
 def test_pages_need_no_inline_code_or_external_assets(seeded: TestClient) -> None:
     for path in ["/", "/roadmap", "/missing"]:
         html = seeded.get(path).text
-        # Scripts only as this app's files (search and shortcuts on every page; the board's
-        # reorder on the roadmap), never inline code.
+        # Scripts only as this app's files (search, shortcuts and mentions on every page; the
+        # board's reorder on the roadmap), never inline code.
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-        everywhere = ['src="/static/search.js" defer', 'src="/static/keys.js" defer']
+        everywhere = [
+            'src="/static/search.js" defer',
+            'src="/static/keys.js" defer',
+            'src="/static/mention.js" defer',
+        ]
         board = [
             'src="/static/vendor/sortable-1.15.7.min.js" defer',
             'src="/static/arrange.js" defer',

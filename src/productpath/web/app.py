@@ -34,12 +34,14 @@ from productpath.web.routes import (
     api,
     arrange,
     auth,
+    customers,
     dashboard,
     delivery,
     feedback,
     health,
     jobs,
     learning,
+    notifications,
     planning,
     portal,
     reports,
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router, dependencies=team)
     app.include_router(stakeholders.router, dependencies=team)
     app.include_router(jobs.router, dependencies=team)
+    app.include_router(notifications.router, dependencies=team)
+    app.include_router(customers.router, dependencies=team)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

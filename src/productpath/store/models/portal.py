@@ -23,10 +23,22 @@ class Vote(Base):
 
 
 class Comment(Base):
+    """A comment on one initiative, milestone, theme or decision: exactly one of the four
+    foreign keys is set (the portal's comments are on initiatives)."""
+
     __tablename__ = "comment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
+    initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="CASCADE"), index=True
+    )
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     author: Mapped[str] = mapped_column(String(200))

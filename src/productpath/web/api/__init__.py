@@ -14,6 +14,7 @@ from productpath.web.api import (
     initiatives,
     jobs,
     learning,
+    notifications,
     planning,
     products,
     roadmap_objects,
@@ -47,6 +48,7 @@ for module in (
     jobs,
     history,
     roadmap_objects,
+    notifications,
 ):
     router.include_router(module.router, dependencies=team)
 router.include_router(social.router)
