@@ -34,8 +34,9 @@ from productpath.insights.embed import (
     ml_available,
 )
 from productpath.insights.embed_text import EMBED_TEXT_VERSION, embedding_text
+from productpath.services.curation import recentre
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import insight_repo, label_repo, product_repo
+from productpath.store import curation_repo, insight_repo, label_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
 
 if TYPE_CHECKING:
@@ -289,7 +290,12 @@ def _write(
         label_repo.apply(session, product_id)
         if labels and not full:
             insight_repo.relabel(session, product_id, labels)
+        # A person's curation (renames, merges, splits, moves, dismissals) wins over the
+        # clustering: laid over it on every run, full or not (``services/curation``).
+        curated = curation_repo.apply(session, product_id)
         insight_repo.refresh_sizes(session, product_id)
+        if full and (curated.pins or curated.absorbed):
+            recentre(session, product_id, _curated_numbers(curated))
         if not full:
             report.unassigned_since_full = insight_repo.unassigned_since_full_run(
                 session, product_id
@@ -322,6 +328,11 @@ def _write(
                 ),
             ),
         )
+
+
+def _curated_numbers(curated: curation_repo.Curated) -> list[int]:
+    pinned = {curated.final(n) for n in curated.pins.values() if n is not None}
+    return sorted(pinned | {curated.final(n) for n in curated.absorbed})
 
 
 def _labels_since_last_run(session: Any, product_id: int) -> bool:

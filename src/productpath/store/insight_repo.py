@@ -55,6 +55,7 @@ class StoredTheme:
     centroid: bytes | None
     model: str
     active: bool
+    label_set_by: str | None = None  # who named it, when a person did (``themes rename``)
 
 
 def analysis_items(session: Session, product_id: int) -> list[AnalysisItem]:
@@ -115,6 +116,7 @@ def _stored(theme: Theme) -> StoredTheme:
         centroid=theme.centroid,
         model=theme.model,
         active=theme.active,
+        label_set_by=theme.label_set_by,
     )
 
 
