@@ -139,6 +139,7 @@ def split_theme(
     items: Sequence[str] = (),
     seed: int = 0,
     set_by: str | None = None,
+    numbers_only: bool = False,
 ) -> Decided:
     """Split a theme: the items picked become a new theme, or (none picked) its members are
     re-clustered into ``into`` sub-themes; the largest keeps the number, the others get new ones.
@@ -157,7 +158,7 @@ def split_theme(
             )
         ids = [item for item, _ in found]
         if items:
-            picked = set(_items(session, product_id, items))
+            picked = set(_items(session, product_id, items, numbers_only))
             outside = sorted(picked - set(ids))
             if outside:
                 raise InputError(f"item {outside[0]} is not in theme #{number}", field="item")
@@ -210,14 +211,19 @@ def split_theme(
 
 
 def move_items(
-    handle: OpenWorkspace, items: Sequence[str], theme: str | int, *, set_by: str | None = None
+    handle: OpenWorkspace,
+    items: Sequence[str],
+    theme: str | int,
+    *,
+    set_by: str | None = None,
+    numbers_only: bool = False,
 ) -> Decided:
     """Put items in a theme; later runs leave them there."""
     number = theme_number(theme)
     with handle.store.write() as session:
         product_id = _product(session, handle)
         _active_theme(session, product_id, number)
-        ids = _items(session, product_id, items)
+        ids = _items(session, product_id, items, numbers_only)
         before = _analysed(session, product_id, ids)
         details = {"theme": number, "items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"moved {_count(ids)} to #{number}"
@@ -227,12 +233,16 @@ def move_items(
 
 
 def dismiss_items(
-    handle: OpenWorkspace, items: Sequence[str], *, set_by: str | None = None
+    handle: OpenWorkspace,
+    items: Sequence[str],
+    *,
+    set_by: str | None = None,
+    numbers_only: bool = False,
 ) -> Decided:
     """Mark items as not feedback: they leave their themes, and no run puts them in one."""
     with handle.store.write() as session:
         product_id = _product(session, handle)
-        ids = _items(session, product_id, items)
+        ids = _items(session, product_id, items, numbers_only)
         before = _analysed(session, product_id, ids)
         details = {"items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"dismissed {_count(ids)} as not feedback"
@@ -374,11 +384,13 @@ def _active_theme(session: Session, product_id: int, number: int) -> Any:
     return row
 
 
-def _items(session: Session, product_id: int, refs: Sequence[str]) -> list[int]:
+def _items(
+    session: Session, product_id: int, refs: Sequence[str], numbers_only: bool = False
+) -> list[int]:
     refs = [str(ref).strip() for ref in refs]
     if not refs:
         raise InputError("name at least one item", field="item")
-    found = label_repo.resolve(session, product_id, refs)
+    found = label_repo.resolve(session, product_id, refs, numbers_only=numbers_only)
     missing = [ref for ref in refs if found.get(ref) is None]
     if missing:
         raise NotFoundError(f"no feedback item '{missing[0]}'")
