@@ -101,8 +101,8 @@ def rename_theme(
         }
         summary = f"renamed #{number} '{row.label}' to '{text}'"
         decided = curation_repo.add(session, product_id, "rename", summary, details, set_by)
-        _settle(session, product_id, [number])
-    return Decided(decided, "rename", summary, (number,), len(members))
+        _settle(session, product_id, decided, [number])  # same members: the centre stays
+    return Decided(decided.number, "rename", summary, (number,), len(members))
 
 
 def merge_themes(
@@ -127,8 +127,13 @@ def merge_themes(
         others = ", ".join(f"#{n}" for n in numbers[1:])
         summary = f"merged {others} into #{into} '{rows[0].label}'"
         decided = curation_repo.add(session, product_id, "merge", summary, details, set_by)
-        _settle(session, product_id, numbers)
-    return Decided(decided, "merge", summary, tuple(numbers), sum(map(len, members.values())))
+        centre = _weighted_centre(rows)
+        _settle(session, product_id, decided, numbers)
+        if centre is not None:
+            rows[0].centroid = centre
+    return Decided(
+        decided.number, "merge", summary, tuple(numbers), sum(map(len, members.values()))
+    )
 
 
 def split_theme(
@@ -166,6 +171,7 @@ def split_theme(
                 raise InputError("pick some of the theme's items, not all of them", field="item")
             groups = np.asarray([1 if i in picked else 0 for i in ids], dtype=np.int64)
             into = 2
+            centres = _picked_centres(session, row, [t for i, t in found if i in picked])
         else:
             if into > len(ids):
                 raise InputError(
@@ -179,13 +185,14 @@ def split_theme(
                     "run 'productpath insights run' first"
                 )
             groups = split_groups(vectors, into, seed=seed)
+            centres = {g: _unit_mean(vectors[groups == g]) for g in range(into)}
         first_new = curation_repo.next_theme_number(session, product_id)
         numbers = [number] + [first_new + k for k in range(into - 1)]
         parts = {
             str(numbers[g]): [i for i, k in zip(ids, groups, strict=True) if k == g]
             for g in range(into)
         }
-        names = pipeline.label([text for _, text in found], groups)
+        names = _part_labels([text for _, text in found], groups)
         for g, part in enumerate(numbers[1:], start=1):
             label, keywords = names.get(g, (f"Theme {part}", ()))
             insight_repo.save_themes(
@@ -196,18 +203,20 @@ def split_theme(
                         number=part,
                         label=label or f"Theme {part}",
                         keywords=tuple(keywords),
-                        centroid=row.centroid or b"",
+                        centroid=centres.get(g) or row.centroid or b"",
                         model=row.model,
                     )
                 ],
                 deactivate_others=False,
             )
+        if 0 in centres:
+            row.centroid = centres[0]
         details = {"theme": number, "parts": parts}
         made = ", ".join(f"#{n}" for n in numbers[1:])
         summary = f"split #{number} '{row.label}' into #{number} and {made}"
         decided = curation_repo.add(session, product_id, "split", summary, details, set_by)
-        _settle(session, product_id, numbers)
-    return Decided(decided, "split", summary, tuple(numbers), len(ids))
+        _settle(session, product_id, decided, numbers)
+    return Decided(decided.number, "split", summary, tuple(numbers), len(ids))
 
 
 def move_items(
@@ -228,8 +237,9 @@ def move_items(
         details = {"theme": number, "items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"moved {_count(ids)} to #{number}"
         decided = curation_repo.add(session, product_id, "move", summary, details, set_by)
-        _settle(session, product_id, [number, *{n for n in before.values() if n is not None}])
-    return Decided(decided, "move", summary, (number,), len(ids))
+        # A few items barely move a centre; the next full run recomputes it from the members.
+        _settle(session, product_id, decided, [number, *_numbers(before.values())])
+    return Decided(decided.number, "move", summary, (number,), len(ids))
 
 
 def dismiss_items(
@@ -247,9 +257,9 @@ def dismiss_items(
         details = {"items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"dismissed {_count(ids)} as not feedback"
         decided = curation_repo.add(session, product_id, "dismiss", summary, details, set_by)
-        touched = sorted({n for n in before.values() if n is not None})
-        _settle(session, product_id, touched)
-    return Decided(decided, "dismiss", summary, tuple(touched), len(ids))
+        touched = _numbers(before.values())
+        _settle(session, product_id, decided, touched)
+    return Decided(decided.number, "dismiss", summary, tuple(touched), len(ids))
 
 
 def decisions(handle: OpenWorkspace) -> list[DecisionRow]:
@@ -280,7 +290,9 @@ def undo(handle: OpenWorkspace, number: int) -> Decided:
             raise InputError(f"decision {number} is undone already")
         touched = _revert(session, product_id, found)
         curation_repo.mark_undone(session, product_id, number)
-        _settle(session, product_id, touched)
+        curation_repo.apply(session, product_id)  # everything still standing, in order
+        insight_repo.refresh_sizes(session, product_id)
+        recentre(session, product_id, touched)
     return Decided(number, found.action, f"undid: {found.summary}", tuple(touched), 0)
 
 
@@ -328,11 +340,19 @@ def _put_back(
         curation_repo.set_themes(session, items, {"theme_id": None if row is None else row.id})
 
 
-def _settle(session: Session, product_id: int, numbers: Sequence[int]) -> None:
-    """Lay the log over the readings, then refresh sizes and the touched themes' centres."""
-    curation_repo.apply(session, product_id)
-    insight_repo.refresh_sizes(session, product_id)
-    recentre(session, product_id, numbers)
+def _settle(
+    session: Session,
+    product_id: int,
+    decided: curation_repo.StoredDecision,
+    touched: Sequence[int],
+) -> None:
+    """Lay the new decision over the readings, then refresh the touched themes' sizes."""
+    curation_repo.apply(session, product_id, decided)
+    curation_repo.refresh_sizes(session, product_id, touched)
+
+
+def _numbers(values: Any) -> list[int]:
+    return sorted({n for n in values if n is not None})
 
 
 def recentre(session: Session, product_id: int, numbers: Sequence[int]) -> None:
@@ -350,6 +370,56 @@ def recentre(session: Session, product_id: int, numbers: Sequence[int]) -> None:
         if norm > 0:
             row.centroid = np.asarray(centre / norm, dtype="<f4").tobytes()
     session.flush()
+
+
+# Members per part the labeller reads for a new part's label (the first, by id): enough for
+# its phrases and keywords, and what keeps a split of a large theme fast.
+LABEL_SAMPLE = 200
+
+
+def _part_labels(
+    texts: Sequence[str], groups: NDArray[np.int64]
+) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Labels for the new parts (group 1 and up) from a sample of each one's members."""
+    chosen: list[int] = []
+    for g in sorted(set(int(k) for k in groups) - {0}):
+        chosen.extend(np.flatnonzero(groups == g)[:LABEL_SAMPLE].tolist())
+    return pipeline.label([texts[i] for i in chosen], groups[chosen])
+
+
+def _picked_centres(session: Session, row: Any, picked: Sequence[str]) -> dict[int, bytes]:
+    """The centres of a split by picking, from the picked items' vectors alone: theirs, and
+    the theme's own with them taken out (its centre is the mean of its members)."""
+    vectors = _vectors(session, row.model, picked)
+    if vectors is None:
+        return {}
+    centres = {1: _unit_mean(vectors)}
+    if row.centroid and row.size > len(picked):
+        whole = np.frombuffer(row.centroid, dtype=np.float32)
+        if len(whole) == vectors.shape[1]:
+            rest = whole * row.size - vectors.sum(axis=0)
+            centres[0] = _unit_mean(np.asarray([rest], dtype=np.float32))
+    return centres
+
+
+def _unit_mean(vectors: NDArray[np.float32]) -> bytes:
+    centre = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(centre))
+    return np.asarray(centre / (norm or 1.0), dtype="<f4").tobytes()
+
+
+def _weighted_centre(rows: Sequence[Any]) -> bytes | None:
+    """The merged theme's centre: its parts' centres weighted by their sizes (no vector reads,
+    so a merge of large themes stays fast)."""
+    parts = [
+        (row.size, np.frombuffer(row.centroid, dtype=np.float32))
+        for row in rows
+        if row.centroid and row.model == rows[0].model
+    ]
+    if not parts or len({len(c) for _, c in parts}) > 1:
+        return None
+    total = sum(max(size, 1) * centre for size, centre in parts)
+    return _unit_mean(np.asarray([total], dtype=np.float32))
 
 
 def _vectors(session: Session, model: str, texts: Sequence[str]) -> NDArray[np.float32] | None:

@@ -71,8 +71,8 @@ def add(
     summary: str,
     details: Mapping[str, Any],
     set_by: str | None,
-) -> int:
-    """Log a decision; its per-product number."""
+) -> StoredDecision:
+    """Log a decision; as stored (its per-product number included)."""
     number = (
         session.scalar(
             select(func.max(CurationDecision.number)).where(
@@ -81,19 +81,18 @@ def add(
         )
         or 0
     ) + 1
-    session.add(
-        CurationDecision(
-            product_id=product_id,
-            number=number,
-            action=action,
-            summary=summary[:300],
-            details=json.dumps(details),
-            set_by=set_by,
-            set_at=utcnow(),
-        )
+    row = CurationDecision(
+        product_id=product_id,
+        number=number,
+        action=action,
+        summary=summary[:300],
+        details=json.dumps(details),
+        set_by=set_by,
+        set_at=utcnow(),
     )
+    session.add(row)
     session.flush()
-    return number
+    return _stored(row)
 
 
 def decisions(session: Session, product_id: int, *, active_only: bool) -> list[StoredDecision]:
@@ -165,12 +164,14 @@ def curated_state(session: Session, product_id: int) -> Curated:
     return replay(decisions(session, product_id, active_only=True))
 
 
-def apply(session: Session, product_id: int) -> Curated:
+def apply(session: Session, product_id: int, newest: StoredDecision | None = None) -> Curated:
     """Lay the decisions not undone over the product's readings and themes; what they say.
 
-    The caller refreshes theme sizes afterwards (``insight_repo.refresh_sizes``).
+    With ``newest`` only that decision is laid over: right when it is the newest and the
+    others are laid over already (as after a run or an earlier decision), and what keeps a
+    decision's cost from growing with the log. The caller refreshes theme sizes afterwards.
     """
-    state = curated_state(session, product_id)
+    state = curated_state(session, product_id) if newest is None else replay([newest])
     if not (state.pins or state.labels or state.absorbed):
         return state
     rows = {
@@ -207,6 +208,28 @@ def apply(session: Session, product_id: int) -> Curated:
             row.label_set_by = set_by[:200]
     session.flush()
     return state
+
+
+def refresh_sizes(session: Session, product_id: int, numbers: Iterable[int]) -> None:
+    """The sizes of these themes from their readings; one left with none becomes inactive."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return
+    rows = session.scalars(
+        select(Theme).where(Theme.product_id == product_id, Theme.number.in_(wanted))
+    ).all()
+    counts = dict(
+        session.execute(
+            select(FeedbackInsight.theme_id, func.count())
+            .where(FeedbackInsight.theme_id.in_([row.id for row in rows]))
+            .group_by(FeedbackInsight.theme_id)
+        ).all()
+    )
+    for row in rows:
+        row.size = int(counts.get(row.id, 0))
+        if row.size == 0:
+            row.active = False
+    session.flush()
 
 
 def set_themes(session: Session, items: Sequence[int], values: Mapping[str, Any]) -> None:
