@@ -178,3 +178,74 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert (_ok("feedback", "list", "--json"), _ok("themes", "list", "--json")) == state
     assert _ok("curation", "list", "--json") == log
+
+
+def test_the_migration_moves_a_source_s_kind_into_the_labels(database_url: str) -> None:
+    """0018: ``feedback_item.labelled_kind`` becomes a ``file`` label; a person's label stays."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import select, text
+    from sqlalchemy.orm import Session
+
+    from productpath.store import migrate
+    from productpath.store.db import make_engine
+    from productpath.store.models import FeedbackLabel, Product
+
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0015")
+        with Session(engine) as s, s.begin():
+            product = Product(key="p", name="P")
+            s.add(product)
+            s.flush()
+            insert = text(
+                "INSERT INTO feedback_item (id, product_id, source, external_id, text, "
+                "imported_at, labelled_kind) VALUES (:id, :pid, 'gh', :ext, 'x', :now, :kind)"
+            )
+            now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            for number, kind in ((1, "bug"), (2, "feature_request"), (3, None), (4, "bug")):
+                s.execute(insert, {"id": number, "pid": product.id, "ext": f"i{number}",
+                                   "now": now, "kind": kind})  # fmt: skip
+            s.execute(
+                text(
+                    "INSERT INTO theme (id, product_id, number, label, keywords, size, model, "
+                    "active, created_at, updated_at) VALUES (1, :pid, 1, 'T', '[]', 1, 'm', "
+                    ":yes, :now, :now)"
+                ),
+                {"pid": product.id, "now": now, "yes": True},
+            )
+            s.execute(
+                text(
+                    "INSERT INTO feedback_insight (feedback_id, theme_id, kind, text_hash, "
+                    "analysed_at) VALUES (1, 1, 'bug', 'h', :now)"
+                ),
+                {"now": now},
+            )
+            s.execute(
+                text(
+                    "INSERT INTO feedback_label (feedback_id, kind, sentiment, source, set_at) "
+                    "VALUES (2, 'question', NULL, 'person', :now), (4, NULL, 0.5, 'person', :now)"
+                ),
+                {"now": now},
+            )
+        migrate.upgrade(engine)
+        with Session(engine) as s:
+            labels = {
+                row.feedback_id: (row.kind, row.sentiment, row.source)
+                for row in s.scalars(select(FeedbackLabel))
+            }
+            # Nothing pointing at the altered tables is lost (no copy of them cascades).
+            kept = s.execute(text("SELECT feedback_id, theme_id FROM feedback_insight")).all()
+        assert [tuple(row) for row in kept] == [(1, 1)]
+        assert labels == {
+            1: ("bug", None, "file"),
+            2: ("question", None, "person"),  # a person's kind is never replaced
+            4: ("bug", 0.5, "person"),  # a label without a kind gets the source's
+        }
+        command.downgrade(migrate._config(engine), "0015")  # back: the file's kinds again
+        with Session(engine) as s:
+            back = dict(s.execute(text("SELECT id, labelled_kind FROM feedback_item")).all())
+        assert back == {1: "bug", 2: None, 3: None, 4: None}
+    finally:
+        engine.dispose()

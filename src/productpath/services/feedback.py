@@ -319,7 +319,6 @@ class _Writer:
                 "text": record.text,
                 "created_at": record.created_at,
                 "customer_key": record.customer,
-                "labelled_kind": record.kind,
                 "item_id": item_id,
             }
         )

@@ -261,9 +261,10 @@ def _write(
             if themed.numbers[position] >= 0
             else None,
             "sentiment": float(sentiments[position]),
-            # A kind the source gave (an issue labelled "bug") is a fact, not a guess.
-            "kind": items[index].labelled_kind or kinds[position],
-            "kind_confidence": 1.0 if items[index].labelled_kind else float(confidences[position]),
+            # A kind the source gave (an issue labelled "bug") is a label of source "file",
+            # laid over this reading below with the people's (``label_repo.apply``).
+            "kind": kinds[position],
+            "kind_confidence": float(confidences[position]),
             "text_hash": hashes[index],
             "analysed_at": utcnow(),
         }

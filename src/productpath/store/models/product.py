@@ -192,6 +192,4 @@ class FeedbackItem(Base):
         ForeignKey("customer.id", ondelete="SET NULL"), index=True
     )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # The kind the source gave it (an issue's labels); the insight engine keeps it.
-    labelled_kind: Mapped[str | None] = mapped_column(String(20))
     customer: Mapped[Customer | None] = relationship()
