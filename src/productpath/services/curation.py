@@ -92,7 +92,7 @@ def rename_theme(
     with handle.store.write() as session:
         product_id = _product(session, handle)
         row = _active_theme(session, product_id, number)
-        members = [item for item, _ in curation_repo.members(session, row.id)]
+        members = curation_repo.member_ids(session, row.id)
         details = {
             "theme": number,
             "label": text,
@@ -119,10 +119,7 @@ def merge_themes(
     with handle.store.write() as session:
         product_id = _product(session, handle)
         rows = [_active_theme(session, product_id, n) for n in numbers]
-        members = {
-            str(row.number): [item for item, _ in curation_repo.members(session, row.id)]
-            for row in rows
-        }
+        members = {str(row.number): curation_repo.member_ids(session, row.id) for row in rows}
         details = {"into": into, "members": members}
         others = ", ".join(f"#{n}" for n in numbers[1:])
         summary = f"merged {others} into #{into} '{rows[0].label}'"
@@ -374,7 +371,7 @@ def recentre(session: Session, product_id: int, numbers: Sequence[int]) -> None:
 
 # Members per part the labeller reads for a new part's label (the first, by id): enough for
 # its phrases and keywords, and what keeps a split of a large theme fast.
-LABEL_SAMPLE = 200
+LABEL_SAMPLE = 120
 
 
 def _part_labels(

@@ -189,7 +189,10 @@ def apply(session: Session, product_id: int, newest: StoredDecision | None = Non
         )
         gone.active = False
     by_theme: dict[int | None, list[int]] = {}
-    for item, number in state.pins.items():
+    # A rename's or a merge's pins, laid over just as it is taken, restate where its items are
+    # (a merge's were moved with their themes above): only a replay needs them.
+    restating = newest is not None and newest.action in ("rename", "merge")
+    for item, number in ({} if restating else state.pins).items():
         target = None if number is None else state.final(number)
         if target is not None and target not in rows:
             continue
@@ -253,6 +256,15 @@ def next_theme_number(session: Session, product_id: int) -> int:
     return (
         session.scalar(select(func.max(Theme.number)).where(Theme.product_id == product_id)) or 0
     ) + 1
+
+
+def member_ids(session: Session, theme_id: int) -> list[int]:
+    stmt = (
+        select(FeedbackInsight.feedback_id)
+        .where(FeedbackInsight.theme_id == theme_id)
+        .order_by(FeedbackInsight.feedback_id)
+    )
+    return list(session.scalars(stmt))
 
 
 def members(session: Session, theme_id: int) -> list[tuple[int, str]]:
