@@ -31,6 +31,7 @@ from productpath.web.api.common import (
     LimitQuery,
     OffsetQuery,
     Page,
+    Text,
     page_of,
 )
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep
@@ -73,7 +74,7 @@ class ThemeRename(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"label": "Double charges"}]}
     )
-    label: str = Field(description="the new label, 1 to 200 characters")
+    label: Text = Field(max_length=2000, description="the new label, 1 to 200 characters")
 
 
 class ThemeMerge(BaseModel):
@@ -86,7 +87,7 @@ class ThemeMerge(BaseModel):
 class ThemeSplit(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"into": 2}]})
     into: int = Field(default=2, ge=2, le=10, description="sub-themes to re-cluster into")
-    items: list[str] = Field(
+    items: list[Text] = Field(
         default_factory=list,
         max_length=1000,
         description="pick these items (ids or external ids) into a new theme instead",
