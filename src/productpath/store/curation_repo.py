@@ -192,7 +192,11 @@ def apply(session: Session, product_id: int, newest: StoredDecision | None = Non
     # A rename's or a merge's pins, laid over just as it is taken, restate where its items are
     # (a merge's were moved with their themes above): only a replay needs them.
     restating = newest is not None and newest.action in ("rename", "merge")
+    # A split just taken: the members the theme keeps are where they are already.
+    stays = int(newest.details["theme"]) if newest and newest.action == "split" else None
     for item, number in ({} if restating else state.pins).items():
+        if stays is not None and number == stays:
+            continue
         target = None if number is None else state.final(number)
         if target is not None and target not in rows:
             continue
