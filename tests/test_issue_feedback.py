@@ -16,7 +16,7 @@ from productpath.insights.embed import HashingEmbedder
 from productpath.services.feedback import import_feedback
 from productpath.services.insights import run_insights
 from productpath.services.workspace import OpenWorkspace
-from productpath.store.models import FeedbackInsight, FeedbackItem
+from productpath.store.models import FeedbackInsight, FeedbackItem, FeedbackLabel
 
 TEMPLATE_BODY = """\
 <!-- Thanks for filing! Please fill in every section below. -->
@@ -53,7 +53,9 @@ def issue(number: int, title: str, body: str | None, labels: list[str], **more: 
 def stored(handle: OpenWorkspace) -> dict[str, tuple[str, str | None]]:
     with handle.store.read() as session:
         rows = session.execute(
-            select(FeedbackItem.external_id, FeedbackItem.text, FeedbackItem.labelled_kind)
+            select(FeedbackItem.external_id, FeedbackItem.text, FeedbackLabel.kind).outerjoin(
+                FeedbackLabel, FeedbackLabel.feedback_id == FeedbackItem.id
+            )
         )
         return {external_id: (text, kind) for external_id, text, kind in rows}
 

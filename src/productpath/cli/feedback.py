@@ -220,6 +220,33 @@ def label(
     typer.echo(f"Labelled {len(done.ids)} {noun}: {what} (set by a person)")
 
 
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    items: list[str] = typer.Argument(..., help="Items to move: external id or number."),
+    theme: str = typer.Option(..., "--theme", help="The theme to put them in (3 or #3)."),
+) -> None:
+    """Put items in a theme; every later 'insights run' leaves them there."""
+    from productpath.services.curation import move_items
+
+    with open_from(ctx) as handle:
+        done = move_items(handle, items, theme, set_by="cli")
+    typer.echo(f"Decision {done.number}: {done.summary}")
+
+
+@app.command("dismiss")
+def dismiss(
+    ctx: typer.Context,
+    items: list[str] = typer.Argument(..., help="Items that are not feedback: id or number."),
+) -> None:
+    """Mark items as not feedback: they leave their themes and no run puts them in one."""
+    from productpath.services.curation import dismiss_items
+
+    with open_from(ctx) as handle:
+        done = dismiss_items(handle, items, set_by="cli")
+    typer.echo(f"Decision {done.number}: {done.summary}")
+
+
 # One key per kind in the review loop; the kind's first letter.
 REVIEW_KEYS = {"b": "bug", "f": "feature_request", "q": "question", "p": "praise", "o": "other"}
 

@@ -11,6 +11,7 @@ from productpath import __version__
 from productpath.cli import (
     code,
     competitors,
+    curation,
     customers,
     db,
     decision,
@@ -112,6 +113,7 @@ app.add_typer(tracker.app, name="tracker")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(insights.app, name="insights")
 app.add_typer(themes.app, name="themes")
+app.add_typer(curation.app, name="curation")
 app.add_typer(competitors.app, name="competitors")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(kpi.app, name="kpi")

@@ -308,7 +308,6 @@ class _Writer:
                 "text": record.text,
                 "created_at": record.created_at,
                 "customer_key": record.customer,
-                "labelled_kind": record.kind,
                 "details": json.dumps(record.details, sort_keys=True) if record.details else None,
                 "item_id": item_id,
             }

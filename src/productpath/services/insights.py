@@ -34,8 +34,9 @@ from productpath.insights.embed import (
     ml_available,
 )
 from productpath.insights.embed_text import EMBED_TEXT_VERSION, embedding_text
+from productpath.services.curation import recentre
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import insight_repo, label_repo, product_repo
+from productpath.store import curation_repo, insight_repo, label_repo, product_repo
 from productpath.store.models import InsightRun, utcnow
 
 if TYPE_CHECKING:
@@ -260,9 +261,10 @@ def _write(
             if themed.numbers[position] >= 0
             else None,
             "sentiment": float(sentiments[position]),
-            # A kind the source gave (an issue labelled "bug") is a fact, not a guess.
-            "kind": items[index].labelled_kind or kinds[position],
-            "kind_confidence": 1.0 if items[index].labelled_kind else float(confidences[position]),
+            # A kind the source gave (an issue labelled "bug") is a label of source "file",
+            # laid over this reading below with the people's (``label_repo.apply``).
+            "kind": kinds[position],
+            "kind_confidence": float(confidences[position]),
             "text_hash": hashes[index],
             "analysed_at": utcnow(),
         }
@@ -289,7 +291,12 @@ def _write(
         label_repo.apply(session, product_id)
         if labels and not full:
             insight_repo.relabel(session, product_id, labels)
+        # A person's curation (renames, merges, splits, moves, dismissals) wins over the
+        # clustering: laid over it on every run, full or not (``services/curation``).
+        curated = curation_repo.apply(session, product_id)
         insight_repo.refresh_sizes(session, product_id)
+        if full and (curated.pins or curated.absorbed):
+            recentre(session, product_id, _curated_numbers(curated))
         if not full:
             report.unassigned_since_full = insight_repo.unassigned_since_full_run(
                 session, product_id
@@ -322,6 +329,11 @@ def _write(
                 ),
             ),
         )
+
+
+def _curated_numbers(curated: curation_repo.Curated) -> list[int]:
+    pinned = {curated.final(n) for n in curated.pins.values() if n is not None}
+    return sorted(pinned | {curated.final(n) for n in curated.absorbed})
 
 
 def _labels_since_last_run(session: Any, product_id: int) -> bool:

@@ -41,7 +41,6 @@ class AnalysisItem:
     text_hash: str | None  # of the text when it was last analysed
     theme_number: int | None
     sentiment: float | None
-    labelled_kind: str | None = None  # from the source (an issue's labels): it wins
     source: str = ""  # the feedback source it came from (trends tell a source's start from demand)
 
 
@@ -55,6 +54,7 @@ class StoredTheme:
     centroid: bytes | None
     model: str
     active: bool
+    label_set_by: str | None = None  # who named it, when a person did (``themes rename``)
 
 
 def analysis_items(session: Session, product_id: int) -> list[AnalysisItem]:
@@ -67,7 +67,6 @@ def analysis_items(session: Session, product_id: int) -> list[AnalysisItem]:
             FeedbackInsight.text_hash,
             Theme.number,
             FeedbackInsight.sentiment,
-            FeedbackItem.labelled_kind,
             FeedbackItem.source,
         )
         .outerjoin(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
@@ -115,6 +114,7 @@ def _stored(theme: Theme) -> StoredTheme:
         centroid=theme.centroid,
         model=theme.model,
         active=theme.active,
+        label_set_by=theme.label_set_by,
     )
 
 

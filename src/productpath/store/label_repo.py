@@ -37,13 +37,15 @@ def resolve(
     item's number; None if neither."""
     found: dict[str, int | None] = {}
     for ref in refs:
-        by_external = session.scalar(
-            select(FeedbackItem.id)
-            .where(FeedbackItem.product_id == product_id, FeedbackItem.external_id == ref)
-            .order_by(FeedbackItem.id)
-            .limit(1)
-        )
-        if by_external is not None and not numbers_only:
+        by_external = None
+        if not numbers_only:
+            by_external = session.scalar(
+                select(FeedbackItem.id)
+                .where(FeedbackItem.product_id == product_id, FeedbackItem.external_id == ref)
+                .order_by(FeedbackItem.id)
+                .limit(1)
+            )
+        if by_external is not None:
             found[ref] = by_external
             continue
         found[ref] = (

@@ -97,6 +97,7 @@ class ThemeSummary(View):
     top_customers: tuple[CustomerShare, ...]
     top_segments: tuple[SegmentShare, ...]
     revenue: float  # annual revenue of the distinct customers behind the theme
+    label_set_by: str | None = None  # a person named it (``themes rename``): runs keep the label
 
 
 class ThemesPage(View):
@@ -149,7 +150,9 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
     trends, as_of = _trends(rows)
     by_theme = _group(rows)
     summaries = [
-        _summary(t.number, t.label, t.keywords, by_theme.get(t.number, []), len(rows), trends)
+        _summary(
+            t.number, t.label, t.keywords, by_theme.get(t.number, []), len(rows), trends
+        ).model_copy(update={"label_set_by": t.label_set_by})
         for t in stored
     ]
     summaries.sort(key=lambda s: (-s.size, s.number))
@@ -185,6 +188,7 @@ def theme_detail(handle: OpenWorkspace, number: int) -> ThemeDetail:
     trends, _ = _trends(rows)
     members = [r for r in rows if r.theme_number == number]
     summary = _summary(number, theme.label, theme.keywords, members, len(rows), trends)
+    summary = summary.model_copy(update={"label_set_by": theme.label_set_by})
     kinds = Counter(r.kind or "other" for r in members)
     return ThemeDetail(
         product=product,

@@ -16,6 +16,7 @@ from productpath.store.models.communication import (
 )
 from productpath.store.models.history import ChangeRecord
 from productpath.store.models.insight import (
+    CurationDecision,
     EmbeddingCache,
     FeedbackInsight,
     FeedbackLabel,
@@ -76,6 +77,7 @@ __all__ = [
     "Competitor",
     "Contributor",
     "ContributorAlias",
+    "CurationDecision",
     "Customer",
     "DataVersion",
     "Decision",

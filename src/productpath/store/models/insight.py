@@ -50,6 +50,31 @@ class Theme(Timestamped, Base):
     model: Mapped[str] = mapped_column(String(100), default="")
     # A theme no item belongs to any more keeps its number (links may point at it).
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who named the theme when a person did (``themes rename``): runs keep that label.
+    label_set_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class CurationDecision(Base):
+    """One curation decision on the themes (the curation log): who, when, what.
+
+    ``action`` is rename | merge | split | move | dismiss; ``details`` (JSON) holds what the
+    decision pins (the theme numbers and item ids it names) and what it replaced, so that
+    ``curation undo`` can put things back. Every run lays the decisions not undone over its own
+    clustering, in order (``curation_repo.apply``); ``number`` is the per-product number people
+    use (``curation undo 3``).
+    """
+
+    __tablename__ = "curation_decision"
+    __table_args__ = (UniqueConstraint("product_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    set_by: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[dt.datetime | None]
 
 
 class InsightRun(Base):

@@ -1,5 +1,5 @@
 """``/api/v1/feedback``: search and filter feedback a page at a time; add an item (source
-``api``); correct an item's kind and sentiment."""
+``api``); correct an item's kind and sentiment; move items to a theme or dismiss them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from productpath.services.api.api_feedback import (
     get_feedback,
     search_feedback,
 )
+from productpath.services.curation import dismiss_items, move_items
 from productpath.services.feedback_labels import label_items
 from productpath.web.api.common import (
     COMMON_ERRORS,
@@ -32,6 +33,7 @@ from productpath.web.api.common import (
     Page,
     Text,
 )
+from productpath.web.api.themes import CurationDone, done
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep
 
 router = APIRouter(tags=["feedback"], route_class=ApiRoute, responses=COMMON_ERRORS)
@@ -171,6 +173,41 @@ def label_feedback(
     if found is None:
         raise NotFoundError(f"no feedback item {item_id} in this workspace")
     return found
+
+
+class FeedbackMove(BaseModel):
+    """Items to put in a theme; later runs leave them there."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"items": ["1042", "t-77"], "theme": 3}]}
+    )
+    items: list[Text] = Field(min_length=1, max_length=1000, description="item ids or external ids")
+    theme: int = Field(ge=1, le=2**31 - 1, description="the theme's number")
+
+
+class FeedbackDismiss(BaseModel):
+    """Items that are not feedback: they leave their themes and no run puts them in one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": ["1042"]}]})
+    items: list[Text] = Field(min_length=1, max_length=1000, description="item ids or external ids")
+
+
+@router.post("/feedback/move", response_model=CurationDone, responses={**NOT_FOUND})
+def move_feedback(
+    body: FeedbackMove, handle: HandleDep, principal: EditorDep, _csrf: CsrfDep
+) -> CurationDone:
+    """Move items to a theme (editor), as ``productpath feedback move`` does."""
+    return done(
+        move_items(handle, body.items, body.theme, set_by=principal.email or principal.name)
+    )
+
+
+@router.post("/feedback/dismiss", response_model=CurationDone, responses={**NOT_FOUND})
+def dismiss_feedback(
+    body: FeedbackDismiss, handle: HandleDep, principal: EditorDep, _csrf: CsrfDep
+) -> CurationDone:
+    """Dismiss items as not feedback (editor), as ``productpath feedback dismiss`` does."""
+    return done(dismiss_items(handle, body.items, set_by=principal.email or principal.name))
 
 
 @router.post(

@@ -1,16 +1,20 @@
 """/feedback: the feedback explorer (search, filters, pagination, CSV export), with its twins
-``/feedback.json`` and ``/feedback.csv`` (every item the current filter matches)."""
+``/feedback.json`` and ``/feedback.csv`` (every item the current filter matches), and its bulk
+action bar (``POST /feedback/bulk``: move the ticked items to a theme, dismiss them, label
+their kind), which theme pages use for their members too."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.responses import Response
 
 from productpath.errors import InputError
+from productpath.services.curation import dismiss_items, move_items
+from productpath.services.feedback_labels import label_items
 from productpath.services.pages.feedback_explorer import (
     FeedbackExplorer,
     FeedbackQuery,
@@ -18,7 +22,8 @@ from productpath.services.pages.feedback_explorer import (
     export_csv,
     validate,
 )
-from productpath.web.deps import HandleDep, ViewerDep, render
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
+from productpath.web.form_errors import refused
 
 router = APIRouter(tags=["feedback"])
 
@@ -144,3 +149,44 @@ def feedback_csv(handle: HandleDep, query: QueryDep, _who: ViewerDep) -> Streami
 
 def _with(params: str) -> str:
     return "?" + params if params else ""
+
+
+BULK_ACTIONS = ("move", "dismiss", "label")
+
+
+@router.post("/feedback/bulk", include_in_schema=False)
+def feedback_bulk(
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    action: Annotated[str, Form(max_length=20)] = "",
+    items: Annotated[list[str] | None, Form()] = None,
+    theme: Annotated[str, Form(max_length=20)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/feedback",
+) -> Response:
+    """One action on the ticked items; back to the page the form was on."""
+    chosen = [item for item in (items or []) if item.strip()]
+    by = who.email or who.name
+    with refused():
+        if action not in BULK_ACTIONS:
+            raise InputError(f"unknown action '{action}' (move, dismiss or label)", field="action")
+        if not chosen:
+            raise InputError("tick at least one item", field="items")
+        if action == "move":
+            if not theme.strip():
+                raise InputError("choose the theme to move them to", field="theme")
+            move_items(handle, chosen, theme, set_by=by, numbers_only=True)
+        elif action == "dismiss":
+            dismiss_items(handle, chosen, set_by=by, numbers_only=True)
+        else:
+            label_items(handle, chosen, kind=kind or None, sentiment=None, set_by=by,
+                        numbers_only=True)  # fmt: skip
+    return RedirectResponse(_local(next), status_code=303)
+
+
+def _local(target: str) -> str:
+    """Only a path on this site (never another host) to go back to."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/feedback"

@@ -1,20 +1,25 @@
 """The themes page (``/themes``) and each theme's page (``/themes/{number}``), with their JSON
-twins."""
+twins; the theme page's forms rename, merge and split the theme (curation decisions)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from productpath.charts.theme import sparkline_svg, weekly_svg
+from productpath.errors import InputError
+from productpath.services.curation import merge_themes, rename_theme, split_theme
 from productpath.services.pages.themes_view import (
     ThemeDetail,
     ThemesPage,
     theme_detail,
     themes_page,
 )
-from productpath.web.deps import HandleDep, render
+from productpath.web.deps import CsrfDep, EditorDep, HandleDep, render
+from productpath.web.form_errors import refused
 
 router = APIRouter(tags=["themes"])
 
@@ -64,6 +69,7 @@ def theme_html(number: str, request: Request, handle: HandleDep) -> Response:
             "title": f"#{view.theme.number} {view.theme.label} · {view.product.name}",
             "view": view,
             "chart": weekly_svg(view.theme),
+            "others": [t for t in themes_page(handle).themes if t.number != view.theme.number],
         },
         json_url=request.url_for("theme_json", number=str(view.theme.number)).path,
     )
@@ -79,3 +85,60 @@ def _theme_number(raw: str) -> int:
 
 def _detail(handle: HandleDep, number: int) -> ThemeDetail:
     return theme_detail(handle, number)
+
+
+@router.post("/themes/{number}/rename", include_in_schema=False)
+def rename_form(
+    number: str,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    label: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The theme page's rename form: the label is kept by every later run."""
+    with refused():
+        rename_theme(handle, _theme_number(number), label, set_by=who.email or who.name)
+    return RedirectResponse(f"/themes/{_theme_number(number)}", status_code=303)
+
+
+@router.post("/themes/{number}/merge", include_in_schema=False)
+def merge_form(
+    number: str,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    other: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """ "Merge with…": the themes chosen fold into this one."""
+    kept = _theme_number(number)
+    with refused():
+        merge_themes(handle, [kept, *(other or [])], set_by=who.email or who.name)
+    return RedirectResponse(f"/themes/{kept}", status_code=303)
+
+
+@router.post("/themes/{number}/split", include_in_schema=False)
+def split_form(
+    number: str,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    into: Annotated[str, Form(max_length=5)] = "2",
+    items: Annotated[list[str] | None, Form()] = None,
+    picked: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Split: the ticked members become a new theme, or the members are re-clustered."""
+    kept = _theme_number(number)
+    chosen = [item for item in (items or []) if item.strip()]
+    with refused():
+        if picked and not chosen:
+            raise InputError("tick the members that should become a new theme", field="items")
+        parts = int(into) if into.strip().isdigit() and len(into) < 3 else 0
+        split_theme(
+            handle,
+            kept,
+            into=parts,
+            items=chosen,
+            set_by=who.email or who.name,
+            numbers_only=True,
+        )
+    return RedirectResponse(f"/themes/{kept}", status_code=303)

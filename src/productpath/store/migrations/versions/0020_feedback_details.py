@@ -2,7 +2,7 @@
 app version, territory or language), as a small JSON object
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-07 15:00:00
 """
 

@@ -5,8 +5,8 @@ The ``notification`` table, until now an e-mail outbox for portal voters, become
 for one person by one channel (``in_app``, ``email`` or ``webhook``); its rows so far are
 e-mails (the ``channel`` default) about a voted item (the ``kind`` default, ``portal``).
 
-Revision ID: 0017
-Revises: 0015
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 15:00:00
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
