@@ -9,6 +9,7 @@ each other ("card declined · payment").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -92,19 +93,31 @@ def label_themes(
     themes = sorted(int(t) for t in np.unique(labels[labels >= 0]))
     if not themes:
         return {}
-    from productpath.insights.phrase import name_themes
+    from productpath.insights.phrase import name_candidates, name_key
 
     ranked = _keywords_per_theme(texts, labels, themes, top_n)
-    phrases = name_themes(texts, labels)
+    candidates = name_candidates(texts, labels)
+    sizes = {theme: int((labels == theme).sum()) for theme in themes}
     found: dict[int, ThemeLabel] = {}
     taken: set[str] = set()
-    for theme in themes:
-        label = phrases[theme] or short_label(ranked[theme])
-        if label in taken:
+    # What two or more themes would say first ("Exchange rate") names none of them: each takes
+    # its best name that says more ("Exchange rate was wrong", "Foreign exchange rate").
+    firsts = Counter(name_key(names[0]) for names in candidates.values() if names)
+    contested = {key for key, count in firsts.items() if count > 1}
+    said: set[frozenset[str]] = set()
+    # Larger themes choose first: the smaller of two alike themes takes its next-best name.
+    for theme in sorted(themes, key=lambda t: (-sizes[t], t)):
+        names = candidates[theme] or [short_label(ranked[theme])]
+        label = next(
+            (name for name in names if name_key(name) not in said | contested),
+            next((name for name in names if name_key(name) not in said), names[0]),
+        )
+        if label in taken or name_key(label) in said:
             label = _distinguish(label, ranked[theme], taken)
         taken.add(label)
+        said.add(name_key(label))
         found[theme] = ThemeLabel(label, tuple(ranked[theme]))
-    return found
+    return dict(sorted(found.items()))
 
 
 def _distinguish(label: str, keywords: Sequence[str], taken: set[str]) -> str:

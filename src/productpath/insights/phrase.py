@@ -46,6 +46,10 @@ MEMBER_SAMPLE = 400
 HEAD_TOKENS = 40
 MAX_NAME_CHARS = 80
 CORPUS_SAMPLE = 20_000
+# A single-word name must be longer than this ("Id", "Tf", "App" say too little alone) and not
+# end like a bare verb ("Added", "Failing").
+SHORT_WORD = 3
+_VERB_ENDINGS = ("ed", "ing")
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
 _TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:-{WORD})*")
@@ -76,6 +80,8 @@ _MEANINGFUL = frozenset(
 # A phrase may start with "how" ("how long does delivery take", "how do I top up"); other
 # question words make fragments ("why my card payment did not work").
 _QUESTION_WORDS = frozenset({"how"})
+# Words that make a question with the "how" before them; alone they open no phrase.
+_AFTER_HOW = frozenset({"long", "much", "many", "often", "soon", "far", "come"})
 # A phrase may end on these though they are stop words: the first always closes a phrasal verb
 # ("top up", "go through"); the second only where the clause mostly ends there ("log in", not
 # "broken on Android" or "showing up in my account").
@@ -317,7 +323,16 @@ def _reads_well(span: tuple[str, ...]) -> bool:
 
 def _finish(words: list[str], start: int, stop: int) -> list[str]:
     """The span, read on past a trailing negation to the next word a phrase can end on, and
-    back one word before a leading one ("did not", "can not")."""
+    back one word before a leading one ("did not", "can not"). A span opening on the second
+    word of a "how long" question takes its "how" and reads on to the clause's end when that
+    is near ("how long does delivery take", not "long does delivery")."""
+    if start > 0 and words[start] in _AFTER_HOW and words[start - 1] in _QUESTION_WORDS:
+        start -= 1
+        rest = words[stop + 1 : stop + 1 + MAX_GAP]
+        if BREAK in rest:
+            stop += rest.index(BREAK)
+        elif stop + 1 + len(rest) >= len(words):
+            stop += len(rest)
     end = stop
     while (
         end + 1 < len(words)
@@ -377,12 +392,45 @@ def _phrase(wanted: tuple[str, ...], member_words: Sequence[list[str]]) -> tuple
 def name_themes(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, str]:
     """A phrase per theme id >= 0 in ``labels`` ("Card was declined"), or "" where the members
     share no words."""
+    return {
+        theme: found[0] if found else "" for theme, found in name_candidates(texts, labels).items()
+    }
+
+
+def content_words(name: str) -> int:
+    """How many words of a name say something (not stop words, negations or numbers)."""
+    return sum(1 for token in tokens(name) if _is_content(token))
+
+
+def name_key(name: str) -> frozenset[str]:
+    """What a name says, for telling near-identical names apart: its content words, plurals
+    folded, case and order ignored ("Exchange rates" and "exchange rate" say the same)."""
+    return frozenset(word_key(token) for token in tokens(name) if _is_content(token))
+
+
+def _says_enough(phrase: tuple[str, ...]) -> bool:
+    """A name of two or more content words, or one content word that is neither short (an
+    abbreviation: "Tf", "Id") nor a verb's past or present participle ("Added", "Failing")."""
+    content = [word for word in phrase if _is_content(word)]
+    if len(content) >= 2:
+        return True
+    if not content:
+        return False
+    word = content[0]
+    return len(word) > SHORT_WORD and not word.endswith(_VERB_ENDINGS)
+
+
+def name_candidates(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, list[str]]:
+    """Names for every theme id >= 0 in ``labels``, best first (empty where the members share
+    no words): phrases of two or more content words ahead of single words (a lone "App" or
+    "Countries" names a theme only when nothing its members wrote says more), and a single
+    word that does not say enough (see ``_says_enough``) never."""
     labels = np.asarray(labels, dtype=np.int64)
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     corpus = _spread(np.arange(len(texts), dtype=np.int64), CORPUS_SAMPLE)
     corpus_index = (_rows_by_word([_content_keys(tokens(texts[i])) for i in corpus]), len(corpus))
-    names: dict[int, str] = {}
+    names: dict[int, list[str]] = {}
     for theme in sorted(int(t) for t in np.unique(labels[labels >= 0])):
         members = np.flatnonzero(labels == theme)
         sample = _spread(members, MEMBER_SAMPLE)
@@ -391,7 +439,13 @@ def name_themes(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, st
         ranked = _ranked_word_sets(
             member_keys, member_words, corpus_index, len(members), len(texts)
         )
-        # The best set whose words some member wrote as a readable phrase.
-        phrase = next((found for wanted in ranked if (found := _phrase(wanted, member_words))), ())
-        names[theme] = _display(phrase, _written_forms([texts[i] for i in sample]))
+        phrases: list[tuple[str, ...]] = []
+        for wanted in ranked:
+            found = _phrase(wanted, member_words)
+            if found and found not in phrases and _says_enough(found):
+                phrases.append(found)
+        # Stable: within each group the best-ranked set's phrase stays first.
+        phrases.sort(key=lambda phrase: sum(1 for w in phrase if _is_content(w)) < 2)
+        forms = _written_forms([texts[i] for i in sample])
+        names[theme] = [_display(phrase, forms) for phrase in phrases]
     return names
