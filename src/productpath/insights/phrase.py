@@ -50,9 +50,13 @@ CORPUS_SAMPLE = 20_000
 # end like a bare verb ("Added", "Failing").
 SHORT_WORD = 3
 _VERB_ENDINGS = ("ed", "ing")
+# ... and both most members must use it and most of its uses must be in the theme.
+SINGLE_WORD_SHARE = 0.5
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
-_TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:-{WORD})*")
+# Words, with their apostrophes and hyphens ("didn't", "top-up"), and code names written
+# with dots or underscores as one word ("tf.function", "input_signature", "React.memo").
+_TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:[-._]{WORD})*")
 _CLAUSE_ENDS = ".,;:!?()[]"
 _TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|[.,;:!?()\[\]]")
 BREAK = "|"
@@ -131,7 +135,7 @@ def word_key(token: str) -> str:
 def _is_content(token: str) -> bool:
     return (
         len(token) > 1
-        and not token.isdigit()
+        and any(character.isalpha() for character in token)  # not "42" or "2.12"
         and token not in _stop_words()
         and token not in NEGATIONS
     )
@@ -202,9 +206,10 @@ def _ranked_word_sets(
     corpus: tuple[dict[str, NDArray[np.int64]], int],
     theme_size: int,
     corpus_size: int,
-) -> list[tuple[str, ...]]:
+) -> tuple[list[tuple[str, ...]], set[tuple[str, ...]]]:
     """The best ``CANDIDATE_SETS`` word sets, best first (ties broken by the words); a set of
-    two or three words only if each pair of them stands close together in some member."""
+    two or three words only if each pair of them stands close together in some member. Second,
+    the single words too loose to name the theme alone (see ``SINGLE_WORD_SHARE``)."""
     counts = Counter(key for keys in member_keys for key in keys)
     # Sorted by count, then word: a Counter's own order of ties follows set iteration, which
     # changes from one process to the next.
@@ -212,13 +217,14 @@ def _ranked_word_sets(
     top = [w for w in frequent if w not in NEGATIONS][:TOP_WORDS]
     top += sorted(w for w in NEGATIONS if counts[w] >= 2)
     if not top:
-        return []
+        return [], set()
     in_theme = _presence(member_keys, top)
     index, sampled = corpus
     in_corpus = _presence_from_index(index, sampled, top)
     scale = corpus_size / max(sampled, 1)
     near = _near_pairs(member_words)
     scored: list[tuple[float, tuple[str, ...]]] = []
+    loose: list[tuple[str, ...]] = []
     for size in range(1, MAX_WORDS + 1):
         for combo in itertools.combinations(range(len(top)), size):
             words = tuple(top[j] for j in combo)
@@ -236,9 +242,14 @@ def _ranked_word_sets(
             precision = coverage * theme_size / everywhere
             score = 2 * coverage * precision / (coverage + precision)
             score *= 1 + EXTRA_WORD_BONUS * (size - 1)
-            scored.append((round(score, 9), words))
+            # A lone word names a theme only where most members use it and most of its uses
+            # are in the theme; a word that runs through a grab-bag ("Terminal") says too little.
+            if size > 1 or min(coverage, precision) >= SINGLE_WORD_SHARE:
+                scored.append((round(score, 9), words))
+            else:
+                loose.append(words)
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [words for _, words in scored[:CANDIDATE_SETS]]
+    return [words for _, words in scored[:CANDIDATE_SETS]], set(loose)
 
 
 def _shortest_span(words: list[str], wanted: set[str]) -> tuple[int, int] | None:
@@ -365,7 +376,8 @@ def _written_forms(texts: Sequence[str]) -> dict[str, str]:
 
 def _display(phrase: Sequence[str], forms: dict[str, str]) -> str:
     words = [forms.get(word, word) for word in phrase]
-    if words and words[0].islower():  # "iPhone" and "GBP" keep their spelling
+    # "iPhone" and "GBP" keep their spelling, and so do code names ("tf.function", "npm_config").
+    if words and words[0].islower() and not any(mark in words[0] for mark in "._"):
         words[0] = words[0][:1].upper() + words[0][1:]
     # Composed again: lower-casing "İ" gives "i" and a combining dot, and upper-casing that "I".
     text = unicodedata.normalize("NFC", " ".join(words))
@@ -408,13 +420,14 @@ def name_key(name: str) -> frozenset[str]:
     return frozenset(word_key(token) for token in tokens(name) if _is_content(token))
 
 
-def _says_enough(phrase: tuple[str, ...]) -> bool:
-    """A name of two or more content words, or one content word that is neither short (an
-    abbreviation: "Tf", "Id") nor a verb's past or present participle ("Added", "Failing")."""
+def _says_enough(phrase: tuple[str, ...], *, alone: bool = True) -> bool:
+    """A name of two or more content words, or (where ``alone``) one content word that is
+    neither short (an abbreviation: "Tf", "Id") nor a verb's past or present participle
+    ("Added", "Failing")."""
     content = [word for word in phrase if _is_content(word)]
     if len(content) >= 2:
         return True
-    if not content:
+    if not content or not alone:
         return False
     word = content[0]
     return len(word) > SHORT_WORD and not word.endswith(_VERB_ENDINGS)
@@ -436,13 +449,18 @@ def name_candidates(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int
         sample = _spread(members, MEMBER_SAMPLE)
         member_words = [tokens(texts[i]) for i in sample]
         member_keys = [_content_keys(words) for words in member_words]
-        ranked = _ranked_word_sets(
+        ranked, loose = _ranked_word_sets(
             member_keys, member_words, corpus_index, len(members), len(texts)
         )
         phrases: list[tuple[str, ...]] = []
         for wanted in ranked:
             found = _phrase(wanted, member_words)
             if found and found not in phrases and _says_enough(found):
+                phrases.append(found)
+        # A loose word may still lead a phrase most of its uses share ("integrated terminal").
+        for wanted in sorted(loose):
+            found = _phrase(wanted, member_words)
+            if found and found not in phrases and _says_enough(found, alone=False):
                 phrases.append(found)
         # Stable: within each group the best-ranked set's phrase stays first.
         phrases.sort(key=lambda phrase: sum(1 for w in phrase if _is_content(w)) < 2)
