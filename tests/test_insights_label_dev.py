@@ -74,3 +74,11 @@ def test_a_lone_word_never_names_a_theme_when_members_wrote_a_phrase() -> None:
     texts = countries + cards
     labels = np.array([0] * len(countries) + [1] * len(cards), dtype=np.int64)
     assert label_themes(texts, labels)[0].label != "Countries"
+
+
+def test_keywords_name_a_theme_from_its_subjects_not_its_logs() -> None:
+    from productpath.insights.label import short_label
+
+    keywords = ["2022 10", "01t11 16", "crash", "stack", "startup"]
+    assert short_label(keywords, heads={"crash", "startup", "on"}) == "crash · startup · stack"
+    assert short_label(keywords) == "2022 10 · 01t11 16 · crash"

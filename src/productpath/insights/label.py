@@ -68,8 +68,16 @@ def _keywords_per_theme(
     return ranked
 
 
-def short_label(keywords: Sequence[str]) -> str:
-    """The best few keywords, skipping any whose words an earlier pick already says."""
+def short_label(keywords: Sequence[str], heads: set[str] | None = None) -> str:
+    """The best few keywords, skipping any whose words an earlier pick already says.
+
+    With ``heads`` (the words of the members' first lines: a ticket's subject), keywords said
+    there come first, and keywords with a digit ("2022 10", "01t11") are left out while others
+    remain: from a log or a date, they name nothing a person asked about.
+    """
+    if heads is not None:
+        readable = [k for k in keywords if not any(c.isdigit() for c in k)]
+        keywords = sorted(readable, key=lambda k: not set(k.split()) <= heads) or list(keywords)
     picked: list[str] = []
     said: set[str] = set()
     for keyword in keywords:
@@ -107,7 +115,7 @@ def label_themes(
     said: set[frozenset[str]] = set()
     # Larger themes choose first: the smaller of two alike themes takes its next-best name.
     for theme in sorted(themes, key=lambda t: (-sizes[t], t)):
-        names = candidates[theme] or [short_label(ranked[theme])]
+        names = candidates[theme] or [short_label(ranked[theme], _head_words(texts, labels, theme))]
         label = next(
             (name for name in names if name_key(name) not in said | contested),
             next((name for name in names if name_key(name) not in said), names[0]),
@@ -118,6 +126,19 @@ def label_themes(
         said.add(name_key(label))
         found[theme] = ThemeLabel(label, tuple(ranked[theme]))
     return dict(sorted(found.items()))
+
+
+def _head_words(texts: Sequence[str], labels: NDArray[np.int64], theme: int) -> set[str]:
+    """The lower-cased words of the first lines of (up to 400 of) a theme's members."""
+    import re
+
+    members = np.flatnonzero(labels == theme)[:400]
+    pattern = re.compile(KEYWORD)
+    return {
+        word.lower()
+        for index in members
+        for word in pattern.findall(texts[index].strip().split("\n", 1)[0])
+    }
 
 
 def _distinguish(label: str, keywords: Sequence[str], taken: set[str]) -> str:
