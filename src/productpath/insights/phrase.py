@@ -52,6 +52,9 @@ SHORT_WORD = 3
 _VERB_ENDINGS = ("ed", "ing")
 # ... and both most members must use it and most of its uses must be in the theme.
 SINGLE_WORD_SHARE = 0.5
+# Phrases of two or more content words looked for per theme: the best, and two to fall back
+# on when another theme's name says the same.
+ENOUGH_CANDIDATES = 3
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
 # Words, with their apostrophes and hyphens ("didn't", "top-up"), and code names written
@@ -453,12 +456,16 @@ def name_candidates(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int
             member_keys, member_words, corpus_index, len(members), len(texts)
         )
         phrases: list[tuple[str, ...]] = []
+        longer = 0
         for wanted in ranked:
             found = _phrase(wanted, member_words)
             if found and found not in phrases and _says_enough(found):
                 phrases.append(found)
+                longer += sum(1 for w in found if _is_content(w)) >= 2
+                if longer == ENOUGH_CANDIDATES:  # enough to choose from when names clash
+                    break
         # A loose word may still lead a phrase most of its uses share ("integrated terminal").
-        for wanted in sorted(loose):
+        for wanted in [] if longer else sorted(loose):
             found = _phrase(wanted, member_words)
             if found and found not in phrases and _says_enough(found, alone=False):
                 phrases.append(found)
