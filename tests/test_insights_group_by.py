@@ -95,3 +95,29 @@ def test_themes_stay_within_a_group_and_new_rows_join_their_own() -> None:
     owners = [facets[i] for i in range(found.centroids.shape[0])]
     labels, _ = assign_within(rows[:2], ["b", "c"], found.centroids, owners, 0.45)
     assert owners[int(labels[0])] == "b" and labels[1] == -1
+
+
+def test_group_by_source_and_segment(workspace_dir: Path, tmp_path: Path) -> None:
+    texts = [text for topic in TOPICS for text in topic] * 2
+    for source in ("survey", "support"):
+        path = tmp_path / f"{source}.csv"
+        rows = [f'{source}{i},"{text}"' for i, text in enumerate(texts)]
+        path.write_text("id,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        result = invoke("feedback", "import", str(path), "--text-column", "text",
+                        "--id-column", "id", "--source", source)  # fmt: skip
+        assert result.exit_code == 0, result.output
+    run = json.loads(
+        invoke("insights", "run", "--embedder", "hashing", "--group-by", "source", "--json").stdout
+    )
+    assert run["group_by"] == "source"
+    items = json.loads(invoke("feedback", "list", "--json").stdout)
+    sources: dict[int, set[str]] = {}
+    for item in items:
+        if item["theme_id"] is not None:
+            sources.setdefault(item["theme_id"], set()).add(item["source"])
+    assert len(sources) >= 4 and all(len(found) == 1 for found in sources.values())
+    # No item has a customer, so no segment: all of them are one group, as without grouping.
+    run = json.loads(
+        invoke("insights", "run", "--embedder", "hashing", "--group-by", "segment", "--json").stdout
+    )
+    assert run["group_by"] == "segment" and run["mode"] == "full" and run["themes"] >= 3
