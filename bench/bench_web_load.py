@@ -3,6 +3,12 @@ initiatives, on SQLite and on PostgreSQL. One command prints the table.
 
 python bench/bench_web_load.py [--users 20] [--seconds 60] [--workers 2]
                                [--backends sqlite,postgresql] [--work DIR] [--wait 0]
+                               [--writers 2] [--short]
+
+--writers N makes it the mixed bench: N of the clients edit initiatives through the API
+(read, then PATCH with the version read) while the others read; the table then has the
+writes' rows beside the reads'. --short: 15 seconds, SQLite only (a quick look, e.g. in CI).
+Set PRODUCTPATH_RESPONSE_CACHE=0 in the environment to measure without the response cache.
 
 1. Builds the demo (``productpath demo --no-serve``) and grows it with grow_workspace.grow;
    kept in --work (default: a folder in the system's temp dir) and reused by later runs.
@@ -65,7 +71,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pp-bench-web")
     parser.add_argument("--wait", type=float, default=0.0, help="think time per client (s)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--writers", type=int, default=0, help="clients that edit through the API (mixed bench)"
+    )
+    parser.add_argument("--short", action="store_true", help="15 s, SQLite only")
     args = parser.parse_args(argv)
+    if args.short:
+        args.seconds, args.backends = min(args.seconds, 15), "sqlite"
+    if not 0 <= args.writers < args.users:
+        parser.error("--writers must leave at least one reader")
 
     workspace = prepare(args.work)
     base_pg = os.environ.get(
@@ -81,9 +95,13 @@ def main(argv: list[str]) -> int:
             url = copy_to_postgres(workspace, base_pg)
         try:
             for workers in [int(w) for w in args.workers.split(",")]:
-                rows = run_load(workspace, url, workers, args.users, args.seconds, args.wait)
+                rows = run_load(
+                    workspace, url, workers, args.users, args.seconds, args.wait, args.writers
+                )
                 results.append((backend, workers, rows))
-                print_table(backend, workers, args.users, rows)
+                print_table(backend, workers, args.users, rows, args.writers)
+                if args.writers:
+                    print_mixed(rows)
         finally:
             if url is not None and not args.keep:
                 drop_database(base_pg)
@@ -192,7 +210,13 @@ def server_env(environ: Mapping[str, str], url: str | None) -> dict[str, str]:
 
 
 def run_load(
-    workspace: Path, url: str | None, workers: int, users: int, seconds: int, wait: float
+    workspace: Path,
+    url: str | None,
+    workers: int,
+    users: int,
+    seconds: int,
+    wait: float,
+    writers: int = 0,
 ) -> list[Row]:
     sys.path.insert(0, str(HERE / "web_load"))
     from locustfile import PAGES
@@ -227,7 +251,7 @@ def run_load(
                 *("--host", host, "--csv", str(prefix), "--only-summary"),
                 *("--stop-timeout", "10", "--loglevel", "WARNING"),
             ],
-            env={**env, "BENCH_WAIT": str(wait)},
+            env={**env, "BENCH_WAIT": str(wait), "BENCH_WRITERS": str(writers)},
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -295,8 +319,9 @@ def read_stats(path: Path) -> list[Row]:
         ]
 
 
-def print_table(backend: str, workers: int, users: int, rows: list[Row]) -> None:
-    print(f"\n{backend}, {workers} worker(s), {users} concurrent clients")
+def print_table(backend: str, workers: int, users: int, rows: list[Row], writers: int = 0) -> None:
+    mix = f" ({users - writers} reading, {writers} writing)" if writers else ""
+    print(f"\n{backend}, {workers} worker(s), {users} concurrent clients{mix}")
     print(f"{'endpoint':42} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6}")
     for r in rows:
         print(f"{r.name:42} {r.requests:8d} {r.failures:6d} {r.p50:7.0f} {r.p95:7.0f} {r.rps:6.1f}")
@@ -314,6 +339,18 @@ def print_table(backend: str, workers: int, users: int, rows: list[Row]) -> None
         f"worst p95 {worst.p95:.0f} ms ({worst.name}), {errors} errors: {verdict} the target "
         f"(p95 < {TARGET_P95_MS:.0f} ms, 0 errors){versus}"
     )
+
+
+def print_mixed(rows: list[Row]) -> None:
+    """The mixed bench's two figures: the worst p95 of the reads and of the writes."""
+    pages = [r for r in rows if r.name != "Aggregated"]
+    reads = [r for r in pages if not r.name.startswith("write:")]
+    writes = [r for r in pages if r.name.startswith("write: PATCH")]
+    for label, chosen in (("reads", reads), ("writes", writes)):
+        if chosen:
+            worst = max(chosen, key=lambda r: r.p95)
+            done = sum(r.requests for r in chosen)
+            print(f"mixed: {label} p95 {worst.p95:.0f} ms (worst: {worst.name}), {done} requests")
 
 
 if __name__ == "__main__":

@@ -3,16 +3,19 @@ their targets and their recorded values.
 
 python bench/quick.py            # measure, print the table; exit 1 if a figure is > 2x its record
 python bench/quick.py --record   # measure and store the figures as the new record
+python bench/quick.py --commands-only --baseline ../main/src   # before/after, in one run
 
 It builds the demo workspace in a temporary folder (that build is itself a figure), then times
-whole processes: the listing commands, ``report exec``, ``insights run`` after adding 10 items,
-and ``python -c "import sqlalchemy"`` beside them for scale; then MiniLM's load time and its
-throughput in this process. Each command figure is the median of three runs of the CPU seconds
-the process used (user + system, from the kernel's accounting): on a shared machine wall time
-swings with the neighbours' load while CPU time barely moves, so CPU time is what is compared
-with the record. Wall time is printed beside it. This is a guard against regressions, not a
-timed test: it never fails on a target, only on a figure more than twice its record (for
-throughput: less than half).
+whole processes: the eight listing commands, ``report exec`` in its three formats, ``insights
+run`` after adding 10 items, and ``python -c "import sqlalchemy"`` beside them for scale; then
+MiniLM's load time and its throughput in this process. Each command figure is the median of
+three runs of the CPU seconds the process used (user + system, from the kernel's accounting):
+on a shared machine wall time swings with the neighbours' load while CPU time barely moves, so
+CPU time is what is compared with the record. Wall time and the load average are printed
+beside it. With ``--baseline SRC`` each command also runs on that source (``PYTHONPATH``), in
+turns with this one, for a before/after table measured in one run. This is a guard against
+regressions, not a timed test: it never fails on a target, only on a figure more than twice its
+record (for throughput: less than half).
 """
 
 from __future__ import annotations
@@ -47,14 +50,23 @@ NEW_ITEMS = [
     "Love the new budgeting feature, thanks!",
 ]
 # Whole-process commands on the demo workspace, with their targets in wall seconds (issue 21).
+# Every listing is also held to 1.5x ``python -c "import sqlalchemy"`` measured beside it.
+LISTING = 0.35
+REPORT = ["report", "exec", "--format"]
 COMMANDS: list[tuple[str, list[str], float]] = [
-    ("feedback list --limit 20", ["feedback", "list", "--limit", "20"], 0.35),
-    ("roadmap show --json", ["roadmap", "show", "--json"], 0.35),
-    ("themes list", ["themes", "list"], 0.35),
-    ("customers list", ["customers", "list"], 0.35),
-    ("delivery status", ["delivery", "status"], 0.35),
+    ("feedback list --limit 20", ["feedback", "list", "--limit", "20"], LISTING),
+    ("roadmap show --json", ["roadmap", "show", "--json"], LISTING),
+    ("themes list", ["themes", "list"], LISTING),
+    ("customers list", ["customers", "list"], LISTING),
+    ("delivery status", ["delivery", "status"], LISTING),
+    ("decision review", ["decision", "review"], LISTING),
+    ("kpi show payment-success-rate", ["kpi", "show", "payment-success-rate"], LISTING),
+    ("stakeholders list", ["stakeholders", "list"], LISTING),
     ("report exec --format md", ["report", "exec", "--format", "md"], 1.0),
+    ("report exec --format html", ["report", "exec", "--format", "html"], 1.0),
+    ("report exec --format pdf", [*REPORT, "pdf", "--out", "{work}/r.pdf"], 2.0),
 ]
+SCALE = 'python -c "import sqlalchemy"'
 
 
 @dataclass
@@ -65,6 +77,8 @@ class Figure:
     target: str
     wall: float | None = None
     higher_is_better: bool = False
+    # The same figure for the source given by --baseline, measured in turns with this one.
+    before: Figure | None = None
 
 
 def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -82,21 +96,38 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def _median_run(argv: list[str], env: dict[str, str], prepare: list[str] | None = None) -> Figure:
-    cpu: list[float] = []
-    wall: list[float] = []
+    return _median_runs(argv, [env], prepare)[0]
+
+
+def _median_runs(
+    argv: list[str], envs: list[dict[str, str]], prepare: list[str] | None = None
+) -> list[Figure]:
+    """One figure per environment, their runs taken in turns (A B A B ...) so that a change in
+    the neighbours' load falls on each alike."""
+    cpu: list[list[float]] = [[] for _ in envs]
+    wall: list[list[float]] = [[] for _ in envs]
     for _ in range(RUNS):
-        if prepare is not None:
-            _run(prepare, env)
-        seconds, elapsed = _run(argv, env)
-        cpu.append(seconds)
-        wall.append(elapsed)
-    return Figure("", statistics.median(cpu), "CPU s", "", statistics.median(wall))
+        for n, env in enumerate(envs):
+            if prepare is not None:
+                _run(prepare, env)
+            seconds, elapsed = _run(argv, env)
+            cpu[n].append(seconds)
+            wall[n].append(elapsed)
+    return [
+        Figure("", statistics.median(c), "CPU s", "", statistics.median(w))
+        for c, w in zip(cpu, wall, strict=True)
+    ]
 
 
-def measure(work: Path) -> list[Figure]:
+def measure(
+    work: Path, *, baseline: Path | None = None, commands_only: bool = False
+) -> list[Figure]:
     # The demo's own settings only: a PRODUCTPATH_DATABASE_URL in the caller's shell would send
     # the demo to another database.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUCTPATH_")}
+    envs = [env]
+    if baseline is not None:  # the same commands on another checkout's src/, in turns
+        envs.append(env | {"PYTHONPATH": str(baseline)})
     cli = [sys.executable, "-m", "productpath.cli.main"]
     demo = work / "demo"
     figures: list[Figure] = []
@@ -105,12 +136,18 @@ def measure(work: Path) -> list[Figure]:
     figures.append(Figure("demo --no-serve", cpu, "CPU s", "<= 20 s wall", wall))
 
     scale = _median_run([sys.executable, "-c", "import sqlalchemy"], env)
-    scale.name, scale.target = 'python -c "import sqlalchemy"', "(scale)"
+    scale.name, scale.target = SCALE, "(scale)"
     figures.append(scale)
     for name, args, target in COMMANDS:
-        figure = _median_run([*cli, "-w", str(demo), *args], env)
+        argv = [*cli, "-w", str(demo), *(a.format(work=work) for a in args)]
+        figure, *before = _median_runs(argv, envs)
         figure.name, figure.target = name, f"<= {target} s wall"
+        if target == LISTING:
+            figure.target += f", <= {1.5 * scale.value:.2f} CPU s (1.5x scale)"
+        figure.before = before[0] if before else None
         figures.append(figure)
+    if commands_only:
+        return figures
 
     items = work / "new.csv"
     with items.open("w", newline="", encoding="utf-8") as handle:
@@ -173,13 +210,31 @@ def _too_slow(figure: Figure, recorded: float | None) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="store these figures as the record")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout's src/ folder: run each command with it too, in turns, and "
+        "print both (a before/after table measured in one run)",
+    )
+    parser.add_argument(
+        "--commands-only",
+        action="store_true",
+        help="only the demo and the command figures (no insights run, no MiniLM)",
+    )
     args = parser.parse_args()
     record: dict[str, float] = json.loads(RECORD.read_text()) if RECORD.exists() else {}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="pp-bench-quick-") as folder:
         started = time.perf_counter()
-        figures = measure(Path(folder))
+        figures = measure(Path(folder), baseline=args.baseline, commands_only=args.commands_only)
         total = time.perf_counter() - started
-    print(f"median of {RUNS} runs; CPU s = user + system of the whole process; {total:.0f} s")
+    load = " / ".join(f"{a:.1f}-{b:.1f}" for a, b in zip(load_before, os.getloadavg(), strict=True))
+    print(
+        f"median of {RUNS} runs; CPU s = user + system of the whole process; {total:.0f} s; "
+        f"load average (1, 5, 15 min) at start-end: {load}"
+    )
+    if args.baseline is not None:
+        _print_comparison(figures, args.baseline)
     print("| figure | value | wall s | target | recorded | verdict |")
     print("|---|---|---|---|---|---|")
     regressions = []
@@ -202,6 +257,23 @@ def main() -> int:
         print(f"more than 2x the record: {', '.join(regressions)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_comparison(figures: list[Figure], baseline: Path) -> None:
+    scale = next((f.value for f in figures if f.name == SCALE), None)
+    print(f"before: {baseline}; after: this checkout; CPU s (wall s), medians of {RUNS}, in turns")
+    print("| figure | target | before | after | after/before CPU | after / scale |")
+    print("|---|---|---|---|---|---|")
+    for f in figures:
+        if f.before is None:
+            continue
+        ratio = f.value / f.before.value if f.before.value else float("nan")
+        of_scale = f"{f.value / scale:.1f}x" if scale else "-"
+        print(
+            f"| `{f.name}` | {f.target} | {f.before.value:.2f} ({f.before.wall:.1f}) "
+            f"| {f.value:.2f} ({f.wall:.1f}) | {ratio:.2f} | {of_scale} |"
+        )
+    print()
 
 
 if __name__ == "__main__":

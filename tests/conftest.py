@@ -18,6 +18,10 @@ from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# A web app under test queues no periodic jobs of its own (a nightly insights run would change
+# the data under the test). Set for the whole session, before any module-scoped app starts;
+# tests/test_worker.py runs the schedule on purpose (``productpath worker`` always does).
+os.environ["PRODUCTPATH_SCHEDULE"] = "false"
 REPO = Path(__file__).resolve().parent.parent
 # Real data the tests read, shipped with them (tests/data/README.md: sources and licenses).
 TEST_DATA = REPO / "tests" / "data"

@@ -59,6 +59,8 @@ class FakeGitHub:
     repo: str = "acme/pocket"
     token: str | None = None
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The default branch's commits, oldest first (the API lists them newest first).
+    commits: list[dict[str, Any]] = field(default_factory=list)
     requests: list[Seen] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     delay: float = 0.0
@@ -108,6 +110,24 @@ class FakeGitHub:
     ) -> None:
         body = {"message": message, "documentation_url": DOCS, "status": str(status)}
         self.faults.append(Fault(status, headers or {}, times, path, body, skip))
+
+    def commit(self, subject: str, *, force: bool = False) -> str:
+        """A new commit on the default branch; ``force`` rewrites it to this one alone."""
+        at = self.tick()
+        parents = [] if force or not self.commits else [{"sha": self.commits[-1]["sha"]}]
+        sha = hashlib.sha1(f"{subject}{at}{len(self.commits)}".encode()).hexdigest()
+        person = {"name": "Ann Lee", "email": "ann@acme.example", "date": at}
+        entry = {
+            "sha": sha,
+            "commit": {"author": person, "committer": person, "message": f"{subject}\n\nWhy."},
+            "parents": parents,
+            "html_url": f"https://github.com/{self.repo}/commit/{sha}",
+        }
+        with self._lock:
+            if force:
+                self.commits = []
+            self.commits.append(entry)
+        return sha
 
     def connect_args(self, *extra: str, name: str = "gh") -> list[str]:
         """``productpath connect github`` arguments for this server's repository."""
@@ -174,6 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(fake, self._repository(fake), seen)
         if path == f"{repo_path}/issues":
             return self._issues(fake, query, seen)
+        if path == f"{repo_path}/commits" and query.get("sha") == "main":
+            return self._commits(fake, query, seen)
         return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
 
     def _repository(self, fake: FakeGitHub) -> dict[str, Any]:
@@ -216,6 +238,17 @@ class _Handler(BaseHTTPRequestHandler):
         if page > 1:
             links += [f'<{url(1)}>; rel="first"']
         return self._json(fake, body, seen, {"Link": ", ".join(links)} if links else {})
+
+    def _commits(self, fake: FakeGitHub, query: dict[str, str], seen: Seen) -> int:
+        per_page = min(int(query.get("per_page", "30")), 100)
+        page = int(query.get("page", "1"))
+        newest_first = list(reversed(fake.commits))
+        body = newest_first[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(newest_first):
+            nxt = f"{fake.api_url}{seen.path}?{urlencode({**query, 'page': str(page + 1)})}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        return self._json(fake, body, seen, headers)
 
     def _json(
         self, fake: FakeGitHub, body: Any, seen: Seen, headers: dict[str, str] | None = None

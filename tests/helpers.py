@@ -35,10 +35,18 @@ def loaded_by(code: str, modules: Sequence[str]) -> list[str]:
     return [name for name in result.stdout.strip().split(",") if name]
 
 
-# The one script every page loads (static/search.js: "/" focuses the search box).
+# The scripts every page loads (static/search.js: "/" focuses the search box; keys.js: the
+# keyboard shortcuts; mention.js: @mention completion in comment boxes, idle on pages without one).
 SITE_SCRIPT = '<script src="/static/search.js" defer></script>'
+SITE_SCRIPTS = (
+    SITE_SCRIPT,
+    '<script src="/static/keys.js" defer></script>',
+    '<script src="/static/mention.js" defer></script>',
+)
 
 
 def page_code(html: str) -> str:
-    """A page without its site-wide script tag, so a test can check it holds no other code."""
-    return html.replace(SITE_SCRIPT, "")
+    """A page without its site-wide script tags, so a test can check it holds no other code."""
+    for tag in SITE_SCRIPTS:
+        html = html.replace(tag, "")
+    return html

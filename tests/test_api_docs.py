@@ -36,6 +36,8 @@ def test_docs_page_loads_swagger_from_this_app_with_no_inline_code(client: TestC
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
     assert [attrs.strip() for attrs, _ in scripts] == [
         'src="/static/search.js" defer',
+        'src="/static/keys.js" defer',
+        'src="/static/mention.js" defer',
         'src="/docs/static/swagger-ui-bundle.js"',
         'src="/static/api-docs.js"',
     ]

@@ -90,6 +90,7 @@ KNOWN = {
     "/api/v1/feedback/{item_id}": {"item_id": 1},
     "/api/v1/customers/{key}": {"key": "acme"},
     "/api/v1/kpis/{key}": {"key": "activation"},
+    "/api/v1/teams/{key}": {"key": "payments"},
 }
 
 

@@ -88,7 +88,7 @@ def test_line_chart_without_data_draws_only_axes() -> None:
 
 def _blips(markup: str) -> list[tuple[str, float, float]]:
     found = re.findall(
-        r'aria-label="([^"]*)"><title>[^<]*</title><circle cx="([\d.]+)" '
+        r'<title>([^<]*)</title><circle cx="([\d.]+)" '
         r'cy="([\d.]+)"',
         markup,
     )

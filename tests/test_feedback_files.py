@@ -129,10 +129,15 @@ def test_bytes_that_are_not_utf8_name_the_line_and_field(tmp_path: Path) -> None
     assert (bad.line, bad.field) == (3, "text") and "UTF-8" in bad.reason
 
 
-def test_utf16_file_is_refused_with_a_hint(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.csv", "text\nhello\n".encode("utf-16"))
-    with pytest.raises(InputError, match="UTF-16"):
-        records(path, FeedbackColumns(text="text"))
+def test_utf16_file_with_its_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Google Play exports reviews as UTF-16 with a BOM: the mark says how to decode it."""
+    for encoding in ("utf-16", "utf-16-be"):
+        data = "text\nhéllo\n".encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        path = write(tmp_path, "r.csv", data)
+        (item,) = records(path, FeedbackColumns(text="text"))
+        assert isinstance(item, FeedbackRecord) and item.text == "héllo"
 
 
 def test_nul_characters_inside_text_are_removed_and_counted(tmp_path: Path) -> None:

@@ -60,6 +60,9 @@ def test_two_workers_serve_a_postgresql_workspace(tmp_path: Path, postgres_url: 
         **os.environ,
         "PRODUCTPATH_DATABASE_URL": postgres_url,
         "PRODUCTPATH_SECRET_KEY": "test-secret-shared-by-the-workers",
+        # The seeded feedback was never analysed, so the schedule would queue the nightly
+        # insights run at once (tests/test_worker.py covers that); this test wants no jobs.
+        "PRODUCTPATH_SCHEDULE": "false",
     }
     env.pop("PRODUCTPATH_ALLOWED_HOSTS", None)
     server = subprocess.Popen(

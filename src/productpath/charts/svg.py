@@ -314,7 +314,8 @@ def _blip(blip: Blip, bx: float, by: float) -> str:
     classes = f"radar__blip radar__blip--q{blip.quadrant % 4}{flagged}"
     if blip.href:
         return (
-            f'<a class="{classes}" href="{escape(blip.href)}" aria-label="{label}">'
-            f"<title>{label}</title>{body}</a>"
+            # Named by its <title>: an aria-label that does not contain the visible number
+            # fails WCAG 2.5.3 (label in name, axe's label-content-name-mismatch).
+            f'<a class="{classes}" href="{escape(blip.href)}"><title>{label}</title>{body}</a>'
         )
     return f'<g class="{classes}" role="img" aria-label="{label}"><title>{label}</title>{body}</g>'

@@ -40,7 +40,7 @@ def list_(
     ),
 ) -> None:
     """List customers with their segment, annual revenue and feedback count."""
-    from productpath.services.customers import list_customers
+    from productpath.services.listings import list_customers
 
     with open_from(ctx) as handle:
         rows = list_customers(handle)

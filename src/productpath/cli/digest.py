@@ -89,7 +89,9 @@ def _print_run(run: DigestRun) -> None:
         )
     for note in run.notifications:
         detail = f": {note.error}" if note.error else ""
-        typer.echo(f"{_label(note.status)} notification to {note.email}: {note.subject}{detail}")
+        where = note.recipient or note.email
+        via = f" (webhook {where})" if note.channel == "webhook" else f" to {where}"
+        typer.echo(f"{_label(note.status)} notification{via}: {note.subject}{detail}")
     if not run.dry_run:
         skipped = run.count("skipped")
         more = f", {skipped} skipped (see the warning)" if skipped else ""

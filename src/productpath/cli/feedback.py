@@ -19,7 +19,7 @@ from productpath.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from productpath.services.feedback import FeedbackRow
+    from productpath.services.listings import FeedbackRow
 
 app = typer.Typer(help="Import, list and export customer feedback.", no_args_is_help=True)
 
@@ -30,6 +30,8 @@ class InputFormat(StrEnum):
     jsonl = "jsonl"
     github_issues = "github-issues"
     jira = "jira"
+    app_store = "app-store"
+    google_play = "google-play"
 
 
 class PiiType(StrEnum):
@@ -78,7 +80,10 @@ def import_(
         None,
         "--format",
         help="File format (default: from the extension); github-issues (the REST API's issues "
-        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body.",
+        "JSON) and jira (a Jira CSV export) read each issue as feedback: title, blank line, body; "
+        "app-store (an App Store Connect reviews JSON) and google-play (Google Play's review "
+        "CSV, UTF-16) read each review, with its rating, version and territory or language; "
+        "both are recognised without --format when no --text-column is given.",
     ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Skip bad rows (each one reported) instead of stopping."
@@ -307,24 +312,25 @@ def list_(
 ) -> None:
     """List the imported feedback: in import order, or with a filter, the items it matches,
     newest first (the filters of the web explorer)."""
-    from productpath.services.feedback import list_feedback
-    from productpath.services.pages.feedback_explorer import FeedbackQuery, list_matching
-
-    query = FeedbackQuery(
-        q=q,
-        theme=theme,
-        kind=kind,
-        sentiment=sentiment,
-        segment=segment,
-        source=source,
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
-    )
-    filtered = query != FeedbackQuery()
+    filters = {
+        "q": q,
+        "theme": theme,
+        "kind": kind,
+        "sentiment": sentiment,
+        "segment": segment,
+        "source": source,
+        "since": _day(since, "--since"),
+        "until": _day(until, "--until"),
+    }
+    filtered = any(value is not None for value in filters.values())
     with open_from(ctx) as handle:
-        if filtered:
-            rows = list_matching(handle, query, limit=limit)
+        if filtered:  # the explorer's search (it imports the ORM); the plain list reads rows
+            from productpath.services.pages.feedback_explorer import FeedbackQuery, list_matching
+
+            rows = list_matching(handle, FeedbackQuery(**filters), limit=limit)  # type: ignore[arg-type]
         else:
+            from productpath.services.listings import list_feedback
+
             rows = list_feedback(handle, limit=limit)
     if as_json:
         print_json([row.listed() for row in rows])

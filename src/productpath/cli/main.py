@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -21,6 +22,7 @@ from productpath.cli import (
     forecast,
     git,
     insights,
+    jobs,
     kpi,
     portability,
     report,
@@ -127,10 +129,56 @@ db.register(app)
 portability.register(app)
 sources.register(app)
 search.register(app)
+jobs.register(app)
 
 
 def run() -> None:
+    keep_only_the_named_command(app, sys.argv[1:])
     app()
+
+
+# The root options that take a value (the command's name is the first word after them).
+_VALUED_ROOT_OPTIONS = ("--workspace", "-w")
+
+
+def keep_only_the_named_command(root: typer.Typer, args: list[str]) -> None:
+    """Leave on ``root`` only the command or group ``args`` names, when it names one.
+
+    Typer builds the Click command of every registered command before it runs any (about a
+    tenth of a CPU second here, for some ninety commands), so a listing paid for building all
+    of them. The command that runs, its options, its help and its errors are the same; a
+    mistyped name, ``--help`` or no command at all keeps every command (the root's help and
+    "No such command" list them)."""
+    name = _command_word(args)
+    if name is None:
+        return
+    groups = [g for g in root.registered_groups if g.name == name]
+    commands = [
+        c
+        for c in root.registered_commands
+        if (c.name or typer.main.get_command_name(getattr(c.callback, "__name__", ""))) == name
+    ]
+    if groups or commands:
+        root.registered_groups = groups
+        root.registered_commands = commands
+
+
+def _command_word(args: list[str]) -> str | None:
+    """The first word of ``args`` that is not a root option or its value; None after --help."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--help", "--version"):
+            return None
+        if arg in _VALUED_ROOT_OPTIONS:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue  # --workspace=PATH, -wPATH, or an option the root will refuse
+        return arg
+    return None
 
 
 if __name__ == "__main__":  # `python -m productpath.cli.main` runs the CLI too

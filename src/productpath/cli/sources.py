@@ -17,6 +17,40 @@ connect_app = typer.Typer(
 sources_app = typer.Typer(help="List, show and remove live sources.", no_args_is_help=True)
 
 
+_TOKEN_ENV_HELP = (
+    "The NAME of the environment variable holding the token (the token is never stored)."
+)
+_KEYRING_HELP = (
+    "Read the token from the OS keyring entry SERVICE:USER instead (store it with "
+    "'keyring set SERVICE USER')."
+)
+_EVERY_HELP = "How often it should be synced: 30s, 15m, 2h, 1d."
+
+
+def _token_env() -> Any:
+    return typer.Option(None, "--token-env", help=_TOKEN_ENV_HELP)
+
+
+def _token_keyring() -> Any:
+    return typer.Option(None, "--token-keyring", help=_KEYRING_HELP)
+
+
+def _every() -> Any:
+    return typer.Option(None, "--every", help=_EVERY_HELP)
+
+
+def _register(ctx: typer.Context, connect: Callable[..., Any], name: str, **options: Any) -> Any:
+    """Register source ``name`` with the service's ``connect`` function and ``options``."""
+    with open_from(ctx) as handle:
+        return connect(handle, name, **options)
+
+
+def _connected(row: Any, what: str) -> None:
+    typer.echo(
+        f"Connected source '{row.name}' ({what}); run 'productpath sync {row.name}' to read it"
+    )
+
+
 @connect_app.command("github")
 def connect_github(
     ctx: typer.Context,
@@ -34,19 +68,207 @@ def connect_github(
         help="The NAME of the environment variable holding the token (the token is never "
         "stored). Leave out for a public repository.",
     ),
-    every: str | None = typer.Option(
-        None, "--every", help="How often it should be synced: 30s, 15m, 2h, 1d."
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+    as_: str = typer.Option(
+        "tracker",
+        "--as",
+        help="What the issues become: tracker (items, with pull requests) or feedback (as "
+        "'feedback import --format github-issues' maps them).",
+    ),
+    commits: bool = typer.Option(
+        False,
+        "--commits",
+        help="Also read the default branch's commits through the API, as 'git ingest' stores "
+        "a clone's (no clone needed; no file lists).",
     ),
 ) -> None:
     """Register a GitHub repository's issues and pull requests as a source."""
+    from productpath.errors import InputError
     from productpath.services.work.sources import connect_github as connect
 
+    if as_ not in ("tracker", "feedback"):
+        raise InputError(f"--as takes tracker or feedback, not '{as_}'", field="as")
     with open_from(ctx) as handle:
-        row = connect(handle, name, repo=repo, api_url=api_url, token_env=token_env, every=every)
-    typer.echo(
-        f"Connected source '{row.name}' (GitHub {repo} at {row.settings['api_url']}); "
-        f"run 'productpath sync {row.name}' to read it"
+        row = connect(
+            handle,
+            name,
+            repo=repo,
+            api_url=api_url,
+            token_env=token_env,
+            every=every,
+            token_keyring=token_keyring,
+            as_feedback=as_ == "feedback",
+            commits=commits,
+        )
+    into = "as feedback" if as_ == "feedback" else "into the tracker"
+    _connected(row, f"GitHub {repo} at {row.settings['api_url']}, {into}")
+
+
+@connect_app.command("jira")
+def connect_jira(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A name for the source, used by 'sync NAME'."),
+    site: str = typer.Option(..., "--site", help="The Jira site, e.g. https://acme.atlassian.net."),
+    jql: str = typer.Option(..., "--jql", help="The issues to read, e.g. 'project = SHOP'."),
+    user_env: str | None = typer.Option(
+        None,
+        "--user-env",
+        help="The NAME of the environment variable holding the account's e-mail (Jira Cloud); "
+        "leave out for a Data Center personal access token.",
+    ),
+    token_env: str | None = _token_env(),
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+) -> None:
+    """Register the Jira issues a JQL query selects (tracker items, with status history)."""
+    from productpath.services.work.sources import connect_jira as connect
+
+    row = _register(
+        ctx,
+        connect,
+        name,
+        site=site,
+        jql=jql,
+        user_env=user_env,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
     )
+    _connected(row, f"Jira {row.settings['site']}: {jql}")
+
+
+@connect_app.command("zendesk")
+def connect_zendesk(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A name for the source, used by 'sync NAME'."),
+    site: str = typer.Option(..., "--site", help="The account, e.g. https://acme.zendesk.com."),
+    user_env: str = typer.Option(
+        ..., "--user-env", help="The NAME of the environment variable holding the agent's e-mail."
+    ),
+    token_env: str | None = _token_env(),
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+) -> None:
+    """Register a Zendesk account's tickets as feedback (with their organisation)."""
+    from productpath.services.work.sources import connect_zendesk as connect
+
+    row = _register(
+        ctx,
+        connect,
+        name,
+        site=site,
+        user_env=user_env,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
+    _connected(row, f"Zendesk {row.settings['site']} tickets as feedback")
+
+
+@connect_app.command("intercom")
+def connect_intercom(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A name for the source, used by 'sync NAME'."),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        help="The API root: https://api.intercom.io (default), api.eu.intercom.io or "
+        "api.au.intercom.io for those regions.",
+    ),
+    token_env: str | None = _token_env(),
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+) -> None:
+    """Register an Intercom workspace's conversations as feedback (with their company)."""
+    from productpath.services.work.sources import connect_intercom as connect
+
+    row = _register(
+        ctx,
+        connect,
+        name,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+    )
+    _connected(row, f"Intercom {row.settings['api_url']} conversations as feedback")
+
+
+@connect_app.command("app-store")
+def connect_app_store(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A name for the source, used by 'sync NAME'."),
+    app: str = typer.Option(..., "--app", help="The app's Apple ID (digits)."),
+    api_url: str | None = typer.Option(
+        None, "--api-url", help="The API root (default https://api.appstoreconnect.apple.com)."
+    ),
+    token_env: str | None = _token_env(),
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+    key_id: str | None = typer.Option(
+        None,
+        "--key-id",
+        help="The API key's id: the secret is then the key (.p8 text) and each sync signs "
+        "its own token.",
+    ),
+    issuer_id: str | None = typer.Option(
+        None, "--issuer-id", help="The issuer id shown with the team's API keys."
+    ),
+) -> None:
+    """Register an App Store app's customer reviews as feedback (App Store Connect API)."""
+    from productpath.services.work.sources import connect_app_store as connect
+
+    row = _register(
+        ctx,
+        connect,
+        name,
+        app=app,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+        key_id=key_id,
+        issuer_id=issuer_id,
+    )
+    _connected(row, f"App Store app {app} reviews as feedback")
+
+
+@connect_app.command("google-play")
+def connect_google_play(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A name for the source, used by 'sync NAME'."),
+    package: str = typer.Option(..., "--package", help="The app's package, com.example.app."),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        help="The API root (default https://androidpublisher.googleapis.com).",
+    ),
+    token_env: str | None = _token_env(),
+    token_keyring: str | None = _token_keyring(),
+    every: str | None = _every(),
+    service_account: bool = typer.Option(
+        False,
+        "--service-account",
+        help="The secret is a service account's JSON key (exchanged for an access token at "
+        "each sync), not an access token.",
+    ),
+) -> None:
+    """Register a Google Play app's reviews as feedback (Play Developer API)."""
+    from productpath.services.work.sources import connect_google_play as connect
+
+    row = _register(
+        ctx,
+        connect,
+        name,
+        package=package,
+        api_url=api_url,
+        token_env=token_env,
+        token_keyring=token_keyring,
+        every=every,
+        service_account=service_account,
+    )
+    _connected(row, f"Google Play {package} reviews as feedback")
 
 
 @sources_app.command("list")
@@ -73,7 +295,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         table.add_row(
             row.name,
             row.kind,
-            row.settings.get("repo", ""),
+            _reads(row.settings),
             row.every or "",
             last.started_at.strftime("%Y-%m-%d %H:%M") if last else "never",
             _result(last.as_dict()) if last else "",
@@ -98,7 +320,9 @@ def show(
     typer.echo(f"{row.name} ({row.kind})")
     for key, value in row.settings.items():
         typer.echo(f"  {key}: {value}")
-    typer.echo(f"  token from: {'$' + row.token_env if row.token_env else 'none (public)'}")
+    keyring = row.settings.get("token_keyring")
+    place = f"${row.token_env}" if row.token_env else f"keyring {keyring}" if keyring else None
+    typer.echo(f"  token from: {place or 'none (public)'}")
     typer.echo(f"  every: {row.every or 'by hand'}")
     typer.echo(f"  changes read up to: {row.cursor or 'nothing read yet'}")
     for run in row.runs:
@@ -140,11 +364,19 @@ def sync(
         typer.echo("No sources; add one with 'productpath connect github NAME --repo OWNER/NAME'.")
     for report in reports:
         news = "nothing new" if report.not_modified else f"{report.added} new"
+        commits = f"{report.commits} new commits " if report.commits else ""
         typer.echo(
             f"Synced '{report.source}': {news}, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.skipped)} skipped "
-            f"({report.requests} requests, {report.seconds:.1f} s)"
+            f"{commits}({report.requests} requests, {report.seconds:.1f} s)"
         )
+
+
+def _reads(settings: dict[str, Any]) -> str:
+    for key in ("repo", "jql", "app", "package", "site", "api_url"):
+        if settings.get(key):
+            return str(settings[key])
+    return ""
 
 
 def _result(run: dict[str, Any]) -> str:

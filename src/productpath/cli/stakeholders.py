@@ -113,6 +113,7 @@ def add(
 ) -> None:
     """Add a stakeholder, or update the one with the same key and name (only the options
     given). A key held under another name is refused: rename with 'stakeholders update'."""
+    from productpath.services.history import local_actor
     from productpath.services.stakeholders import StakeholderInput, save_stakeholder
 
     given = StakeholderInput(
@@ -129,7 +130,7 @@ def add(
         cadence=cadence,
     )
     with open_from(ctx) as handle:
-        row, outcome = save_stakeholder(handle, given)
+        row, outcome = save_stakeholder(handle, given, actor=local_actor(), via="cli")
     typer.echo(f"Stakeholder '{row.key}' ({row.name}) {outcome}.")
 
 
@@ -149,6 +150,7 @@ def update(
     cadence: str | None = CADENCE,
 ) -> None:
     """Change only the options given of the stakeholder with KEY (the name with --name)."""
+    from productpath.services.history import local_actor
     from productpath.services.stakeholders import StakeholderInput, update_stakeholder
 
     given = StakeholderInput(
@@ -164,7 +166,7 @@ def update(
         cadence=cadence,
     )
     with open_from(ctx) as handle:
-        row, outcome = update_stakeholder(handle, key, given)
+        row, outcome = update_stakeholder(handle, key, given, actor=local_actor(), via="cli")
     typer.echo(f"Stakeholder '{row.key}' ({row.name}) {outcome}.")
 
 

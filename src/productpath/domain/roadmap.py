@@ -160,6 +160,8 @@ class InitiativeStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
+    # Taken off the roadmap (boards, schedules, forecasts, scoring) but kept, with its history.
+    ARCHIVED = "archived"
 
 
 class _Strict(BaseModel):

@@ -51,7 +51,7 @@ initiatives:
     objective: adoption
     team: core
     milestone: next-release
-    status: in_progress        # proposed | planned | in_progress | done | dropped
+    status: in_progress        # proposed | planned | in_progress | done | dropped | archived
     start: {started.isoformat()}          # work linked by branch or message counts from this day
     target: {quarter_end.isoformat()}
     estimate: {{optimistic: 2, likely: 3, pessimistic: 6}}   # ideal weeks

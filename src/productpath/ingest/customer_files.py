@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,31 +78,60 @@ def _record(
     def fail(reason: str, column: str) -> InputError:
         return InputError(reason, file=path, line=row.line, field=column)
 
-    key = row.values.get(id_col, "").strip()
+    return _checked(
+        row.line,
+        lambda column: row.values.get(column, ""),
+        fail,
+        (id_col, name_col, segment_col, revenue_col),
+    )
+
+
+def customer_from_form(key: str, name: str, segment: str, annual_revenue: str) -> CustomerRecord:
+    """One customer typed into a form (the web's edit form), checked by the very rules a
+    customer file's row is: the same limits, the same amount format, the same wording; the
+    error names the field (``id``, ``name``, ``segment``, ``annual_revenue``)."""
+    values = {"id": key, "name": name, "segment": segment, "annual_revenue": annual_revenue}
+
+    def fail(reason: str, column: str) -> InputError:
+        return InputError(reason, field=column)
+
+    return _checked(
+        0, lambda column: values[column], fail, ("id", "name", "segment", "annual_revenue")
+    )
+
+
+def _checked(
+    line: int,
+    get: Callable[[str], str],
+    fail: Callable[[str, str], InputError],
+    columns: tuple[str, str, str | None, str | None],
+) -> CustomerRecord:
+    id_col, name_col, segment_col, revenue_col = columns
+    key = get(id_col).strip()
     if not key:
         raise fail("the id is missing or empty", id_col)
     if len(key) > MAX_CUSTOMER_LENGTH:
         raise fail(f"the id is longer than {MAX_CUSTOMER_LENGTH} characters", id_col)
-    name = row.values.get(name_col, "").strip()
+    name = get(name_col).strip()
     if not name:
         raise fail("the name is missing or empty", name_col)
     if len(name) > MAX_NAME_LENGTH:
         raise fail(f"the name is longer than {MAX_NAME_LENGTH} characters", name_col)
     segment = None
     if segment_col is not None:
-        segment = row.values.get(segment_col, "").strip() or None
+        segment = get(segment_col).strip() or None
         if segment is not None and len(segment) > MAX_NAME_LENGTH:
             raise fail(f"the segment is longer than {MAX_NAME_LENGTH} characters", segment_col)
     revenue = None
     if revenue_col is not None:
-        raw = row.values.get(revenue_col, "").strip()
+        raw = get(revenue_col).strip()
         if raw:
             match = _AMOUNT.match(raw)
             if match is None:
                 raise fail(f"not an amount: '{raw}' (use digits, e.g. 125000.50)", revenue_col)
             revenue = float(match.group(1).replace(",", "") + (match.group(2) or ""))
     return CustomerRecord(
-        row.line,
+        line,
         key,
         name,
         segment,

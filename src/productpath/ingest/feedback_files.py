@@ -74,6 +74,8 @@ class FeedbackRecord:
     kind: str | None = None
     # The kind column's cell, trimmed; None when there is no such column or the cell is empty.
     kind_value: str | None = None
+    # What the source says besides the text (an app review's rating, version, territory).
+    details: Mapping[str, str | int] = field(default_factory=dict)
 
 
 def row_hash(values: dict[str, str]) -> str:

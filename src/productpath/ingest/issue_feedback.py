@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from productpath.errors import InputError
+from productpath.ingest import kind_values
 from productpath.ingest.feedback_files import MAX_ID_LENGTH, FeedbackRecord
 from productpath.ingest.pii import RedactionPolicy, redact
 from productpath.ingest.tracker_record import TrackerRecord
@@ -36,15 +37,8 @@ _UNTICKED = re.compile(r"^\s*[-*] \[ \].*$", re.MULTILINE)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
-# Label words (after a "type:", "kind/", "t-" prefix) and Jira issue types, by kind.
-_KIND_WORDS = {
-    "bug": {"bug", "defect", "crash", "regression", "bug report", "type-bug", "error"},
-    "feature_request": {
-        "enhancement", "feature", "feature request", "feature-request", "proposal",
-        "improvement", "new feature", "story", "idea", "suggestion",
-    },
-    "question": {"question", "support", "usage", "how-to", "help"},
-}  # fmt: skip
+# A label may carry a prefix ("type: bug", "kind/feature", "t-question"); the word after it
+# is looked up in the one table of kind words (ingest.kind_values).
 _PREFIX = re.compile(r"^(?:type|kind|t|category|issue)\s*[:/-]\s*", re.IGNORECASE)
 _NOT_FEEDBACK = {"pull_request", "merge_request", "epic"}
 
@@ -60,11 +54,10 @@ def strip_template(body: str) -> str:
 
 def kind_of(labels: Iterable[str], item_type: str = "") -> str | None:
     """The feedback kind its labels (or Jira issue type) give an issue; None when they don't."""
-    for raw in (*labels, item_type.replace("_", " ")):
-        word = _PREFIX.sub("", raw.strip().casefold()).strip()
-        for kind, words in _KIND_WORDS.items():
-            if word in words:
-                return kind
+    for raw in (*labels, item_type):
+        kind = kind_values.kind_of(_PREFIX.sub("", raw.strip()))
+        if kind is not None and kind != "other":
+            return kind
     return None
 
 

@@ -17,12 +17,21 @@ KIND_NAMES = ("bug", "feature_request", "question", "praise", "other")
 _WORDS: dict[str, str] = {name: name for name in KIND_NAMES} | {
     "defect": "bug",
     "crash": "bug",
+    "regression": "bug",
+    "bug report": "bug",
+    "error": "bug",
     "feature": "feature_request",
     "enhancement": "feature_request",
     "improvement": "feature_request",
     "story": "feature_request",
+    "new feature": "feature_request",
+    "proposal": "feature_request",
+    "idea": "feature_request",
+    "suggestion": "feature_request",
     "support": "question",
     "help": "question",
+    "usage": "question",
+    "how to": "question",
 }
 _SEPARATORS = re.compile(r"[\s_\-]+")
 

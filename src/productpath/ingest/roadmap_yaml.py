@@ -18,10 +18,14 @@ from pydantic import BaseModel, ValidationError
 
 from productpath.domain.roadmap import (
     Estimate,
+    InitiativeSpec,
+    MilestoneSpec,
+    ObjectiveSpec,
     RaciSpec,
     RoadmapDoc,
     ScoreSpec,
     SupportSpec,
+    TeamSpec,
     WorkSpec,
 )
 from productpath.domain.roadmap_rules import check
@@ -34,7 +38,14 @@ from productpath.ingest._yaml_errors import (
     render_path,
 )
 
-__all__ = ["dump", "evidence_error", "parse", "read_roadmap", "validate_data"]
+__all__ = [
+    "dump",
+    "evidence_error",
+    "parse",
+    "read_roadmap",
+    "validate_change",
+    "validate_data",
+]
 
 
 def read_roadmap(path: Path) -> RoadmapDoc:
@@ -114,6 +125,54 @@ def validate_data(data: dict[str, Any]) -> RoadmapDoc:
             _with_more(problem.message, len(violations) - 1), field=render_path(problem.path)
         )
     return doc
+
+
+def validate_change(
+    doc: RoadmapDoc, section: str, index: int | None, item: dict[str, Any] | None
+) -> RoadmapDoc:
+    """``doc`` (a valid roadmap) with one item of ``section`` changed: replaced at ``index``,
+    added (``index`` None) or removed (``item`` None), validated as :func:`validate_data` would
+    validate the whole document, with its errors and their words. Only the changed item's own
+    fields are parsed again (the others were valid when stored); the rules across the roadmap
+    (references, duplicates, cycles) are checked over all of it."""
+    items = list(getattr(doc, section))
+    position = len(items) if index is None else index
+    if item is None:
+        del items[position]
+    else:
+        model = _ITEM_MODELS[section]
+        try:
+            spec = model.model_validate(item)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            first = errors[0]
+            raise RoadmapError(
+                _with_more(reason(first), len(errors) - 1),
+                field=render_path((section, position, *first["loc"])),
+            ) from None
+        if index is None:
+            items.append(spec)
+        else:
+            items[position] = spec
+    changed = doc.model_copy(update={section: tuple(items)})
+    violations = check(changed)
+    if violations:
+        problem = violations[0]
+        if problem.cycle:
+            raise DependencyCycleError(list(problem.cycle), field=render_path(problem.path))
+        raise RoadmapError(
+            _with_more(problem.message, len(violations) - 1), field=render_path(problem.path)
+        )
+    return changed
+
+
+# The model of one item of each roadmap section validate_change may change.
+_ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "objectives": ObjectiveSpec,
+    "teams": TeamSpec,
+    "milestones": MilestoneSpec,
+    "initiatives": InitiativeSpec,
+}
 
 
 def evidence_error(path: Path, problems: list[tuple[tuple[str | int, ...], str]]) -> RoadmapError:

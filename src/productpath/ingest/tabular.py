@@ -279,7 +279,13 @@ def _decode(path: Path) -> str:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=path) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("the file is UTF-16; save it as UTF-8", file=path, line=1)
+        # UTF-16 with its byte-order mark (Google Play's review exports): the mark says how.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(
+                "the file starts as UTF-16 but is not; save it as UTF-8", file=path, line=1
+            ) from None
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 

@@ -114,6 +114,16 @@ class _Row:
     updated_at: dt.datetime | None
 
 
+def link_word(link_type: str, *, outward: bool) -> str:
+    """The word a link of Jira type ``link_type`` ("Blocks") is stored under, seen from the
+    issue that has it: outward ("blocks") or inward ("blocked_by"). The CSV's link columns and
+    the API's ``issuelinks`` both go through here, so both give an issue the same links."""
+    words = _LINK_WORDS.get(link_type.strip().lower())
+    slug = re.sub(r"\W+", "_", link_type.strip().lower()).strip("_")
+    out, inward = words or (slug, f"{slug}_inward")
+    return out if outward else inward
+
+
 def parse_jira_datetime(value: str) -> dt.datetime:
     """A date as Jira exports it, as aware UTC (naive = UTC); ValueError when it is none."""
     m = _JIRA_DATE.match(value.strip())
@@ -191,10 +201,7 @@ class _Columns:
         for index, name in enumerate(header):
             m = _LINK_COLUMN.match(name.strip())
             if m:
-                words = _LINK_WORDS.get(m[2].strip().lower())
-                slug = re.sub(r"\W+", "_", m[2].strip().lower()).strip("_")
-                outward, inward = words or (slug, f"{slug}_inward")
-                self.links.append((index, outward if m[1] == "Outward" else inward))
+                self.links.append((index, link_word(m[2], outward=m[1] == "Outward")))
 
     def first(self, cells: list[str], *names: str) -> str:
         """The first non-empty cell under any of ``names`` ("" when none)."""

@@ -19,7 +19,6 @@ The method (measured in bench/bench_themes.py, described in docs/insights.md):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,8 +26,10 @@ from numpy.typing import NDArray
 
 from productpath.insights.cluster_graph import leiden_communities, nearest_neighbours, snn_graph
 from productpath.insights.cluster_refine import drop_small_themes, merge_close_themes
+from productpath.insights.theme_size import MAX_SAMPLE as MAX_SAMPLE
+from productpath.insights.theme_size import min_theme_size as min_theme_size
+from productpath.insights.theme_size import smallest_theme as smallest_theme
 
-MAX_SAMPLE = 20_000
 NEIGHBOURS = 8
 # resolution = RESOLUTION_SCALE / n, capped for small inputs where it would shatter themes.
 RESOLUTION_SCALE = 13_000.0
@@ -52,17 +53,6 @@ class ThemeClustering:
 
     labels: NDArray[np.int64]
     centroids: NDArray[np.float32]
-
-
-def min_theme_size(n: int) -> int:
-    """The smallest group worth calling a theme: a few items, growing slowly with the corpus."""
-    return max(3, round(math.sqrt(n) / 8))
-
-
-def smallest_theme(items: int) -> int:
-    """The fewest members discovery keeps in a theme, among ``items`` items (it clusters a
-    sample of ``MAX_SAMPLE`` when there are more)."""
-    return min_theme_size(min(items, MAX_SAMPLE))
 
 
 def _unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:

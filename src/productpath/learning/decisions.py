@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from productpath.learning.rank_tests import mann_whitney_p
+
 DIRECTIONS = ("increase", "decrease")
 WINDOW_DAYS = 28
 MIN_WINDOW_POINTS = 3
@@ -93,9 +95,7 @@ def check_outcome(
     sign = 1 if expectation.direction == "increase" else -1
     moved: str | None = None
     if len(pre) >= MIN_WINDOW_POINTS and len(post) >= MIN_WINDOW_POINTS:
-        from scipy import stats  # most importers never test a decision's outcome
-
-        p_value = float(stats.mannwhitneyu(post, pre, alternative="two-sided").pvalue)
+        p_value = mann_whitney_p(post, pre)
         moved = "flat" if p_value >= ALPHA else ("up" if change > 0 else "down")
     else:
         notes.append(

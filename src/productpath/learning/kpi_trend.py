@@ -27,6 +27,8 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.learning import rank_tests
+
 WEEKDAY_P = 0.001
 ANOMALY_Z = 3.5
 MIN_TREND_POINTS = 4
@@ -213,9 +215,7 @@ def weekday_test(days: Sequence[dt.date], detrended: NDArray[np.float64]) -> flo
     groups = [detrended[weekdays == day] for day in range(7) if np.any(weekdays == day)]
     if len(groups) < 2 or np.ptp(detrended) == 0:
         return 1.0
-    from scipy import stats  # imported when a series is read: most importers never do
-
-    return float(stats.kruskal(*groups).pvalue)
+    return rank_tests.kruskal_p(*groups)
 
 
 def seasonal_strength(seasonal: NDArray[np.float64], remainder: NDArray[np.float64]) -> float:
@@ -233,10 +233,9 @@ def _mad(values: NDArray[np.float64]) -> float:
 
 
 def theil_sen(x: NDArray[np.float64], y: NDArray[np.float64], period: int) -> Trend:
-    """Theil-Sen line through (x, y) with scipy's 95% interval on the slope."""
-    from scipy import stats
-
-    slope, intercept, low, high = stats.theilslopes(y, x, alpha=0.95)
+    """Theil-Sen line through (x, y) with Sen's 95% interval on the slope (scipy's numbers,
+    without importing scipy.stats: see learning/rank_tests.py)."""
+    slope, intercept, low, high = rank_tests.theil_sen(y, x, confidence=0.95)
     if low > 0:
         direction = "up"
     elif high < 0:

@@ -412,7 +412,12 @@ def _pg_holds_data(url: str) -> bool:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+            # The job queue's tables (procrastinate's) hold no workspace data.
+            names = [
+                n
+                for n in inspect(conn).get_table_names()
+                if n != "alembic_version" and not n.startswith("procrastinate")
+            ]
             for name in names:
                 count = conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
                 if count > (1 if name == "product" else 0):

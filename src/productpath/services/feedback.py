@@ -14,7 +14,6 @@ restores what was removed.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -30,6 +29,9 @@ from sqlalchemy.orm import Session
 from productpath.domain.clock import today
 from productpath.domain.csv_safety import safe_text
 from productpath.errors import InputError
+from productpath.ingest.app_reviews import FORMATS as STORE_FORMATS
+from productpath.ingest.app_reviews import detect as detect_store
+from productpath.ingest.app_reviews import read_store_file, redacted
 from productpath.ingest.feedback_files import (
     FeedbackColumns,
     FeedbackRecord,
@@ -41,6 +43,9 @@ from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.kind_values import kind_of
 from productpath.ingest.pii import REDACT_ALL, PiiKind, RedactionPolicy, redact
 from productpath.ingest.tabular import RemovedNuls, SkippedRow, source_of
+from productpath.services.listings import FeedbackRow as FeedbackRow
+from productpath.services.listings import labelled
+from productpath.services.listings import list_feedback as list_feedback
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_repo, feedback_staging, label_repo, product_repo
 from productpath.store.models import utcnow
@@ -91,51 +96,6 @@ class FeedbackImportReport:
     unmapped_kinds: Counter[str] = field(default_factory=Counter)
 
 
-@dataclass(frozen=True)
-class FeedbackRow:
-    """One stored feedback item as the CLI and exports show it; ``customer`` is its key.
-
-    ``theme_id`` is the theme's user-facing number; it and ``theme_label`` are None for an item
-    in no theme, and all four analysis fields are None until the insight engine has read it.
-    """
-
-    id: int
-    external_id: str
-    source: str
-    text: str
-    created_at: dt.datetime | None
-    customer: str | None
-    theme_id: int | None = None
-    theme_label: str | None = None
-    sentiment: float | None = None
-    kind: str | None = None
-    # Who set kind and sentiment when not the engine: "person" or "file" (see feedback_labels);
-    # filled in by ``feedback list``, which shows them (exports carry the values only).
-    kind_set_by: str | None = None
-    sentiment_set_by: str | None = None
-
-    def listed(self) -> dict[str, Any]:
-        """``as_dict`` with who set the kind and the sentiment (None: the insight engine)."""
-        return self.as_dict() | {
-            "kind_set_by": self.kind_set_by,
-            "sentiment_set_by": self.sentiment_set_by,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "external_id": self.external_id,
-            "source": self.source,
-            "text": self.text,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "customer": self.customer,
-            "theme_id": self.theme_id,
-            "theme_label": self.theme_label,
-            "sentiment": self.sentiment,
-            "kind": self.kind,
-        }
-
-
 def import_feedback(
     handle: OpenWorkspace,
     path: Path,
@@ -162,7 +122,17 @@ def import_feedback(
     source_name = source_of(path, source)
     keep_pii = keep_pii or pii.keeps_everything
     # Opening the file checks its format and columns before the write lock is taken.
-    if file_format in ISSUE_FORMATS:
+    store = file_format if file_format in STORE_FORMATS else None
+    if file_format is None and not text_column:
+        store = detect_store(path)
+    if store is not None:
+        items = _store_items(
+            path,
+            store,
+            (text_column, id_column, date_column, customer_column, kind_column),
+            None if keep_pii else pii,
+        )
+    elif file_format in ISSUE_FORMATS:
         items = _issue_items(
             path,
             file_format,
@@ -177,6 +147,27 @@ def import_feedback(
         items = read_feedback(
             path, columns, file_format=file_format, redact_pii=not keep_pii, pii=pii
         )
+    return import_records(
+        handle,
+        items,
+        source_name,
+        redacting=None if keep_pii else pii,
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )
+
+
+def import_records(
+    handle: OpenWorkspace,
+    items: Iterable[FeedbackRecord | InputError],
+    source_name: str,
+    *,
+    redacting: RedactionPolicy | None,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> FeedbackImportReport:
+    """Store ``items`` (already redacted by ``redacting``, or kept as they are when it is None)
+    under ``source_name``: the import's write path, which live sources use page by page."""
     report = FeedbackImportReport(source=source_name)
     # external id -> kind, from the kind column: ground truth, stored as the file's labels.
     file_kinds: dict[str, str] = {}
@@ -186,9 +177,7 @@ def import_feedback(
     # nothing.
     with handle.store.connection() as conn:
         feedback_staging.create(conn)
-        writer = _Writer(
-            conn, handle.workspace.product, source_name, redacting=None if keep_pii else pii
-        )
+        writer = _Writer(conn, handle.workspace.product, source_name, redacting=redacting)
         done = 0
         for item in items:
             done += 1
@@ -320,6 +309,7 @@ class _Writer:
                 "created_at": record.created_at,
                 "customer_key": record.customer,
                 "labelled_kind": record.kind,
+                "details": json.dumps(record.details, sort_keys=True) if record.details else None,
                 "item_id": item_id,
             }
         )
@@ -330,18 +320,6 @@ class _Writer:
     def flush(self) -> None:
         feedback_staging.stage(self.conn, self.pending)
         self.pending = []
-
-
-def list_feedback(handle: OpenWorkspace, *, limit: int | None = None) -> list[FeedbackRow]:
-    """The product's feedback in import order, at most ``limit`` items."""
-    with handle.store.read() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        if product_id is None:
-            return []
-        rows = [
-            FeedbackRow(*row) for row in feedback_repo.list_items(session, product_id, limit=limit)
-        ]
-        return with_labels(session, rows)
 
 
 def export_feedback(handle: OpenWorkspace, out: TextIO, fmt: str) -> int:
@@ -407,17 +385,19 @@ def _issue_items(
     return issue_feedback(records, system, pii)
 
 
+def _store_items(
+    path: Path, store: str, columns: tuple[object, ...], pii: RedactionPolicy | None
+) -> Iterator[FeedbackRecord | InputError]:
+    """The reviews of an App Store Connect or Google Play export as feedback records."""
+    if any(columns):
+        raise InputError(
+            f"--format {store} maps the review's own fields; leave out the column options",
+            field="format",
+        )
+    return redacted(read_store_file(path, store), pii)
+
+
 def with_labels(session: Session, rows: list[FeedbackRow]) -> list[FeedbackRow]:
-    """The rows with each label's values and who set them; a label shows even on an item the
-    engine has not read yet."""
-    labels = label_repo.of_items(session, [row.id for row in rows])
-    return [_labelled(row, labels[row.id]) if row.id in labels else row for row in rows]
-
-
-def _labelled(row: FeedbackRow, label: label_repo.StoredLabel) -> FeedbackRow:
-    changes: dict[str, object] = {}
-    if label.kind is not None:
-        changes |= {"kind": label.kind, "kind_set_by": label.source}
-    if label.sentiment is not None:
-        changes |= {"sentiment": label.sentiment, "sentiment_set_by": label.source}
-    return dataclasses.replace(row, **changes)  # type: ignore[arg-type]
+    """The rows with each label's values and who set them (see services.listings.labelled),
+    read in ``session``'s transaction."""
+    return labelled(session.connection(), rows)

@@ -4,7 +4,9 @@ Every path that edits the roadmap records here, inside its own write transaction
 and its history are committed together or not at all: ``roadmap apply`` (via
 ``roadmap-apply``), the initiative page (``web``), the JSON API (``api``), the CLI (``cli``) and
 an undo (through whichever of those asked for it). ``sync`` is reserved for imports that edit
-roadmap objects.
+roadmap objects. Recorded edits are handed to ``services.notifications`` in the same
+transaction, so the watchers of an initiative hear of its status change whichever door it came
+through.
 
 An undo puts back the values one edit replaced, through the same validation as a roadmap file
 (``validate_data``) and the same save (``save_doc``), and is itself recorded. It is refused
@@ -34,6 +36,7 @@ from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
 from productpath.services.delivery import relink_session
+from productpath.services.notifications import notify_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo
 from productpath.store.roadmap_repo import bump_versions, has_object, load_doc, save_doc
@@ -92,6 +95,7 @@ def record_diff(
     """Record what ``changes`` did and move the version of every edited object on."""
     edits = edits_from_diff(changes, old, new)
     history_repo.append(session, product_id, edits, actor=actor, via=via)
+    notify_edits(session, product_id, edits, actor=actor, via=via)
     bump_versions(session, product_id, {(e.type, e.key) for e in edits if e.field != "created"})
     return edits
 
@@ -101,6 +105,7 @@ def record_edits(
 ) -> None:
     """Record edits a service made itself (one field at a time, not from a roadmap diff)."""
     history_repo.append(session, product_id, edits, actor=actor, via=via)
+    notify_edits(session, product_id, edits, actor=actor, via=via)
 
 
 def object_history(

@@ -111,7 +111,7 @@ def update_initiative(
             via=via,
         )
         if "status" in changed and after["public"]:
-            _notify_voters(session, row, str(after["title"]), str(after["status"]))
+            notify_voters(session, row, str(after["title"]), str(after["status"]))
     log.info("initiative %s edited by %s: %s", key, actor, ", ".join(sorted(changed)))
     return _edited(key, expected_version + 1, after, tuple(n for n in FIELDS if n in changed))
 
@@ -191,7 +191,8 @@ def _conflict(key: str, stored: int, expected: int) -> ConflictError:
     )
 
 
-def _notify_voters(session: Session, row: Initiative, title: str, status: str) -> None:
+def notify_voters(session: Session, row: Initiative, title: str, status: str) -> None:
+    """Leave a notification for every portal voter of ``row`` with an e-mail address."""
     emails = session.scalars(
         select(User.email)
         .join(Vote, Vote.user_id == User.id)

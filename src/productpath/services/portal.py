@@ -15,7 +15,9 @@ average 6. It is fixed when the vote is cast.
 
 Comments are one conversation per initiative, shown on its internal page and, when the
 initiative is public, on the portal. Text in comments and portal feedback has personal data
-(e-mail addresses, phone and card numbers...) redacted as the feedback importer does.
+(e-mail addresses, phone and card numbers...) redacted as the feedback importer does. A comment
+that @mentions a team member tells them (``services.notifications``); the mention is read
+before the redaction, so "@ana@example.com" finds Ana even though the stored text hides it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from productpath.domain.views import ProductInfo, View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.pii import redact
 from productpath.services.initiative_edit import PUBLIC_STATUS
+from productpath.services.notifications import notify_mention
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import portal_repo, product_repo
 from productpath.store.models import Comment, FeedbackItem, Initiative, Product, utcnow
@@ -221,7 +224,7 @@ def comment(
 ) -> CommentPublic:
     """Add a comment to ``key`` (public only, unless ``include_private``); personal data in
     the body is redacted."""
-    text = _clean(body, "body", MAX_COMMENT)
+    text = clean_text(body, "body", MAX_COMMENT)
     name = public_name(" ".join(author.split())[:MAX_AUTHOR]) or "anonymous"
     with handle.store.write() as session:
         row = _initiative(session, _product(session, handle), key, include_private=include_private)
@@ -234,6 +237,16 @@ def comment(
         )
         session.add(stored)
         session.flush()
+        notify_mention(
+            session,
+            row.product_id,
+            text,
+            shown=stored.body,
+            author=public_name(name),
+            author_id=user_id,
+            what=row.title,
+            link=f"/initiatives/{row.key}#comments",
+        )
         return _comment_view(stored)
 
 
@@ -245,7 +258,7 @@ def submit_feedback(
     The text has personal data redacted. The author's e-mail is not stored: it (or the account)
     only links the item to the customer the account belongs to, if any.
     """
-    clean = redact(_clean(text, "text", MAX_FEEDBACK)).text
+    clean = redact(clean_text(text, "text", MAX_FEEDBACK)).text
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         customer_id = None
@@ -353,7 +366,7 @@ def _comment_view(row: Comment) -> CommentPublic:
     )
 
 
-def _clean(text: str, field: str, limit: int) -> str:
+def clean_text(text: str, field: str, limit: int) -> str:
     clean = text.strip().replace("\r\n", "\n")
     if is_blank(clean):
         raise InputError(f"the {field} is empty", field=field)

@@ -16,12 +16,13 @@ from typing import Any
 
 from productpath.domain import stakeholders as rules
 from productpath.domain.csv_safety import safe_cell
+from productpath.domain.roadmap_edits import FieldEdit
 from productpath.domain.views import View
 from productpath.errors import InputError, NotFoundError
 from productpath.notify import config as notify_config
 from productpath.notify.outbound import OutboundPolicy, outbound_policy, shown_host, url_problem
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import product_repo, stakeholder_repo
+from productpath.store import history_repo, product_repo, stakeholder_repo
 from productpath.store.models import Stakeholder
 from productpath.workspace import MAX_KEY_LENGTH, slugify
 
@@ -146,7 +147,17 @@ def list_stakeholders(handle: OpenWorkspace) -> list[StakeholderInfo]:
         return [info(row) for row in stakeholder_repo.list_all(session, product_id)]
 
 
-def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[StakeholderInfo, str]:
+def stakeholder(handle: OpenWorkspace, key: str) -> StakeholderInfo:
+    """One stakeholder by key; NotFoundError when there is none."""
+    found = next((s for s in list_stakeholders(handle) if s.key == key), None)
+    if found is None:
+        raise NotFoundError(f"no stakeholder with key '{key}'")
+    return found
+
+
+def save_stakeholder(
+    handle: OpenWorkspace, given: StakeholderInput, *, actor: str = "cli", via: str = "cli"
+) -> tuple[StakeholderInfo, str]:
     """Add the stakeholder, or update the one with the same key (only the values given).
 
     Adding never renames: a key already held under another name is refused with a pointer to
@@ -178,20 +189,33 @@ def save_stakeholder(handle: OpenWorkspace, given: StakeholderInput) -> tuple[St
         values = {**stored, **updates, "name": name}
         _check_whole(values)
         row, outcome = stakeholder_repo.upsert(session, product.id, key, values)
+        if existing is not None and existing.roadmap_position is not None:
+            _record(session, product.id, key, {**stored, "name": name}, values, actor, via)
         return info(row), outcome
 
 
 def update_stakeholder(
-    handle: OpenWorkspace, key: str, given: StakeholderInput
+    handle: OpenWorkspace,
+    key: str,
+    given: StakeholderInput,
+    *,
+    actor: str = "cli",
+    via: str = "cli",
 ) -> tuple[StakeholderInfo, str]:
     """Change only the values given (the name too) of the stakeholder with ``key``.
 
     Returns the stakeholder as stored and ``updated`` or ``unchanged``; checked whole, as
-    :func:`save_stakeholder` does.
+    :func:`save_stakeholder` does (a webhook URL by the outbound guard too). A stakeholder
+    listed in roadmap.yaml has its changed fields recorded in the history (``actor``, ``via``),
+    as a roadmap edit's are, so ``roadmap apply`` of an older file keeps them.
     """
     updates = _given_values(given)
     if given.name is not None:
         updates["name"] = _text(given.name, "name", required=True)
+    if updates.get("webhook_url"):
+        problem = url_problem(updates["webhook_url"], webhook_policy(handle))
+        if problem:
+            raise InputError(problem, field="webhook_url")
     with handle.store.write() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
         existing = stakeholder_repo.find(session, product_id, key) if product_id else None
@@ -200,8 +224,29 @@ def update_stakeholder(
         stored = {name_: getattr(existing, name_) for name_ in (*DEFAULTS, "name")}
         values = {**stored, **updates}
         _check_whole(values)
+        listed = existing.roadmap_position is not None
         row, outcome = stakeholder_repo.upsert(session, product_id, key, values)
+        if listed:
+            _record(session, product_id, key, stored, values, actor, via)
         return info(row), outcome
+
+
+def _record(
+    session: Any,
+    product_id: int,
+    key: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    actor: str,
+    via: str,
+) -> None:
+    """Record the changed fields of a stakeholder listed in roadmap.yaml in the history."""
+    edits = [
+        FieldEdit("stakeholder", key, field, before[field], after[field])
+        for field in before
+        if before[field] != after[field]
+    ]
+    history_repo.append(session, product_id, edits, actor=actor, via=via)
 
 
 def remove_stakeholder(handle: OpenWorkspace, key: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from productpath import workspace as ws
 from productpath.errors import WorkspaceError
 from productpath.settings import Settings
-from productpath.store import migrate, product_repo
+from productpath.store import listing_rows, migrate
 from productpath.store.db import Store
 
 
@@ -43,11 +43,17 @@ def init_workspace(
     workspace = ws.load(root, database_url)
     store = _migrated_store(workspace)
     try:
-        with store.write() as session:
-            product_repo.ensure(session, workspace.product, workspace.name)
+        _ensure_product(store, workspace)
     finally:
         store.dispose()
     return workspace
+
+
+def _ensure_product(store: Store, workspace: ws.Workspace) -> None:
+    from productpath.store import product_repo
+
+    with store.write() as session:
+        product_repo.ensure(session, workspace.product, workspace.name)
 
 
 def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
@@ -59,11 +65,11 @@ def open_workspace(settings: Settings | None = None) -> OpenWorkspace:
     try:
         # Readers must not take the write lock (they would queue behind an import), so the
         # product row is only written when it is missing: after init it never is.
-        with store.read() as session:
-            exists = product_repo.find_id(session, workspace.product) is not None
+        # A plain Core read, so opening imports no ORM model (see store/listing_rows.py).
+        with store.rows() as conn:
+            exists = listing_rows.product_id(conn, workspace.product) is not None
         if not exists:
-            with store.write() as session:
-                product_repo.ensure(session, workspace.product, workspace.name)
+            _ensure_product(store, workspace)
     except BaseException:
         store.dispose()
         raise

@@ -80,3 +80,9 @@ def list_with_feedback_counts(session: Session, product_id: int) -> list[tuple[C
         .order_by(Customer.key)
     )
     return [(customer, int(n)) for customer, n in session.execute(stmt)]
+
+
+def feedback_count(session: Session, customer_id: int) -> int:
+    """How many feedback items the customer gave."""
+    stmt = select(func.count(FeedbackItem.id)).where(FeedbackItem.customer_id == customer_id)
+    return int(session.scalar(stmt) or 0)

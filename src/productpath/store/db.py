@@ -14,12 +14,14 @@ import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
 
 from productpath.errors import DatabaseBusyError, WorkspaceError
+
+if TYPE_CHECKING:  # the ORM is imported on the first session: listings read through Core rows
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
 # How long a writer waits for SQLite's write lock, in seconds; tests shorten it to see a wait
@@ -82,14 +84,31 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(for_writing(self.engine), expire_on_commit=False)
-        event.listen(self._writers, "before_commit", _bump_data_version)
+        self._makers: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+
+    def _sessions(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """(readers, writers), made on first use: importing SQLAlchemy's ORM (and with it the
+        mapped models) is most of a listing's CPU, and :meth:`rows` needs neither."""
+        if self._makers is None:
+            from sqlalchemy.orm import sessionmaker
+
+            readers = sessionmaker(self.engine, expire_on_commit=False)
+            writers = sessionmaker(for_writing(self.engine), expire_on_commit=False)
+            event.listen(writers, "before_commit", _bump_data_version)
+            self._makers = (readers, writers)
+        return self._makers
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._readers() as session:
+        with self._sessions()[0]() as session:
             yield session
+
+    @contextmanager
+    def rows(self) -> Iterator[Connection]:
+        """One read transaction on a Core connection, for queries that return plain rows
+        (the listings): the same snapshot a :meth:`read` session sees, without the ORM."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -97,7 +116,7 @@ class Store:
 
         A wait for the write lock longer than the busy timeout is a DatabaseBusyError (one line
         for the CLI, 503 on the web), never the driver's "database is locked" traceback."""
-        with _busy_as_error(), self._writers() as session, session.begin():
+        with _busy_as_error(), self._sessions()[1]() as session, session.begin():
             yield session
 
     @contextmanager
@@ -110,6 +129,8 @@ class Store:
     @contextmanager
     def write_on(self, conn: Connection) -> Iterator[Session]:
         """A write transaction like :meth:`write`, on the held ``conn``."""
+        from sqlalchemy.orm import Session
+
         conn.execution_options(**{_IMMEDIATE: True})
         try:
             with (

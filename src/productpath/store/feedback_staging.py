@@ -51,6 +51,7 @@ STAGED = Table(
     Column("created_at", FeedbackItem.__table__.c.created_at.type),
     Column("customer_key", String(200)),
     Column("labelled_kind", FeedbackItem.__table__.c.labelled_kind.type),
+    Column("details", Text),
     # Set for a stored item whose text is replaced by its redacted form; None for a new item.
     Column("item_id", Integer),
     prefixes=["TEMPORARY"],
@@ -66,8 +67,8 @@ def create(conn: Connection) -> None:
 
 def stage(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Add a batch of rows (``position``, ``external_id``, ``text``, ``created_at``,
-    ``customer_key``, ``labelled_kind``, ``item_id``); a short transaction that locks nothing
-    shared."""
+    ``customer_key``, ``labelled_kind``, ``details``, ``item_id``); a short transaction that
+    locks nothing shared."""
     if rows:
         with conn.begin():
             conn.execute(insert(STAGED), list(rows))
@@ -109,6 +110,7 @@ def publish(session: Session, product_id: int, source: str, imported_at: dt.date
             STAGED.c.created_at,
             Customer.id,
             STAGED.c.labelled_kind,
+            STAGED.c.details,
             literal(imported_at, FeedbackItem.__table__.c.imported_at.type),
         )
         .select_from(STAGED)
@@ -127,6 +129,7 @@ def publish(session: Session, product_id: int, source: str, imported_at: dt.date
         "created_at",
         "customer_id",
         "labelled_kind",
+        "details",
     ]
     # Counted rather than taken from the driver's row count, which psycopg leaves at -1 for an
     # INSERT ... SELECT.

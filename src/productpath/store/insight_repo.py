@@ -326,6 +326,17 @@ def quotes(
     return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
 
 
+def any_unanalysed(session: Session, product_id: int) -> bool:
+    """Whether a feedback item has never been read by an insights run."""
+    stmt = (
+        select(FeedbackItem.id)
+        .outerjoin(FeedbackInsight, FeedbackInsight.feedback_id == FeedbackItem.id)
+        .where(FeedbackItem.product_id == product_id, FeedbackInsight.feedback_id.is_(None))
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
 def facet_values(session: Session, product_id: int, facet: str) -> list[str]:
     """Per feedback item of the product, in ``analysis_items``' order, what ``--group-by``
     reads: its ``source``, its customer's segment key ("" without one), or for ``repo`` its

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from productpath.store.models import Job, Product
 from productpath.store.models.base import utcnow
 
 ACTIVE = ("queued", "running")
+FINISHED = ("done", "failed", "cancelled")
 
 
 def lock_product(session: Session, product_id: int) -> None:
@@ -20,18 +21,32 @@ def lock_product(session: Session, product_id: int) -> None:
     session.execute(select(Product.id).where(Product.id == product_id).with_for_update())
 
 
-def active(session: Session, product_id: int, kind: str) -> Job | None:
-    """The queued or running job of ``kind`` for this product, if there is one."""
+def active(session: Session, product_id: int, kind: str, subject: str = "") -> Job | None:
+    """The queued or running job of ``kind`` (about ``subject``) for this product, if any."""
     stmt = (
         select(Job)
-        .where(Job.product_id == product_id, Job.kind == kind, Job.status.in_(ACTIVE))
+        .where(
+            Job.product_id == product_id,
+            Job.kind == kind,
+            Job.subject == subject,
+            Job.status.in_(ACTIVE),
+        )
         .order_by(Job.id)
         .limit(1)
     )
     return session.scalar(stmt)
 
 
-def add(session: Session, product_id: int, kind: str, user_id: int | None, stage: str) -> Job:
+def add(
+    session: Session,
+    product_id: int,
+    kind: str,
+    user_id: int | None,
+    stage: str,
+    *,
+    params: str = "{}",
+    subject: str = "",
+) -> Job:
     job = Job(
         product_id=product_id,
         kind=kind,
@@ -41,6 +56,10 @@ def add(session: Session, product_id: int, kind: str, user_id: int | None, stage
         total=0,
         message="",
         created_by=user_id,
+        params=params,
+        subject=subject,
+        worker="",
+        attempts=0,
     )
     session.add(job)
     session.flush()
@@ -49,6 +68,69 @@ def add(session: Session, product_id: int, kind: str, user_id: int | None, stage
 
 def set_fields(session: Session, job_id: int, **values: Any) -> None:
     session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def claim(session: Session, job_id: int, worker: str, statuses: tuple[str, ...]) -> Job | None:
+    """Mark the job running on ``worker`` if its status is one of ``statuses``; the job, or
+    None when another worker took it first or it was cancelled or finished meanwhile."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(statuses))
+        .values(
+            status="running",
+            worker=worker,
+            attempts=Job.attempts + 1,
+            stage="starting",
+            message="",
+            started_at=utcnow(),
+            finished_at=None,
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def set_if_running(session: Session, job_id: int, worker: str, **values: Any) -> bool:
+    """Update a job ``worker`` runs; False when it no longer does (cancelled, or taken over)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running", Job.worker == worker)
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def queued_ids(session: Session, product_id: int, limit: int) -> list[int]:
+    stmt = (
+        select(Job.id)
+        .where(Job.product_id == product_id, Job.status == "queued")
+        .order_by(Job.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def running(session: Session, product_id: int) -> list[Job]:
+    stmt = select(Job).where(Job.product_id == product_id, Job.status == "running")
+    return list(session.scalars(stmt))
+
+
+def last_created(
+    session: Session, product_id: int, kind: str, subject: str = ""
+) -> dt.datetime | None:
+    """When the newest job of ``kind`` about ``subject`` was queued."""
+    stmt = select(func.max(Job.created_at)).where(
+        Job.product_id == product_id, Job.kind == kind, Job.subject == subject
+    )
+    return session.scalar(stmt)
+
+
+def listing(session: Session, product_id: int, status: str | None, limit: int) -> list[Job]:
+    stmt = select(Job).where(Job.product_id == product_id)
+    if status is not None:
+        stmt = stmt.where(Job.status == status)
+    return list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit)))
 
 
 def get(session: Session, product_id: int, job_id: int) -> Job | None:

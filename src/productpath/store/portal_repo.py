@@ -24,7 +24,11 @@ def public_initiatives(session: Session, product_id: int) -> list[Initiative]:
     return list(
         session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product_id, Initiative.public.is_(True))
+            .where(
+                Initiative.product_id == product_id,
+                Initiative.public.is_(True),
+                Initiative.status != "archived",
+            )
             .order_by(Initiative.position, Initiative.key)
         )
     )
@@ -50,7 +54,7 @@ def comment_counts(session: Session, initiative_ids: Collection[int]) -> dict[in
         .where(Comment.initiative_id.in_(initiative_ids))
         .group_by(Comment.initiative_id)
     )
-    return {i: int(n) for i, n in rows}
+    return {i: int(n) for i, n in rows if i is not None}
 
 
 def voted(session: Session, user_id: int, initiative_ids: Collection[int]) -> set[int]:

@@ -236,24 +236,12 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
     session.flush()  # new rows get the ids that initiatives refer to
 
     def initiative_values(s: InitiativeSpec) -> dict[str, Any]:
-        estimate = s.estimate
-        return {
-            "title": s.title,
-            "description": s.description,
-            "status": s.status.value,
-            "objective_id": objectives[s.objective].id if s.objective else None,
-            "team_id": teams[s.team].id if s.team else None,
-            "milestone_id": milestones[s.milestone].id if s.milestone else None,
-            "start_date": s.start,
-            "target_date": s.target,
-            "estimate_optimistic": estimate.optimistic if estimate else None,
-            "estimate_likely": estimate.likely if estimate else None,
-            "estimate_pessimistic": estimate.pessimistic if estimate else None,
-            "work_epics": "\n".join(s.work.epics) if s.work else "",
-            "work_labels": "\n".join(s.work.labels) if s.work else "",
-            "target_kpi": s.target_kpi,
-            "public": s.public,
-        }
+        return _initiative_columns(
+            s,
+            objectives[s.objective].id if s.objective else None,
+            teams[s.team].id if s.team else None,
+            milestones[s.milestone].id if s.milestone else None,
+        )
 
     initiatives, stale_initiatives = _sync(
         session, Initiative, pid, doc.initiatives, initiative_values
@@ -274,6 +262,100 @@ def save_doc(session: Session, doc: RoadmapDoc) -> None:
             session.delete(row)
         session.flush()
     kpi_repo.drop_unused_empty(session, pid)
+    session.flush()
+
+
+def _initiative_columns(
+    s: InitiativeSpec, objective_id: int | None, team_id: int | None, milestone_id: int | None
+) -> dict[str, Any]:
+    """An initiative's own columns from its spec (the save of a whole roadmap and of one
+    initiative write the same)."""
+    estimate = s.estimate
+    return {
+        "title": s.title,
+        "description": s.description,
+        "status": s.status.value,
+        "objective_id": objective_id,
+        "team_id": team_id,
+        "milestone_id": milestone_id,
+        "start_date": s.start,
+        "target_date": s.target,
+        "estimate_optimistic": estimate.optimistic if estimate else None,
+        "estimate_likely": estimate.likely if estimate else None,
+        "estimate_pessimistic": estimate.pessimistic if estimate else None,
+        "work_epics": "\n".join(s.work.epics) if s.work else "",
+        "work_labels": "\n".join(s.work.labels) if s.work else "",
+        "target_kpi": s.target_kpi,
+        "public": s.public,
+    }
+
+
+# What save_initiative writes: an edit of only these leaves every other table as it is.
+INITIATIVE_OWN_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "status",
+        "objective",
+        "team",
+        "milestone",
+        "start",
+        "target",
+        "estimate",
+        "work",
+        "target_kpi",
+        "public",
+        "depends_on",
+    }
+)
+
+
+def save_initiative(session: Session, product_id: int, spec: InitiativeSpec) -> None:
+    """Write one stored initiative's own columns and dependencies as ``spec`` has them, leaving
+    the rest of the roadmap alone: what :func:`save_doc` would write for a roadmap that differs
+    from the stored one only in these fields (INITIATIVE_OWN_FIELDS) of this initiative.
+    ``spec`` must be part of a roadmap that satisfies ``roadmap_rules.check``."""
+
+    def id_of(model: type[_Row], key: str | None) -> int | None:
+        if key is None:
+            return None
+        return session.scalar(
+            select(model.id).where(model.product_id == product_id, model.key == key)
+        )
+
+    row = session.scalars(
+        select(Initiative).where(Initiative.product_id == product_id, Initiative.key == spec.id)
+    ).one()
+    assign(
+        row,
+        **_initiative_columns(
+            spec,
+            id_of(Objective, spec.objective),
+            id_of(Team, spec.team),
+            id_of(Milestone, spec.milestone),
+        ),
+    )
+    targets: dict[str, int] = {
+        key: target_id
+        for key, target_id in session.execute(
+            select(Initiative.key, Initiative.id).where(
+                Initiative.product_id == product_id, Initiative.key.in_(spec.depends_on)
+            )
+        )
+    }
+    wanted = {targets[dep]: position for position, dep in enumerate(spec.depends_on)}
+    for dep_row in session.scalars(
+        select(InitiativeDependency).where(InitiativeDependency.initiative_id == row.id)
+    ):
+        position = wanted.pop(dep_row.depends_on_id, None)
+        if position is None:
+            session.delete(dep_row)
+        else:
+            assign(dep_row, position=position)
+    session.add_all(
+        InitiativeDependency(initiative_id=row.id, depends_on_id=b, position=position)
+        for b, position in wanted.items()
+    )
     session.flush()
 
 
@@ -303,6 +385,29 @@ def has_object(session: Session, product_id: int, object_type: str, key: str) ->
         return None
     found = session.scalar(select(model.id).where(model.product_id == product_id, model.key == key))
     return found is not None
+
+
+def versioned_row(
+    session: Session, product_id: int, object_type: str, key: str, *, lock: bool
+) -> int | None:
+    """The stored version of an objective, team, milestone or initiative (None: no such one).
+
+    With ``lock`` the row is read FOR UPDATE, so a concurrent editor of the same object waits
+    for this transaction and then sees its version (PostgreSQL; SQLite has one writer).
+    """
+    model = _VERSIONED[object_type]
+    stmt = select(model.version).where(model.product_id == product_id, model.key == key)
+    if lock:
+        stmt = stmt.with_for_update()
+    version: int | None = session.scalar(stmt)
+    return version
+
+
+def versions_of(session: Session, product_id: int, object_type: str) -> dict[str, int]:
+    """The version of every object of a versioned type, by key."""
+    model = _VERSIONED[object_type]
+    rows = session.execute(select(model.key, model.version).where(model.product_id == product_id))
+    return {key: version for key, version in rows}
 
 
 _VERSIONED: dict[str, type[Objective | Team | Milestone | Initiative]] = {

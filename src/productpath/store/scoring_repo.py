@@ -71,7 +71,8 @@ def scoring_facts(
     rows = list(
         session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product_id)
+            # Archived initiatives are off the roadmap: not scored, not ranked.
+            .where(Initiative.product_id == product_id, Initiative.status != "archived")
             .order_by(Initiative.position, Initiative.id)
         )
     )
@@ -97,6 +98,7 @@ def scoring_facts(
             .where(InitiativeDependency.initiative_id.in_(list(keys)))
             .order_by(InitiativeDependency.position)
         )
+        if b in keys
     ]
     return ScoringFacts(list(facts.values()), revenue, newest, edges)
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from productpath import __version__
 from productpath.errors import DatabaseBusyError, NotFoundError
 from productpath.services.background.job_kinds import standard_runner
+from productpath.services.background.schedule import enqueue_due
 from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 from productpath.web.api import PREFIX as API_PREFIX
@@ -31,24 +32,31 @@ from productpath.web.response_cache import ResponseCacheMiddleware
 from productpath.web.routes import (
     accounts,
     api,
+    arrange,
     auth,
+    customers,
     dashboard,
     delivery,
     feedback,
     health,
     jobs,
     learning,
+    notifications,
     planning,
     portal,
     reports,
     retro,
     roadmap,
+    roadmap_edit,
     search,
     stakeholders,
     tech,
     themes,
 )
 from productpath.web.security import SecurityHeadersMiddleware
+
+# Seconds between two looks at the periodic schedule when this process runs jobs (SQLite).
+SCHEDULE_EVERY = 60
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,14 +75,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.login_gate = LoginGate(
             handle, required=active.require_login, latch=active.login_latch
         )
-        # Background jobs (web/routes/jobs.py): the pool is this app's; jobs an earlier
-        # server left running are marked interrupted.
-        app.state.jobs = standard_runner()
-        app.state.jobs.recover(handle)
+        # Background jobs (web/routes/jobs.py, services/background/jobs.py): on SQLite this
+        # process runs them; on PostgreSQL it queues them for the workers and, unless told
+        # not to, is one of them.
+        runner = standard_runner()
+        app.state.jobs = runner
+        tick = enqueue_due if active.schedule else None
+        embedded = None
+        if handle.workspace.uses_sqlite:
+            runner.start_local(handle, tick, every=SCHEDULE_EVERY)
+        elif active.web_runs_jobs:
+            from productpath.services.background import pg_queue
+
+            embedded = await pg_queue.start_embedded(handle, runner, schedule=tick is not None)
         try:
             yield
         finally:
-            app.state.jobs.shutdown()
+            runner.shutdown_soon()
+            if embedded is not None:
+                from productpath.services.background.pg_queue import stop_embedded
+
+                await stop_embedded(*embedded)
+            runner.shutdown()
             handle.close()
 
     app = FastAPI(
@@ -108,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(dashboard.router, dependencies=team)
     app.include_router(roadmap.router, dependencies=team)
+    # Before delivery's /initiatives/{key} page, which would take "new" or "x/edit" as keys.
+    app.include_router(roadmap_edit.router, dependencies=team)
+    app.include_router(arrange.router, dependencies=team)
     app.include_router(delivery.router, dependencies=team)
     app.include_router(tech.router, dependencies=team)
     app.include_router(themes.router, dependencies=team)
@@ -127,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router, dependencies=team)
     app.include_router(stakeholders.router, dependencies=team)
     app.include_router(jobs.router, dependencies=team)
+    app.include_router(notifications.router, dependencies=team)
+    app.include_router(customers.router, dependencies=team)
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the JSON twins);
     # answering it keeps their consoles free of 404s.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

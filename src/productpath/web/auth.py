@@ -27,6 +27,7 @@ from starlette.responses import Response
 
 from productpath.services.accounts import AuthUser, secret_key, session_user
 from productpath.services.api.api_tokens import token_user
+from productpath.services.notifications import unread_count
 from productpath.services.workspace import OpenWorkspace
 from productpath.web.login_gate import LOCAL_ONLY, LoginGate, from_this_machine
 from productpath.web.principal import Principal
@@ -352,4 +353,10 @@ def account_menu(request: Request) -> dict[str, Any] | None:
         "product": principal.product,
         "products": [(m.product, m.product_name, m.role) for m in resolved.user.memberships],
         "csrf": csrf_input(request),
+        # The bell: the team's in-app notifications (the portal's stakeholders have none).
+        "unread": (
+            unread_count(scoped_handle(request), principal.user_id)
+            if principal.at_least("viewer")
+            else None
+        ),
     }

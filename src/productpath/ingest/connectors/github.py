@@ -7,61 +7,36 @@ first, so the newest ``updated_at`` of each committed page is a cursor the next 
 next sync can start from. ``Page`` carries the ``Link: <...>; rel="next"`` and ``rel="last"``
 targets for the caller.
 
-Faults: 429 (``Retry-After``) and 403 with ``X-RateLimit-Remaining: 0`` (``X-RateLimit-Reset``)
-wait, up to a cap, then go on; 5xx answers, timeouts and dropped connections are retried with
-doubling back-off; anything else stops with a :class:`ConnectorError` that carries the status.
-The token travels only in the ``Authorization`` header and never appears in an error.
+Faults and retries are the shared client's (:mod:`productpath.ingest.connectors.http`). The
+token travels only in the ``Authorization`` header and never appears in an error.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
-import httpx
+from productpath.domain.git_records import GitCommitRecord
+from productpath.ingest.connectors.http import ApiReader, ConnectorError, Page, RetryPolicy
+from productpath.ingest.dates import parse_datetime
 
-from productpath.errors import ProductpathError
+__all__ = [
+    "PER_PAGE",
+    "PUBLIC_API",
+    "ConnectorError",
+    "GitHubReader",
+    "Page",
+    "RetryPolicy",
+    "commit_record",
+    "commits_url",
+    "issues_url",
+    "repository_url",
+]
 
 PUBLIC_API = "https://api.github.com"
 PER_PAGE = 100
-
-
-class ConnectorError(ProductpathError):
-    """A service refused or kept failing; ``status`` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: ``attempts`` per request for 5xx and timeouts, the first back-off
-    (doubled each time), the longest rate-limit wait accepted, and the per-request timeout."""
-
-    attempts: int = 5
-    backoff: float = 0.5
-    max_wait: float = 900.0
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True)
-class Page:
-    """One answer: its URL, the decoded body (None for a 304), its ETag, the next page, and
-    the number of the last page when the ``Link`` header names it."""
-
-    url: str
-    body: Any
-    etag: str | None
-    next_url: str | None
-    last_page: int | None = None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.body is None
 
 
 def issues_url(api_url: str, repo: str, since: str | None) -> str:
@@ -72,12 +47,43 @@ def issues_url(api_url: str, repo: str, since: str | None) -> str:
     return f"{api_url.rstrip('/')}/repos/{repo}/issues?{urlencode(params)}"
 
 
+def commits_url(api_url: str, repo: str, branch: str) -> str:
+    """The first page of a branch's commits, newest first."""
+    params = {"sha": branch, "per_page": str(PER_PAGE)}
+    return f"{api_url.rstrip('/')}/repos/{repo}/commits?{urlencode(params)}"
+
+
+def commit_record(obj: Any) -> GitCommitRecord:
+    """One entry of the commits API as the record a local ``git log`` read gives (without its
+    file list, which the list endpoint does not carry)."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("sha"), str):
+        raise ConnectorError("the commits API answered an entry without a sha")
+    commit = obj.get("commit") or {}
+    author = commit.get("author") or {}
+    committer = commit.get("committer") or author
+    subject, _, body = str(commit.get("message") or "").partition("\n")
+    authored = parse_datetime(str(author.get("date") or committer.get("date")))
+    return GitCommitRecord(
+        sha=obj["sha"],
+        parents=tuple(p["sha"] for p in obj.get("parents") or [] if isinstance(p, dict)),
+        author_name=str(author.get("name") or ""),
+        author_email=str(author.get("email") or ""),
+        authored_at=authored,
+        committed_at=parse_datetime(str(committer.get("date") or author.get("date"))),
+        subject=subject.strip(),
+        body=body.strip(),
+        files=(),
+        raw_author_name=str(author.get("name") or ""),
+        raw_author_email=str(author.get("email") or ""),
+    )
+
+
 def repository_url(api_url: str, repo: str) -> str:
     return f"{api_url.rstrip('/')}/repos/{repo}"
 
 
-class GitHubReader:
-    """Conditional, retrying GET requests against one GitHub API; counts what it sent."""
+class GitHubReader(ApiReader):
+    """The shared client with GitHub's headers and, when given, its token."""
 
     def __init__(
         self,
@@ -87,124 +93,7 @@ class GitHubReader:
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
-        headers = {
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "productpath",
-        }
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.policy = policy or RetryPolicy()
-        # httpx drops Authorization when a redirect leaves the origin (a renamed repository
-        # redirects within the API; nothing else should take the token elsewhere).
-        self.client = httpx.Client(
-            headers=headers, timeout=self.policy.timeout, follow_redirects=True
-        )
-        self.sleep = sleep
-        self.on_wait = on_wait
-        self.requests = 0
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> GitHubReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def get(self, url: str, etag: str | None = None) -> Page:
-        """GET ``url`` (conditional on ``etag``), waiting out rate limits and retrying faults."""
-        headers = {"If-None-Match": etag} if etag else {}
-        failures = 0
-        waits = 0
-        while True:
-            self.requests += 1
-            try:
-                response = self.client.get(url, headers=headers)
-            except httpx.TransportError as exc:  # timeouts, refused or dropped connections
-                failures += 1
-                if failures >= self.policy.attempts:
-                    raise ConnectorError(
-                        f"no answer from {_where(url)} after {failures} tries "
-                        f"({type(exc).__name__})"
-                    ) from None
-                self._pause(self.policy.backoff * 2 ** (failures - 1), "retrying after no answer")
-                continue
-            wait = _rate_limit_wait(response)
-            if wait is not None:
-                waits += 1
-                if wait > self.policy.max_wait or waits > self.policy.attempts:
-                    raise ConnectorError(
-                        f"rate limited by {_where(url)} for {wait:.0f} s more "
-                        f"(longer than {self.policy.max_wait:.0f} s); sync again later",
-                        status=response.status_code,
-                    )
-                self._pause(wait, f"rate limited; waiting {wait:.0f} s")
-                continue
-            if response.status_code >= 500:
-                failures += 1
-                if failures >= self.policy.attempts:
-                    raise ConnectorError(
-                        f"{_where(url)} answered {response.status_code} {failures} times",
-                        status=response.status_code,
-                    )
-                self._pause(
-                    self.policy.backoff * 2 ** (failures - 1),
-                    f"retrying after {response.status_code}",
-                )
-                continue
-            return _page(url, response)
-
-    def _pause(self, seconds: float, why: str) -> None:
-        if self.on_wait is not None:
-            self.on_wait(why)
-        self.sleep(max(seconds, 0.0))
-
-
-def _page(url: str, response: httpx.Response) -> Page:
-    status = response.status_code
-    if status == 304:
-        return Page(url, None, response.headers.get("ETag"), None)
-    if status != 200:
-        raise ConnectorError(f"{_where(url)} answered {status} {_message(response)}", status=status)
-    try:
-        body = response.json()
-    except ValueError:
-        raise ConnectorError(f"{_where(url)} answered 200 with a body that is not JSON") from None
-    links = response.links
-    next_link = links.get("next", {}).get("url")
-    last = parse_qs(urlsplit(links.get("last", {}).get("url", "")).query).get("page", [""])[0]
-    last_page = int(last) if last.isdigit() else None
-    return Page(url, body, response.headers.get("ETag"), next_link, last_page)
-
-
-def _rate_limit_wait(response: httpx.Response) -> float | None:
-    """Seconds to wait when the answer is a rate limit (429, or 403 with none remaining or a
-    Retry-After, GitHub's secondary limit); None when it is not one."""
-    status = response.status_code
-    headers = response.headers
-    exhausted = headers.get("X-RateLimit-Remaining") == "0"
-    if status != 429 and not (status == 403 and (exhausted or "Retry-After" in headers)):
-        return None
-    retry_after = headers.get("Retry-After")
-    if retry_after is not None and retry_after.strip().isdigit():
-        return float(retry_after)
-    reset = headers.get("X-RateLimit-Reset")
-    if reset is not None and reset.strip().isdigit():
-        return max(float(reset) - time.time(), 0.0) + 1.0  # the reset second itself may be early
-    return 60.0  # GitHub's advice for a secondary limit without a header: wait a minute
-
-
-def _message(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    message = data.get("message") if isinstance(data, dict) else None
-    return f"({message})" if isinstance(message, str) else ""
-
-
-def _where(url: str) -> str:
-    """The URL without its query, for messages."""
-    return url.split("?", 1)[0]
+        super().__init__(headers, policy=policy, sleep=sleep, on_wait=on_wait)

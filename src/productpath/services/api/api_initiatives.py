@@ -172,6 +172,8 @@ def _filtered(product_id: int, filters: InitiativeFilters) -> Select[Initiative]
     stmt = select(Initiative).where(Initiative.product_id == product_id)
     if filters.status is not None:
         stmt = stmt.where(Initiative.status == filters.status)
+    else:  # archived ones are listed only when asked for by status
+        stmt = stmt.where(Initiative.status != "archived")
     if filters.public is not None:
         stmt = stmt.where(Initiative.public == filters.public)
     if filters.team is not None:

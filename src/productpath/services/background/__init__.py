@@ -1,4 +1,5 @@
-"""Long tasks the web UI starts and runs in the background (an insights run, a feedback import, a
-digest send): the job table and its threads, and the work behind each job kind. The top of the
-services layer: it may call any wing.
+"""Background jobs (an insights run, a feedback import, a source sync, a digest send): queuing
+them, the workers that run them (procrastinate on PostgreSQL, an in-process loop on SQLite), the
+periodic schedule, and the work behind each job kind. The top of the services layer: it may call
+any wing.
 """

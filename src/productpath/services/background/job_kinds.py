@@ -1,12 +1,15 @@
-"""The work behind the jobs the web UI starts: an insights run, a feedback file import and a
-digest send.
+"""The work behind the jobs: an insights run, a feedback file import, a digest send, a source
+sync, and the queue check (``probe``).
 
-Each calls the same service as ``productpath insights run``, ``productpath feedback import`` or
-``productpath digest send``, and passes its progress on to the job's reporter.
+Each calls the same service as ``productpath insights run``, ``productpath feedback import``,
+``productpath digest send`` or ``productpath sync``, and passes its progress on to the job's
+reporter.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -122,6 +125,42 @@ def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Repor
     return f"Digests and notifications: {summary} (the log on /reports has one line each)"
 
 
+def sync_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
+    """``params``: source (its name), full (bool)."""
+    from productpath.services.work.source_sync import sync_sources
+
+    name = str(params["source"])
+    reports = sync_sources(
+        handle,
+        name,
+        full=bool(params.get("full", False)),
+        progress=lambda _source, done, total: report("sync", done, total),
+    )
+    return "; ".join(
+        f"{r.source}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged"
+        for r in reports
+    )
+
+
+def probe_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
+    """The queue check (``productpath jobs probe``): wait ``seconds`` in tenths, reporting each,
+    and when ``log`` names a file, append one line there as the run ends: the job's number,
+    when it started and ended (UTC). Two lines for one job would mean it finished twice."""
+    seconds = float(params.get("seconds", 0))
+    steps = max(1, round(seconds * 10))
+    started = dt.datetime.now(dt.UTC)
+    for step in range(steps):
+        report("waiting", step, steps)
+        time.sleep(seconds / steps)
+    report("waiting", steps, steps)
+    log = params.get("log")
+    if log:
+        with Path(str(log)).open("a", encoding="utf-8") as out:
+            ended = dt.datetime.now(dt.UTC)
+            out.write(f"{params.get('number', '')} {started.isoformat()} {ended.isoformat()}\n")
+    return f"waited {seconds:g} s"
+
+
 def count_records(path: Path, file_format: str) -> int | None:
     """About how many records the file holds (lines), for the progress bar; None for JSON."""
     if file_format == "json":
@@ -137,10 +176,12 @@ def count_records(path: Path, file_format: str) -> int | None:
     return max(0, lines - 1) if file_format == "csv" else lines
 
 
-def standard_runner() -> JobRunner:
-    """A runner that knows the jobs the web UI offers."""
-    runner = JobRunner()
+def standard_runner(max_threads: int = 2) -> JobRunner:
+    """A runner that knows every kind of job."""
+    runner = JobRunner(max_threads=max_threads)
     runner.register("insights", JobKind("Insights run", insights_job))
     runner.register("import", JobKind("Feedback import", import_job, holds_write_lock=True))
     runner.register("digests", JobKind("Digest send", digests_job))
+    runner.register("sync", JobKind("Source sync", sync_job))
+    runner.register("probe", JobKind("Queue check", probe_job))
     return runner

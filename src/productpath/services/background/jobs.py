@@ -1,24 +1,39 @@
-"""Long tasks started from the web UI (an insights run, a feedback import), run in the background.
+"""Long tasks (an insights run, a feedback import, a source sync, a digest send), run in the
+background by a queue rather than by the request that asked for them.
 
-A job is a ``job`` row (kind, status, stage, done/total, a one-line message) and a thread in a
-small pool the web app owns (:class:`JobRunner`). Requests never wait for one: they queue it and
-return; the page polls the row. For each product at most one job of each kind is queued or
-running at a time, checked in the database, so the rule holds across server worker processes.
+A job is a ``job`` row (kind, parameters, status, stage, done/total, a one-line message, the
+worker that ran it). Requests never wait for one: they queue it and return; pages poll the row.
+For each product at most one job of each kind (and subject: one sync per source) is queued or
+running at a time, checked in the database under a row lock, so the rule holds across processes.
 
-Progress reaches the row at most every :data:`PUBLISH_EVERY` seconds (and at each new stage).
-An import holds the write transaction from start to finish; on SQLite that is the database's
-one write lock, so there its progress stays in the memory of the process running it (the
-pages that process serves show it) and reaches the row when the import ends.
+Who runs the row depends on the database (docs/deployment.md):
 
-When the server stops, running jobs stop at their next progress report (an import rolls back
-whole) and are marked failed; a server that starts marks jobs an earlier one left queued or
-running as failed ("interrupted").
+- PostgreSQL: queuing the row also defers a procrastinate job in the same transaction
+  (``pg_queue.py``); ``productpath worker`` processes on any number of machines (and ``serve``
+  itself unless ``PRODUCTPATH_WEB_RUNS_JOBS=false``) take them. A worker killed mid-job stops
+  sending heartbeats; another worker's tick puts the job back in the queue and runs it again.
+- SQLite: the process that serves the workspace (``serve`` or ``productpath worker``) runs
+  queued rows in a small thread pool (:meth:`JobRunner.start_local`); a row left running by a
+  process that has died is queued again.
+
+Whoever runs a job first claims its row (queued -> running, naming the worker) in one update,
+so two workers never run the same job at once. Progress reaches the row at most every
+:data:`PUBLISH_EVERY` seconds (and at each new stage); a report that finds the row no longer
+running on this worker (cancelled) stops the work. An import holds the write transaction from
+start to finish; on SQLite that is the database's one write lock, so there its progress stays in
+the memory of the process running it and reaches the row when the import ends.
+
+A worker that stops (Ctrl-C, a server restart) interrupts its jobs at their next progress report
+and queues them again, so they run once it (or another worker) is back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -41,19 +56,28 @@ log = logging.getLogger(__name__)
 
 # Seconds between two progress writes to the job row.
 PUBLISH_EVERY = 0.5
-# Threads for jobs in one server process; more jobs wait their turn in the queue.
+# Threads for jobs in one process on SQLite; more jobs wait their turn in the queue.
 MAX_THREADS = 2
-INTERRUPTED = "interrupted: the server stopped before the job finished"
+# Seconds between two looks for queued rows on SQLite (a job queued here wakes it at once).
+POLL_EVERY = 0.5
+INTERRUPTED = "interrupted: the worker stopped before the job finished; it will run again"
+CANCELLED = "cancelled"
 
 # stage, done, total
 Reporter = Callable[[str, int, int | None], None]
 # The work of one kind: the workspace, the job's parameters, a progress reporter; returns the
 # one-line summary shown when it is done.
 Work = Callable[[OpenWorkspace, Mapping[str, Any], Reporter], str]
+# Called on each tick of the local loop (SQLite): queues the periodic work that is due.
+Tick = Callable[[OpenWorkspace, "JobRunner"], object]
 
 
 class JobInterruptedError(ProductpathError):
-    """Raised from a progress report when the server is stopping."""
+    """Raised from a progress report when the worker is stopping."""
+
+
+class JobCancelledError(ProductpathError):
+    """Raised from a progress report when someone cancelled the job."""
 
 
 @dataclass(frozen=True)
@@ -65,18 +89,21 @@ class JobKind:
 
 
 class JobView(BaseModel):
-    """One job as the pages and their JSON twins show it."""
+    """One job as the pages, their JSON twins and ``productpath jobs`` show it."""
 
     id: int
     kind: str
     label: str
-    status: str  # queued | running | done | failed
+    subject: str
+    status: str  # queued | running | done | failed | cancelled
     stage: str
     done: int
     total: int
     # 0-100 when the total is known, else None (the bar is then indeterminate).
     percent: int | None
     message: str
+    worker: str
+    attempts: int
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -93,27 +120,64 @@ class JobsPage(BaseModel):
     max_upload_mb: int
 
 
-class JobRunner:
-    """The pool that runs jobs, and the kinds of work it knows. One per web app."""
+def worker_name() -> str:
+    """This process as a worker: host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
-    def __init__(self, max_threads: int = MAX_THREADS) -> None:
-        self._pool = ThreadPoolExecutor(max_threads, thread_name_prefix="productpath-job")
+
+class JobRunner:
+    """The kinds of work jobs do, queuing them, and running them in this process."""
+
+    def __init__(self, max_threads: int = MAX_THREADS, name: str | None = None) -> None:
+        self._max_threads = max_threads
+        self._pool: ThreadPoolExecutor | None = None
+        self._loop: threading.Thread | None = None
         self._kinds: dict[str, JobKind] = {}
         self._live: dict[int, tuple[str, int, int]] = {}
+        self._mine: set[int] = set()
+        self._guard = threading.Lock()
         self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self.name = name or worker_name()
         self.started_at = utcnow()
 
     def register(self, kind: str, spec: JobKind) -> None:
         self._kinds[kind] = spec
 
+    def knows(self, kind: str) -> bool:
+        return kind in self._kinds
+
     def label(self, kind: str) -> str:
         spec = self._kinds.get(kind)
         return spec.label if spec else kind.replace("_", " ").capitalize()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def recover(self, handle: OpenWorkspace) -> int:
-        """Mark jobs an earlier server left queued or running as failed; how many there were."""
-        with handle.store.write() as session:
-            return job_repo.interrupt(session, self.started_at, INTERRUPTED)
+        """Queue again the jobs left running by a process of this host that has died (SQLite:
+        one machine); how many there were. On PostgreSQL the queue's heartbeats do this."""
+        if not handle.workspace.uses_sqlite:
+            return 0
+        host = socket.gethostname()
+        # Read first: a write transaction moves the data version (and the web's cache) even
+        # when it changes nothing, and this runs every second.
+        with handle.store.read() as session:
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            rows = [] if product_id is None else job_repo.running(session, product_id)
+            dead = [job.id for job in rows if _dead_here(job.worker, host)]
+        count = 0
+        if dead:
+            with handle.store.write() as session:
+                for job_id in dead:
+                    job = session.get(Job, job_id)
+                    if job is not None and job.status == "running" and _dead_here(job.worker, host):
+                        job.status, job.message = "queued", INTERRUPTED
+                        count += 1
+        if count:
+            self._wake.set()
+        return count
 
     def start_job(
         self,
@@ -121,10 +185,15 @@ class JobRunner:
         kind: str,
         params: Mapping[str, Any],
         user_id: int | None,
+        *,
+        subject: str = "",
+        unless_since: dt.datetime | None = None,
     ) -> int:
-        """Queue a job of ``kind`` and return its id; the work runs in a pool thread.
+        """Queue a job of ``kind`` and return its id.
 
-        Raises ConflictError while a job of the same kind is queued or running for the product.
+        Raises ConflictError while a job of the same kind and subject is queued or running for
+        the product, or (with ``unless_since``) when one was queued since then: a periodic
+        schedule asks that way, so workers ticking at once queue it once.
         """
         if kind not in self._kinds:
             raise InputError(f"unknown job kind '{kind}'", field="kind")
@@ -135,43 +204,72 @@ class JobRunner:
             if product_id is None:
                 raise NotFoundError(f"product '{handle.workspace.product}' is not in this database")
             job_repo.lock_product(session, product_id)
-            running = job_repo.active(session, product_id, kind)
+            running = job_repo.active(session, product_id, kind, subject)
             if running is not None:
                 raise ConflictError(
                     f"job #{running.id} ({self.label(kind).lower()}) is already "
                     f"{running.status}; wait for it to finish"
                 )
-            job_id = job_repo.add(session, product_id, kind, user_id, "queued").id
-        self._pool.submit(self._run, handle, job_id, kind, dict(params))
+            if unless_since is not None:
+                last = job_repo.last_created(session, product_id, kind, subject)
+                if last is not None and last >= unless_since:
+                    raise ConflictError(f"a {self.label(kind).lower()} was queued at {last}")
+            job = job_repo.add(
+                session,
+                product_id,
+                kind,
+                user_id,
+                "queued",
+                params=json.dumps(dict(params), sort_keys=True),
+                subject=subject,
+            )
+            job_id = job.id
+            if not handle.workspace.uses_sqlite:
+                from productpath.services.background import queue_defer
+
+                queue_defer.defer(session, handle, job_id)
+        self._wake.set()
         return job_id
 
     def live(self, job_id: int) -> tuple[str, int, int] | None:
         """(stage, done, total) of a job this process runs, fresher than its row."""
         return self._live.get(job_id)
 
-    def shutdown(self) -> None:
-        """Stop running jobs at their next progress report and wait for the threads."""
-        self._stopping.set()
-        self._pool.shutdown(wait=True)
+    # --- Running jobs -----------------------------------------------------------------------
 
-    def _run(self, handle: OpenWorkspace, job_id: int, kind: str, params: dict[str, Any]) -> None:
-        spec = self._kinds[kind]
+    def execute(self, handle: OpenWorkspace, job_id: int, *, queued_only: bool = False) -> str:
+        """Claim job ``job_id`` and run it here; its final status ("skipped" when another worker
+        has it, or it was cancelled or finished). Raises JobInterruptedError when this worker
+        stops midway (the row is queued again first)."""
+        statuses = ("queued",) if queued_only else job_repo.ACTIVE
+        with handle.store.write() as session:
+            job = job_repo.claim(session, job_id, self.name, statuses)
+            if job is None:
+                return "skipped"
+            kind, params = job.kind, json.loads(job.params or "{}")
+        spec = self._kinds.get(kind)
         reporter = _Reporter(
             self,
             handle,
             job_id,
-            publish=not (spec.holds_write_lock and handle.workspace.uses_sqlite),
+            publish=spec is None or not (spec.holds_write_lock and handle.workspace.uses_sqlite),
         )
         try:
+            if spec is None:
+                raise InputError(f"this worker does not know job kind '{kind}'")
             if self._stopping.is_set():
                 raise JobInterruptedError(INTERRUPTED)
-            _set(handle, job_id, status="running", stage="starting", started_at=utcnow())
             message = spec.work(handle, params, reporter)
+        except JobInterruptedError:
+            self._finish(handle, job_id, status="queued", message=INTERRUPTED, finished_at=None)
+            raise
+        except JobCancelledError:
+            return CANCELLED
         except Exception as exc:
             if not isinstance(exc, ProductpathError):
                 log.exception("job %s (%s) failed", job_id, kind)
             stage, done, total = self._live.get(job_id, ("", 0, 0))
-            _set(
+            self._finish(
                 handle,
                 job_id,
                 status="failed",
@@ -181,9 +279,10 @@ class JobRunner:
                 message=one_line(exc),
                 finished_at=utcnow(),
             )
+            return "failed"
         else:
             stage, done, total = self._live.get(job_id, ("", 0, 0))
-            _set(
+            self._finish(
                 handle,
                 job_id,
                 status="done",
@@ -193,16 +292,122 @@ class JobRunner:
                 message=message,
                 finished_at=utcnow(),
             )
+            return "done"
         finally:
             self._live.pop(job_id, None)
             upload = params.get("upload")
-            if upload:
+            if upload and _settled(handle, job_id):
                 Path(upload).unlink(missing_ok=True)
+
+    def _finish(self, handle: OpenWorkspace, job_id: int, **values: Any) -> None:
+        with handle.store.write() as session:
+            job_repo.set_if_running(session, job_id, self.name, **values)
+
+    def start_local(
+        self, handle: OpenWorkspace, tick: Tick | None = None, every: float = 60
+    ) -> None:
+        """Run this workspace's queued jobs in this process (SQLite), and ``tick`` (the periodic
+        schedule) every ``every`` seconds, until :meth:`shutdown`."""
+        self._pool = ThreadPoolExecutor(self._max_threads, thread_name_prefix="productpath-job")
+        self._loop = threading.Thread(
+            target=self._local_loop,
+            args=(handle, tick, every),
+            name="productpath-jobs",
+            daemon=True,
+        )
+        self._loop.start()
+
+    def _local_loop(self, handle: OpenWorkspace, tick: Tick | None, every: float) -> None:
+        next_tick = time.monotonic() + every
+        while not self._stopping.is_set():
+            try:
+                if tick is not None and time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + every
+                    tick(handle, self)
+                self.recover(handle)
+                self._take_queued(handle)
+            except Exception:
+                log.exception("the job loop failed; trying again")
+            self._wake.wait(POLL_EVERY)
+            self._wake.clear()
+
+    def _take_queued(self, handle: OpenWorkspace) -> None:
+        assert self._pool is not None
+        with self._guard:
+            free = self._max_threads - len(self._mine)
+        if free <= 0:
+            return
+        with handle.store.read() as session:
+            product_id = product_repo.find_id(session, handle.workspace.product)
+            ids = [] if product_id is None else job_repo.queued_ids(session, product_id, free + 8)
+        for job_id in ids:
+            with self._guard:
+                if job_id in self._mine or len(self._mine) >= self._max_threads:
+                    continue
+                self._mine.add(job_id)
+            self._pool.submit(self._run_local, handle, job_id)
+
+    def _run_local(self, handle: OpenWorkspace, job_id: int) -> None:
+        try:
+            self.execute(handle, job_id, queued_only=True)
+        except JobInterruptedError:
+            pass
+        except Exception:
+            log.exception("job %s could not be run", job_id)
+        finally:
+            with self._guard:
+                self._mine.discard(job_id)
+            self._wake.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`shutdown` is called (a worker's main thread); whether it was."""
+        return self._stopping.wait(timeout)
+
+    def shutdown_soon(self) -> None:
+        """Ask running jobs to stop at their next report (safe from a signal handler);
+        :meth:`wait` returns and the caller then calls :meth:`shutdown`."""
+        self._stopping.set()
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        """Stop running jobs at their next progress report and wait for the threads."""
+        self._stopping.set()
+        self._wake.set()
+        if self._loop is not None:
+            self._loop.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+def _dead_here(worker: str, host: str) -> bool:
+    """Whether ``worker`` (host:pid) was a process of this host that is gone; a row from before
+    workers were named (no worker) counts as gone too."""
+    owner, _, pid = worker.rpartition(":")
+    if not worker:
+        return True
+    return owner == host and pid.isdigit() and not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _settled(handle: OpenWorkspace, job_id: int) -> bool:
+    """Whether the job has ended for good (its upload is no longer needed)."""
+    with handle.store.read() as session:
+        job = session.get(Job, job_id)
+        return job is None or job.status in job_repo.FINISHED
 
 
 class _Reporter:
     """The progress callback a job's work receives: kept in memory, written to the row
-    throttled, and the place where a stopping server interrupts the work."""
+    throttled, and the place where a stopping worker or a cancel interrupts the work."""
 
     def __init__(self, runner: JobRunner, handle: OpenWorkspace, job_id: int, publish: bool):
         self._runner = runner
@@ -219,21 +424,17 @@ class _Reporter:
         now = time.monotonic()
         if self._publish and (stage != self._stage or now - self._last >= PUBLISH_EVERY):
             self._stage, self._last = stage, now
-            # "running" again: a sibling server process that started late may have marked
-            # this job interrupted; the next report puts that right.
-            _set(
-                self._handle,
-                self._job_id,
-                status="running",
-                stage=stage,
-                done=done,
-                total=total or 0,
-            )
-
-
-def _set(handle: OpenWorkspace, job_id: int, **values: Any) -> None:
-    with handle.store.write() as session:
-        job_repo.set_fields(session, job_id, **values)
+            with self._handle.store.write() as session:
+                mine = job_repo.set_if_running(
+                    session,
+                    self._job_id,
+                    self._runner.name,
+                    stage=stage,
+                    done=done,
+                    total=total or 0,
+                )
+            if not mine:
+                raise JobCancelledError(CANCELLED)
 
 
 def one_line(exc: BaseException) -> str:
@@ -258,12 +459,15 @@ def job_view(job: Job, runner: JobRunner | None = None) -> JobView:
         id=job.id,
         kind=job.kind,
         label=runner.label(job.kind) if runner else job.kind,
+        subject=job.subject,
         status=job.status,
         stage=stage,
         done=done,
         total=total,
         percent=percent,
         message=job.message,
+        worker=job.worker,
+        attempts=job.attempts,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from productpath.errors import NotFoundError, ProductpathError
 from productpath.planning.roadmap_sim import RoadmapForecast, forecast_roadmap
 from productpath.planning.scenarios import apply_scenario
 from productpath.planning.schedule import Schedule, build_schedule
+from productpath.services.notifications import milestone_forecast
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import forecast_repo, product_repo, work_records, work_repo
 from productpath.store.models import Initiative, InitiativeDependency, Milestone, Team
@@ -150,7 +152,16 @@ def roadmap_forecast(
     )
     if save:
         _save(
-            handle, "roadmap", trials, seed, inputs_record(inputs), result.model_dump(mode="json")
+            handle,
+            "roadmap",
+            trials,
+            seed,
+            inputs_record(inputs),
+            result.model_dump(mode="json"),
+            milestones=[
+                (m.key, m.name, m.target_date, m.finish.p85 if m.finish else None)
+                for m in result.milestones
+            ],
         )
     return result
 
@@ -235,7 +246,8 @@ def _load(handle: OpenWorkspace) -> PlanInputs:
         ).all()
         rows = session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product_id)
+            # Archived initiatives are off the roadmap: not scheduled, not forecast.
+            .where(Initiative.product_id == product_id, Initiative.status != "archived")
             .options(joinedload(Initiative.team), joinedload(Initiative.milestone))
             .order_by(Initiative.position, Initiative.key)
         ).all()
@@ -243,7 +255,7 @@ def _load(handle: OpenWorkspace) -> PlanInputs:
         edges = session.execute(
             select(InitiativeDependency.initiative_id, target.key)
             .join(target, target.id == InitiativeDependency.depends_on_id)
-            .where(target.product_id == product_id)
+            .where(target.product_id == product_id, target.status != "archived")
             .order_by(InitiativeDependency.initiative_id, InitiativeDependency.position)
         ).all()
         depends_on: dict[int, list[str]] = {}
@@ -454,7 +466,11 @@ def _save(
     seed: int | None,
     inputs: dict[str, Any],
     result: dict[str, Any],
+    *,
+    milestones: Sequence[tuple[str, str, dt.date, dt.date | None]] = (),
 ) -> None:
+    """Store the run; a roadmap run's ``milestones`` (key, name, target, P85) also tell the
+    watchers of a milestone whose P85 moved past its target, in the same transaction."""
     with handle.store.write() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:  # pragma: no cover - opening a workspace creates its product
@@ -462,3 +478,5 @@ def _save(
         forecast_repo.save_run(
             session, product_id, kind=kind, trials=trials, seed=seed, inputs=inputs, result=result
         )
+        if milestones:
+            milestone_forecast(session, product_id, milestones)

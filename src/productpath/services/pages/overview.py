@@ -33,7 +33,10 @@ from productpath.store.models import (
 )
 
 FEEDBACK_WINDOW_DAYS = 30
-STATUSES: tuple[str, ...] = tuple(status.value for status in InitiativeStatus)
+# Archived initiatives are off the roadmap: the dashboard counts the others.
+STATUSES: tuple[str, ...] = tuple(
+    status.value for status in InitiativeStatus if status is not InitiativeStatus.ARCHIVED
+)
 # Which lane of the now / next / later board each status belongs to.
 LANE_OF_STATUS = {
     InitiativeStatus.IN_PROGRESS.value: "now",
@@ -67,6 +70,7 @@ class ObjectiveSummary(View):
     description: str
     key_results: tuple[KeyResultInfo, ...]
     initiative_count: int
+    version: int = 1  # name it when editing (PATCH /api/v1/objectives/{key})
 
 
 class MilestoneSummary(View):
@@ -75,6 +79,7 @@ class MilestoneSummary(View):
     target_date: dt.date
     initiatives_total: int
     initiatives_done: int
+    version: int = 1  # name it when editing (PATCH /api/v1/milestones/{key})
 
 
 class FeedbackSummary(View):
@@ -113,6 +118,10 @@ class InitiativeInfo(View):
     milestone: Ref | None
     estimate: EstimateInfo | None
     depends_on: tuple[str, ...]
+    # What the board's reorder and the timeline's date fields send back (stale: refused).
+    version: int = 1
+    start: dt.date | None = None
+    target: dt.date | None = None
 
 
 class MilestoneInfo(View):
@@ -162,7 +171,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                 Initiative.status,
                 func.count(Initiative.id),
             )
-            .where(Initiative.product_id == product.id)
+            .where(Initiative.product_id == product.id, Initiative.status != "archived")
             .group_by(Initiative.objective_id, Initiative.milestone_id, Initiative.status)
         ).all()
         milestones = session.scalars(
@@ -208,6 +217,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                     for kr in o.key_results
                 ),
                 initiative_count=per_objective.get(o.id, 0),
+                version=o.version,
             )
             for o in objectives
         ),
@@ -220,6 +230,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
                 target_date=m.target_date,
                 initiatives_total=per_milestone.get(m.id, 0),
                 initiatives_done=done_per_milestone.get(m.id, 0),
+                version=m.version,
             )
             for m in milestones
         ),
@@ -240,7 +251,8 @@ def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> Road
         ).all()
         initiatives = session.scalars(
             select(Initiative)
-            .where(Initiative.product_id == product.id)
+            # Archived initiatives leave the board (their pages and history stay).
+            .where(Initiative.product_id == product.id, Initiative.status != "archived")
             .options(
                 joinedload(Initiative.objective),
                 joinedload(Initiative.team),
@@ -360,4 +372,7 @@ def _initiative_info(initiative: Initiative, depends_on: list[str]) -> Initiativ
         milestone=Ref(key=milestone.key, name=milestone.name) if milestone else None,
         estimate=estimate,
         depends_on=tuple(depends_on),
+        version=initiative.version,
+        start=initiative.start_date,
+        target=initiative.target_date,
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from productpath.domain.feedback_kinds import KINDS
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
+from productpath.insights.theme_size import smallest_theme
 from productpath.insights.trends import (
     ADJUSTMENT,
     RECENT_WEEKS,
@@ -136,8 +137,6 @@ class ThemeDetail(View):
 
 def themes_page(handle: OpenWorkspace) -> ThemesPage:
     """Every active theme, largest first, with its trend and who is behind it."""
-    from productpath.insights.cluster import smallest_theme  # SciPy: load only when listing
-
     product = product_info(handle)
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)

@@ -32,10 +32,13 @@ class DigestLine(View):
 
 
 class NotificationLine(View):
-    """One pending notification (a portal voter told their item changed status)."""
+    """One pending notification: a portal voter told their item changed status, or a watcher
+    told by e-mail or webhook (``recipient`` is the address, or only the webhook's host)."""
 
     id: int
     email: str
+    channel: str = "email"
+    recipient: str = ""
     subject: str
     status: str
     attempts: int = 0

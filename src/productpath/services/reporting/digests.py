@@ -1,5 +1,6 @@
 """Digests: each stakeholder gets the report for their audience, on their cadence, by their
-channel; and pending notifications go out by e-mail.
+channel; and pending notifications go out by e-mail or webhook (the portal voters' e-mails,
+and the copies of watchers' notifications for the channels each person chose).
 
 One run works in three steps: (1) plan: who is due this period and what they get; settings
 are checked; (2) render every report needed; (3) send, one recipient at a time: claim the
@@ -21,13 +22,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from productpath.domain import stakeholders as rules
-from productpath.domain.escaping import plain_text
+from productpath.domain.escaping import markdown_text, plain_text
 from productpath.errors import WorkspaceError
 from productpath.notify import config as notify_config
 from productpath.notify.email import Attachment, Email, send_email
 from productpath.notify.outbound import OutboundPolicy, url_problem
 from productpath.notify.results import DeliveryResult, RetryPolicy
 from productpath.notify.webhook import WebhookMessage, send_webhook
+from productpath.services.notifications import check_delivery
 from productpath.services.reporting.digest_models import (
     ALREADY_SENT,
     FAILED,
@@ -117,6 +119,8 @@ def send_digests(
     smtp = _smtp_settings(handle, env)
     llm = llm_for(handle, env) if polish else None
     outbound = webhook_policy(handle, env)
+    if not dry_run:  # watched initiatives that became at risk since the last run
+        check_delivery(handle, today=today)
     lines, due = _plan(handle, today, outbound)
     pending = _pending_notifications(handle)
     warnings: list[str] = []
@@ -138,15 +142,19 @@ def send_digests(
         skipped = [d for d in due if d.channel == "email" and d.problem is None]
         due = [d for d in due if d not in skipped]
         lines += [_line(item, SKIPPED, 0, blocked) for item in skipped]
-        notes = [_note_line(n, SKIPPED, 0, blocked) for n in pending]
+        notes = [_note_line(n, SKIPPED, 0, blocked) for n in pending if n.channel == "email"]
+        pending = [n for n in pending if n.channel != "email"]
     render = renderer or _default_renderer()
     bodies = _render_all(handle, due, today, render, attach_pdf, llm, env, warnings)
     policy = policy or RetryPolicy()
     product = handle.workspace.name
     for item in due:
         lines.append(_deliver(handle, item, bodies, smtp, env, policy, sleep, product, outbound))
-    if blocked is None and smtp is not None:
-        notes = [_notify(handle, n, smtp, env, policy, sleep) for n in pending]
+    notes += [
+        _notify(handle, n, smtp, env, policy, sleep, outbound, product)
+        for n in pending
+        if n.channel != "email" or (blocked is None and smtp is not None)
+    ]
     return DigestRun(
         today=today, dry_run=False, digests=lines, notifications=notes, warnings=warnings
     )
@@ -174,7 +182,9 @@ def _smtp_settings(
 
 
 def _needs_smtp(due: Sequence[_Due], pending: Sequence[Notification]) -> bool:
-    return any(d.channel == "email" and d.problem is None for d in due) or bool(pending)
+    return any(d.channel == "email" and d.problem is None for d in due) or any(
+        n.channel == "email" for n in pending
+    )
 
 
 def digest_log(handle: OpenWorkspace, limit: int = 200) -> list[DeliveryLogRow]:
@@ -397,16 +407,30 @@ def _send_one(
 def _notify(
     handle: OpenWorkspace,
     note: Notification,
-    smtp: notify_config.SmtpSettings,
+    smtp: notify_config.SmtpSettings | None,
     env: Mapping[str, str],
     policy: RetryPolicy,
     sleep: Callable[[float], None] | None,
+    outbound: OutboundPolicy,
+    product: str,
 ) -> NotificationLine:
-    problem = rules.email_problem(note.email)
-    if problem is not None:
-        result = DeliveryResult(note.email, "email", False, 0, problem, permanent=True)
+    """Send one notification by its channel: e-mail (plain text) or webhook (the text as
+    escaped Markdown, through the outbound guard like a digest's webhook)."""
+    if note.channel == "webhook":
+        message = WebhookMessage(
+            url=note.webhook_url or "",
+            report="notification",
+            title=plain_text(note.subject),
+            markdown=_notification_markdown(note),
+            product=product,
+        )
+        result = send_webhook(message, policy=policy, sleep=sleep, outbound=outbound)
+    elif (problem := rules.email_problem(note.email)) is not None or smtp is None:
+        result = DeliveryResult(
+            note.email, "email", False, 0, problem or SMTP_MISSING, permanent=True
+        )
     else:
-        email = Email(to=note.email, subject=note.subject, text=note.body)
+        email = Email(to=note.email, subject=plain_text(note.subject), text=note.body)
         result = send_email(smtp, email, env, policy=policy, sleep=sleep)
     with handle.store.write() as session:
         digest_repo.mark_notification(
@@ -420,10 +444,18 @@ def _notify(
     return _note_line(note, SENT if result.ok else FAILED, result.attempts, result.error)
 
 
+def _notification_markdown(note: Notification) -> str:
+    text = markdown_text(note.body)
+    return f"{text}\n\n({markdown_text(note.link)})" if note.link else text
+
+
 def _note_line(note: Notification, status: str, attempts: int, error: str) -> NotificationLine:
+    webhook = note.channel == "webhook"
     return NotificationLine(
         id=note.id,
         email=note.email,
+        channel=note.channel,
+        recipient=(webhook_host(note.webhook_url) or "") if webhook else note.email,
         subject=note.subject,
         status=status,
         attempts=attempts,

@@ -22,7 +22,7 @@ from productpath.reports.glossary import Glossary, jargon_left, load_glossary
 from productpath.reports.model import ReportContext, long_date, plural
 from productpath.reports.render import render_html, render_markdown, render_pdf
 from productpath.reports.shipped_report import ShippedData, build_shipped
-from productpath.services.reporting import report_data
+from productpath.services.reporting import report_data, report_engineering
 from productpath.services.reporting.report_shipped import (
     for_users,
     report_items,
@@ -175,7 +175,7 @@ def build_context(
         return context, facts, ()
     common = report_data.common(handle, today, milestone, since if kind == "engineering" else None)
     if kind == "engineering":
-        eng = report_data.engineering_data(handle, common, today)
+        eng = report_engineering.engineering_data(handle, common, today)
         context, facts = build_engineering(
             eng,
             previous=previous_facts,

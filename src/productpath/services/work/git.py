@@ -299,6 +299,37 @@ class _Writer:
         self.commits, self.files, self.aliases = [], [], []
 
 
+def stored_head(handle: OpenWorkspace, name: str) -> str | None:
+    """The head commit stored for repository ``name`` (None: not stored yet)."""
+    with handle.store.read() as session:
+        product_id = _product_id(session, handle)
+        stored = git_repo.find_repository(session, product_id, name) if product_id else None
+        return stored.head_sha if stored else None
+
+
+def store_history(
+    handle: OpenWorkspace,
+    name: str,
+    location: str,
+    branch: str,
+    commits: list[GitCommitRecord],
+    *,
+    rewritten: bool,
+) -> GitIngestReport:
+    """Store commits read elsewhere than from a clone (a host's API), oldest first, as an
+    ingest would: after the stored head, or (``rewritten``) replacing the stored history.
+    No file lists and no tags: an API's commit list carries neither."""
+    previous = stored_head(handle, name)
+    head = commits[-1].sha if commits else previous or ""
+    report = GitIngestReport(name, location, branch, head, previous_head=previous)
+    report.mode = "rewritten" if rewritten else "incremental" if previous else "full"
+    if not commits:
+        report.mode = "up-to-date"
+        return report
+    _write(handle, _Plan(Path(location), report, []), commits, None)
+    return report
+
+
 def list_repositories(handle: OpenWorkspace) -> list[RepositoryRow]:
     """The workspace's repositories by name, with commit and contributor counts."""
     with handle.store.read() as session:

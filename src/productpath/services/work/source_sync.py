@@ -15,61 +15,49 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from productpath.domain.git_records import GitCommitRecord
 from productpath.errors import InputError, ProductpathError
 from productpath.ingest.connectors.github import (
     ConnectorError,
     GitHubReader,
     Page,
     RetryPolicy,
+    commit_record,
+    commits_url,
     issues_url,
     repository_url,
 )
 from productpath.ingest.dates import parse_datetime
+from productpath.ingest.issue_feedback import GITHUB, issue_feedback
 from productpath.ingest.tracker_github import github_records
 from productpath.ingest.tracker_record import DONE, IN_PROGRESS
 from productpath.services.delivery import relink_session
+from productpath.services.work.git import store_history, stored_head
+from productpath.services.work.source_feed import (
+    SyncReport,
+    finish_run,
+    secret_of,
+    start_run,
+    store_feedback,
+    sync_feed,
+)
 from productpath.services.work.sources import find_source
 from productpath.services.work.tracker import KEEP_WHEN_MISSING, OPENING_STATUS, tracker_columns
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, source_repo, tracker_repo
-from productpath.store.models import Source, SyncRun, utcnow
+from productpath.store.models import Product, Source, SyncRun, utcnow
+
+__all__ = ["SyncReport", "sync_sources"]
 
 SOURCE = "github"  # the tracker_item source a file import of GitHub JSON uses too
 Progress = Callable[[str, int, int | None], None]  # source name, pages done, pages in all
-
-
-@dataclass
-class SyncReport:
-    """What one sync of one source did."""
-
-    source: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: list[str] = field(default_factory=list)
-    requests: int = 0
-    not_modified: bool = False
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": list(self.skipped),
-            "requests": self.requests,
-            "not_modified": self.not_modified,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def sync_sources(
@@ -105,6 +93,10 @@ class _Source:
     api_url: str
     token_env: str | None
     cursor: dict[str, Any]
+    token: str | None = None
+    as_feedback: bool = False
+    keyring: str | None = None
+    commits: bool = False
 
 
 def _sync_one(
@@ -118,26 +110,34 @@ def _sync_one(
 ) -> SyncReport:
     with handle.store.read() as session:
         stored = find_source(session, handle, name)
-        settings = json.loads(stored.settings)
-        source = _Source(
-            id=stored.id,
-            name=stored.name,
-            repo=settings["repo"],
-            api_url=settings["api_url"],
-            token_env=stored.token_env,
-            cursor={} if full else json.loads(stored.cursor),
-        )
-    token = _token(source)
+        if stored.kind != "github":
+            kind = stored.kind
+        else:
+            kind = None
+            settings = json.loads(stored.settings)
+            source = _Source(
+                id=stored.id,
+                name=stored.name,
+                repo=settings["repo"],
+                api_url=settings["api_url"],
+                token_env=stored.token_env,
+                cursor={} if full else json.loads(stored.cursor),
+                token=secret_of(stored, settings),
+                as_feedback=settings.get("as") == "feedback",
+                keyring=settings.get("token_keyring"),
+                commits=bool(settings.get("commits")),
+            )
+    if kind is not None:
+        return sync_feed(handle, name, full=full, progress=progress, policy=policy, sleep=sleep)
+    token = source.token
     started = time.perf_counter()
-    with handle.store.write() as session:
-        run = SyncRun(source_id=source.id, full=full, started_at=utcnow(), skipped="[]")
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = start_run(handle, source.id, full=full)
     report = SyncReport(source=name)
     reader = GitHubReader(token, policy=policy, sleep=sleep)
     try:
         _walk(handle, source, reader, run_id, report, progress)
+        if source.commits:
+            _read_commits(handle, source, reader, report)
     except ProductpathError as exc:
         message = _explain(exc, source)
         _finish(handle, source, run_id, reader.requests, error=message)
@@ -195,7 +195,36 @@ def _walk(
         url = page.next_url
     # Kept only at the end: a sync cut off before this point asks for the repository again.
     cursor["repo_etag"] = repo_page.etag or cursor.get("repo_etag")
+    if isinstance(repo_page.body, dict) and repo_page.body.get("default_branch"):
+        cursor["default_branch"] = repo_page.body["default_branch"]
     _save_cursor(handle, source.id, cursor)
+
+
+def _read_commits(
+    handle: OpenWorkspace, source: _Source, reader: GitHubReader, report: SyncReport
+) -> None:
+    """The default branch's commits after the stored head, newest first page by page until
+    that head appears; stored oldest first in one transaction, as ``git ingest`` stores a
+    clone's. A head no longer in the branch (a force-push) replaces the stored history."""
+    branch = source.cursor.get("default_branch") or "main"
+    head = stored_head(handle, source.repo)
+    url: str | None = commits_url(source.api_url, source.repo, branch)
+    newer: list[GitCommitRecord] = []
+    found = head is None
+    while url is not None:
+        page = reader.get(url)
+        if not isinstance(page.body, list):
+            raise ConnectorError(f"{url.split('?')[0]} did not answer a JSON array of commits")
+        for obj in page.body:
+            if isinstance(obj, dict) and obj.get("sha") == head:
+                found, url = True, None
+                break
+            newer.append(commit_record(obj))
+        else:
+            url = page.next_url
+    location = f"{source.api_url}/repos/{source.repo}"
+    done = store_history(handle, source.repo, location, branch, newer[::-1], rewritten=not found)
+    report.commits = done.commits_added
 
 
 def _write_page(
@@ -217,6 +246,17 @@ def _write_page(
         else:
             records.append(entry)
     newest = _newest(page.body, cursor.get("since"))
+    if source.as_feedback:
+        # The mapping of ``feedback import --format github-issues``: title, blank line,
+        # body without its template; kind from the labels; id github:OWNER/NAME#N.
+        feedback = list(issue_feedback(records, GITHUB, None))
+        if newest is not None:
+            cursor["since"] = newest
+        skipped_as = [InputError(reason) for reason in skipped]
+        store_feedback(
+            handle, source.id, source.name, [*feedback, *skipped_as], cursor, run_id, report
+        )
+        return
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         keys = [record.key for record in records]
@@ -277,22 +317,14 @@ def _finish(
 ) -> None:
     """Close the run's log entry; relink the product's work (new items may belong to epics or
     labels mapped to initiatives), whether or not the sync got to the end."""
-    with handle.store.write() as session:
-        now = utcnow()
-        run = session.get(SyncRun, run_id)
-        assert run is not None
-        run.finished_at = now
-        run.requests = requests
-        run.error = error
-        if error is None:
-            stored = session.get(Source, source.id)
-            assert stored is not None
-            stored.last_synced_at = now
-        if run.added or run.updated:
-            product_id = product_repo.find_id(session, handle.workspace.product)
-            assert product_id is not None
-            _start_issues_with_pulls(session, product_id)
-            relink_session(session, handle.workspace.product)
+    finish_run(handle, source.id, run_id, requests, error=error, then=_after_tracker_pages)
+
+
+def _after_tracker_pages(session: Session, product_id: int) -> None:
+    _start_issues_with_pulls(session, product_id)
+    product = session.get(Product, product_id)
+    assert product is not None
+    relink_session(session, product.key)
 
 
 def _start_issues_with_pulls(session: Session, product_id: int) -> None:
@@ -316,23 +348,17 @@ def _start_issues_with_pulls(session: Session, product_id: int) -> None:
             item.started_at = start
 
 
-def _token(source: _Source) -> str | None:
-    if source.token_env is None:
-        return None
-    token = os.environ.get(source.token_env)
-    if not token:
-        raise InputError(
-            f"source '{source.name}': the environment variable {source.token_env} is not set; "
-            "put the GitHub token in it"
-        )
-    return token
-
-
 def _explain(exc: ProductpathError, source: _Source) -> str:
     """One line naming the source and what to check; never the token."""
     where = f"source '{source.name}'"
     status = exc.status if isinstance(exc, ConnectorError) else None
-    token = f"the token in ${source.token_env}" if source.token_env else None
+    token = (
+        f"the token in ${source.token_env}"
+        if source.token_env
+        else f"the token in the keyring entry {source.keyring}"
+        if source.keyring
+        else None
+    )
     if status == 401:
         if token is None:
             return f"{where}: GitHub asks for credentials (401); connect it with --token-env VAR"

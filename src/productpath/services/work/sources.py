@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from productpath.errors import ConflictError, InputError, NotFoundError
+from productpath.ingest.connectors.credentials import check_env_name, check_keyring_ref
 from productpath.ingest.connectors.github import PUBLIC_API
+from productpath.ingest.connectors.stores import APP_STORE_API, GOOGLE_PLAY_API
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo, source_repo
 from productpath.store.models import Source, SyncRun
 
-KINDS = ("github",)
+KINDS = ("github", "jira", "zendesk", "intercom", "app-store", "google-play")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
 _EVERY = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -119,24 +120,147 @@ def connect_github(
     api_url: str | None = None,
     token_env: str | None = None,
     every: str | None = None,
+    token_keyring: str | None = None,
+    as_feedback: bool = False,
+    commits: bool = False,
 ) -> SourceRow:
-    """Register a GitHub repository as source ``name``; nothing is read until ``sync``."""
-    _check_name(name)
+    """Register a GitHub repository as source ``name``; nothing is read until ``sync``.
+
+    Its issues become tracker items, or feedback with ``as_feedback``; ``commits`` also reads
+    the default branch's commits into the git history (repository ``OWNER/NAME``)."""
     if not _REPO.match(repo):
         raise InputError(f"'{repo}' is not a repository written OWNER/NAME", field="repo")
-    api = (api_url or PUBLIC_API).rstrip("/")
-    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", api):
-        raise InputError(
-            f"'{api}' is not an http(s) URL such as https://github.example.com/api/v3",
-            field="api-url",
-        )
-    if token_env is not None and not _ENV_NAME.match(token_env):
-        raise InputError(
-            f"'{token_env}' is not an environment variable name (give its name, not the token)",
-            field="token-env",
-        )
+    settings: dict[str, Any] = {"repo": repo, "api_url": _url(api_url or PUBLIC_API, "api-url")}
+    if as_feedback:
+        settings["as"] = "feedback"
+    if commits:
+        settings["commits"] = True
+    return _register(handle, name, "github", settings, token_env, token_keyring, every)
+
+
+def connect_jira(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    site: str,
+    jql: str,
+    user_env: str | None,
+    token_env: str | None = None,
+    token_keyring: str | None = None,
+    every: str | None = None,
+) -> SourceRow:
+    """Register the Jira issues ``jql`` selects on ``site`` (e.g. https://acme.atlassian.net)."""
+    if not jql.strip():
+        raise InputError("give a JQL query, e.g. --jql 'project = SHOP'", field="jql")
+    _need_token(token_env, token_keyring)
+    settings: dict[str, Any] = {"site": _url(site, "site"), "jql": jql.strip()}
+    if user_env is not None:
+        settings["user_env"] = check_env_name(user_env, "user-env")
+    return _register(handle, name, "jira", settings, token_env, token_keyring, every)
+
+
+def connect_zendesk(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    site: str,
+    user_env: str,
+    token_env: str | None = None,
+    token_keyring: str | None = None,
+    every: str | None = None,
+) -> SourceRow:
+    """Register a Zendesk account's tickets (e.g. https://acme.zendesk.com) as feedback."""
+    _need_token(token_env, token_keyring)
+    settings = {"site": _url(site, "site"), "user_env": check_env_name(user_env, "user-env")}
+    return _register(handle, name, "zendesk", settings, token_env, token_keyring, every)
+
+
+def connect_intercom(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    api_url: str | None = None,
+    token_env: str | None = None,
+    token_keyring: str | None = None,
+    every: str | None = None,
+) -> SourceRow:
+    """Register an Intercom workspace's conversations as feedback."""
+    _need_token(token_env, token_keyring)
+    settings = {"api_url": _url(api_url or "https://api.intercom.io", "api-url")}
+    return _register(handle, name, "intercom", settings, token_env, token_keyring, every)
+
+
+def connect_app_store(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    app: str,
+    api_url: str | None = None,
+    token_env: str | None = None,
+    token_keyring: str | None = None,
+    every: str | None = None,
+    key_id: str | None = None,
+    issuer_id: str | None = None,
+) -> SourceRow:
+    """Register an App Store app's customer reviews (``app``: its Apple ID) as feedback.
+
+    With ``key_id`` and ``issuer_id`` the secret is the API key (the .p8 file's text) and each
+    sync signs its own token; without them the secret is a token signed elsewhere."""
+    if not re.match(r"^\d{1,20}$", app):
+        raise InputError(f"'{app}' is not an app's Apple ID (digits)", field="app")
+    if (key_id is None) != (issuer_id is None):
+        raise InputError("give --key-id and --issuer-id together", field="key-id")
+    _need_token(token_env, token_keyring)
+    settings = {"app": app, "api_url": _url(api_url or APP_STORE_API, "api-url")}
+    if key_id is not None and issuer_id is not None:
+        settings |= {"key_id": key_id.strip(), "issuer_id": issuer_id.strip()}
+    return _register(handle, name, "app-store", settings, token_env, token_keyring, every)
+
+
+def connect_google_play(
+    handle: OpenWorkspace,
+    name: str,
+    *,
+    package: str,
+    api_url: str | None = None,
+    token_env: str | None = None,
+    token_keyring: str | None = None,
+    every: str | None = None,
+    service_account: bool = False,
+) -> SourceRow:
+    """Register a Google Play app's reviews (``package``: com.example.app) as feedback.
+
+    With ``service_account`` the secret is a service account's JSON key, exchanged for an
+    access token at each sync; without it, the secret is an access token."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$", package):
+        raise InputError(f"'{package}' is not a package name like com.example.app", field="package")
+    _need_token(token_env, token_keyring)
+    settings: dict[str, Any] = {
+        "package": package,
+        "api_url": _url(api_url or GOOGLE_PLAY_API, "api-url"),
+    }
+    if service_account:
+        settings["service_account"] = True
+    return _register(handle, name, "google-play", settings, token_env, token_keyring, every)
+
+
+def _register(
+    handle: OpenWorkspace,
+    name: str,
+    kind: str,
+    settings: dict[str, Any],
+    token_env: str | None,
+    token_keyring: str | None,
+    every: str | None,
+) -> SourceRow:
+    _check_name(name)
+    if token_env is not None and token_keyring is not None:
+        raise InputError("give --token-env or --token-keyring, not both", field="token-keyring")
+    if token_env is not None:
+        check_env_name(token_env, "token-env")
+    if token_keyring is not None:
+        settings["token_keyring"] = check_keyring_ref(token_keyring)
     every_seconds = parse_every(every) if every is not None else None
-    settings = {"repo": repo, "api_url": api}
     with handle.store.write() as session:
         product = product_repo.ensure(session, handle.workspace.product, handle.workspace.name)
         if source_repo.find(session, product.id, name) is not None:
@@ -144,7 +268,7 @@ def connect_github(
         source = Source(
             product_id=product.id,
             name=name,
-            kind="github",
+            kind=kind,
             settings=json.dumps(settings),
             token_env=token_env,
             every_seconds=every_seconds,
@@ -153,6 +277,21 @@ def connect_github(
         session.add(source)
         session.flush()
         return _row(source, [])
+
+
+def _url(value: str, option: str) -> str:
+    url = value.rstrip("/")
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise InputError(f"'{url}' is not an http(s) URL", field=option)
+    return url
+
+
+def _need_token(token_env: str | None, token_keyring: str | None) -> None:
+    if token_env is None and token_keyring is None:
+        raise InputError(
+            "this service needs a token: --token-env VAR or --token-keyring SERVICE:USER",
+            field="token-env",
+        )
 
 
 def list_sources(handle: OpenWorkspace) -> list[SourceRow]:

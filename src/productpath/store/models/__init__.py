@@ -12,6 +12,7 @@ from productpath.store.models.communication import (
     RaciAssignment,
     ReportRun,
     Stakeholder,
+    Watch,
 )
 from productpath.store.models.history import ChangeRecord
 from productpath.store.models.insight import (
@@ -123,6 +124,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Vote",
+    "Watch",
     "WorkLink",
     "utcnow",
 ]

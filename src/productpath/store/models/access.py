@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from productpath.store.models.base import Base, Timestamped, utcnow
@@ -23,6 +23,9 @@ class User(Timestamped, Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     # The customer whose revenue weights this user's portal votes, if any.
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    # Channels for notifications besides the in-app bell (which is always on).
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_webhook_url: Mapped[str | None] = mapped_column(String(1000))
 
 
 class Membership(Base):

@@ -5,30 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import Date, DateTime
+from sqlalchemy import Date
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
+from productpath.store.types import UTCDateTime
 
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Stores aware datetimes; SQLite drops the zone, so it is put back as UTC on the way out."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; store timezone-aware UTC")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: object
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+__all__ = ["Base", "Timestamped", "UTCDateTime", "utcnow"]
 
 
 def utcnow() -> dt.datetime:

@@ -1,10 +1,11 @@
-"""Stakeholders, who is responsible for what (RACI), reports generated, and digests sent."""
+"""Stakeholders, who is responsible for what (RACI), reports generated, digests sent, and
+notifications with the watches that cause them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from productpath.store.models.base import Base, Timestamped, utcnow
@@ -88,12 +89,17 @@ class DigestDelivery(Base):
 
 
 class Notification(Base):
-    """A message waiting for one person (a portal voter: "your item is now planned").
+    """A message for one person by one channel.
 
-    Sent with the next digest run; ``sent_at`` stays empty until it has gone out.
+    ``channel`` is ``in_app`` (shown under the header's bell until read: ``read_at``),
+    ``email`` (to ``email``) or ``webhook`` (to ``webhook_url``); the outbound ones go out with
+    the next ``productpath digest send`` and ``sent_at`` stays empty until they have. ``kind``
+    says why: ``portal`` (a voted item changed stage), ``status``, ``at_risk``,
+    ``milestone_late`` or ``mention``. ``link`` is the page it is about (a path in the app).
     """
 
     __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user", "user_id", "channel", "read_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
@@ -105,3 +111,32 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    kind: Mapped[str] = mapped_column(String(20), default="portal", server_default="portal")
+    link: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    webhook_url: Mapped[str | None] = mapped_column(String(1000))
+    read_at: Mapped[dt.datetime | None]
+
+
+class Watch(Base):
+    """A user watching an initiative, milestone or theme (``object_key``: its key, or a
+    theme's number) on one product.
+
+    ``raised`` remembers that the watched object's warning (an initiative at risk, a
+    milestone's P85 past its target) was already sent, so it is sent once per transition and
+    again only after it cleared.
+    """
+
+    __tablename__ = "watch"
+    __table_args__ = (
+        UniqueConstraint("user_id", "product_id", "object_type", "object_key"),
+        Index("ix_watch_object", "product_id", "object_type", "object_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_key: Mapped[str] = mapped_column(String(200))
+    raised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

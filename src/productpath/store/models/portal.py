@@ -23,10 +23,22 @@ class Vote(Base):
 
 
 class Comment(Base):
+    """A comment on one initiative, milestone, theme or decision: exactly one of the four
+    foreign keys is set (the portal's comments are on initiatives)."""
+
     __tablename__ = "comment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
+    initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="CASCADE"), index=True
+    )
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     author: Mapped[str] = mapped_column(String(200))
@@ -35,9 +47,12 @@ class Comment(Base):
 
 
 class Job(Base):
-    """A long task started from the web UI (insights run, an import), run in the background.
+    """A long task (insights run, an import, a sync, a digest send), run in the background.
 
-    ``status`` is queued, running, done or failed; ``done``/``total`` drive the progress bar.
+    ``status`` is queued, running, done, failed or cancelled; ``done``/``total`` drive the
+    progress bar. ``params`` (JSON) is what the work needs, ``subject`` what it is about (a
+    source's name: one sync per source at a time), ``worker`` the process that ran it last
+    (host:pid) and ``attempts`` how many times one started it.
     """
 
     __tablename__ = "job"
@@ -53,3 +68,7 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    subject: Mapped[str] = mapped_column(String(100), default="")
+    worker: Mapped[str] = mapped_column(String(100), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -194,4 +194,7 @@ class FeedbackItem(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The kind the source gave it (an issue's labels); the insight engine keeps it.
     labelled_kind: Mapped[str | None] = mapped_column(String(20))
+    # What the source says besides the text, as a JSON object: an app review's rating, app
+    # version, territory or language. None for plain feedback files.
+    details: Mapped[str | None] = mapped_column(Text)
     customer: Mapped[Customer | None] = relationship()

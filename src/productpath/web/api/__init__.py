@@ -7,14 +7,17 @@ from fastapi import APIRouter, Depends
 from fastapi.security import HTTPBearer
 
 from productpath.web.api import (
+    arrange,
     customers,
     feedback,
     history,
     initiatives,
     jobs,
     learning,
+    notifications,
     planning,
     products,
+    roadmap_objects,
     social,
     themes,
 )
@@ -36,6 +39,7 @@ team = [Depends(require_role("viewer"))]
 for module in (
     products,
     initiatives,
+    arrange,
     planning,
     themes,
     feedback,
@@ -43,6 +47,8 @@ for module in (
     learning,
     jobs,
     history,
+    roadmap_objects,
+    notifications,
 ):
     router.include_router(module.router, dependencies=team)
 router.include_router(social.router)

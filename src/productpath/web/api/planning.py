@@ -45,6 +45,7 @@ class MilestonePublic(BaseModel):
     initiatives_done: int
     forecast: MilestoneForecast | None
     forecast_problem: str | None
+    version: int = 1
 
 
 @router.get("/objectives", response_model=Page[ObjectiveSummary], tags=["objectives"])
@@ -85,6 +86,7 @@ def _public(
         target_date=milestone.target_date,
         initiatives_total=milestone.initiatives_total,
         initiatives_done=milestone.initiatives_done,
+        version=milestone.version,
         forecast=forecast,
         forecast_problem=None
         if forecast is not None

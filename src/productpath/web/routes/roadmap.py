@@ -12,9 +12,9 @@ from starlette.responses import Response
 from productpath.charts.planning import gantt_svg
 from productpath.errors import ConflictError, InputError
 from productpath.services.history import undo
-from productpath.services.initiative_edit import InitiativeChanges, update_initiative
 from productpath.services.pages.overview import RoadmapView, roadmap_view
 from productpath.services.portal import MAX_COMMENT, comment
+from productpath.services.roadmap_edit import edit_object
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
 
 router = APIRouter(tags=["roadmap"])
@@ -62,19 +62,20 @@ def initiative_edit(
     public: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
     """Change the status and the public flag, if the page's version is still the latest."""
-    changes = InitiativeChanges(status=status, public=public is not None)
+    # The one editing service of the roadmap: the rules and words of roadmap apply.
     try:
-        update_initiative(
+        edit_object(
             handle,
+            "initiative",
             key,
-            changes,
+            {"status": status, "public": public is not None},
             expected_version=version,
             actor=who.email or who.name,
             via="web",
         )
     except ConflictError:
         wanted = urlencode(
-            {"conflict": "1", "wanted": status, "wanted_public": int(changes.public or 0)}
+            {"conflict": "1", "wanted": status, "wanted_public": int(public is not None)}
         )
         return RedirectResponse(f"/initiatives/{key}?{wanted}#edit", status_code=303)
     except InputError as exc:

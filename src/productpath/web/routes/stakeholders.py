@@ -20,11 +20,20 @@ from productpath.services.stakeholders import (
     raci_csv,
     raci_matrix,
     save_stakeholder,
+    stakeholder,
+    update_stakeholder,
 )
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
 from productpath.web.principal import Principal
 
 router = APIRouter(tags=["stakeholders"])
+_CHOICES = {
+    "audience": rules.AUDIENCES,
+    "power": rules.LEVELS,
+    "interest": rules.LEVELS,
+    "channel": rules.CHANNELS,
+    "cadence": rules.CADENCES,
+}
 
 Text = Annotated[str, Form(max_length=400)]
 # What the add form starts with: the defaults of a new stakeholder.
@@ -102,6 +111,88 @@ def stakeholders_add(
     return RedirectResponse(f"/stakeholders?saved={saved.key}#sh-{saved.key}", status_code=303)
 
 
+@router.post("/stakeholders/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
+def stakeholders_edit(
+    key: str,
+    request: Request,
+    handle: HandleDep,
+    who: EditorDep,
+    _csrf: CsrfDep,
+    name: Text = "",
+    role: Text = "",
+    organisation: Text = "",
+    email: Text = "",
+    audience: Text = "engineering",
+    power: Text = "low",
+    interest: Text = "low",
+    channel: Text = "email",
+    webhook_url: Url = "",
+    cadence: Text = "weekly",
+) -> Response:
+    """Edit one stakeholder through ``update_stakeholder`` (the CLI's ``stakeholders update``):
+    the same checks, and the change recorded in the history when roadmap.yaml lists them. An
+    empty webhook URL keeps the one set now (the page never shows it: it may hold a secret)."""
+    given = StakeholderInput(
+        name=name,
+        role=role,
+        organisation=organisation,
+        email=email,
+        audience=audience,
+        power=power,
+        interest=interest,
+        channel=channel,
+        webhook_url=webhook_url or None,
+        cadence=cadence,
+    )
+    try:
+        update_stakeholder(handle, key, given, actor=who.email or who.name, via="web")
+    except InputError as exc:
+        form = {
+            "name": name, "role": role, "organisation": organisation, "email": email,
+            "audience": audience, "power": power, "interest": interest, "channel": channel,
+            "cadence": cadence,
+        }  # fmt: skip
+        return _edit_page(request, handle, key, error=str(exc), form=form, status_code=422)
+    return RedirectResponse(f"/stakeholders?saved={key}#sh-{key}", status_code=303)
+
+
+@router.get("/stakeholders/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
+def stakeholders_edit_page(
+    key: str, request: Request, handle: HandleDep, who: EditorDep
+) -> Response:
+    """The edit form of one stakeholder, filled with what is stored."""
+    return _edit_page(request, handle, key)
+
+
+def _edit_page(
+    request: Request,
+    handle: HandleDep,
+    key: str,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    found = stakeholder(handle, key)
+    stored = {
+        "name": found.name, "role": found.role, "organisation": found.organisation,
+        "email": found.email or "", "audience": found.audience, "power": found.power,
+        "interest": found.interest, "channel": found.channel, "cadence": found.cadence,
+    }  # fmt: skip
+    return render(
+        request,
+        "stakeholder_edit.html",
+        {
+            "title": f"Edit {found.name}",
+            "s": found,
+            "form": form or stored,
+            "error": error,
+            "choices": _CHOICES,
+        },
+        status_code=status_code,
+    )
+
+
 def _page(
     request: Request,
     handle: HandleDep,
@@ -123,13 +214,7 @@ def _page(
             "saved": saved,
             "error": error,
             "form": form or NEW_FORM,
-            "choices": {
-                "audience": rules.AUDIENCES,
-                "power": rules.LEVELS,
-                "interest": rules.LEVELS,
-                "channel": rules.CHANNELS,
-                "cadence": rules.CADENCES,
-            },
+            "choices": _CHOICES,
             "raci_meaning": rules.RACI_MEANING,
         },
         json_url=request.url_for("stakeholders_json").path,

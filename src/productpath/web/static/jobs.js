@@ -38,6 +38,12 @@
     } else {
       count.textContent = job.done ? number(job.done) : "";
     }
+    var worker = field(box, "worker");
+    if (worker) {
+      worker.textContent = job.worker
+        ? "Worker " + job.worker + (job.attempts > 1 ? " \u00b7 attempt " + job.attempts : "")
+        : "";
+    }
     var message = field(box, "message");
     message.textContent = job.message;
     var failed = job.status === "failed";

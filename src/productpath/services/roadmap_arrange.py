@@ -1,0 +1,273 @@
+"""Arrange the roadmap from the browser or the API: an initiative's priority (its place in the
+roadmap's order) and its planned ``start`` and ``target`` dates.
+
+The rules are the roadmap file's: new dates are checked by ``validate_data`` (the validation
+``roadmap apply`` and undo use), so an end before its start is refused with the words a file
+gets. The change is written to the initiative's own row (its dates, or the ``position`` of the
+rows whose place changed), not by saving the whole roadmap again, so an edit costs the same on
+a roadmap of 5 initiatives or 500. The history records it as a roadmap diff names it: ``start``
+and ``target`` of the initiative, or the ``order`` of the roadmap's ``initiatives`` (as
+``roadmap apply`` records a new order); ``roadmap export`` writes the new order and dates.
+
+Each edit names the initiative's version it was based on; a stale one is a ConflictError
+(409 in the API) and changes nothing. A move grows the moved initiative's version too, so two
+people dragging the same card cannot both win silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from productpath.domain.roadmap_edits import FieldEdit
+from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
+from productpath.ingest.roadmap_yaml import validate_data
+from productpath.services.history import record_edits
+from productpath.services.workspace import OpenWorkspace
+from productpath.store import product_repo
+from productpath.store.models import Initiative, utcnow
+
+__all__ = ["Arranged", "move_initiative", "set_planned_dates"]
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """The initiative after the edit: its version, its place (0 = first) among all the
+    roadmap's initiatives, and its planned dates; ``changed`` is False when nothing moved."""
+
+    key: str
+    version: int
+    position: int
+    start: dt.date | None
+    target: dt.date | None
+    changed: bool
+
+
+def move_initiative(
+    handle: OpenWorkspace,
+    key: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    expected_version: int,
+    actor: str,
+    via: str,
+) -> Arranged:
+    """Put ``key`` just before the initiative ``before`` or just after ``after`` (exactly one).
+
+    The other initiatives keep their order, so moving a card within a board column leaves
+    every other column as it was. NotFoundError for an unknown key or neighbour, InputError
+    for a move relative to itself or with neither or both neighbours.
+    """
+    if (before is None) == (after is None):
+        raise InputError("name exactly one neighbour: before or after", field="before")
+    neighbour = str(before if before is not None else after)
+    if neighbour == key:
+        raise InputError("an initiative cannot move next to itself", field="before")
+    with handle.store.write() as session:
+        product_id, row = _locked(session, handle, key, expected_version)
+        # The roadmap's order, as load_doc (and so export) reads it.
+        rows = session.execute(
+            select(Initiative.id, Initiative.key, Initiative.position)
+            .where(Initiative.product_id == product_id)
+            .order_by(Initiative.position, Initiative.id)
+        ).all()
+        old = [r.key for r in rows]
+        if neighbour not in old:
+            raise NotFoundError(f"no initiative '{neighbour}' in this workspace")
+        new = [k for k in old if k != key]
+        at = new.index(neighbour)
+        new.insert(at if before is not None else at + 1, key)
+        changed = new != old
+        if changed:
+            _renumber(session, product_id, rows, old, new, key)
+            _bump(session, row.id)
+            record_edits(
+                session,
+                product_id,
+                [FieldEdit("roadmap", "initiatives", "order", old, new)],
+                actor=actor,
+                via=via,
+            )
+        return _result(session, row.id, new.index(key), changed)
+
+
+def set_planned_dates(
+    handle: OpenWorkspace,
+    key: str,
+    *,
+    start: dt.date | None,
+    target: dt.date | None,
+    expected_version: int,
+    actor: str,
+    via: str,
+) -> Arranged:
+    """Set (or, with None, clear) the planned start and target of ``key``.
+
+    A target before the start is refused with the wording of ``roadmap apply`` ("target
+    2030-02-01 is before start 2030-03-01"), naming the field.
+    """
+    with handle.store.write() as session:
+        product_id, row = _locked(session, handle, key, expected_version)
+        _check_dates(handle, row, start, target)
+        before = {"start": row.start_date, "target": row.target_date}
+        after = {"start": start, "target": target}
+        edits = [
+            FieldEdit("initiative", key, name, _iso(before[name]), _iso(after[name]))
+            for name in ("start", "target")
+            if before[name] != after[name]
+        ]
+        if edits:
+            session.execute(
+                update(Initiative)
+                .where(Initiative.id == row.id)
+                .values(
+                    start_date=start,
+                    target_date=target,
+                    version=Initiative.version + 1,
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            record_edits(session, product_id, edits, actor=actor, via=via)
+        position = session.scalar(select(Initiative.position).where(Initiative.id == row.id))
+        return _result(session, row.id, _rank(session, product_id, row.id, position), bool(edits))
+
+
+def _check_dates(
+    handle: OpenWorkspace, row: Initiative, start: dt.date | None, target: dt.date | None
+) -> None:
+    """The roadmap file's rules for the dates: the initiative alone, as a file would hold it
+    (no other rule of a roadmap reads an initiative's dates)."""
+    data: dict[str, Any] = {
+        "product": {"id": handle.workspace.product, "name": handle.workspace.product},
+        "initiatives": [
+            {
+                "id": row.key,
+                "title": row.title,
+                "start": _iso(start),
+                "target": _iso(target),
+            }
+        ],
+    }
+    try:
+        validate_data(data)
+    except RoadmapError as exc:
+        # The file's words, naming the initiative's own field (start, target).
+        field = (exc.field or "").rsplit(".", 1)[-1] or None
+        raise InputError(exc.reason, field=field) from None
+
+
+def _locked(
+    session: Session, handle: OpenWorkspace, key: str, expected_version: int
+) -> tuple[int, Initiative]:
+    """The product's id and the initiative's row, locked for this write (PostgreSQL: other
+    writers of it wait; SQLite has one writer at a time anyway); ConflictError when stale."""
+    product_id = product_repo.find_id(session, handle.workspace.product)
+    row = (
+        None
+        if product_id is None
+        else session.scalar(
+            select(Initiative)
+            .where(Initiative.product_id == product_id, Initiative.key == key)
+            .with_for_update()
+        )
+    )
+    if row is None or product_id is None:
+        raise NotFoundError(f"no initiative '{key}' in this workspace")
+    if row.version != expected_version:
+        raise ConflictError(
+            f"initiative '{key}' was changed by someone else (version {row.version}, you "
+            f"edited version {expected_version}); reload and try again"
+        )
+    return product_id, row
+
+
+def _renumber(
+    session: Session,
+    product_id: int,
+    rows: Sequence[Any],
+    old: list[str],
+    new: list[str],
+    key: str,
+) -> None:
+    """Store the order ``new``. Positions numbered 0, 1, 2 ... (as every save leaves them)
+    shift by one between the two places in one statement; others are numbered afresh."""
+    if [r.position for r in rows] == list(range(len(rows))):
+        was, now = old.index(key), new.index(key)
+        lo, hi, by = (now, was - 1, 1) if now < was else (was + 1, now, -1)
+        session.execute(
+            update(Initiative)
+            .where(
+                Initiative.product_id == product_id,
+                Initiative.position >= lo,
+                Initiative.position <= hi,
+            )
+            .values(position=Initiative.position + by)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Initiative)
+            .where(Initiative.product_id == product_id, Initiative.key == key)
+            .values(position=now)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    wanted = {k: n for n, k in enumerate(new)}
+    moved = [
+        {"row_id": r.id, "new_position": wanted[r.key]} for r in rows if r.position != wanted[r.key]
+    ]
+    session.connection().execute(
+        update(Initiative.__table__)  # type: ignore[arg-type]
+        .where(Initiative.__table__.c.id == bindparam("row_id"))
+        .values(position=bindparam("new_position")),
+        moved,
+    )
+
+
+def _bump(session: Session, row_id: int) -> None:
+    session.execute(
+        update(Initiative)
+        .where(Initiative.id == row_id)
+        .values(version=Initiative.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _rank(session: Session, product_id: int, row_id: int, position: int | None) -> int:
+    """How many initiatives come before this one in the roadmap's order."""
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Initiative)
+        .where(
+            Initiative.product_id == product_id,
+            (Initiative.position < position)
+            | ((Initiative.position == position) & (Initiative.id < row_id)),
+        )
+    )
+    return int(ahead or 0)
+
+
+def _result(session: Session, row_id: int, position: int, changed: bool) -> Arranged:
+    stored = session.execute(
+        select(
+            Initiative.key, Initiative.version, Initiative.start_date, Initiative.target_date
+        ).where(Initiative.id == row_id)
+    ).one()
+    return Arranged(
+        key=stored.key,
+        version=stored.version,
+        position=position,
+        start=stored.start_date,
+        target=stored.target_date,
+        changed=changed,
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None

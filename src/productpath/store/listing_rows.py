@@ -1,0 +1,153 @@
+"""Reads for the listing commands as SQLAlchemy Core selects returning plain rows.
+
+A listing such as ``customers list`` or ``feedback list`` used to spend most of its second
+importing SQLAlchemy's ORM and the fifty mapped models, and building ORM objects it read one
+attribute of. These queries name only the tables and columns they read (lightweight
+``table()`` clauses, checked against the mapped models by tests/test_listing_rows.py), so a
+listing imports SQLAlchemy's Core and nothing more. They are the only implementation of these
+listings: the web pages and the API call the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Float, Integer, String, Text, column, func, select, table
+from sqlalchemy.sql.expression import TableClause
+
+from productpath.store.types import UTCDateTime
+
+IN_CHUNK = 500  # ids per IN (...) list: well under every driver's parameter limit
+
+
+def _table(name: str, *columns: tuple[str, Any]) -> TableClause:
+    return table(name, *(column(field, kind) for field, kind in columns))
+
+
+PRODUCT = _table("product", ("id", Integer()), ("key", String()))
+SEGMENT = _table("segment", ("id", Integer()), ("name", String()))
+CUSTOMER = _table(
+    "customer",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("key", String()),
+    ("name", String()),
+    ("segment_id", Integer()),
+    ("annual_revenue", Float()),
+)
+FEEDBACK_ITEM = _table(
+    "feedback_item",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("external_id", String()),
+    ("source", String()),
+    ("text", Text()),
+    ("created_at", UTCDateTime()),
+    ("customer_id", Integer()),
+)
+FEEDBACK_INSIGHT = _table(
+    "feedback_insight",
+    ("feedback_id", Integer()),
+    ("theme_id", Integer()),
+    ("sentiment", Float()),
+    ("kind", String()),
+)
+THEME = _table("theme", ("id", Integer()), ("number", Integer()), ("label", String()))
+FEEDBACK_LABEL = _table(
+    "feedback_label",
+    ("feedback_id", Integer()),
+    ("kind", String()),
+    ("sentiment", Float()),
+    ("source", String()),
+)
+# Every table above, for the test that holds them to the mapped models.
+TABLES = (PRODUCT, SEGMENT, CUSTOMER, FEEDBACK_ITEM, FEEDBACK_INSIGHT, THEME, FEEDBACK_LABEL)
+
+# (id, external id, source, text, created at, customer key, theme number, theme label,
+# sentiment, kind): the row ``feedback list`` shows, as store.feedback_repo's FeedbackTuple.
+FeedbackTuple = tuple[
+    int,
+    str,
+    str,
+    str,
+    dt.datetime | None,
+    str | None,
+    int | None,
+    str | None,
+    float | None,
+    str | None,
+]
+# (kind, sentiment, who set them: "person" or "file") of one item's label.
+LabelTuple = tuple[str | None, float | None, str]
+
+
+def product_id(conn: Connection, key: str) -> int | None:
+    found = conn.execute(select(PRODUCT.c.id).where(PRODUCT.c.key == key)).scalar()
+    return None if found is None else int(found)
+
+
+def customers(
+    conn: Connection, product: int
+) -> list[tuple[str, str, str | None, float | None, int]]:
+    """(key, name, segment name, annual revenue, feedback count) of every customer, by key."""
+    item = FEEDBACK_ITEM.c
+    counts = (
+        select(item.customer_id, func.count(item.id).label("n"))
+        .where(item.product_id == product, item.customer_id.is_not(None))
+        .group_by(item.customer_id)
+        .subquery()
+    )
+    c = CUSTOMER.c
+    stmt = (
+        select(c.key, c.name, SEGMENT.c.name, c.annual_revenue, func.coalesce(counts.c.n, 0))
+        .select_from(CUSTOMER)
+        .outerjoin(SEGMENT, SEGMENT.c.id == c.segment_id)
+        .outerjoin(counts, counts.c.customer_id == c.id)
+        .where(c.product_id == product)
+        .order_by(c.key)
+    )
+    return [(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(stmt)]
+
+
+def feedback_items(conn: Connection, product: int, *, limit: int | None) -> list[FeedbackTuple]:
+    """FeedbackTuple rows in import order, at most ``limit``."""
+    item = FEEDBACK_ITEM.c
+    stmt = (
+        select(
+            item.id,
+            item.external_id,
+            item.source,
+            item.text,
+            item.created_at,
+            CUSTOMER.c.key,
+            THEME.c.number,
+            THEME.c.label,
+            FEEDBACK_INSIGHT.c.sentiment,
+            FEEDBACK_INSIGHT.c.kind,
+        )
+        .select_from(FEEDBACK_ITEM)
+        .outerjoin(CUSTOMER, item.customer_id == CUSTOMER.c.id)
+        .outerjoin(FEEDBACK_INSIGHT, FEEDBACK_INSIGHT.c.feedback_id == item.id)
+        .outerjoin(THEME, FEEDBACK_INSIGHT.c.theme_id == THEME.c.id)
+        .where(item.product_id == product)
+        .order_by(item.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [tuple(row) for row in conn.execute(stmt)]
+
+
+def labels(conn: Connection, ids: Sequence[int]) -> dict[int, LabelTuple]:
+    """The labels of these items, by item id."""
+    found: dict[int, LabelTuple] = {}
+    unique = sorted(set(ids))
+    label = FEEDBACK_LABEL.c
+    for start in range(0, len(unique), IN_CHUNK):
+        stmt = select(label.feedback_id, label.kind, label.sentiment, label.source).where(
+            label.feedback_id.in_(unique[start : start + IN_CHUNK])
+        )
+        for row in conn.execute(stmt):
+            found[int(row[0])] = (row[1], row[2], str(row[3]))
+    return found

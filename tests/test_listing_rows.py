@@ -1,0 +1,75 @@
+"""The Core-only reads behind the fast listings: their tables match the mapped models, they
+return what the ORM reads returned, and a listing imports no ORM (issue 21)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from productpath.errors import InputError
+from productpath.settings import Settings
+from productpath.store import listing_rows
+from productpath.store.models import Base
+
+
+def test_every_listing_table_names_real_columns_of_the_same_kind() -> None:
+    for light in listing_rows.TABLES:
+        mapped = Base.metadata.tables[light.name]
+        for column in light.columns:
+            assert column.name in mapped.c, f"{light.name}.{column.name} is not in the models"
+            real = mapped.c[column.name].type
+            assert type(column.type) is type(real), f"{light.name}.{column.name}: {real!r}"
+
+
+def test_a_listing_process_imports_neither_the_orm_nor_the_models(tmp_path: Path) -> None:
+    from productpath.services.workspace import init_workspace
+
+    init_workspace(tmp_path / "ws", "Acme")
+    code = (
+        "import sys\n"
+        "from productpath.services.listings import list_customers, list_feedback\n"
+        "from productpath.services.workspace import open_workspace\n"
+        "from productpath.settings import Settings\n"
+        f"with open_workspace(Settings(workspace={str(tmp_path / 'ws')!r})) as h:\n"
+        "    assert list_customers(h) == [] and list_feedback(h) == []\n"
+        "heavy = [m for m in sys.modules if m.startswith(('sqlalchemy.orm', "
+        "'productpath.store.models', 'pydantic', 'alembic'))]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_settings_read_the_environment_and_given_values_win(tmp_path: Path) -> None:
+    env = {
+        "PRODUCTPATH_WORKSPACE": str(tmp_path),
+        "productpath_database_url": "sqlite:///x.db",
+        "PRODUCTPATH_REQUIRE_LOGIN": "yes",
+        "PRODUCTPATH_MAX_REQUEST_BYTES": "4096",
+        "PRODUCTPATH_LOGIN_LATCH": str(tmp_path / "latch"),
+        "OTHER": "1",
+    }
+    read = Settings(environ=env)
+    assert read.workspace == tmp_path and read.database_url == "sqlite:///x.db"
+    assert read.require_login is True and read.max_request_bytes == 4096
+    assert read.login_latch == tmp_path / "latch"
+    assert read.allowed_host_list() == ["localhost", "127.0.0.1", "[::1]"]
+    given = Settings(workspace=tmp_path / "w", database_url=None, environ=env)
+    assert given.workspace == tmp_path / "w" and given.database_url is None
+    bare = Settings(environ={})
+    assert bare.workspace == Path.cwd() and bare.require_login is False
+    assert bare.max_request_bytes == 2 * 1024 * 1024 and bare.login_latch is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PRODUCTPATH_REQUIRE_LOGIN", "maybe"), ("PRODUCTPATH_MAX_REQUEST_BYTES", "12")],
+)
+def test_a_bad_setting_is_one_clear_line(name: str, value: str) -> None:
+    with pytest.raises(InputError, match=name):
+        Settings(environ={name: value})
