@@ -178,7 +178,8 @@ def test_each_embedder_leaves_few_items_unassigned_on_real_messages() -> None:
     assert float(np.mean(own.labels < 0)) <= 0.05
     assert own.centroids.shape[0] >= 20
     minilm_scale = discover_themes(vectors, seed=0, threshold=ASSIGN_THRESHOLD)
-    assert float(np.mean(minilm_scale.labels < 0)) >= 0.15
+    # About 10% at MiniLM's 0.35 (a third at its former 0.45) against 1.6% at its own.
+    assert float(np.mean(minilm_scale.labels < 0)) >= 3 * float(np.mean(own.labels < 0))
 
 
 def test_an_item_does_not_fit_a_theme_by_its_own_weight() -> None:

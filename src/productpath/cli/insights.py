@@ -22,6 +22,13 @@ class EmbedderChoice(StrEnum):
     hashing = "hashing"
 
 
+class GroupBy(StrEnum):
+    repo = "repo"
+    source = "source"
+    segment = "segment"
+    none = "none"
+
+
 STAGE_NAMES = {
     "embed": "Embedding",
     "cluster": "Finding themes",
@@ -46,6 +53,12 @@ def run(
         "--embedder",
         help="auto: MiniLM when the ml extra is installed, else the lighter hashing embedder.",
     ),
+    group_by: GroupBy | None = typer.Option(
+        None,
+        "--group-by",
+        help="Find themes within each repository, source or segment (none: across all); "
+        "later runs keep it.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Analyse all feedback: new items join existing themes; the first run finds the themes."""
@@ -55,7 +68,14 @@ def run(
     if note:
         typer.echo(note, err=True)
     with open_from(ctx) as handle, _stages() as progress:
-        report = run_insights(handle, seed=seed, full=full, embedder=embedder, progress=progress)
+        report = run_insights(
+            handle,
+            seed=seed,
+            full=full,
+            embedder=embedder,
+            progress=progress,
+            group_by=None if group_by is None else group_by.value,
+        )
     if as_json:
         print_json(report.as_dict())
         return
@@ -70,6 +90,8 @@ def run(
 def _summary(report: Any) -> None:
     how = "Re-clustered" if report.mode == "full" else "Updated"
     themes = "1 theme" if report.themes == 1 else f"{report.themes} themes"
+    if report.group_by:
+        themes += f" within each {report.group_by}"
     typer.echo(
         f"{how} {_items(report.items)} ({report.analysed:,} analysed, {report.embedded:,} "
         f"embedded with {report.embedder}): {themes} "

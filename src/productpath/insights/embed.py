@@ -87,7 +87,7 @@ class MiniLMEmbedder:
 
     name = MINILM_NAME
     dim = 384
-    assign_threshold = 0.45
+    assign_threshold = 0.35  # cluster.ASSIGN_THRESHOLD: how it was chosen
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> NDArray[np.float32]:
         if not texts:
@@ -111,7 +111,7 @@ class HashingEmbedder:
     name = HASHING_NAME
     dim = 256
     # Hashed word counts are far less similar to each other than MiniLM's vectors: at MiniLM's
-    # 0.45 a third of the items went unassigned (BANKING77 train, and 100,000 to 1,000,000
+    # former 0.45 a third of the items went unassigned (BANKING77 train, and 100,000 to 1,000,000
     # varied items in bench/bench_insights_scale.py). 1% of the graph's members fall below 0.17,
     # but a short text sharing one word with a theme ("Love it" and "would love a dark theme")
     # scores about 0.2: 0.25 keeps those out and leaves 3.3% of BANKING77 train unassigned.

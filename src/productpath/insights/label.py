@@ -9,6 +9,7 @@ each other ("card declined · payment").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,8 +68,16 @@ def _keywords_per_theme(
     return ranked
 
 
-def short_label(keywords: Sequence[str]) -> str:
-    """The best few keywords, skipping any whose words an earlier pick already says."""
+def short_label(keywords: Sequence[str], heads: set[str] | None = None) -> str:
+    """The best few keywords, skipping any whose words an earlier pick already says.
+
+    With ``heads`` (the words of the members' first lines: a ticket's subject), keywords said
+    there come first, and keywords with a digit ("2022 10", "01t11") are left out while others
+    remain: from a log or a date, they name nothing a person asked about.
+    """
+    if heads is not None:
+        readable = [k for k in keywords if not any(c.isdigit() for c in k)]
+        keywords = sorted(readable, key=lambda k: not set(k.split()) <= heads) or list(keywords)
     picked: list[str] = []
     said: set[str] = set()
     for keyword in keywords:
@@ -92,19 +101,44 @@ def label_themes(
     themes = sorted(int(t) for t in np.unique(labels[labels >= 0]))
     if not themes:
         return {}
-    from productpath.insights.phrase import name_themes
+    from productpath.insights.phrase import name_candidates, name_key
 
     ranked = _keywords_per_theme(texts, labels, themes, top_n)
-    phrases = name_themes(texts, labels)
+    candidates = name_candidates(texts, labels)
+    sizes = {theme: int((labels == theme).sum()) for theme in themes}
     found: dict[int, ThemeLabel] = {}
     taken: set[str] = set()
-    for theme in themes:
-        label = phrases[theme] or short_label(ranked[theme])
-        if label in taken:
+    # What two or more themes would say first ("Exchange rate") names none of them: each takes
+    # its best name that says more ("Exchange rate was wrong", "Foreign exchange rate").
+    firsts = Counter(name_key(names[0]) for names in candidates.values() if names)
+    contested = {key for key, count in firsts.items() if count > 1}
+    said: set[frozenset[str]] = set()
+    # Larger themes choose first: the smaller of two alike themes takes its next-best name.
+    for theme in sorted(themes, key=lambda t: (-sizes[t], t)):
+        names = candidates[theme] or [short_label(ranked[theme], _head_words(texts, labels, theme))]
+        label = next(
+            (name for name in names if name_key(name) not in said | contested),
+            next((name for name in names if name_key(name) not in said), names[0]),
+        )
+        if label in taken or name_key(label) in said:
             label = _distinguish(label, ranked[theme], taken)
         taken.add(label)
+        said.add(name_key(label))
         found[theme] = ThemeLabel(label, tuple(ranked[theme]))
-    return found
+    return dict(sorted(found.items()))
+
+
+def _head_words(texts: Sequence[str], labels: NDArray[np.int64], theme: int) -> set[str]:
+    """The lower-cased words of the first lines of (up to 400 of) a theme's members."""
+    import re
+
+    members = np.flatnonzero(labels == theme)[:400]
+    pattern = re.compile(KEYWORD)
+    return {
+        word.lower()
+        for index in members
+        for word in pattern.findall(texts[index].strip().split("\n", 1)[0])
+    }
 
 
 def _distinguish(label: str, keywords: Sequence[str], taken: set[str]) -> str:

@@ -46,9 +46,20 @@ MEMBER_SAMPLE = 400
 HEAD_TOKENS = 40
 MAX_NAME_CHARS = 80
 CORPUS_SAMPLE = 20_000
+# A single-word name must be longer than this ("Id", "Tf", "App" say too little alone) and not
+# end like a bare verb ("Added", "Failing").
+SHORT_WORD = 3
+_VERB_ENDINGS = ("ed", "ing")
+# ... and both most members must use it and most of its uses must be in the theme.
+SINGLE_WORD_SHARE = 0.5
+# Phrases of two or more content words looked for per theme: the best, and two to fall back
+# on when another theme's name says the same.
+ENOUGH_CANDIDATES = 3
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as "'"
-_TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:-{WORD})*")
+# Words, with their apostrophes and hyphens ("didn't", "top-up"), and code names written
+# with dots or underscores as one word ("tf.function", "input_signature", "React.memo").
+_TOKEN = re.compile(rf"{WORD}(?:['\u2019]{WORD})*(?:[-._]{WORD})*")
 _CLAUSE_ENDS = ".,;:!?()[]"
 _TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|[.,;:!?()\[\]]")
 BREAK = "|"
@@ -76,6 +87,8 @@ _MEANINGFUL = frozenset(
 # A phrase may start with "how" ("how long does delivery take", "how do I top up"); other
 # question words make fragments ("why my card payment did not work").
 _QUESTION_WORDS = frozenset({"how"})
+# Words that make a question with the "how" before them; alone they open no phrase.
+_AFTER_HOW = frozenset({"long", "much", "many", "often", "soon", "far", "come"})
 # A phrase may end on these though they are stop words: the first always closes a phrasal verb
 # ("top up", "go through"); the second only where the clause mostly ends there ("log in", not
 # "broken on Android" or "showing up in my account").
@@ -125,7 +138,7 @@ def word_key(token: str) -> str:
 def _is_content(token: str) -> bool:
     return (
         len(token) > 1
-        and not token.isdigit()
+        and any(character.isalpha() for character in token)  # not "42" or "2.12"
         and token not in _stop_words()
         and token not in NEGATIONS
     )
@@ -196,9 +209,10 @@ def _ranked_word_sets(
     corpus: tuple[dict[str, NDArray[np.int64]], int],
     theme_size: int,
     corpus_size: int,
-) -> list[tuple[str, ...]]:
+) -> tuple[list[tuple[str, ...]], set[tuple[str, ...]]]:
     """The best ``CANDIDATE_SETS`` word sets, best first (ties broken by the words); a set of
-    two or three words only if each pair of them stands close together in some member."""
+    two or three words only if each pair of them stands close together in some member. Second,
+    the single words too loose to name the theme alone (see ``SINGLE_WORD_SHARE``)."""
     counts = Counter(key for keys in member_keys for key in keys)
     # Sorted by count, then word: a Counter's own order of ties follows set iteration, which
     # changes from one process to the next.
@@ -206,13 +220,14 @@ def _ranked_word_sets(
     top = [w for w in frequent if w not in NEGATIONS][:TOP_WORDS]
     top += sorted(w for w in NEGATIONS if counts[w] >= 2)
     if not top:
-        return []
+        return [], set()
     in_theme = _presence(member_keys, top)
     index, sampled = corpus
     in_corpus = _presence_from_index(index, sampled, top)
     scale = corpus_size / max(sampled, 1)
     near = _near_pairs(member_words)
     scored: list[tuple[float, tuple[str, ...]]] = []
+    loose: list[tuple[str, ...]] = []
     for size in range(1, MAX_WORDS + 1):
         for combo in itertools.combinations(range(len(top)), size):
             words = tuple(top[j] for j in combo)
@@ -230,9 +245,14 @@ def _ranked_word_sets(
             precision = coverage * theme_size / everywhere
             score = 2 * coverage * precision / (coverage + precision)
             score *= 1 + EXTRA_WORD_BONUS * (size - 1)
-            scored.append((round(score, 9), words))
+            # A lone word names a theme only where most members use it and most of its uses
+            # are in the theme; a word that runs through a grab-bag ("Terminal") says too little.
+            if size > 1 or min(coverage, precision) >= SINGLE_WORD_SHARE:
+                scored.append((round(score, 9), words))
+            else:
+                loose.append(words)
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [words for _, words in scored[:CANDIDATE_SETS]]
+    return [words for _, words in scored[:CANDIDATE_SETS]], set(loose)
 
 
 def _shortest_span(words: list[str], wanted: set[str]) -> tuple[int, int] | None:
@@ -317,7 +337,16 @@ def _reads_well(span: tuple[str, ...]) -> bool:
 
 def _finish(words: list[str], start: int, stop: int) -> list[str]:
     """The span, read on past a trailing negation to the next word a phrase can end on, and
-    back one word before a leading one ("did not", "can not")."""
+    back one word before a leading one ("did not", "can not"). A span opening on the second
+    word of a "how long" question takes its "how" and reads on to the clause's end when that
+    is near ("how long does delivery take", not "long does delivery")."""
+    if start > 0 and words[start] in _AFTER_HOW and words[start - 1] in _QUESTION_WORDS:
+        start -= 1
+        rest = words[stop + 1 : stop + 1 + MAX_GAP]
+        if BREAK in rest:
+            stop += rest.index(BREAK)
+        elif stop + 1 + len(rest) >= len(words):
+            stop += len(rest)
     end = stop
     while (
         end + 1 < len(words)
@@ -350,7 +379,8 @@ def _written_forms(texts: Sequence[str]) -> dict[str, str]:
 
 def _display(phrase: Sequence[str], forms: dict[str, str]) -> str:
     words = [forms.get(word, word) for word in phrase]
-    if words and words[0].islower():  # "iPhone" and "GBP" keep their spelling
+    # "iPhone" and "GBP" keep their spelling, and so do code names ("tf.function", "npm_config").
+    if words and words[0].islower() and not any(mark in words[0] for mark in "._"):
         words[0] = words[0][:1].upper() + words[0][1:]
     # Composed again: lower-casing "İ" gives "i" and a combining dot, and upper-casing that "I".
     text = unicodedata.normalize("NFC", " ".join(words))
@@ -377,21 +407,70 @@ def _phrase(wanted: tuple[str, ...], member_words: Sequence[list[str]]) -> tuple
 def name_themes(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, str]:
     """A phrase per theme id >= 0 in ``labels`` ("Card was declined"), or "" where the members
     share no words."""
+    return {
+        theme: found[0] if found else "" for theme, found in name_candidates(texts, labels).items()
+    }
+
+
+def content_words(name: str) -> int:
+    """How many words of a name say something (not stop words, negations or numbers)."""
+    return sum(1 for token in tokens(name) if _is_content(token))
+
+
+def name_key(name: str) -> frozenset[str]:
+    """What a name says, for telling near-identical names apart: its content words, plurals
+    folded, case and order ignored ("Exchange rates" and "exchange rate" say the same)."""
+    return frozenset(word_key(token) for token in tokens(name) if _is_content(token))
+
+
+def _says_enough(phrase: tuple[str, ...], *, alone: bool = True) -> bool:
+    """A name of two or more content words, or (where ``alone``) one content word that is
+    neither short (an abbreviation: "Tf", "Id") nor a verb's past or present participle
+    ("Added", "Failing")."""
+    content = [word for word in phrase if _is_content(word)]
+    if len(content) >= 2:
+        return True
+    if not content or not alone:
+        return False
+    word = content[0]
+    return len(word) > SHORT_WORD and not word.endswith(_VERB_ENDINGS)
+
+
+def name_candidates(texts: Sequence[str], labels: NDArray[np.int64]) -> dict[int, list[str]]:
+    """Names for every theme id >= 0 in ``labels``, best first (empty where the members share
+    no words): phrases of two or more content words ahead of single words (a lone "App" or
+    "Countries" names a theme only when nothing its members wrote says more), and a single
+    word that does not say enough (see ``_says_enough``) never."""
     labels = np.asarray(labels, dtype=np.int64)
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     corpus = _spread(np.arange(len(texts), dtype=np.int64), CORPUS_SAMPLE)
     corpus_index = (_rows_by_word([_content_keys(tokens(texts[i])) for i in corpus]), len(corpus))
-    names: dict[int, str] = {}
+    names: dict[int, list[str]] = {}
     for theme in sorted(int(t) for t in np.unique(labels[labels >= 0])):
         members = np.flatnonzero(labels == theme)
         sample = _spread(members, MEMBER_SAMPLE)
         member_words = [tokens(texts[i]) for i in sample]
         member_keys = [_content_keys(words) for words in member_words]
-        ranked = _ranked_word_sets(
+        ranked, loose = _ranked_word_sets(
             member_keys, member_words, corpus_index, len(members), len(texts)
         )
-        # The best set whose words some member wrote as a readable phrase.
-        phrase = next((found for wanted in ranked if (found := _phrase(wanted, member_words))), ())
-        names[theme] = _display(phrase, _written_forms([texts[i] for i in sample]))
+        phrases: list[tuple[str, ...]] = []
+        longer = 0
+        for wanted in ranked:
+            found = _phrase(wanted, member_words)
+            if found and found not in phrases and _says_enough(found):
+                phrases.append(found)
+                longer += sum(1 for w in found if _is_content(w)) >= 2
+                if longer == ENOUGH_CANDIDATES:  # enough to choose from when names clash
+                    break
+        # A loose word may still lead a phrase most of its uses share ("integrated terminal").
+        for wanted in [] if longer else sorted(loose):
+            found = _phrase(wanted, member_words)
+            if found and found not in phrases and _says_enough(found, alone=False):
+                phrases.append(found)
+        # Stable: within each group the best-ranked set's phrase stays first.
+        phrases.sort(key=lambda phrase: sum(1 for w in phrase if _is_content(w)) < 2)
+        forms = _written_forms([texts[i] for i in sample])
+        names[theme] = [_display(phrase, forms) for phrase in phrases]
     return names

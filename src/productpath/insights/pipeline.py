@@ -52,17 +52,23 @@ def discover(
     next_number: int,
     seed: int,
     threshold: float,
+    groups: Sequence[str] | None = None,
 ) -> Themed:
     """Cluster everything afresh, keeping the numbers of themes that match old ones.
 
     ``old_numbers`` holds each item's previous theme number (-1: none); themes that match no
     old theme are numbered from ``next_number`` on, largest first. ``threshold`` is the
-    embedder's ``assign_threshold``.
+    embedder's ``assign_threshold``. With ``groups`` (a facet value per row), themes are found
+    within each value (``insights.facets``).
     """
     from productpath.insights.cluster import discover_themes
+    from productpath.insights.facets import discover_within
     from productpath.insights.match import match_themes
 
-    clustering = discover_themes(embeddings, seed=seed, threshold=threshold)
+    if groups is None:
+        clustering = discover_themes(embeddings, seed=seed, threshold=threshold)
+    else:
+        clustering = discover_within(embeddings, groups, seed=seed, threshold=threshold)
     labels, centroids = clustering.labels, clustering.centroids
     matched = match_themes(labels, old_numbers, centroids, old_centroids)
     number_of = np.empty(centroids.shape[0], dtype=np.int64)
@@ -93,21 +99,30 @@ def assign(
     sizes: Mapping[int, int],
     *,
     threshold: float,
+    facets: tuple[Sequence[str], Mapping[int, str]] | None = None,
 ) -> Themed:
     """Put new items into existing themes (unless less similar than ``threshold``, the
-    embedder's ``assign_threshold``); centroids move by the items they gain.
+    embedder's ``assign_threshold``); centroids move by the items they gain. With ``facets``
+    (each row's facet value, each theme's), a row joins only a theme of its own value.
 
     A centroid is a mean direction: the old one, weighted by the theme's size, plus the new
     members, normalised again (items that left stay counted; a ``--full`` run resets that).
     """
     from productpath.insights.cluster import assign_to_themes
+    from productpath.insights.facets import assign_within, facet_map
 
     order = sorted(centroids)
     if not order:
         n = embeddings.shape[0]
         return Themed(np.full(n, -1, np.int64), np.zeros(n, np.float32), {}, ())
     matrix = np.stack([centroids[number] for number in order]).astype(np.float32)
-    labels, similarities = assign_to_themes(embeddings, matrix, threshold)
+    if facets is None:
+        labels, similarities = assign_to_themes(embeddings, matrix, threshold)
+    else:
+        rows, owners = facets
+        labels, similarities = assign_within(
+            embeddings, rows, matrix, facet_map(owners, order), threshold
+        )
     numbers = np.where(labels >= 0, np.asarray(order, np.int64)[np.maximum(labels, 0)], -1)
     moved = {}
     for index, number in enumerate(order):
@@ -236,6 +251,7 @@ def analyse(
     semantic: bool,
     today: dt.date,
     sources: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
     progress: StageProgress | None = None,
     lap: Callable[[str], None] | None = None,
     classifier: KindClassifier | None = None,
@@ -245,6 +261,7 @@ def analyse(
     ``targets`` are the items read afresh (all of them on a full run); the others keep their
     stored theme and sentiment. ``lap`` is called as each stage ends, for the run's timings.
     ``classifier`` reads kinds (default: the shipped one; see :func:`kind_classifier`).
+    ``groups``: every item's facet value when themes are found within each (``--group-by``).
     """
     report = progress or _quiet
     done = lap or _no_lap
@@ -258,9 +275,19 @@ def analyse(
             next_number=prior.next_number,
             seed=seed,
             threshold=threshold,
+            groups=None if groups is None else [groups[i] for i in targets],
         )
     else:
-        themed = assign(vectors, prior.active_centroids, prior.sizes, threshold=threshold)
+        from productpath.insights.facets import theme_facets
+
+        facets = (
+            None
+            if groups is None
+            else ([groups[i] for i in targets], theme_facets(previous.tolist(), groups))
+        )
+        themed = assign(
+            vectors, prior.active_centroids, prior.sizes, threshold=threshold, facets=facets
+        )
     done("cluster")
 
     numbers = previous.copy()

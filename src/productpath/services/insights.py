@@ -34,6 +34,7 @@ from productpath.insights.embed import (
     ml_available,
 )
 from productpath.insights.embed_text import EMBED_TEXT_VERSION, embedding_text
+from productpath.insights.facets import FACETS, repo_of
 from productpath.services.curation import recentre
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import curation_repo, insight_repo, label_repo, product_repo
@@ -79,6 +80,7 @@ class InsightRunReport:
     unassigned_since_full: int = 0
     suggest_full: bool = False
     dated_after_today: int = 0  # left out of the trends
+    group_by: str = ""  # the facet themes are found within ("": none; see insights.facets)
     note: str = ""
     emerging: list[EmergingTheme] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -129,8 +131,18 @@ def run_insights(
     full: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    group_by: str | None = None,
 ) -> InsightRunReport:
-    """Analyse the product's feedback; see the module docstring for what is stored."""
+    """Analyse the product's feedback; see the module docstring for what is stored.
+
+    ``group_by`` (``repo``, ``source``, ``segment``) finds themes within each value of that
+    facet, ``none`` across all items; None keeps what the last run did. A change re-clusters.
+    """
+    if group_by is not None and group_by not in (*FACETS, "none"):
+        raise InputError(
+            f"unknown facet '{group_by}'; use one of {', '.join((*FACETS, 'none'))}",
+            field="--group-by",
+        )
     embedder = embedder or default_embedder()
     report_progress = progress or _quiet
     clock = _Clock()
@@ -140,6 +152,9 @@ def run_insights(
         stored = [] if product_id is None else insight_repo.themes(session, product_id)
         learnt = [] if product_id is None else label_repo.kinds_to_learn(session, product_id)
         relearn = product_id is not None and _labels_since_last_run(session, product_id)
+        grouped = "" if product_id is None else _grouped_by(session, product_id)
+        facet = grouped if group_by is None else "" if group_by == "none" else group_by
+        groups = _facet_values(session, product_id, facet) if product_id and facet else None
     report = InsightRunReport(
         embedder=embedder.name,
         semantic=embedder.name == MINILM_NAME,
@@ -161,7 +176,10 @@ def run_insights(
     current = _centroids(stored, embedder.name, active_only=True)
     if not full and not current and any(t.active for t in stored):
         report.note = "the themes were found with another embedder, so they were found afresh"
-    full = full or not current
+    if not full and current and facet != grouped:
+        report.note = _join(report.note, f"themes are found afresh {_within(facet)}")
+    full = full or not current or facet != grouped
+    report.group_by = facet
     report.mode = "full" if full else "incremental"
     targets = [
         i
@@ -198,6 +216,7 @@ def run_insights(
         threshold=embedder.assign_threshold,
         semantic=semantic,
         sources=[item.source for item in items],
+        groups=groups,
         today=today(),
         classifier=classifier,
         progress=report_progress,
@@ -325,6 +344,7 @@ def _write(
                         "suggest_full": report.suggest_full,
                         "emerging": [asdict(e) for e in report.emerging],
                         "seconds": report.seconds,
+                        "group_by": report.group_by,
                     }
                 ),
             ),
@@ -485,3 +505,20 @@ class _Clock:
         now = time.perf_counter()
         self.laps[stage] = round(now - self.last, 3)
         self.last = now
+
+
+def _grouped_by(session: Any, product_id: int) -> str:
+    """The facet the stored themes were found within ("" for none), as the last run says."""
+    last = insight_repo.last_run(session, product_id)
+    if last is None:
+        return ""
+    return str(json.loads(last.details or "{}").get("group_by") or "")
+
+
+def _facet_values(session: Any, product_id: int, facet: str) -> list[str]:
+    values = insight_repo.facet_values(session, product_id, facet)
+    return [repo_of(value) for value in values] if facet == "repo" else values
+
+
+def _within(facet: str) -> str:
+    return f"within each {facet}" if facet else "across all feedback, not within a facet"

@@ -335,3 +335,27 @@ def any_unanalysed(session: Session, product_id: int) -> bool:
         .limit(1)
     )
     return session.scalar(stmt) is not None
+
+
+def facet_values(session: Session, product_id: int, facet: str) -> list[str]:
+    """Per feedback item of the product, in ``analysis_items``' order, what ``--group-by``
+    reads: its ``source``, its customer's segment key ("" without one), or for ``repo`` its
+    external id (the caller reads the repository from it)."""
+    column: Any
+    if facet == "source":
+        column = FeedbackItem.source
+    elif facet == "segment":
+        column = func.coalesce(Segment.key, "")
+    elif facet == "repo":
+        column = FeedbackItem.external_id
+    else:
+        raise ValueError(f"unknown facet {facet!r}")
+    stmt = (
+        select(column)
+        .select_from(FeedbackItem)
+        .outerjoin(Customer, Customer.id == FeedbackItem.customer_id)
+        .outerjoin(Segment, Segment.id == Customer.segment_id)
+        .where(FeedbackItem.product_id == product_id)
+        .order_by(FeedbackItem.id)
+    )
+    return [str(value or "") for value in session.scalars(stmt)]
