@@ -174,13 +174,13 @@ def test_filter_feedback_and_export_the_filter(page: Page, journey_url: str) -> 
     assert everything >= 64
     expect(tab.locator("#results-h")).to_contain_text(f"{everything} items")
     tab.get_by_label("Search the text").fill("CARD")
-    tab.get_by_label("Kind").select_option("question")
+    tab.get_by_label("Kind", exact=True).select_option("question")
     tab.get_by_role("button", name="Filter").click()
     tab.wait_for_url("**/feedback?*")
     assert "q=CARD" in tab.url and "kind=question" in tab.url
     # The form keeps what was chosen, and every row shown matches it.
     expect(tab.get_by_label("Search the text")).to_have_value("CARD")
-    expect(tab.get_by_label("Kind")).to_have_value("question")
+    expect(tab.get_by_label("Kind", exact=True)).to_have_value("question")
     shown = tab.locator(".feedback-item")
     expect(shown.first).to_be_visible()
     texts = shown.locator(".feedback-item__text").all_inner_texts()
