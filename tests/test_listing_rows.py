@@ -52,23 +52,32 @@ def test_settings_read_the_environment_and_given_values_win(tmp_path: Path) -> N
         "PRODUCTPATH_REQUIRE_LOGIN": "yes",
         "PRODUCTPATH_MAX_REQUEST_BYTES": "4096",
         "PRODUCTPATH_LOGIN_LATCH": str(tmp_path / "latch"),
+        "PRODUCTPATH_SCHEDULE": "false",
+        "PRODUCTPATH_WEB_RUNS_JOBS": "0",
         "OTHER": "1",
     }
     read = Settings(environ=env)
     assert read.workspace == tmp_path and read.database_url == "sqlite:///x.db"
     assert read.require_login is True and read.max_request_bytes == 4096
     assert read.login_latch == tmp_path / "latch"
+    # The job queue's switches: serve without the periodic schedule, or without a queue worker.
+    assert read.schedule is False and read.web_runs_jobs is False
     assert read.allowed_host_list() == ["localhost", "127.0.0.1", "[::1]"]
     given = Settings(workspace=tmp_path / "w", database_url=None, environ=env)
     assert given.workspace == tmp_path / "w" and given.database_url is None
     bare = Settings(environ={})
     assert bare.workspace == Path.cwd() and bare.require_login is False
     assert bare.max_request_bytes == 2 * 1024 * 1024 and bare.login_latch is None
+    assert bare.schedule is True and bare.web_runs_jobs is True
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PRODUCTPATH_REQUIRE_LOGIN", "maybe"), ("PRODUCTPATH_MAX_REQUEST_BYTES", "12")],
+    [
+        ("PRODUCTPATH_REQUIRE_LOGIN", "maybe"),
+        ("PRODUCTPATH_MAX_REQUEST_BYTES", "12"),
+        ("PRODUCTPATH_SCHEDULE", "sometimes"),
+    ],
 )
 def test_a_bad_setting_is_one_clear_line(name: str, value: str) -> None:
     with pytest.raises(InputError, match=name):

@@ -45,6 +45,11 @@ class Settings:
     # The largest request body the web app reads, in bytes (the feedback upload on /jobs/import
     # has its own, larger limit). Bigger bodies answer 413 before they are read.
     max_request_bytes: int
+    # On PostgreSQL, whether the web app runs queued jobs itself (an embedded queue worker)
+    # besides enqueuing them; a team server with ``productpath worker`` processes sets it false.
+    web_runs_jobs: bool
+    # Whether this process queues the periodic jobs (source syncs, digests, nightly insights).
+    schedule: bool
 
     def __init__(
         self,
@@ -55,6 +60,8 @@ class Settings:
         require_login: bool | str = _UNSET,
         login_latch: Path | str | None = _UNSET,
         max_request_bytes: int | str = _UNSET,
+        web_runs_jobs: bool | str = _UNSET,
+        schedule: bool | str = _UNSET,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = _prefixed(os.environ if environ is None else environ)
@@ -76,12 +83,10 @@ class Settings:
         self.max_request_bytes = (
             2 * 1024 * 1024 if found is _UNSET else _request_bytes(found, "max_request_bytes")
         )
-
-    # On PostgreSQL, whether the web app runs queued jobs itself (an embedded queue worker)
-    # besides enqueuing them; a team server with ``productpath worker`` processes sets it false.
-    web_runs_jobs: bool = True
-    # Whether this process queues the periodic jobs (source syncs, digests, nightly insights).
-    schedule: bool = True
+        found = given("web_runs_jobs", web_runs_jobs)
+        self.web_runs_jobs = True if found is _UNSET else _boolean(found, "web_runs_jobs")
+        found = given("schedule", schedule)
+        self.schedule = True if found is _UNSET else _boolean(found, "schedule")
 
     def allowed_host_list(self) -> list[str]:
         return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]
