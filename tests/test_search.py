@@ -49,6 +49,7 @@ def test_every_type_is_found_with_a_link_and_titles_rank_first(shared: TestClien
         "title": "Dark mode",
         "snippet": "dark-mode",
         "url": "/initiatives/dark-mode",
+        "archived": False,
     }
     assert results[1]["title"] == "Dark mode!" and results[1]["url"] == "/feedback?q=Dark+mode%21"
     assert _found(shared, "activation") == [("objective", "O1")]

@@ -40,5 +40,5 @@ def undo(
     from productpath.services.curation import undo as undo_decision
 
     with open_from(ctx) as handle:
-        done = undo_decision(handle, number)
+        done = undo_decision(handle, number, by="cli", via="cli")
     typer.echo(f"Decision {done.number} {done.summary.replace('undid: ', 'undone: ', 1)}")

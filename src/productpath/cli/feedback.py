@@ -230,7 +230,7 @@ def move(
     from productpath.services.curation import move_items
 
     with open_from(ctx) as handle:
-        done = move_items(handle, items, theme, set_by="cli")
+        done = move_items(handle, items, theme, set_by="cli", via="cli")
     typer.echo(f"Decision {done.number}: {done.summary}")
 
 
@@ -243,7 +243,7 @@ def dismiss(
     from productpath.services.curation import dismiss_items
 
     with open_from(ctx) as handle:
-        done = dismiss_items(handle, items, set_by="cli")
+        done = dismiss_items(handle, items, set_by="cli", via="cli")
     typer.echo(f"Decision {done.number}: {done.summary}")
 
 

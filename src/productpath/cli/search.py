@@ -38,7 +38,7 @@ def search(
         return
     for r in found.results:
         ref = r.key if r.key is not None else f"#{r.id}"
-        typer.echo(f"{r.type:<12} {ref:<20} {r.title}")
+        typer.echo(f"{r.type:<12} {ref:<20} {r.title}{' (archived)' if r.archived else ''}")
         if r.snippet and r.snippet != r.title:
             typer.echo(f"{'':<12} {'':<20} {r.snippet}")
 

@@ -65,7 +65,7 @@ def rename(
     from productpath.services.curation import rename_theme
 
     with open_from(ctx) as handle:
-        done = rename_theme(handle, theme, label, set_by="cli")
+        done = rename_theme(handle, theme, label, set_by="cli", via="cli")
     typer.echo(f"Decision {done.number}: {done.summary} (set by a person)")
 
 
@@ -80,7 +80,7 @@ def merge(
     from productpath.services.curation import merge_themes
 
     with open_from(ctx) as handle:
-        done = merge_themes(handle, themes, set_by="cli")
+        done = merge_themes(handle, themes, set_by="cli", via="cli")
     typer.echo(f"Decision {done.number}: {done.summary} ({done.items} items)")
 
 
@@ -102,5 +102,5 @@ def split(
     from productpath.services.curation import split_theme
 
     with open_from(ctx) as handle:
-        done = split_theme(handle, theme, into=into, items=item, set_by="cli")
+        done = split_theme(handle, theme, into=into, items=item, set_by="cli", via="cli")
     typer.echo(f"Decision {done.number}: {done.summary}")

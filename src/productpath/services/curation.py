@@ -84,7 +84,12 @@ def clean_label(label: str) -> str:
 
 
 def rename_theme(
-    handle: OpenWorkspace, theme: str | int, label: str, *, set_by: str | None = None
+    handle: OpenWorkspace,
+    theme: str | int,
+    label: str,
+    *,
+    set_by: str | None = None,
+    via: str | None = None,
 ) -> Decided:
     """Name a theme; the name and its present members are kept by every later run."""
     text = clean_label(label)
@@ -100,13 +105,19 @@ def rename_theme(
             "before": {"label": row.label, "label_set_by": row.label_set_by},
         }
         summary = f"renamed #{number} '{row.label}' to '{text}'"
-        decided = curation_repo.add(session, product_id, "rename", summary, details, set_by)
+        decided = curation_repo.add(
+            session, product_id, "rename", summary, _via(details, via), set_by
+        )
         _settle(session, product_id, decided, [number])  # same members: the centre stays
     return Decided(decided.number, "rename", summary, (number,), len(members))
 
 
 def merge_themes(
-    handle: OpenWorkspace, themes: Sequence[str | int], *, set_by: str | None = None
+    handle: OpenWorkspace,
+    themes: Sequence[str | int],
+    *,
+    set_by: str | None = None,
+    via: str | None = None,
 ) -> Decided:
     """Merge two or more themes into the first named; later runs keep them merged."""
     numbers = [theme_number(t) for t in themes]
@@ -123,7 +134,9 @@ def merge_themes(
         details = {"into": into, "members": members}
         others = ", ".join(f"#{n}" for n in numbers[1:])
         summary = f"merged {others} into #{into} '{rows[0].label}'"
-        decided = curation_repo.add(session, product_id, "merge", summary, details, set_by)
+        decided = curation_repo.add(
+            session, product_id, "merge", summary, _via(details, via), set_by
+        )
         centre = _weighted_centre(rows)
         _settle(session, product_id, decided, numbers)
         if centre is not None:
@@ -142,6 +155,7 @@ def split_theme(
     seed: int = 0,
     set_by: str | None = None,
     numbers_only: bool = False,
+    via: str | None = None,
 ) -> Decided:
     """Split a theme: the items picked become a new theme, or (none picked) its members are
     re-clustered into ``into`` sub-themes; the largest keeps the number, the others get new ones.
@@ -211,7 +225,9 @@ def split_theme(
         details = {"theme": number, "parts": parts}
         made = ", ".join(f"#{n}" for n in numbers[1:])
         summary = f"split #{number} '{row.label}' into #{number} and {made}"
-        decided = curation_repo.add(session, product_id, "split", summary, details, set_by)
+        decided = curation_repo.add(
+            session, product_id, "split", summary, _via(details, via), set_by
+        )
         _settle(session, product_id, decided, numbers)
     return Decided(decided.number, "split", summary, tuple(numbers), len(ids))
 
@@ -223,6 +239,7 @@ def move_items(
     *,
     set_by: str | None = None,
     numbers_only: bool = False,
+    via: str | None = None,
 ) -> Decided:
     """Put items in a theme; later runs leave them there."""
     number = theme_number(theme)
@@ -233,7 +250,9 @@ def move_items(
         before = _analysed(session, product_id, ids)
         details = {"theme": number, "items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"moved {_count(ids)} to #{number}"
-        decided = curation_repo.add(session, product_id, "move", summary, details, set_by)
+        decided = curation_repo.add(
+            session, product_id, "move", summary, _via(details, via), set_by
+        )
         # A few items barely move a centre; the next full run recomputes it from the members.
         _settle(session, product_id, decided, [number, *_numbers(before.values())])
     return Decided(decided.number, "move", summary, (number,), len(ids))
@@ -245,6 +264,7 @@ def dismiss_items(
     *,
     set_by: str | None = None,
     numbers_only: bool = False,
+    via: str | None = None,
 ) -> Decided:
     """Mark items as not feedback: they leave their themes, and no run puts them in one."""
     with handle.store.write() as session:
@@ -253,7 +273,9 @@ def dismiss_items(
         before = _analysed(session, product_id, ids)
         details = {"items": ids, "before": {str(k): v for k, v in before.items()}}
         summary = f"dismissed {_count(ids)} as not feedback"
-        decided = curation_repo.add(session, product_id, "dismiss", summary, details, set_by)
+        decided = curation_repo.add(
+            session, product_id, "dismiss", summary, _via(details, via), set_by
+        )
         touched = _numbers(before.values())
         _settle(session, product_id, decided, touched)
     return Decided(decided.number, "dismiss", summary, tuple(touched), len(ids))
@@ -275,7 +297,9 @@ def dismissed_items(session: Session, product_id: int) -> set[int]:
     return curation_repo.curated_state(session, product_id).dismissed()
 
 
-def undo(handle: OpenWorkspace, number: int) -> Decided:
+def undo(
+    handle: OpenWorkspace, number: int, *, by: str | None = None, via: str | None = None
+) -> Decided:
     """Take back decision ``number``: what it changed goes back to what it replaced, then the
     decisions still standing are laid over again (a later decision keeps its effect)."""
     with handle.store.write() as session:
@@ -286,7 +310,7 @@ def undo(handle: OpenWorkspace, number: int) -> Decided:
         if found.undone_at is not None:
             raise InputError(f"decision {number} is undone already")
         touched = _revert(session, product_id, found)
-        curation_repo.mark_undone(session, product_id, number)
+        curation_repo.mark_undone(session, product_id, number, by=by, via=via)
         curation_repo.apply(session, product_id)  # everything still standing, in order
         insight_repo.refresh_sizes(session, product_id)
         recentre(session, product_id, touched)
@@ -346,6 +370,11 @@ def _settle(
     """Lay the new decision over the readings, then refresh the touched themes' sizes."""
     curation_repo.apply(session, product_id, decided)
     curation_repo.refresh_sizes(session, product_id, touched)
+
+
+def _via(details: dict[str, Any], via: str | None) -> dict[str, Any]:
+    """The decision's details with the door it came through (web, api, cli), when known."""
+    return details if via is None else {**details, "via": via}
 
 
 def _numbers(values: Any) -> list[int]:

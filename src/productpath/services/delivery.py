@@ -22,6 +22,7 @@ from productpath.delivery.progress import InitiativeWork
 from productpath.delivery.risks import RiskSettings
 from productpath.delivery.status import DeliveryStatus, LinkCounts, MilestoneInfo, build_status
 from productpath.domain import clock
+from productpath.domain.roadmap import InitiativeStatus
 from productpath.domain.work import ItemRecord, TagRecord
 from productpath.errors import InputError, NotFoundError
 from productpath.services.workspace import OpenWorkspace
@@ -227,6 +228,8 @@ def delivery_status(
             items=tuple(items.get(ids[spec.id], ())),
         )
         for spec in doc.initiatives
+        # Archived initiatives leave delivery status (and the reports and digests built on it).
+        if spec.status is not InitiativeStatus.ARCHIVED
     ]
     return build_status(
         works,

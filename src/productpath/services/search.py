@@ -48,6 +48,10 @@ class SearchResult(BaseModel):
     title: str
     snippet: str = Field(description="Plain text around the matched words.")
     url: str = Field(description="The page that shows the object.")
+    archived: bool = Field(
+        default=False,
+        description="An archived initiative: still found, ranked after every live result.",
+    )
 
 
 class SearchResults(BaseModel):
@@ -153,5 +157,10 @@ def _result(hit: search_repo.Hit, *, stakeholder: bool) -> SearchResult:
         "customer": f"/api/v1/customers/{ref}",
     }
     return SearchResult(
-        type=hit.kind, key=hit.ref, title=hit.title, snippet=plain(hit.snippet), url=urls[hit.kind]
+        type=hit.kind,
+        key=hit.ref,
+        title=hit.title,
+        snippet=plain(hit.snippet),
+        url=urls[hit.kind],
+        archived=hit.archived,
     )

@@ -107,10 +107,21 @@ def get(session: Session, product_id: int, number: int) -> StoredDecision | None
     return None if row is None else _stored(row)
 
 
-def mark_undone(session: Session, product_id: int, number: int) -> None:
+def mark_undone(
+    session: Session,
+    product_id: int,
+    number: int,
+    *,
+    by: str | None = None,
+    via: str | None = None,
+) -> None:
+    """Mark a decision undone; who undid it and through what go into its details."""
     row = _row(session, product_id, number)
     if row is not None:
         row.undone_at = utcnow()
+        if by is not None or via is not None:
+            details = json.loads(row.details or "{}")
+            row.details = json.dumps({**details, "undone_by": by, "undone_via": via})
         session.flush()
 
 

@@ -88,7 +88,9 @@ def save_run(
 def basis(session: Session, product_id: int) -> Basis:
     """A handful of aggregate queries, whatever the data size."""
     initiatives = session.scalar(
-        select(func.count(Initiative.id)).where(Initiative.product_id == product_id)
+        select(func.count(Initiative.id)).where(
+            Initiative.product_id == product_id, Initiative.status != "archived"
+        )
     )
     feedback_count, feedback_newest = session.execute(
         select(
@@ -216,7 +218,11 @@ def objectives(session: Session, product_id: int) -> list[ObjectiveRow]:
             func.count(Initiative.id),
             func.sum(case((Initiative.status == "done", 1), else_=0)),
         )
-        .where(Initiative.product_id == product_id, Initiative.objective_id.is_not(None))
+        .where(
+            Initiative.product_id == product_id,
+            Initiative.objective_id.is_not(None),
+            Initiative.status != "archived",
+        )
         .group_by(Initiative.objective_id)
     ):
         counts[objective_id] = (int(total), int(done or 0))

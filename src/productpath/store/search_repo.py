@@ -50,6 +50,7 @@ class Hit:
     ref: str  # key, theme number or feedback id, as text
     title: str
     snippet: str  # with MARK_START/MARK_END around the matched words
+    archived: bool = False  # an archived initiative (ranked after every live hit)
 
 
 def _fts5_query(words: Sequence[str], product_id: int) -> str:
@@ -106,8 +107,19 @@ def search(
             else session.execute(_POSTGRES_FEEDBACK, params).all()
         )
         scored += [(float(score), _hit(*row)) for *row, score in found]
-    scored.sort(key=lambda pair: -pair[0])
+    if "initiative" in roadmap_kinds and not public_initiatives_only:
+        archived = set(session.scalars(_ARCHIVED, {"product_id": product_id}))
+        scored = [
+            (score, _archived(hit) if hit.kind == "initiative" and hit.ref in archived else hit)
+            for score, hit in scored
+        ]
+    # Archived initiatives are still found, but after everything that is live.
+    scored.sort(key=lambda pair: (pair[1].archived, -pair[0]))
     return [hit for _, hit in scored[:limit]]
+
+
+def _archived(hit: Hit) -> Hit:
+    return Hit(kind=hit.kind, ref=hit.ref, title=hit.title, snippet=hit.snippet, archived=True)
 
 
 def _hit(kind: str, ref: str, title: str, snippet: str, body_start: str) -> Hit:
@@ -118,10 +130,15 @@ def _hit(kind: str, ref: str, title: str, snippet: str, body_start: str) -> Hit:
     return Hit(kind=kind, ref=ref, title=title, snippet=" ".join(snippet.split()))
 
 
-# Only initiatives the portal shows (stakeholders): the key must name a public initiative.
+# Only initiatives the portal shows (stakeholders): the key must name a public initiative
+# that is not archived.
 _PUBLIC = (
     " AND ref IN (SELECT key FROM initiative"
-    " WHERE initiative.product_id = :product_id AND initiative.public)"
+    " WHERE initiative.product_id = :product_id AND initiative.public"
+    " AND initiative.status <> 'archived')"
+)
+_ARCHIVED = text(
+    "SELECT key FROM initiative WHERE product_id = :product_id AND status = 'archived'"
 )
 
 # Scores are "higher is better" on both: bm25() is negated.

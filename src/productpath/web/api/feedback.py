@@ -198,7 +198,9 @@ def move_feedback(
 ) -> CurationDone:
     """Move items to a theme (editor), as ``productpath feedback move`` does."""
     return done(
-        move_items(handle, body.items, body.theme, set_by=principal.email or principal.name)
+        move_items(
+            handle, body.items, body.theme, set_by=principal.email or principal.name, via="api"
+        )
     )
 
 
@@ -207,7 +209,8 @@ def dismiss_feedback(
     body: FeedbackDismiss, handle: HandleDep, principal: EditorDep, _csrf: CsrfDep
 ) -> CurationDone:
     """Dismiss items as not feedback (editor), as ``productpath feedback dismiss`` does."""
-    return done(dismiss_items(handle, body.items, set_by=principal.email or principal.name))
+    by = principal.email or principal.name
+    return done(dismiss_items(handle, body.items, set_by=by, via="api"))
 
 
 @router.post(

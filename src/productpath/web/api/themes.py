@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from productpath.services.curation import (
@@ -17,6 +17,7 @@ from productpath.services.curation import (
     split_theme,
     undo,
 )
+from productpath.services.pages.theme_history import MAX_ENTRIES, ThemeChange, theme_history
 from productpath.services.pages.themes_view import (
     ThemeDetail,
     ThemeSummary,
@@ -57,6 +58,22 @@ def theme(
 ) -> ThemeDetail:
     """One theme: its summary, the quotes closest to its centre, kinds, customers, segments."""
     return theme_detail(handle, number)
+
+
+@router.get("/themes/{number}/history", response_model=list[ThemeChange], responses={**NOT_FOUND})
+def history(
+    number: Annotated[int, Path(ge=1, le=2**31 - 1, description="the theme's number (#3 is 3)")],
+    handle: HandleDep,
+    _: ViewerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES, description="at most this many")] = 100,
+) -> list[ThemeChange]:
+    """Every curation decision that touched the theme, newest first, in the shape of the
+    roadmap's history (``at``, ``actor``, ``via``, ``field``, ``before``, ``after``) plus the
+    decision's number, action and summary: ``label`` for a rename, ``merged`` (themes merged,
+    the one kept), ``split`` (theme split, its parts), ``members`` (item ids that joined
+    or left), ``dismissed`` (item ids that left as not feedback); an undo repeats the entry it
+    took back, before and after swapped."""
+    return theme_history(handle, number, limit=limit)
 
 
 class CurationDone(BaseModel):
@@ -117,7 +134,7 @@ def rename(
 ) -> CurationDone:
     """Rename a theme (editor): the label and the theme's members are kept by every later run,
     incremental or full, and the label shows as set by a person."""
-    return done(rename_theme(handle, number, body.label, set_by=_who(principal)))
+    return done(rename_theme(handle, number, body.label, set_by=_who(principal), via="api"))
 
 
 @router.post("/themes/merge", response_model=CurationDone, responses={**NOT_FOUND})
@@ -125,7 +142,7 @@ def merge(
     body: ThemeMerge, handle: HandleDep, principal: EditorDep, _csrf: CsrfDep
 ) -> CurationDone:
     """Merge two or more themes into the first (editor); later runs keep them merged."""
-    return done(merge_themes(handle, body.themes, set_by=_who(principal)))
+    return done(merge_themes(handle, body.themes, set_by=_who(principal), via="api"))
 
 
 @router.post("/themes/{number}/split", response_model=CurationDone, responses={**NOT_FOUND})
@@ -135,7 +152,14 @@ def split(
     """Split a theme (editor): re-cluster its members into ``into`` parts, or make the picked
     ``items`` a new theme. The largest part keeps the number; later runs keep the split."""
     return done(
-        split_theme(handle, number, into=body.into, items=body.items, set_by=_who(principal))
+        split_theme(
+            handle,
+            number,
+            into=body.into,
+            items=body.items,
+            set_by=_who(principal),
+            via="api",
+        )
     )
 
 
@@ -159,8 +183,8 @@ def curation(handle: HandleDep, _: ViewerDep) -> list[CurationEntry]:
 def undo_decision(
     number: Annotated[int, Path(ge=1, le=2**31 - 1, description="the decision's number")],
     handle: HandleDep,
-    _: EditorDep,
+    principal: EditorDep,
     _csrf: CsrfDep,
 ) -> CurationDone:
     """Take back one decision (editor); later decisions keep their effect."""
-    return done(undo(handle, number))
+    return done(undo(handle, number, by=_who(principal), via="api"))

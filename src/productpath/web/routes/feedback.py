@@ -176,9 +176,9 @@ def feedback_bulk(
         if action == "move":
             if not theme.strip():
                 raise InputError("choose the theme to move them to", field="theme")
-            move_items(handle, chosen, theme, set_by=by, numbers_only=True)
+            move_items(handle, chosen, theme, set_by=by, numbers_only=True, via="web")
         elif action == "dismiss":
-            dismiss_items(handle, chosen, set_by=by, numbers_only=True)
+            dismiss_items(handle, chosen, set_by=by, numbers_only=True, via="web")
         else:
             label_items(handle, chosen, kind=kind or None, sentiment=None, set_by=by,
                         numbers_only=True)  # fmt: skip

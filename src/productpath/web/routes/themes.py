@@ -12,6 +12,7 @@ from starlette.responses import Response
 from productpath.charts.theme import sparkline_svg, weekly_svg
 from productpath.errors import InputError
 from productpath.services.curation import merge_themes, rename_theme, split_theme
+from productpath.services.pages.theme_history import theme_history
 from productpath.services.pages.themes_view import (
     ThemeDetail,
     ThemesPage,
@@ -22,6 +23,7 @@ from productpath.web.deps import CsrfDep, EditorDep, HandleDep, render
 from productpath.web.form_errors import refused
 
 router = APIRouter(tags=["themes"])
+HISTORY_SHOWN = 20  # the theme page's history; /api/v1/themes/{number}/history gives the rest
 
 
 @router.api_route(
@@ -70,6 +72,7 @@ def theme_html(number: str, request: Request, handle: HandleDep) -> Response:
             "view": view,
             "chart": weekly_svg(view.theme),
             "others": [t for t in themes_page(handle).themes if t.number != view.theme.number],
+            "history": theme_history(handle, view.theme.number, limit=HISTORY_SHOWN),
         },
         json_url=request.url_for("theme_json", number=str(view.theme.number)).path,
     )
@@ -97,7 +100,7 @@ def rename_form(
 ) -> Response:
     """The theme page's rename form: the label is kept by every later run."""
     with refused():
-        rename_theme(handle, _theme_number(number), label, set_by=who.email or who.name)
+        rename_theme(handle, _theme_number(number), label, set_by=who.email or who.name, via="web")
     return RedirectResponse(f"/themes/{_theme_number(number)}", status_code=303)
 
 
@@ -112,7 +115,7 @@ def merge_form(
     """ "Merge with…": the themes chosen fold into this one."""
     kept = _theme_number(number)
     with refused():
-        merge_themes(handle, [kept, *(other or [])], set_by=who.email or who.name)
+        merge_themes(handle, [kept, *(other or [])], set_by=who.email or who.name, via="web")
     return RedirectResponse(f"/themes/{kept}", status_code=303)
 
 
@@ -140,5 +143,6 @@ def split_form(
             items=chosen,
             set_by=who.email or who.name,
             numbers_only=True,
+            via="web",
         )
     return RedirectResponse(f"/themes/{kept}", status_code=303)
