@@ -22,7 +22,7 @@ from productpath.errors import ProductpathError
 from productpath.ingest.connectors.http import RetryPolicy
 from productpath.services.work.source_sync import SyncReport, sync_sources
 from productpath.services.work.tracker import list_tracker_items
-from productpath.store.models import Customer, FeedbackItem
+from productpath.store.models import Customer, FeedbackItem, FeedbackLabel
 from service_fakes import FakeAppStore, FakeGooglePlay, FakeIntercom, FakeJira, FakeZendesk
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=10.0, timeout=5.0)
@@ -44,6 +44,16 @@ def feedback(handle: Any) -> dict[str, tuple[str, str | None, str | None]]:
             ).outerjoin(Customer, Customer.id == FeedbackItem.customer_id)
         )
         return {key: (text, customer, source) for key, text, customer, source in rows}
+
+
+def file_kinds(session: Any) -> dict[str, str | None]:
+    """The kind each item's source gave it (kept as a ``file`` label), by external id."""
+    rows = session.execute(
+        select(FeedbackItem.external_id, FeedbackLabel.kind)
+        .join(FeedbackLabel, FeedbackLabel.feedback_id == FeedbackItem.id)
+        .where(FeedbackLabel.source == "file")
+    )
+    return {key: kind for key, kind in rows}
 
 
 @pytest.fixture
@@ -76,8 +86,7 @@ def test_zendesk_tickets_become_feedback_with_their_organisation(opened: Any, en
         )
         assert items["zendesk:2"][1] is None
         with opened.store.read() as session:
-            pairs = session.execute(select(FeedbackItem.external_id, FeedbackItem.labelled_kind))
-            kinds = {key: value for key, value in pairs}
+            kinds = file_kinds(session)
         assert kinds["zendesk:2"] == "question"
         # Nothing new: one request from the stored cursor, nothing added.
         again = sync(opened, "help")
@@ -254,12 +263,7 @@ def test_github_issues_as_feedback_map_like_the_file_import(opened: Any) -> None
         assert report.added == len(items) == 13 - 2  # pull requests are not feedback
         assert items["github:acme/pocket#13"] == ("Issue 13\n\nIt crashes", None, "issues")
         with opened.store.read() as session:
-            kind = session.scalar(
-                select(FeedbackItem.labelled_kind).where(
-                    FeedbackItem.external_id == "github:acme/pocket#13"
-                )
-            )
-        assert kind == "bug"
+            assert file_kinds(session)["github:acme/pocket#13"] == "bug"
         assert list_tracker_items(opened) == []
         assert sync(opened, "issues").added == 0
 
