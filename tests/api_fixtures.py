@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from pg_databases import create_database
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import (
@@ -128,23 +127,12 @@ def _database(kind: str) -> tuple[str | None, Callable[[], None]]:
         if IN_CI:
             pytest.fail("PostgreSQL not configured (CI must run the PostgreSQL tests)")
         pytest.skip("PostgreSQL not configured: set PRODUCTPATH_TEST_DATABASE_URL")
-    name = f"pp_api_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return create_database(PG_URL, "pp_api")
     except OperationalError as exc:
-        admin.dispose()
         if IN_CI:
             raise
         pytest.skip(f"PostgreSQL at {PG_URL} unreachable: {exc.__class__.__name__}")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -1,20 +1,21 @@
 """Shared fixtures: real databases (SQLite and PostgreSQL), workspaces, and the CLI runner.
 
 PostgreSQL tests use PRODUCTPATH_TEST_DATABASE_URL (a database to connect to, e.g. the
-local ``test`` database); each test gets a fresh database created next to it and dropped after.
+local ``test`` database); each test gets a fresh database created next to it and dropped after,
+copied from a migrated template (tests/pg_databases.py).
 Without the variable they skip with one line, except in CI (CI=true) where they must run.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
+
+from pg_databases import create_database
 
 PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -91,18 +92,22 @@ def _postgres_or_skip() -> str:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test, dropped afterwards."""
-    base = _postgres_or_skip()
-    name = f"pp_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    """A fresh PostgreSQL database for this test, already at the schema head; dropped afterwards."""
+    url, drop = create_database(_postgres_or_skip())
     try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop()
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database with no tables at all, for tests of migrating itself."""
+    url, drop = create_database(_postgres_or_skip(), migrated=False)
+    try:
+        yield url
+    finally:
+        drop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -110,7 +115,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each store test runs once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    # Tests of migrating itself start from no tables; the rest from a migrated copy.
+    empty = request.node.get_closest_marker("empty_database") is not None
+    url: str = request.getfixturevalue("empty_postgres_url" if empty else "postgres_url")
     return url
 
 

@@ -180,6 +180,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert _ok("curation", "list", "--json") == log
 
 
+@pytest.mark.empty_database
 def test_the_migration_moves_a_source_s_kind_into_the_labels(database_url: str) -> None:
     """0018: ``feedback_item.labelled_kind`` becomes a ``file`` label; a person's label stays."""
     import datetime as dt

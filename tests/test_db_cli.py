@@ -13,6 +13,9 @@ from productpath import workspace as ws
 from productpath.store import migrate
 from productpath.store.db import Store
 
+# Each test migrates a database itself, from nothing or an older revision.
+pytestmark = pytest.mark.empty_database
+
 
 def _old_workspace(root: Path, database_url: str, revision: str | None) -> None:
     """A workspace folder whose database stops at ``revision`` (None: no tables at all)."""
@@ -65,12 +68,12 @@ def test_current_then_upgrade_then_current(old_db: Path) -> None:
 
 @pytest.mark.postgres
 def test_upgrade_an_empty_postgresql_database(
-    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, empty_postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A team server's first deploy: the database exists but has no tables yet."""
     root = tmp_path / "ws"
-    _old_workspace(root, postgres_url, None)
-    monkeypatch.setenv("PRODUCTPATH_DATABASE_URL", postgres_url)
+    _old_workspace(root, empty_postgres_url, None)
+    monkeypatch.setenv("PRODUCTPATH_DATABASE_URL", empty_postgres_url)
 
     state = json.loads(invoke("-w", str(root), "db", "current", "--json").stdout)
     assert state["current"] is None and state["behind"] is True
@@ -78,7 +81,7 @@ def test_upgrade_an_empty_postgresql_database(
     result = invoke("-w", str(root), "db", "upgrade")
     assert result.exit_code == 0, result.stderr
     assert f"(empty) -> {migrate.head_revision()}" in result.stdout
-    store = Store(postgres_url)
+    store = Store(empty_postgres_url)
     try:
         tables = set(inspect(store.engine).get_table_names())
     finally:

@@ -237,6 +237,7 @@ def test_cli_search(workspace_dir: Path) -> None:
     assert invoke("search", "dark", "--limit", "0").exit_code == 1
 
 
+@pytest.mark.empty_database
 def test_the_migration_indexes_rows_written_before_it(database_url: str) -> None:
     from sqlalchemy.orm import Session
 

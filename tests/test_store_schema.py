@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from productpath.store import migrate, queue_schema, search_repo
 from productpath.store.db import make_engine
 from productpath.store.models import Base
+
+# Each test migrates a database itself, from nothing or an older revision.
+pytestmark = pytest.mark.empty_database
 
 
 def test_migrations_match_models(database_url: str) -> None:

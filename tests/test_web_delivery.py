@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,19 +151,12 @@ def seeded(
 
     root = tmp_path_factory.mktemp("site") / "ws"
     url = None
-    admin = None
+    drop = None
     if request.param == "postgresql":
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
         from conftest import _postgres_or_skip
+        from pg_databases import create_database
 
-        base = _postgres_or_skip()
-        name = f"pp_test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+        url, drop = create_database(_postgres_or_skip())
     try:
         init_workspace(root, "Pocket", url)
         settings = Settings(workspace=root, database_url=url, allowed_hosts="testserver")
@@ -173,10 +165,8 @@ def seeded(
         with TestClient(create_app(settings)) as client:
             yield client
     finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        if drop is not None:
+            drop()
 
 
 @pytest.fixture

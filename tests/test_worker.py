@@ -56,7 +56,7 @@ def _jobs(*args: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _until(check: Any, seconds: float = 90) -> Any:
+def _until(check: Any, seconds: float = 180) -> Any:
     """Poll ``check`` until it returns something true (a deadline, not a timing assertion)."""
     deadline = time.monotonic() + seconds
     while True:
@@ -200,6 +200,7 @@ def test_the_schedule_queues_the_nightly_insights_run_once_a_night(
 
 
 @postgres_only
+@pytest.mark.empty_database
 def test_migration_0019_adds_and_removes_the_queue_schema(database_url: str) -> None:
     from alembic import command
     from sqlalchemy import text
