@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from pg_databases import create_database
+from db_templates import create_database, seed_sqlite_workspace
 from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
 from productpath.settings import Settings
 from productpath.store.models import (
@@ -111,6 +111,8 @@ def shared_api_client(kind: str, root: Path) -> Iterator[TestClient]:
     else:
         mp.delenv("PRODUCTPATH_DATABASE_URL", raising=False)
     try:
+        if url is None:
+            seed_sqlite_workspace(root)
         init_workspace(root, "Pocket", url)
         with api_client() as client:
             yield client

@@ -2,7 +2,7 @@
 
 PostgreSQL tests use PRODUCTPATH_TEST_DATABASE_URL (a database to connect to, e.g. the
 local ``test`` database); each test gets a fresh database created next to it and dropped after,
-copied from a migrated template (tests/pg_databases.py).
+copied from a migrated template (tests/db_templates.py).
 Without the variable they skip with one line, except in CI (CI=true) where they must run.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from pg_databases import create_database
+from db_templates import create_database, seed_sqlite_workspace
 
 PG_URL = os.environ.get("PRODUCTPATH_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -122,12 +122,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def workspace_dir(tmp_path: Path, database_url: str) -> Iterator[Path]:
+def workspace_dir(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> Iterator[Path]:
     """An initialised workspace folder; PRODUCTPATH_DATABASE_URL is set when it is PostgreSQL."""
     from productpath.services.workspace import init_workspace
 
     root = tmp_path / "ws"
     url = None if database_url.startswith("sqlite") else database_url
+    if url is None and request.node.get_closest_marker("empty_database") is None:
+        seed_sqlite_workspace(root)
     init_workspace(root, "Pocket", url)
     mp = pytest.MonkeyPatch()
     mp.setenv("PRODUCTPATH_WORKSPACE", str(root))

@@ -154,7 +154,7 @@ def seeded(
     drop = None
     if request.param == "postgresql":
         from conftest import _postgres_or_skip
-        from pg_databases import create_database
+        from db_templates import create_database
 
         url, drop = create_database(_postgres_or_skip())
     try:

@@ -1,22 +1,28 @@
-"""PostgreSQL databases for tests: each test gets its own, copied from a migrated template.
+"""Databases for tests, each test its own, copied from a migrated template.
 
 Migrating an empty database runs every Alembic revision and the job queue's schema, seconds per
 test across hundreds of PostgreSQL tests. ``CREATE DATABASE ... TEMPLATE`` copies an
 already-migrated database in a fraction of that, so each test process (an xdist worker) migrates
 one template on first use and copies it for every test; the template is dropped when the process
-ends. Tests about migrating itself ask for an empty database instead.
+ends. Tests about migrating itself ask for an empty database instead. SQLite workspaces get
+the same treatment: a migrated database file copied into the workspace folder before it is
+initialised, so ``init_workspace`` finds it current and only adds the product.
 """
 
 from __future__ import annotations
 
 import atexit
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 _templates: dict[str, str] = {}
+_sqlite_template: list[Path] = []
 
 
 def _url(base: str, name: str) -> str:
@@ -82,3 +88,25 @@ def create_database(
             admin.dispose()
 
     return _url(base, name), drop
+
+
+def seed_sqlite_workspace(root: Path) -> None:
+    """Put a migrated, empty SQLite database where the workspace at ``root`` keeps its own."""
+    from productpath import workspace as ws
+
+    if not _sqlite_template:
+        from productpath.store import migrate
+        from productpath.store.db import Store
+
+        folder = Path(tempfile.mkdtemp(prefix="pp_sqlite_template_"))
+        atexit.register(shutil.rmtree, folder, True)
+        template = folder / ws.DB_NAME
+        store = Store(f"sqlite:///{template}")
+        try:
+            migrate.upgrade(store.engine)
+        finally:
+            store.dispose()  # closing the last connection folds the WAL back into the file
+        _sqlite_template.append(template)
+    data = root / ws.DATA_DIR
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template[0], data / ws.DB_NAME)
