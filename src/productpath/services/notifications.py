@@ -371,7 +371,7 @@ def milestone_forecast(
                     f"The latest roadmap forecast puts {plain_text(name)} at {p85} with 85% "
                     f"confidence, after its target of {target}."
                 ),
-                link="/forecast",
+                link=f"/milestones/{watch_row.object_key}",
             )
             _tell(session, product_id, user, message)
             told += 1
@@ -415,10 +415,7 @@ def check_delivery(handle: OpenWorkspace, *, today: dt.date | None = None) -> in
 
 
 def object_link(object_type: str, key: str, *, comments: bool = False) -> str:
-    """The page of a watched or commented object (at its comments, with ``comments``): a
-    milestone's is its section of the delivery page."""
-    if object_type == "milestone":
-        return f"/delivery#milestone-{key}" + ("-comments" if comments else "")
+    """The page of a watched or commented object (at its comments, with ``comments``)."""
     if object_type == "decision":
         page = f"/decisions/{key}"
     else:
