@@ -36,7 +36,7 @@ from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
-from productpath.services.delivery import relink_session
+from productpath.services.delivery import relink_session, request_risk_check
 from productpath.services.notifications import notify_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo
@@ -99,6 +99,8 @@ def record_diff(
     edits = edits_from_diff(changes, old, new) + (extra or [])
     history_repo.append(session, product_id, edits, actor=actor, via=via)
     notify_edits(session, product_id, edits, actor=actor, via=via)
+    if edits:  # any roadmap change can move a risk or the forecast
+        request_risk_check(session, product_id)
     bump_versions(session, product_id, {(e.type, e.key) for e in edits if e.field != "created"})
     return edits
 
@@ -106,9 +108,12 @@ def record_diff(
 def record_edits(
     session: Session, product_id: int, edits: list[FieldEdit], *, actor: str, via: str
 ) -> None:
-    """Record edits a service made itself (one field at a time, not from a roadmap diff)."""
+    """Record edits a service made itself (one field at a time, not from a roadmap diff);
+    a move or new dates can change the forecast, so the watchers' risk check is queued."""
     history_repo.append(session, product_id, edits, actor=actor, via=via)
     notify_edits(session, product_id, edits, actor=actor, via=via)
+    if edits:
+        request_risk_check(session, product_id)
 
 
 def object_history(

@@ -9,11 +9,11 @@ webhook:
   through ``services.history``, which hands them here in the same transaction;
 * when a watched initiative becomes at risk (any delivery risk, ``services.delivery``), once
   per transition: the watch remembers the warning was raised (``Watch.raised``) until the risk
-  clears. Risks are computed on reading, so the check runs where time passes rather than on
-  every page view: with ``productpath digest send`` (before it sends) and from
-  :func:`check_delivery`;
-* when a watched milestone's P85 date moves past its target on a saved roadmap forecast run,
-  once per transition likewise;
+  clears. Risks are computed on reading, so the check (:func:`check_delivery`) runs as the
+  risk check job, queued after the writes that can change a risk and hourly by the schedule
+  (``services/reporting/risk_alerts.py``), and with ``productpath digest send``;
+* when a watched milestone's P85 date moves past its target, by the same risk check or on a
+  saved roadmap forecast run, once per transition likewise;
 * when someone @mentions them in a comment (:func:`mentioned`).
 
 Whoever made a change is not told about it. In-app notifications are rows with the channel
