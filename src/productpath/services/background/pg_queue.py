@@ -92,9 +92,15 @@ def build_app(
 def defer_requested(handle: OpenWorkspace) -> int:
     """Hand the jobs that writes queued inside their own transactions (``job_repo.request``:
     the services below the queue cannot reach procrastinate) to the queue; how many."""
-    with handle.store.write() as session:
+    # Read first: a write transaction moves the data version (and the web's cache) even when
+    # it changes nothing, and this runs every tick.
+    with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
-        ids = [] if product_id is None else job_repo.requested_ids(session, product_id)
+        if product_id is None or not job_repo.requested_ids(session, product_id):
+            return 0
+    with handle.store.write() as session:
+        job_repo.lock_product(session, product_id)  # two workers ticking at once: one hands
+        ids = job_repo.requested_ids(session, product_id)
         for job_id in ids:
             defer(session, handle, job_id)
             job_repo.set_fields(session, job_id, stage="queued")
