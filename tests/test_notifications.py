@@ -153,7 +153,7 @@ def test_comments_on_milestones_themes_and_decisions(handle: OpenWorkspace) -> N
     assert links == [
         "/decisions/d1#comments",
         "/themes/1#comments",
-        "/delivery#milestone-beta-comments",
+        "/milestones/beta#comments",
     ]
     assert comments(handle, "initiative", "crypto") == []
     with pytest.raises(NotFoundError):

@@ -12,7 +12,7 @@ import yaml
 
 from arrange_fixtures import seed_arrange
 from productpath.errors import ConflictError, InputError, NotFoundError
-from productpath.services.history import object_history, recent_activity
+from productpath.services.history import object_history, recent_activity, undo
 from productpath.services.roadmap import apply_roadmap, export_roadmap
 from productpath.services.roadmap_arrange import move_initiative, set_planned_dates
 from productpath.services.workspace import OpenWorkspace, open_workspace
@@ -151,3 +151,32 @@ def test_a_move_over_positions_with_gaps_numbers_them_afresh(handle: OpenWorkspa
     assert _order(handle) == ["alpha", "now-one", "bravo", "charlie"]
     move_initiative(handle, "alpha", after="charlie", expected_version=1, actor="a", via="api")
     assert _order(handle) == ["now-one", "bravo", "charlie", "alpha"]
+
+
+def test_a_move_is_in_the_initiatives_history_and_undone_from_it(handle: OpenWorkspace) -> None:
+    move_initiative(handle, "charlie", before="alpha", expected_version=1, actor="pm@x", via="web")
+    latest = object_history(handle, "initiative", "charlie")[0]
+    assert (latest.field, latest.before, latest.after, latest.via) == ("priority", 4, 1, "web")
+    done = undo(handle, "initiative", "charlie", actor="lead@x", via="web")
+    assert done.fields == ["priority", "order"]
+    assert _order(handle) == ["alpha", "bravo", "now-one", "charlie"]
+    # The undo is itself a move in the initiative's history, and can be undone in turn.
+    latest = object_history(handle, "initiative", "charlie")[0]
+    assert (latest.field, latest.before, latest.after, latest.actor) == ("priority", 1, 4, "lead@x")
+    undo(handle, "initiative", "charlie", actor="lead@x", via="api")
+    assert _order(handle) == ["charlie", "alpha", "bravo", "now-one"]
+
+
+def test_undoing_a_move_after_a_later_reorder_is_refused(handle: OpenWorkspace) -> None:
+    move_initiative(handle, "charlie", before="alpha", expected_version=1, actor="pm@x", via="web")
+    move_initiative(handle, "alpha", after="bravo", expected_version=1, actor="ed@x", via="api")
+    with pytest.raises(
+        ConflictError,
+        match=r"cannot undo: the roadmap's order \(the priority of initiative 'charlie'\) was "
+        r"changed again by ed@x \(api\) at .*; undo the later change first",
+    ):
+        undo(handle, "initiative", "charlie", actor="pm@x", via="web")
+    assert _order(handle) == ["charlie", "bravo", "alpha", "now-one"]  # nothing written
+    # The later move itself is undone: the order it replaced comes back.
+    undo(handle, "initiative", "alpha", actor="ed@x", via="api")
+    assert _order(handle) == ["charlie", "alpha", "bravo", "now-one"]

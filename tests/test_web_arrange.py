@@ -191,3 +191,44 @@ def _next_lane_as_admin(handle: OpenWorkspace) -> list[str]:
     from productpath.services.pages.overview import roadmap_view
 
     return [i.key for i in roadmap_view(handle).lanes.next]
+
+
+def test_the_initiative_page_undoes_a_move_or_says_why_not(
+    client: TestClient, handle: OpenWorkspace
+) -> None:
+    make_user(handle, "ed@example.com", "editor")
+    csrf = log_in(client, "ed@example.com")
+    for key, data in (("charlie", {"before": "alpha"}), ("bravo", {"before": "charlie"})):
+        version = next(
+            i["version"]
+            for i in client.get("/roadmap.json").json()["lanes"]["next"]
+            if i["key"] == key
+        )
+        moved = client.post(
+            f"/initiatives/{key}/move",
+            data={"csrf_token": csrf, "version": str(version), **data},
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303
+    assert _next_lane(client) == ["bravo", "charlie", "alpha"]
+    page = client.get("/initiatives/charlie").text
+    assert "Undo the last change" in page and "(priority by ed@example.com)" in page
+    # Charlie's move was followed by Bravo's: refused, said on the page, nothing changed.
+    refused = client.post(
+        "/initiatives/charlie/undo", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert 'id="undo-error"' in refused.text and "changed again by ed@example.com" in refused.text
+    assert _next_lane(client) == ["bravo", "charlie", "alpha"]
+    # Bravo's, the latest, is undone; through the API too the answer names the fields.
+    undone = client.post(
+        "/initiatives/bravo/undo", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert undone.headers["location"] == "/initiatives/bravo?undone=1#history"
+    assert _next_lane(client) == ["charlie", "alpha", "bravo"]
+    token = make_user(handle, "api@example.com", "editor")
+    again = client.post(
+        "/api/v1/initiatives/bravo/undo", json={}, headers={"authorization": f"Bearer {token}"}
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["fields"] == ["priority", "order"]
+    assert _next_lane(client) == ["bravo", "charlie", "alpha"]

@@ -30,6 +30,7 @@ PAGES = [
     "/themes/{theme}",
     "/feedback",
     "/delivery",
+    "/milestones/{milestone}",
     "/initiatives/{initiative}",
     "/code-health",
     "/radar",
@@ -118,6 +119,7 @@ def _samples(tab: Any, url: str) -> dict[str, str]:
     return {
         "theme": first("/themes.json", "d.themes[0].number"),
         "initiative": first("/roadmap.json", "d.lanes.now[0].key"),
+        "milestone": first("/roadmap.json", "d.milestones[0].key"),
         "kpi": first("/kpis.json", "d.kpis[0].key"),
         "decision": first("/decisions.json", "d.decisions[0].key"),
     }

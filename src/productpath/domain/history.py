@@ -16,6 +16,10 @@ from productpath.domain.roadmap_diff import SECTIONS, Action, RoadmapDiff
 from productpath.domain.roadmap_edits import CREATED, REMOVED, FieldEdit
 
 WHOLE_OBJECT = frozenset({CREATED, REMOVED})
+# An initiative's place in the roadmap's order (1 = first), recorded beside the roadmap's
+# ``order`` when one initiative is moved, so its own history shows the move and its page can
+# undo it. A record only: the roadmap's ``order`` row of the same edit is what puts it back.
+PLACE = "priority"
 # roadmap section by object type ("initiative" -> "initiatives").
 SECTION_OF = {kind: section for section, kind in SECTIONS}
 # "key_results[kr-1].target" -> ("key_results", "kr-1", "target"); keys never hold "]".
@@ -105,6 +109,8 @@ def replay(data: dict[str, Any], edits: list[FieldEdit]) -> dict[str, Any]:
 
 
 def _revert_one(data: dict[str, Any], edit: FieldEdit) -> None:
+    if edit.type == "initiative" and edit.field == PLACE:
+        return  # the order row of the same edit moves it
     if edit.type == "product":
         _put(data["product"], edit.field, edit.before)
         return

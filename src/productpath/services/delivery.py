@@ -26,11 +26,12 @@ from productpath.domain.roadmap import InitiativeStatus
 from productpath.domain.work import ItemRecord, TagRecord
 from productpath.errors import InputError, NotFoundError
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import product_repo, work_records, work_repo
+from productpath.store import job_repo, notification_repo, product_repo, work_records, work_repo
 from productpath.store.roadmap_repo import load_doc
 
 __all__ = [
     "DEFAULT_METRICS_WEEKS",
+    "RISK_CHECK",
     "LinkReport",
     "UnlinkedRow",
     "delivery_metrics",
@@ -38,11 +39,15 @@ __all__ = [
     "link_manually",
     "relink",
     "relink_session",
+    "request_risk_check",
     "unlink_manually",
     "unlinked_work",
 ]
 
 DEFAULT_METRICS_WEEKS = 12
+# The job that tells watchers of new risks, and what it watches.
+RISK_CHECK = "risk_check"
+RISK_WATCHED = ("initiative", "milestone")
 MIN_SHA_PREFIX = 7
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -110,6 +115,7 @@ def relink_session(session: Session, product_key: str) -> LinkReport:
         for link in found
     ]
     added, removed = work_repo.replace_automatic_links(session, product_id, rows)
+    request_risk_check(session, product_id)
     commits, items = work_repo.unlinked_counts(session, product_id)
     counts = work_repo.count_by_rule(session, product_id)
     return LinkReport(
@@ -119,6 +125,16 @@ def relink_session(session: Session, product_key: str) -> LinkReport:
         unlinked_commits=commits,
         unlinked_items=items,
     )
+
+
+def request_risk_check(session: Session, product_id: int) -> None:
+    """After a write that can change a delivery risk or the forecast (a roadmap edit, apply,
+    undo or move, a sync, a git or tracker ingest: each relinks, or records its edits, in its
+    own transaction), queue the risk check that tells watchers of initiatives now at risk and
+    of milestones whose P85 moved past their target (``services/reporting/risk_alerts.py``),
+    when anyone watches one. One queued check serves any number of writes before it starts."""
+    if notification_repo.any_watch(session, product_id, RISK_WATCHED):
+        job_repo.request(session, product_id, RISK_CHECK)
 
 
 def relink(handle: OpenWorkspace) -> LinkReport:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from productpath.domain.history import (
+    PLACE,
     SECTION_OF,
     UndoRefused,
     edits_from_diff,
@@ -35,7 +36,7 @@ from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
-from productpath.services.delivery import relink_session
+from productpath.services.delivery import relink_session, request_risk_check
 from productpath.services.notifications import notify_edits
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo
@@ -91,11 +92,15 @@ def record_diff(
     *,
     actor: str,
     via: str,
+    extra: list[FieldEdit] | None = None,
 ) -> list[FieldEdit]:
-    """Record what ``changes`` did and move the version of every edited object on."""
-    edits = edits_from_diff(changes, old, new)
+    """Record what ``changes`` did (and ``extra`` edits the diff cannot name, such as an
+    initiative's place) and move the version of every edited object on."""
+    edits = edits_from_diff(changes, old, new) + (extra or [])
     history_repo.append(session, product_id, edits, actor=actor, via=via)
     notify_edits(session, product_id, edits, actor=actor, via=via)
+    if edits:  # any roadmap change can move a risk or the forecast
+        request_risk_check(session, product_id)
     bump_versions(session, product_id, {(e.type, e.key) for e in edits if e.field != "created"})
     return edits
 
@@ -103,9 +108,12 @@ def record_diff(
 def record_edits(
     session: Session, product_id: int, edits: list[FieldEdit], *, actor: str, via: str
 ) -> None:
-    """Record edits a service made itself (one field at a time, not from a roadmap diff)."""
+    """Record edits a service made itself (one field at a time, not from a roadmap diff);
+    a move or new dates can change the forecast, so the watchers' risk check is queued."""
     history_repo.append(session, product_id, edits, actor=actor, via=via)
     notify_edits(session, product_id, edits, actor=actor, via=via)
+    if edits:
+        request_risk_check(session, product_id)
 
 
 def object_history(
@@ -160,6 +168,8 @@ def undo(
         if not rows:
             raise NotFoundError(f"{object_type} '{key}' has no change '{edit}'")
         later = history_repo.later_than(session, product_id, object_type, key, rows[-1].id)
+        if object_type == "initiative" and any(r.edited.field == PLACE for r in rows):
+            rows = rows + _order_rows(session, product_id, edit, rows)
         for row in rows:
             clash = next((x for x in later if touches(row.edited.field, x.edited.field)), None)
             if clash is not None:
@@ -179,7 +189,12 @@ def undo(
         changes = diff(old, new)
         save_doc(session, new)
         relink_session(session, new.product.id)
-        record_diff(session, product_id, changes, old, new, actor=actor, via=via)
+        places = [
+            FieldEdit(object_type, key, PLACE, _place(old, key), _place(new, key))
+            for r in rows
+            if r.edited.field == PLACE and _place(old, key) != _place(new, key)
+        ]
+        record_diff(session, product_id, changes, old, new, actor=actor, via=via, extra=places)
     return UndoResult(undone=edit, type=object_type, key=key, fields=[r.edited.field for r in rows])
 
 
@@ -212,6 +227,34 @@ def state_at(session: Session, product_id: int, current: RoadmapDoc, revision: i
 def latest_revision(session: Session, product_id: int) -> int:
     """The revision an export taken now is of."""
     return history_repo.latest_id(session, product_id)
+
+
+def _order_rows(
+    session: Session, product_id: int, edit: str, rows: list[history_repo.StoredEdit]
+) -> list[history_repo.StoredEdit]:
+    """The roadmap's order as the move ``edit`` changed it, which an undo of the move puts
+    back; ConflictError when the order was changed again since (putting the old order back
+    would silently undo that later move too)."""
+    order = history_repo.rows_of_edit(session, product_id, "roadmap", "initiatives", edit)
+    moved = next(r for r in rows if r.edited.field == PLACE)
+    if not order:
+        raise InputError(f"cannot undo: the move of '{moved.edited.key}' left no roadmap order")
+    later = history_repo.later_than(session, product_id, "roadmap", "initiatives", order[-1].id)
+    if later:
+        clash = later[0]
+        raise ConflictError(
+            f"cannot undo: the roadmap's order (the priority of initiative "
+            f"'{moved.edited.key}') was changed again by {clash.actor} ({clash.via}) at "
+            f"{_when(clash.at)}, after the move by {moved.actor} at {_when(moved.at)}; undo the "
+            "later change first"
+        )
+    return order
+
+
+def _place(doc: RoadmapDoc, key: str) -> int | None:
+    """An initiative's place in the roadmap's order, 1 = first."""
+    keys = [i.id for i in doc.initiatives]
+    return keys.index(key) + 1 if key in keys else None
 
 
 def _product_id(session: Session, handle: OpenWorkspace) -> int:

@@ -9,11 +9,11 @@ webhook:
   through ``services.history``, which hands them here in the same transaction;
 * when a watched initiative becomes at risk (any delivery risk, ``services.delivery``), once
   per transition: the watch remembers the warning was raised (``Watch.raised``) until the risk
-  clears. Risks are computed on reading, so the check runs where time passes rather than on
-  every page view: with ``productpath digest send`` (before it sends) and from
-  :func:`check_delivery`;
-* when a watched milestone's P85 date moves past its target on a saved roadmap forecast run,
-  once per transition likewise;
+  clears. Risks are computed on reading, so the check (:func:`check_delivery`) runs as the
+  risk check job, queued after the writes that can change a risk and hourly by the schedule
+  (``services/reporting/risk_alerts.py``), and with ``productpath digest send``;
+* when a watched milestone's P85 date moves past its target, by the same risk check or on a
+  saved roadmap forecast run, once per transition likewise;
 * when someone @mentions them in a comment (:func:`mentioned`).
 
 Whoever made a change is not told about it. In-app notifications are rows with the channel
@@ -371,7 +371,7 @@ def milestone_forecast(
                     f"The latest roadmap forecast puts {plain_text(name)} at {p85} with 85% "
                     f"confidence, after its target of {target}."
                 ),
-                link="/forecast",
+                link=f"/milestones/{watch_row.object_key}",
             )
             _tell(session, product_id, user, message)
             told += 1
@@ -415,10 +415,7 @@ def check_delivery(handle: OpenWorkspace, *, today: dt.date | None = None) -> in
 
 
 def object_link(object_type: str, key: str, *, comments: bool = False) -> str:
-    """The page of a watched or commented object (at its comments, with ``comments``): a
-    milestone's is its section of the delivery page."""
-    if object_type == "milestone":
-        return f"/delivery#milestone-{key}" + ("-comments" if comments else "")
+    """The page of a watched or commented object (at its comments, with ``comments``)."""
     if object_type == "decision":
         page = f"/decisions/{key}"
     else:

@@ -7,7 +7,9 @@ gets. The change is written to the initiative's own row (its dates, or the ``pos
 rows whose place changed), not by saving the whole roadmap again, so an edit costs the same on
 a roadmap of 5 initiatives or 500. The history records it as a roadmap diff names it: ``start``
 and ``target`` of the initiative, or the ``order`` of the roadmap's ``initiatives`` (as
-``roadmap apply`` records a new order); ``roadmap export`` writes the new order and dates.
+``roadmap apply`` records a new order) with, for a move, the initiative's ``priority`` (its
+place, 1 = first) before and after, so the move is in its own history and can be undone from
+its page; ``roadmap export`` writes the new order and dates.
 
 Each edit names the initiative's version it was based on; a stale one is a ConflictError
 (409 in the API) and changes nothing. A move grows the moved initiative's version too, so two
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from productpath.domain.history import PLACE
 from productpath.domain.roadmap_edits import FieldEdit
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
 from productpath.ingest.roadmap_yaml import validate_data
@@ -87,13 +90,11 @@ def move_initiative(
         if changed:
             _renumber(session, product_id, rows, old, new, key)
             _bump(session, row.id)
-            record_edits(
-                session,
-                product_id,
-                [FieldEdit("roadmap", "initiatives", "order", old, new)],
-                actor=actor,
-                via=via,
-            )
+            # The roadmap's order (what export and undo read) and the initiative's own place,
+            # so its history shows the move and "undo the last change" on its page finds it.
+            place = FieldEdit("initiative", key, PLACE, old.index(key) + 1, new.index(key) + 1)
+            order = FieldEdit("roadmap", "initiatives", "order", old, new)
+            record_edits(session, product_id, [place, order], actor=actor, via=via)
         return _result(session, row.id, new.index(key), changed)
 
 

@@ -150,7 +150,7 @@ def _result(hit: search_repo.Hit, *, stakeholder: bool) -> SearchResult:
     urls = {
         "initiative": f"/portal/{ref}" if stakeholder else f"/initiatives/{ref}",
         "objective": "/#objectives-h",
-        "milestone": f"/roadmap#milestone-{ref}",
+        "milestone": f"/milestones/{ref}",
         "theme": f"/themes/{ref}",
         "decision": f"/decisions/{ref}",
         "stakeholder": f"/stakeholders#sh-{ref}",

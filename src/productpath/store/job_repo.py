@@ -101,6 +101,36 @@ def set_if_running(session: Session, job_id: int, worker: str, **values: Any) ->
     return bool(getattr(result, "rowcount", 0))
 
 
+# The stage of a job a write queued itself, inside its own transaction (``request``): on
+# PostgreSQL the queue's tick hands such rows to procrastinate; SQLite's runner takes every
+# queued row anyway.
+REQUESTED = "requested"
+
+
+def request(session: Session, product_id: int, kind: str) -> int | None:
+    """Queue a job of ``kind`` (no parameters) from inside the caller's write transaction,
+    unless one is queued already: a queued job has not started, so it will read this write's
+    data too. Returns the new job's id, or None."""
+    waiting = session.scalar(
+        select(Job.id)
+        .where(Job.product_id == product_id, Job.kind == kind, Job.status == "queued")
+        .limit(1)
+    )
+    if waiting is not None:
+        return None
+    return add(session, product_id, kind, None, REQUESTED).id
+
+
+def requested_ids(session: Session, product_id: int) -> list[int]:
+    """The queued jobs that writes requested and no queue has been told of yet."""
+    stmt = (
+        select(Job.id)
+        .where(Job.product_id == product_id, Job.status == "queued", Job.stage == REQUESTED)
+        .order_by(Job.id)
+    )
+    return list(session.scalars(stmt))
+
+
 def queued_ids(session: Session, product_id: int, limit: int) -> list[int]:
     stmt = (
         select(Job.id)

@@ -128,6 +128,16 @@ def watchers(
     return [(w, u) for w, u in session.execute(stmt).tuples()]
 
 
+def any_watch(session: Session, product_id: int, object_types: Sequence[str]) -> bool:
+    """Whether anyone watches an object of one of ``object_types`` in this product."""
+    found = session.scalar(
+        select(Watch.id)
+        .where(Watch.product_id == product_id, Watch.object_type.in_(list(object_types)))
+        .limit(1)
+    )
+    return found is not None
+
+
 def watches_of(session: Session, product_id: int, object_type: str) -> list[Watch]:
     return list(
         session.scalars(

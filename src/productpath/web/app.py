@@ -41,6 +41,7 @@ from productpath.web.routes import (
     health,
     jobs,
     learning,
+    milestones,
     notifications,
     planning,
     portal,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(roadmap_edit.router, dependencies=team)
     app.include_router(arrange.router, dependencies=team)
     app.include_router(delivery.router, dependencies=team)
+    app.include_router(milestones.router, dependencies=team)
     app.include_router(tech.router, dependencies=team)
     app.include_router(themes.router, dependencies=team)
     app.include_router(planning.router, dependencies=team)

@@ -1,5 +1,5 @@
 """The work behind the jobs: an insights run, a feedback file import, a digest send, a source
-sync, and the queue check (``probe``).
+sync, the watchers' risk check, and the queue check (``probe``).
 
 Each calls the same service as ``productpath insights run``, ``productpath feedback import``,
 ``productpath digest send`` or ``productpath sync``, and passes its progress on to the job's
@@ -16,6 +16,7 @@ from typing import Any
 
 from productpath.errors import InputError
 from productpath.services.background.jobs import JobKind, JobRunner, Reporter
+from productpath.services.delivery import RISK_CHECK
 from productpath.services.workspace import OpenWorkspace
 
 EMBEDDERS = ("auto", "hashing", "minilm")
@@ -125,6 +126,20 @@ def digests_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Repor
     return f"Digests and notifications: {summary} (the log on /reports has one line each)"
 
 
+def risk_job(handle: OpenWorkspace, _params: Mapping[str, Any], report: Reporter) -> str:
+    """Tell the watchers of initiatives now at risk and milestones now late (no parameters);
+    queued after the writes that can change either, and periodically."""
+    from productpath.services.reporting.risk_alerts import check_risks
+
+    report("check", 0, None)
+    found = check_risks(handle)
+    report("check", 1, 1)
+    return (
+        f"Risk check: {found.at_risk} told of an initiative now at risk, {found.late} of a "
+        "milestone whose P85 moved past its target"
+    )
+
+
 def sync_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
     """``params``: source (its name), full (bool)."""
     from productpath.services.work.source_sync import sync_sources
@@ -183,5 +198,6 @@ def standard_runner(max_threads: int = 2) -> JobRunner:
     runner.register("import", JobKind("Feedback import", import_job, holds_write_lock=True))
     runner.register("digests", JobKind("Digest send", digests_job))
     runner.register("sync", JobKind("Source sync", sync_job))
+    runner.register(RISK_CHECK, JobKind("Risk check", risk_job))
     runner.register("probe", JobKind("Queue check", probe_job))
     return runner

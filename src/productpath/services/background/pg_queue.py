@@ -12,8 +12,9 @@ two tasks:
   keeps a job from running twice at once. A worker that stops midway queues the job again.
 - ``productpath.tick``: a periodic task, deferred once per tick across all workers
   (procrastinate keeps one periodic defer per timestamp), which gives the jobs of workers that
-  stopped sending heartbeats (killed) back to the queue, and queues the periodic work that is
-  due (``schedule.py``).
+  stopped sending heartbeats (killed) back to the queue, queues the periodic work that is
+  due (``schedule.py``), and hands the queue the jobs writes requested in their own
+  transactions (:func:`defer_requested`, such as the watchers' risk check).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Any
 import procrastinate
 
 from productpath.services.background.jobs import INTERRUPTED, JobInterruptedError, JobRunner
-from productpath.services.background.queue_defer import RUN_JOB, conninfo, queue_name
+from productpath.services.background.queue_defer import RUN_JOB, conninfo, defer, queue_name
 from productpath.services.workspace import OpenWorkspace
+from productpath.store import job_repo, product_repo
 from productpath.store.models import Job
 
 log = logging.getLogger(__name__)
@@ -80,10 +82,29 @@ def build_app(
             await asyncio.to_thread(_requeue_row, handle, int(str(job.task_kwargs["job_id"])))
         if schedule and not runner.stopping:
             await asyncio.to_thread(periodic.enqueue_due, handle, runner)
+        await asyncio.to_thread(defer_requested, handle)
         return len(stalled)
 
     del run_job, tick
     return app
+
+
+def defer_requested(handle: OpenWorkspace) -> int:
+    """Hand the jobs that writes queued inside their own transactions (``job_repo.request``:
+    the services below the queue cannot reach procrastinate) to the queue; how many."""
+    # Read first: a write transaction moves the data version (and the web's cache) even when
+    # it changes nothing, and this runs every tick.
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        if product_id is None or not job_repo.requested_ids(session, product_id):
+            return 0
+    with handle.store.write() as session:
+        job_repo.lock_product(session, product_id)  # two workers ticking at once: one hands
+        ids = job_repo.requested_ids(session, product_id)
+        for job_id in ids:
+            defer(session, handle, job_id)
+            job_repo.set_fields(session, job_id, stage="queued")
+    return len(ids)
 
 
 def _requeue_row(handle: OpenWorkspace, job_id: int) -> None:

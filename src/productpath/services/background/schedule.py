@@ -8,7 +8,10 @@ all workers together) asks :func:`due` what is due and queues it:
 - the stakeholders' digests: a send when a digest is due on its cadence (checked with a dry
   run), at most once an hour, and not while the SMTP settings it would need are missing;
 - the nightly insights run: once a day after :data:`NIGHTLY_HOUR` UTC, when feedback has come in
-  that no run has read yet.
+  that no run has read yet;
+- the watchers' risk check (``services/reporting/risk_alerts.py``): every
+  :data:`RISK_CHECK_EVERY` while anyone watches an initiative or a milestone, as risks also come
+  with time passing (writes that can change them queue one at once).
 
 Queuing goes through ``JobRunner.start_job(..., unless_since=...)``, which checks under the
 product's lock that no job of that kind and subject was queued since, so two workers that tick
@@ -23,14 +26,17 @@ from typing import Any
 
 from productpath.errors import ConflictError
 from productpath.services.background.jobs import JobRunner
+from productpath.services.delivery import RISK_CHECK, RISK_WATCHED
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import insight_repo, job_repo, product_repo, source_repo
+from productpath.store import insight_repo, job_repo, notification_repo, product_repo, source_repo
 from productpath.store.models.base import utcnow
 
 # The hour (UTC) after which the nightly insights run is due.
 NIGHTLY_HOUR = 2
 # The digest schedule is looked at no more often than this.
 DIGEST_CHECK = dt.timedelta(hours=1)
+# The watchers' risk check runs at least this often while anyone watches.
+RISK_CHECK_EVERY = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,11 @@ def due(handle: OpenWorkspace, now: dt.datetime | None = None) -> list[Due]:
             params = {"seed": 0, "full": False, "embedder": "auto"}
             found.append(Due("insights", "", params, nightly))
         last_digests = job_repo.last_created(session, product_id, "digests")
+        if notification_repo.any_watch(session, product_id, RISK_WATCHED):
+            since = now - RISK_CHECK_EVERY
+            last = job_repo.last_created(session, product_id, RISK_CHECK)
+            if last is None or last < since:
+                found.append(Due(RISK_CHECK, "", {}, since))
     recent = last_digests is not None and last_digests >= now - DIGEST_CHECK
     if not recent and _digests_due(handle):
         found.append(Due("digests", "", {}, now - DIGEST_CHECK))

@@ -32,6 +32,12 @@ STATUSES = tuple(s.value for s in InitiativeStatus)
 # How many empty key-result rows an objective's form offers for new ones.
 SPARE_KEY_RESULTS = 3
 KR_FIELDS = ("id", "title", "target", "unit", "kpi")
+# A team's members as rows (roadmap.yaml's ``members``: a name, an optional e-mail), and how
+# many empty rows its form offers for new people.
+MEMBER_FIELDS = ("name", "email")
+SPARE_MEMBERS = 3
+# Posted fields that come as one value per row, by their prefix.
+ROW_PREFIXES = ("kr_", "member_")
 # The text inputs of each form (after the key), in order; initiative has its own template.
 FORM_FIELDS = {
     "objective": ("title", "description"),
@@ -76,6 +82,8 @@ def blank_form(handle: OpenWorkspace, object_type: str) -> EditForm:
     values: dict[str, Any] = {"status": "proposed"} if object_type == "initiative" else {}
     if object_type == "objective":
         values["key_results"] = [dict.fromkeys(KR_FIELDS, "")] * SPARE_KEY_RESULTS
+    if object_type == "team":
+        values["members"] = [dict.fromkeys(MEMBER_FIELDS, "")] * SPARE_MEMBERS
     return _with_choices(handle, EditForm(object_type, None, values))
 
 
@@ -142,7 +150,7 @@ def _typed(object_type: str, posted: Mapping[str, Any]) -> dict[str, Any]:
     """The posted form's text as the form shows it again (key results as rows)."""
     text: dict[str, Any] = {}
     for name, value in posted.items():
-        if not name.startswith("kr_") and isinstance(value, str):
+        if not name.startswith(ROW_PREFIXES) and isinstance(value, str):
             text[name] = value
     if object_type == "initiative":
         text["public"] = "1" if posted.get("public") else ""
@@ -152,6 +160,14 @@ def _typed(object_type: str, posted: Mapping[str, Any]) -> dict[str, Any]:
         text["key_results"] = [
             {f: (columns[f][n] if n < len(columns[f]) else "") for f in KR_FIELDS}
             for n in range(rows)
+        ]
+    if object_type == "team" and any(f"member_{f}" in posted for f in MEMBER_FIELDS):
+        # Only a form that shows the members edits them (a post without them keeps them).
+        people = {f: list(posted.get(f"member_{f}") or []) for f in MEMBER_FIELDS}
+        count = max((len(c) for c in people.values()), default=0)
+        text["members"] = [
+            {f: (people[f][n] if n < len(people[f]) else "") for f in MEMBER_FIELDS}
+            for n in range(count)
         ]
     return text
 
@@ -191,6 +207,14 @@ def _values(object_type: str, text: Mapping[str, Any]) -> dict[str, Any]:
             for row in text.get("key_results") or []
             if any(str(row.get(f) or "").strip() for f in KR_FIELDS)
         ]
+    if object_type == "team" and "members" in text:
+        # A cleared row is a person removed; a row with only an e-mail is refused by the
+        # roadmap's rule (a member needs a name), next to the members.
+        values["members"] = [
+            {f: (str(row.get(f) or "").strip() or None) for f in MEMBER_FIELDS}
+            for row in text.get("members") or []
+            if any(str(row.get(f) or "").strip() for f in MEMBER_FIELDS)
+        ]
     return values
 
 
@@ -213,6 +237,10 @@ def _as_text(object_type: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         text["public"] = "1" if spec.get("public") else ""
     if object_type == "team":
         text["capacity_per_week"] = _number(spec["capacity_per_week"])
+        people = [
+            {f: str(m.get(f) or "") for f in MEMBER_FIELDS} for m in spec.get("members") or ()
+        ]
+        text["members"] = people + [dict.fromkeys(MEMBER_FIELDS, "")] * SPARE_MEMBERS
     if object_type == "objective":
         rows = [
             {f: ("" if kr.get(f) is None else _number(kr[f])) for f in KR_FIELDS}
@@ -246,7 +274,8 @@ def _compared(object_type: str) -> tuple[str, ...]:
             "start",
             "target",
         )
-    return FORM_FIELDS[object_type] + (("key_results",) if object_type == "objective" else ())
+    rows = {"objective": ("key_results",), "team": ("members",)}
+    return FORM_FIELDS[object_type] + rows.get(object_type, ())
 
 
 def _shown(value: object) -> str:
@@ -281,6 +310,7 @@ def _with_choices(handle: OpenWorkspace, form: EditForm) -> EditForm:
 __all__ = [
     "FORM_FIELDS",
     "LABELS",
+    "ROW_PREFIXES",
     "SECTIONS",
     "STATUSES",
     "EditForm",

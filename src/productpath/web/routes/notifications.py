@@ -37,7 +37,7 @@ from productpath.web.deps import CsrfDep, HandleDep, PrincipalDep, render, templ
 router = APIRouter(tags=["notifications"])
 _WATCH_PAGE = {
     "initiative": "/initiatives/{key}",
-    "milestone": "/delivery",
+    "milestone": "/milestones/{key}",
     "theme": "/themes/{key}",
 }
 
@@ -109,9 +109,7 @@ def _watch_form(kind: str, key: str, handle: HandleDep, who: PrincipalDep, actio
         return watch(handle, who.user_id, kind, key)
 
     _ok(act)
-    page = _WATCH_PAGE[kind].format(key=key)
-    anchor = f"#milestone-{key}" if kind == "milestone" else "#watch"
-    return RedirectResponse(page + anchor, status_code=303)
+    return RedirectResponse(_WATCH_PAGE[kind].format(key=key) + "#watch", status_code=303)
 
 
 @router.post("/initiatives/{key}/watch", response_class=HTMLResponse, include_in_schema=False)
@@ -150,10 +148,7 @@ def theme_watch(
 
 def _comment_form(kind: str, key: str, handle: HandleDep, who: PrincipalDep, body: str) -> Response:
     _ok(lambda: add_comment(handle, kind, key, who.name or who.email, body, who.user_id))
-    page = "/delivery" if kind == "milestone" else object_link(kind, key)
-    return RedirectResponse(
-        page + (f"#milestone-{key}" if kind == "milestone" else "#comments"), 303
-    )
+    return RedirectResponse(object_link(kind, key, comments=True), 303)
 
 
 @router.post("/milestones/{key}/comments", response_class=HTMLResponse, include_in_schema=False)

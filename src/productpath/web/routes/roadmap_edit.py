@@ -17,6 +17,7 @@ from productpath.errors import ConflictError, InputError
 from productpath.services.pages.edit_forms import (
     FORM_FIELDS,
     LABELS,
+    ROW_PREFIXES,
     STATUSES,
     EditForm,
     archive_or_delete,
@@ -66,7 +67,7 @@ async def _posted(request: Request) -> dict[str, Any]:
     posted: dict[str, Any] = {}
     for name in data:
         values = [v for v in data.getlist(name) if isinstance(v, str)]
-        posted[name] = values if name.startswith("kr_") else (values[-1] if values else "")
+        posted[name] = values if name.startswith(ROW_PREFIXES) else (values[-1] if values else "")
     return posted
 
 
