@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from productpath.cli.common import JSON_OPTION, open_from, print_json, write_atomically
+from productpath.cli.common import open_from, print_json, write_atomically
 
 app = typer.Typer(
     help="Reports per audience (exec, engineering, customer, release notes) as Markdown, HTML "
@@ -61,6 +61,8 @@ QUEUE = typer.Option(
     "file for 'productpath report download JOB'. Progress: 'productpath jobs show JOB'.",
 )
 
+QUEUED_JSON = typer.Option(False, "--json", help="With --queue: print the queued job as JSON.")
+
 
 def _run(
     ctx: typer.Context,
@@ -79,6 +81,8 @@ def _run(
     if queue:
         _queue(ctx, kind, fmt, out, since, milestone, no_record, polish, as_json)
         return
+    if as_json:
+        raise InputError("--json goes with --queue (it prints the queued job)")
     from productpath.services.reporting.reports import render_report
 
     if fmt is FormatChoice.pdf and out is None:
@@ -134,7 +138,7 @@ def _command(kind: str, help_text: str) -> Callable[..., None]:
         no_record: bool = NO_RECORD,
         polish: bool = POLISH,
         queue: bool = QUEUE,
-        as_json: bool = JSON_OPTION,
+        as_json: bool = QUEUED_JSON,
     ) -> None:
         _run(ctx, kind, fmt, out, since, milestone, no_record, polish, queue, as_json)
 
