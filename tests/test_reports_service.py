@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -320,3 +321,46 @@ def test_a_back_dated_report_reads_theme_trends_as_of_its_own_date(opened: Any) 
     earlier, _, _ = _themes(opened, today - dt.timedelta(weeks=5))
     late_then = next(t for t in earlier if t.label == "Late theme")
     assert not late_then.emerging and late_then.trend == "-"
+
+
+def test_a_report_reads_the_linked_work_once_and_says_the_same(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exec and engineering reports read the linked work from the plan, delivery status and
+    what shipped: within one report it is read once (work_records.sharing_linked_work), and the
+    report is the same as with every read model reading it for itself."""
+    from productpath.store import work_records
+
+    _onboarding_work(seeded, dt.date.today() - dt.timedelta(days=3), done=3, left=2)
+    shared = {kind: _text(seeded, kind, record=False) for kind in ("exec", "engineering")}
+    reads: list[int] = []
+    real = work_records._linked_work
+
+    def counted(session: Any, product_id: int) -> Any:
+        reads.append(product_id)
+        return real(session, product_id)
+
+    monkeypatch.setattr(work_records, "_linked_work", counted)
+    assert _text(seeded, "exec", record=False) == shared["exec"]
+    assert len(reads) == 1
+    # Without the sharing block every caller reads for itself: the same words come out.
+    monkeypatch.setattr(work_records, "sharing_linked_work", contextlib.nullcontext)
+    reads.clear()
+    assert _text(seeded, "engineering", record=False) == shared["engineering"]
+    assert len(reads) > 1
+
+
+def test_shared_linked_work_hands_each_caller_its_own_lists(seeded: Any) -> None:
+    from productpath.store import product_repo, work_records
+
+    _onboarding_work(seeded, dt.date.today() - dt.timedelta(days=3), done=2, left=1)
+    with seeded.store.read() as session:
+        product_id = product_repo.find_id(session, "pocket")
+        assert product_id is not None
+        alone = work_records.linked_work(session, product_id)
+        with work_records.sharing_linked_work():
+            first = work_records.linked_work(session, product_id)
+            for found in (*first[0].values(), *first[1].values()):
+                found.clear()
+            second = work_records.linked_work(session, product_id)
+        assert second == alone and sum(len(found) for found in alone[1].values()) == 3

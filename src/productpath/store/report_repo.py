@@ -1,4 +1,5 @@
-"""Report runs (what each generated report stated) and the counts a report cites as its basis."""
+"""Report runs (what each generated report stated), the files background jobs generated, and the
+counts a report cites as its basis."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from productpath.store.models import (
     Customer,
     FeedbackInsight,
     FeedbackItem,
+    GeneratedReport,
     Initiative,
     Objective,
     ReportRun,
@@ -83,6 +85,48 @@ def save_run(
     session.add(run)
     session.flush()
     return run
+
+
+def save_file(
+    session: Session,
+    product_id: int,
+    job_id: int | None,
+    *,
+    kind: str,
+    fmt: str,
+    title: str,
+    filename: str,
+    media_type: str,
+    content: bytes,
+) -> GeneratedReport:
+    """Keep a generated report file; a job's earlier file (a retried job) is replaced."""
+    if job_id is not None:
+        old = session.scalar(select(GeneratedReport).where(GeneratedReport.job_id == job_id))
+        if old is not None:
+            session.delete(old)
+            session.flush()
+    row = GeneratedReport(
+        product_id=product_id,
+        job_id=job_id,
+        kind=kind,
+        format=fmt,
+        title=title,
+        filename=filename,
+        media_type=media_type,
+        content=content,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def file_of_job(session: Session, product_id: int, job_id: int) -> GeneratedReport | None:
+    """The report file job ``job_id`` of this product generated, if it has."""
+    return session.scalar(
+        select(GeneratedReport).where(
+            GeneratedReport.product_id == product_id, GeneratedReport.job_id == job_id
+        )
+    )
 
 
 def basis(session: Session, product_id: int) -> Basis:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -162,10 +164,40 @@ def tags(session: Session, product_id: int) -> list[TagRecord]:
     ]
 
 
-def linked_work(
-    session: Session, product_id: int
-) -> tuple[dict[int, list[CommitRecord]], dict[int, list[ItemRecord]]]:
+LinkedWork = tuple[dict[int, list[CommitRecord]], dict[int, list[ItemRecord]]]
+# Set by :func:`sharing_linked_work`: each product's linked work read once in the block.
+_SHARED: ContextVar[dict[int, LinkedWork] | None] = ContextVar("shared_linked_work", default=None)
+
+
+@contextmanager
+def sharing_linked_work() -> Iterator[None]:
+    """Within the block, :func:`linked_work` reads each product's links once and hands every
+    later caller a copy of what it read. For one piece of read-only work that asks the same
+    question from several read models (a report reads the plan, delivery status and what
+    shipped, each of which loads the linked work); nothing is kept after the block."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def linked_work(session: Session, product_id: int) -> LinkedWork:
     """The commits and the items (with history) linked to each initiative, by initiative id."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _linked_work(session, product_id)
+    if product_id not in shared:
+        shared[product_id] = _linked_work(session, product_id)
+    commits, items = shared[product_id]
+    # Records are frozen; the lists are copied so one caller's edits never reach another.
+    return (
+        {key: list(found) for key, found in commits.items()},
+        {key: list(found) for key, found in items.items()},
+    )
+
+
+def _linked_work(session: Session, product_id: int) -> LinkedWork:
     of_product = initiative_ids_of(product_id)
     commit_stmt = (
         _commit_view()

@@ -1,5 +1,5 @@
 """The work behind the jobs: an insights run, a feedback file import, a digest send, a source
-sync, the watchers' risk check, and the queue check (``probe``).
+sync, the watchers' risk check, a report, and the queue check (``probe``).
 
 Each calls the same service as ``productpath insights run``, ``productpath feedback import``,
 ``productpath digest send`` or ``productpath sync``, and passes its progress on to the job's
@@ -157,6 +157,13 @@ def sync_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter)
     )
 
 
+def _report_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
+    """A report rendered and kept under the job's number (services/background/report_jobs.py)."""
+    from productpath.services.background.report_jobs import report_job
+
+    return report_job(handle, params, report)
+
+
 def probe_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
     """The queue check (``productpath jobs probe``): wait ``seconds`` in tenths, reporting each,
     and when ``log`` names a file, append one line there as the run ends: the job's number,
@@ -199,5 +206,6 @@ def standard_runner(max_threads: int = 2) -> JobRunner:
     runner.register("digests", JobKind("Digest send", digests_job))
     runner.register("sync", JobKind("Source sync", sync_job))
     runner.register(RISK_CHECK, JobKind("Risk check", risk_job))
+    runner.register("report", JobKind("Report", _report_job))
     runner.register("probe", JobKind("Queue check", probe_job))
     return runner

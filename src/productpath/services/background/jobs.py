@@ -407,12 +407,15 @@ def _settled(handle: OpenWorkspace, job_id: int) -> bool:
 
 class _Reporter:
     """The progress callback a job's work receives: kept in memory, written to the row
-    throttled, and the place where a stopping worker or a cancel interrupts the work."""
+    throttled, and the place where a stopping worker or a cancel interrupts the work. Its
+    ``job_id`` names the job, for work that keeps what it made under the job's number (a
+    generated report's file)."""
 
     def __init__(self, runner: JobRunner, handle: OpenWorkspace, job_id: int, publish: bool):
         self._runner = runner
         self._handle = handle
         self._job_id = job_id
+        self.job_id = job_id
         self._publish = publish
         self._stage = ""
         self._last = 0.0

@@ -16,20 +16,12 @@ from typing import Any
 
 from productpath.errors import InputError, NotFoundError
 from productpath.reports.changes import Facts
-from productpath.reports.engineering_report import build_engineering
-from productpath.reports.exec_report import build_exec
 from productpath.reports.glossary import Glossary, jargon_left, load_glossary
 from productpath.reports.model import ReportContext, long_date, plural
 from productpath.reports.render import render_html, render_markdown, render_pdf
-from productpath.reports.shipped_report import ShippedData, build_shipped
-from productpath.services.reporting import report_data, report_engineering
-from productpath.services.reporting.report_shipped import (
-    for_users,
-    report_items,
-    shipped_between,
-)
+from productpath.services.reporting.report_shipped import shipped_between
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import product_repo, report_repo
+from productpath.store import product_repo, report_repo, work_records
 from productpath.store.models import Initiative, Milestone
 
 __all__ = [
@@ -126,7 +118,20 @@ def build_context(
     today: dt.date | None = None,
 ) -> tuple[ReportContext, dict[str, Any], tuple[str, ...]]:
     """The report's context, the facts to record, and (exec) the jargon left after the
-    glossary. Stores nothing."""
+    glossary. Stores nothing. The plan, delivery status and what shipped each read the linked
+    work; within one report that is read once (:func:`work_records.sharing_linked_work`)."""
+    with work_records.sharing_linked_work():
+        return _build_context(handle, kind, since=since, milestone=milestone, today=today)
+
+
+def _build_context(
+    handle: OpenWorkspace,
+    kind: str,
+    *,
+    since: dt.date | None,
+    milestone: str | None,
+    today: dt.date | None,
+) -> tuple[ReportContext, dict[str, Any], tuple[str, ...]]:
     if kind not in REPORT_KINDS:
         raise InputError(
             f"unknown report '{kind}'; choose one of {', '.join(REPORT_KINDS)}", field="kind"
@@ -146,7 +151,13 @@ def build_context(
     previous_facts: Facts | None = previous.facts if previous else None
     previous_on = previous.generated_at.date() if previous else None
     sources = _sources(basis)
+    # Each kind imports only its own builders: the engineering report's read models (code
+    # health, the retrospective, the charts) cost a whole-process `report exec` a good part of
+    # its start-up, and the shipped reports need none of the roadmap's.
     if kind in ("customer", "release-notes"):
+        from productpath.reports.shipped_report import ShippedData, build_shipped
+        from productpath.services.reporting.report_shipped import for_users, report_items
+
         start, reason = _window(since, previous_on, today)
         with handle.store.read() as session:
             product_id = product_repo.find_id(session, handle.workspace.product) or -1
@@ -173,8 +184,13 @@ def build_context(
             sources=sources,
         )
         return context, facts, ()
+    from productpath.services.reporting import report_data
+
     common = report_data.common(handle, today, milestone, since if kind == "engineering" else None)
     if kind == "engineering":
+        from productpath.reports.engineering_report import build_engineering
+        from productpath.services.reporting import report_engineering
+
         eng = report_engineering.engineering_data(handle, common, today)
         context, facts = build_engineering(
             eng,
@@ -184,6 +200,8 @@ def build_context(
             sources=sources,
         )
         return context, facts, ()
+    from productpath.reports.exec_report import build_exec
+
     start, _ = _window(since, previous_on, today)
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product) or -1

@@ -8,6 +8,7 @@ from productpath.store.models.access import ApiToken, LoginAttempt, Membership, 
 from productpath.store.models.base import Base, Timestamped, UTCDateTime, utcnow
 from productpath.store.models.communication import (
     DigestDelivery,
+    GeneratedReport,
     Notification,
     RaciAssignment,
     ReportRun,
@@ -95,6 +96,7 @@ __all__ = [
     "FeedbackLabel",
     "FileChange",
     "ForecastRun",
+    "GeneratedReport",
     "GitTag",
     "Initiative",
     "InitiativeDependency",

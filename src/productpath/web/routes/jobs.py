@@ -2,12 +2,14 @@
 
 ``/jobs`` lists them (with the forms that start one, for editors), ``/jobs/{id}`` shows one;
 each has a ``.json`` twin, which ``static/jobs.js`` polls while a job runs. ``POST /jobs/insights``
-and ``POST /jobs/import`` (a multipart upload of a CSV, JSON or JSONL feedback file) start one
-and answer at once: 303 to the job's page for a form, 202 with the job for a JSON client.
+``POST /jobs/import`` (a multipart upload of a CSV, JSON or JSONL feedback file) and ``POST
+/jobs/report`` (a report, kept for ``GET /jobs/{id}/file``) start one and answer at once: 303 to
+the job's page for a form, 202 with the job for a JSON client.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import uuid
@@ -26,6 +28,7 @@ from productpath.errors import ConflictError, InputError, NotFoundError, Product
 from productpath.services.background.job_kinds import EMBEDDERS, IMPORT_FORMATS
 from productpath.services.background.jobs import JobRunner, JobsPage, JobView, get_job, jobs_page
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, RunnerDep, ViewerDep, render
+from productpath.web.routes.reports import REPORT_CSP
 
 router = APIRouter(tags=["jobs"])
 
@@ -98,6 +101,69 @@ def start_insights(
     """Run the insight engine (themes, kinds, sentiment) in the background."""
     params = {"seed": seed, "full": full, "embedder": embedder}
     return _start(request, handle, runner, "insights", params, principal.user_id)
+
+
+@router.post("/jobs/report", status_code=202, responses=_STARTED, response_model=None)
+def start_report(
+    request: Request,
+    principal: EditorDep,
+    _csrf: CsrfDep,
+    handle: HandleDep,
+    runner: RunnerDep,
+    kind: Annotated[str, Form(max_length=20)] = "exec",
+    fmt: Annotated[str, Form(alias="format", max_length=4)] = "pdf",
+    since: Annotated[str, Form(max_length=10)] = "",
+    milestone: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Generate a report (exec, engineering, customer, release-notes; md, html or pdf) in the
+    background: it is recorded like one from the CLI, and its file kept for
+    ``GET /jobs/{id}/file``."""
+    from productpath.services.background.report_jobs import JOB_KIND, report_params, report_subject
+
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        day = None
+        error = InputError(f"since '{since}' is not a YYYY-MM-DD date", field="since")
+        return _refused(request, handle, runner, 422, error)
+    try:
+        params = report_params(kind, fmt, since=day, milestone=milestone or None)
+    except InputError as exc:
+        return _refused(request, handle, runner, 422, exc)
+    return _start(
+        request,
+        handle,
+        runner,
+        JOB_KIND,
+        params,
+        principal.user_id,
+        subject=report_subject(params),
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/file",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/markdown": {}, "text/html": {}, "application/pdf": {}}},
+        404: {"description": "No such job, or it has generated no file (yet)."},
+    },
+)
+def job_file(job_id: str, _principal: ViewerDep, handle: HandleDep) -> Response:
+    """The report file a report job generated, as a download."""
+    from productpath.services.background.report_jobs import report_file
+
+    if not (job_id.isascii() and job_id.isdigit()) or len(job_id) > 12:
+        raise HTTPException(status_code=404, detail=f"no job '{job_id}'")
+    try:
+        found = report_file(handle, int(job_id))
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
+    if found.format == "html":  # the report's own document, opened from disk or a frame
+        headers["Content-Security-Policy"] = REPORT_CSP
+    media = found.media_type + ("; charset=utf-8" if found.format != "pdf" else "")
+    return Response(found.content, media_type=media, headers=headers)
 
 
 async def upload_form(request: Request) -> FormData:
@@ -230,9 +296,11 @@ def _start(
     kind: str,
     params: dict[str, Any],
     user_id: int | None,
+    *,
+    subject: str = "",
 ) -> Response:
     try:
-        job_id = runner.start_job(handle, kind, params, user_id)
+        job_id = runner.start_job(handle, kind, params, user_id, subject=subject)
     except ConflictError as exc:
         return _refused(request, handle, runner, 409, exc)
     except InputError as exc:
