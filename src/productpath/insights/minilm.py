@@ -43,8 +43,9 @@ LAYER_NORM_EPS = 1e-12
 # cache: 512 was the fastest of 256-4,096 on BANKING77 texts (twice 4,096's speed).
 TOKENS_PER_BATCH = 512
 MAX_TEXTS_PER_BATCH = 256
-# Threads that run batches side by side (each with one BLAS thread).
-WORKERS = max(1, min(os.cpu_count() or 1, 4))
+# Threads that run batches side by side (each with one BLAS thread). PRODUCTPATH_EMBED_THREADS
+# sets it, for several worker processes sharing a machine's cores (docs/deployment.md).
+WORKERS = max(1, int(os.environ.get("PRODUCTPATH_EMBED_THREADS") or min(os.cpu_count() or 1, 4)))
 
 Array = NDArray[np.float32]
 
