@@ -79,6 +79,15 @@ def _worker(settings: Settings, threads: int) -> subprocess.Popen[bytes]:
     )
 
 
+def _cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """User + system CPU seconds of a running process, all its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
         if proc.poll() is None:
@@ -112,6 +121,7 @@ def measure(
             queue.wait(job_ids, len(ids), lambda stage, done, total: None)
             with handle.store.read() as session:
                 jobs = list(session.scalars(select(Job).where(Job.id.in_(job_ids))))
+            cpu = sum(_cpu_seconds(proc) for proc in procs)
     finally:
         _stop(procs)
     start = min(j.started_at for j in jobs if j.started_at)
@@ -129,6 +139,8 @@ def measure(
         "write_share": write / (embed + write) if embed + write else 0.0,
         "write_rate": len(items) / write if write else 0.0,
         "workers_seen": len({j.worker for j in jobs}),
+        "cpu": cpu,
+        "per_cpu": len(items) / cpu if cpu else 0.0,
     }
 
 
@@ -176,11 +188,15 @@ def main() -> int:
         f"{args.items} items, {embedder.name}, batches of {args.batch}, {os.cpu_count()} cores, "
         f"load average {min(loads):.1f}-{max(loads):.1f}"
     )
-    print("| setting | texts/s | vs 1 worker | cache write share | cache write texts/s |")
-    print("|---|---|---|---|---|")
+    print(
+        "| setting | texts/s | vs 1 worker | workers' CPU s | texts per CPU s "
+        "| cache write share | cache write texts/s |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for label, figures in results:
         print(
             f"| {label} | {figures['rate']:.0f} | {figures['rate'] / base:.2f}x | "
+            f"{figures['cpu']:.1f} | {figures['per_cpu']:.0f} | "
             f"{100 * figures['write_share']:.1f}% | {figures['write_rate']:.0f} |"
         )
     share = results[0][1]["write_share"]
