@@ -68,6 +68,12 @@ def run(
     if note:
         typer.echo(note, err=True)
     with open_from(ctx) as handle, _stages() as progress:
+        batches = None
+        if not handle.workspace.uses_sqlite:
+            # PostgreSQL: a large embedding goes to batch jobs that every worker can take.
+            from productpath.services.background.job_kinds import batch_embedding, standard_runner
+
+            batches = batch_embedding(handle, standard_runner())
         report = run_insights(
             handle,
             seed=seed,
@@ -75,6 +81,7 @@ def run(
             embedder=embedder,
             progress=progress,
             group_by=None if group_by is None else group_by.value,
+            batches=batches,
         )
     if as_json:
         print_json(report.as_dict())

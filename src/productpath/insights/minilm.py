@@ -43,8 +43,9 @@ LAYER_NORM_EPS = 1e-12
 # cache: 512 was the fastest of 256-4,096 on BANKING77 texts (twice 4,096's speed).
 TOKENS_PER_BATCH = 512
 MAX_TEXTS_PER_BATCH = 256
-# Threads that run batches side by side (each with one BLAS thread).
-WORKERS = max(1, min(os.cpu_count() or 1, 4))
+# Threads that run batches side by side (each with one BLAS thread). PRODUCTPATH_EMBED_THREADS
+# sets it, for several worker processes sharing a machine's cores (docs/deployment.md).
+WORKERS = max(1, int(os.environ.get("PRODUCTPATH_EMBED_THREADS") or min(os.cpu_count() or 1, 4)))
 
 Array = NDArray[np.float32]
 
@@ -146,6 +147,19 @@ def _gelu(x: Array) -> Array:
     return x
 
 
+def _attend(qkv: Array, bias: Array) -> Array:
+    """Scaled dot-product attention of every head: (batch, heads, length, head) context rows
+    from the (3, batch, heads, length, head) projections; ``bias`` masks the padding."""
+    query = qkv[0] * np.float32(1.0 / math.sqrt(qkv.shape[-1]))
+    scores: Array = query @ qkv[1].transpose(0, 1, 3, 2)
+    scores += bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    context: Array = scores @ qkv[2]
+    return context
+
+
 def plan_batches(lengths: Sequence[int]) -> list[list[int]]:
     """Indices of texts grouped into batches of similar length, each within the word-piece budget
     once padded to its longest (a text longer than the budget gets a batch of its own)."""
@@ -239,13 +253,7 @@ class MiniLM:
         qkv += layer.qkv_b
         # (3, batch, heads, length, head) views of the fused projection.
         qkv = qkv.reshape(batch, length, 3, HEADS, head).transpose(2, 0, 3, 1, 4)
-        query = qkv[0] * np.float32(1.0 / math.sqrt(head))
-        scores = query @ qkv[1].transpose(0, 1, 3, 2)
-        scores += bias
-        scores -= scores.max(axis=-1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * length, HIDDEN)
+        context = _attend(qkv, bias).transpose(0, 2, 1, 3).reshape(batch * length, HIDDEN)
         attended = context @ layer.out_w
         attended += layer.out_b
         attended += x

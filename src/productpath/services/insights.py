@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +48,16 @@ STAGES = ("embed", "cluster", "label", "kind", "sentiment", "trends")
 EMBED_BLOCK = 20_000
 
 Progress = pipeline.StageProgress
+
+
+class BatchEmbedding(Protocol):
+    """Embeds a large run's missing texts as batches that workers take (PostgreSQL:
+    ``services/background/embed_batches.py``): on return every item's vector is in the cache."""
+
+    # Below this many texts to embed, the run embeds them itself.
+    threshold: int
+
+    def __call__(self, embedder: Embedder, item_ids: list[int], progress: Progress) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -132,8 +142,12 @@ def run_insights(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     group_by: str | None = None,
+    batches: BatchEmbedding | None = None,
 ) -> InsightRunReport:
     """Analyse the product's feedback; see the module docstring for what is stored.
+
+    ``batches``: when given and at least its threshold of texts are missing from the cache,
+    they are embedded by batch jobs (the vectors are the same; only who computes them changes).
 
     ``group_by`` (``repo``, ``source``, ``segment``) finds themes within each value of that
     facet, ``none`` across all items; None keeps what the last run did. A change re-clusters.
@@ -190,7 +204,9 @@ def run_insights(
     texts = [items[i].text for i in targets]
 
     report_progress("embed", 0, len(targets))
-    vectors, report.embedded = _embeddings(handle, embedder, texts, report_progress)
+    vectors, report.embedded = _embeddings(
+        handle, embedder, texts, report_progress, [items[i].id for i in targets], batches
+    )
     clock.lap("embed")
 
     semantic = embedder.name == MINILM_NAME
@@ -407,23 +423,30 @@ def _embeddings(
     embedder: Embedder,
     texts: list[str],
     progress: Progress,
+    item_ids: list[int] | None = None,
+    batches: BatchEmbedding | None = None,
 ) -> tuple[NDArray[np.float32], int]:
     """Vectors for ``texts`` (rows aligned), from the cache or embedded; how many were new.
 
     What is embedded is each text's cleaned copy (``insights/embed_text.py``); the cache is keyed
     by that copy and the cleaning's version, so a vector made from an uncleaned text is not reused.
+    With ``batches`` (and ``item_ids``, the items the texts are from), enough missing texts are
+    embedded by batch jobs first and read back from the cache; each vector lands in the rows of
+    its own text, so the order the batches finish in changes nothing.
     """
-    texts = [embedding_text(text) for text in texts]
-    hashes = [text_hash(f"{EMBED_TEXT_VERSION}\n{text}") for text in texts]
+    keyed = [embedding_key(text) for text in texts]
+    texts = [text for text, _ in keyed]
+    hashes = [key for _, key in keyed]
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     rows: dict[str, list[int]] = {}
     for row, key in enumerate(hashes):
         rows.setdefault(key, []).append(row)
-    with handle.store.read() as session:
-        for key, blob in insight_repo.cached_vectors(session, embedder.name, hashes):
-            vector = np.frombuffer(blob, dtype=np.float32)
-            if vector.shape[0] == embedder.dim:
-                vectors[rows.pop(key)] = vector
+    _from_cache(handle, embedder, vectors, rows, hashes)
+    new = len(rows)
+    if batches is not None and item_ids is not None and len(rows) >= batches.threshold:
+        firsts = sorted(members[0] for members in rows.values())
+        batches(embedder, [item_ids[row] for row in firsts], progress)
+        _from_cache(handle, embedder, vectors, rows, list(rows))
     missing = sorted(rows, key=lambda key: rows[key][0])
     done_before = len(texts) - sum(len(rows[key]) for key in missing)
     progress("embed", done_before, len(texts))
@@ -438,21 +461,47 @@ def _embeddings(
         )
         for key, vector in zip(block, fresh, strict=True):
             vectors[rows[key]] = vector
-        with handle.store.write() as session:
-            # Another run may have cached some of these meanwhile; add only what is still absent.
-            present = {k for k, _ in insight_repo.cached_vectors(session, embedder.name, block)}
-            insight_repo.cache_vectors(
-                session,
-                embedder.name,
-                embedder.dim,
-                {
-                    key: np.asarray(vector, dtype="<f4").tobytes()
-                    for key, vector in zip(block, fresh, strict=True)
-                    if key not in present
-                },
-            )
+        cache_vectors(handle, embedder, block, fresh)
     progress("embed", len(texts), len(texts))
-    return vectors, len(missing)
+    return vectors, new
+
+
+def embedding_key(text: str) -> tuple[str, str]:
+    """The copy of ``text`` that is embedded, and its key in the embedding cache."""
+    cleaned = embedding_text(text)
+    return cleaned, text_hash(f"{EMBED_TEXT_VERSION}\n{cleaned}")
+
+
+def cache_vectors(
+    handle: OpenWorkspace, embedder: Embedder, keys: list[str], fresh: NDArray[np.float32]
+) -> None:
+    """Store freshly embedded vectors under their keys (rows aligned), keeping what another run
+    or batch cached meanwhile."""
+    with handle.store.write() as session:
+        insight_repo.cache_vectors_absent(
+            session,
+            embedder.name,
+            embedder.dim,
+            {
+                key: np.asarray(vector, dtype="<f4").tobytes()
+                for key, vector in zip(keys, fresh, strict=True)
+            },
+        )
+
+
+def _from_cache(
+    handle: OpenWorkspace,
+    embedder: Embedder,
+    vectors: NDArray[np.float32],
+    rows: dict[str, list[int]],
+    keys: list[str],
+) -> None:
+    """Fill the rows of ``keys`` found in the cache and take them out of ``rows``."""
+    with handle.store.read() as session:
+        for key, blob in insight_repo.cached_vectors(session, embedder.name, keys):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.shape[0] == embedder.dim and key in rows:
+                vectors[rows.pop(key)] = vector
 
 
 def _offset(progress: Progress, before: int, total: int) -> Callable[[int], None]:

@@ -359,3 +359,32 @@ def facet_values(session: Session, product_id: int, facet: str) -> list[str]:
         .order_by(FeedbackItem.id)
     )
     return [str(value or "") for value in session.scalars(stmt)]
+
+
+def item_texts(session: Session, product_id: int, ids: Sequence[int]) -> dict[int, str]:
+    """The text of each of ``ids`` that is a feedback item of the product (an embedding batch)."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        stmt = select(FeedbackItem.id, FeedbackItem.text).where(
+            FeedbackItem.product_id == product_id,
+            FeedbackItem.id.in_(ids[start : start + IN_CHUNK]),
+        )
+        texts.update((row[0], row[1]) for row in session.execute(stmt))
+    return texts
+
+
+def cache_vectors_absent(
+    session: Session, model: str, dim: int, vectors: Mapping[str, bytes]
+) -> None:
+    """Add vectors, skipping any hash another writer cached meanwhile (``ON CONFLICT DO
+    NOTHING``): embedding batches running side by side never fail on each other's rows."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"model": model, "text_hash": h, "dim": dim, "vector": v} for h, v in vectors.items()]
+    for start in range(0, len(rows), CHUNK_SIZE):
+        stmt = dialect_insert(EmbeddingCache).on_conflict_do_nothing(
+            index_elements=["model", "text_hash"]
+        )
+        session.execute(stmt, rows[start : start + CHUNK_SIZE])

@@ -183,3 +183,14 @@ def interrupt(session: Session, before: dt.datetime, message: str) -> int:
         .values(status="failed", message=message, finished_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def statuses(session: Session, job_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, status, message) of each of ``job_ids`` still present, by id."""
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(job_ids), 900):
+        stmt = select(Job.id, Job.status, Job.message).where(
+            Job.id.in_(job_ids[start : start + 900])
+        )
+        rows.extend((row[0], row[1], row[2]) for row in session.execute(stmt))
+    return sorted(rows)

@@ -23,8 +23,17 @@ EMBEDDERS = ("auto", "hashing", "minilm")
 IMPORT_FORMATS = ("csv", "json", "jsonl")
 
 
-def insights_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
-    """``params``: seed (int), full (bool), embedder (auto | hashing | minilm)."""
+def insights_job(
+    handle: OpenWorkspace,
+    params: Mapping[str, Any],
+    report: Reporter,
+    runner: JobRunner | None = None,
+) -> str:
+    """``params``: seed (int), full (bool), embedder (auto | hashing | minilm).
+
+    With ``runner`` on PostgreSQL, a run with many texts to embed queues them as batch jobs for
+    every worker to take (``embed_batches.py``).
+    """
     from productpath.insights.embed import (
         HashingEmbedder,
         MiniLMEmbedder,
@@ -54,6 +63,7 @@ def insights_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Repor
         full=bool(params.get("full", False)),
         embedder=embedder,
         progress=report,
+        batches=None if runner is None else batch_embedding(handle, runner),
     )
     if result.note and not result.themes:
         return result.note
@@ -61,6 +71,16 @@ def insights_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Repor
         f"{result.themes} themes from {result.items} items ({result.analysed} analysed, "
         f"{result.new_themes} new themes, {result.unassigned} unassigned; {result.embedder})"
     )
+
+
+def batch_embedding(handle: OpenWorkspace, runner: JobRunner) -> Any:
+    """How a run on this workspace embeds many texts: batch jobs on PostgreSQL, None (in the
+    run's own process) on SQLite."""
+    if handle.workspace.uses_sqlite:
+        return None
+    from productpath.services.background.embed_batches import QueuedBatches
+
+    return QueuedBatches(runner, handle)
 
 
 def import_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
@@ -198,10 +218,24 @@ def count_records(path: Path, file_format: str) -> int | None:
     return max(0, lines - 1) if file_format == "csv" else lines
 
 
+def embed_batch_job(handle: OpenWorkspace, params: Mapping[str, Any], report: Reporter) -> str:
+    """One batch of a large insights run's embedding (``embed_batches.py``)."""
+    from productpath.services.background.embed_batches import embed_batch_job as work
+
+    return work(handle, params, report)
+
+
 def standard_runner(max_threads: int = 2) -> JobRunner:
     """A runner that knows every kind of job."""
     runner = JobRunner(max_threads=max_threads)
-    runner.register("insights", JobKind("Insights run", insights_job))
+    runner.register(
+        "insights",
+        JobKind(
+            "Insights run",
+            lambda handle, params, report: insights_job(handle, params, report, runner),
+        ),
+    )
+    runner.register("embed_batch", JobKind("Embedding batch", embed_batch_job))
     runner.register("import", JobKind("Feedback import", import_job, holds_write_lock=True))
     runner.register("digests", JobKind("Digest send", digests_job))
     runner.register("sync", JobKind("Source sync", sync_job))
