@@ -148,7 +148,7 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
         rows = insight_repo.readings(session, product_id)
         run = insight_repo.last_run(session, product_id)
         total = feedback_repo.count(session, product_id)
-        dismissed = curation_repo.dismissed_ids(session, product_id)
+        gone = curation_repo.dismissed_ids(session, product_id)  # dismissed: not feedback
     trends, as_of = _trends(rows)
     by_theme = _group(rows)
     summaries = [
@@ -163,8 +163,8 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
         run=_run_info(run),
         items=total,
         analysed=len(rows),
-        unassigned=sum(1 for r in rows if r.theme_number is None) - len(dismissed),
-        dismissed=len(dismissed),
+        unassigned=sum(1 for r in rows if r.theme_number is None and r.feedback_id not in gone),
+        dismissed=len(gone),
         min_theme_size=smallest_theme(len(rows)),
         as_of=as_of,
         test=f"{TEST_NAME}, {ADJUSTMENT}-adjusted across themes",
