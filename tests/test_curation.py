@@ -250,3 +250,23 @@ def test_the_migration_moves_a_source_s_kind_into_the_labels(database_url: str) 
         assert back == {1: "bug", 2: None, 3: None, 4: None}
     finally:
         engine.dispose()
+
+
+def test_dismissed_items_are_not_counted_as_unassigned(curated: Path) -> None:
+    assert _unassigned() == (0, 0)
+    _ok("feedback", "dismiss", "c2", "c3")
+    assert _unassigned() == (0, 2)  # in no theme, but by a person's choice: not feedback
+    for extra in ((), ("--full",)):
+        report = json.loads(_ok("insights", "run", "--embedder", "hashing", "--json", *extra))
+        assert (report["unassigned"], report["dismissed"]) == (0, 2)
+        assert report["unassigned_since_full"] == 0
+        assert _unassigned() == (0, 2)
+    assert "0 items unassigned, 2 dismissed as not feedback" in _ok("insights", "run")
+    undo = max(d["number"] for d in json.loads(_ok("curation", "list", "--json")))
+    _ok("curation", "undo", str(undo))
+    assert _unassigned() == (0, 0)  # back in their theme
+
+
+def _unassigned() -> tuple[int, int]:
+    listing = json.loads(_ok("themes", "list", "--json"))
+    return listing["unassigned"], listing["dismissed"]

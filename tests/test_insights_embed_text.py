@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,34 @@ def test_issues_that_differ_only_in_their_logs_share_one_vector(
     report = run_insights(opened, embedder=HashingEmbedder(), seed=1)
     # Three stored texts, all different, one cleaned text: embedded once.
     assert report.analysed == 3 and report.embedded == 1
+
+
+def test_the_one_line_shortcut_cleans_as_the_full_cleaning_does() -> None:
+    from productpath.insights import embed_text
+
+    lines = [
+        "my card  was\tcharged twice ",
+        "None",
+        "N/A",
+        "  ...  ",
+        "### Steps",
+        "**Describe the bug**",
+        "- [x] I searched",
+        "```python print(1)",
+        "    indented code",
+        "Traceback (most recent call last): boom",
+        'File "app.py", line 3, in main',
+        "2026-01-02 10:11 server started",
+        "ERROR: disk full",
+        "app.py:12 failed",
+        "at com.app.Main.run(Main.java:10)",
+        "x\r\x0cy \x0b",
+        "word " * 400,
+        "",
+    ]
+    sample = Path(__file__).parent / "data" / "banking77" / "test.csv.gz"
+    lines += gzip.decompress(sample.read_bytes()).decode("utf-8").split("\n")[:3000]
+    for line in lines:
+        assert "\n" not in line and "<" not in line
+        assert embedding_text(line) == embed_text._slow(line), line
+        assert embedding_text(line, 40) == embed_text._slow(line, 40), line

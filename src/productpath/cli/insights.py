@@ -102,7 +102,8 @@ def _summary(report: Any) -> None:
     typer.echo(
         f"{how} {_items(report.items)} ({report.analysed:,} analysed, {report.embedded:,} "
         f"embedded with {report.embedder}): {themes} "
-        f"({report.new_themes} new), {_items(report.unassigned)} unassigned."
+        f"({report.new_themes} new), {_items(report.unassigned)} unassigned"
+        + (f", {report.dismissed:,} dismissed as not feedback." if report.dismissed else ".")
     )
     if report.note:
         typer.echo(f"note: {report.note}")

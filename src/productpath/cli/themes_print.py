@@ -83,7 +83,8 @@ def print_themes(page: ThemesPage, *, wide: bool = False) -> None:
     if not full:
         console.print("[dim]Share, weekly counts, who asks: --wide, or a wider terminal.[/]")
     console.print(
-        f"{page.analysed:,} of {page.items:,} items analysed, {page.unassigned:,} unassigned; "
+        f"{page.analysed:,} of {page.items:,} items analysed, {page.unassigned:,} unassigned"
+        f"{f', {page.dismissed:,} dismissed as not feedback' if page.dismissed else ''}; "
         f"trend: last 4 weeks' share vs before, up to {page.as_of}. "
         f"Emerging: {page.test}."
     )

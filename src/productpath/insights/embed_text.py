@@ -59,6 +59,16 @@ def embedding_text(text: str, budget: int = EMBED_CHAR_BUDGET) -> str:
     When cleaning would leave nothing (a report that is only a traceback), the text is kept as
     it was, cut to the budget: an item still needs a vector, and the trace is all it says.
     """
+    if "\n" not in text and "<" not in text:
+        # One line and no HTML: every other pattern takes the whole line or nothing, and an
+        # emptied text falls back to itself, so the result is the line with its spaces
+        # collapsed. Short messages (most feedback) skip the regexes: a split of a large theme
+        # cleans each member's text to find its cached vector.
+        return _cut(_SPACE_RUN.sub(" ", text).strip(), budget)
+    return _slow(text, budget)
+
+
+def _slow(text: str, budget: int = EMBED_CHAR_BUDGET) -> str:
     cleaned = _clean(text)
     if not cleaned:
         cleaned = _SPACE_RUN.sub(" ", text).strip()

@@ -80,8 +80,9 @@ class InsightRunReport:
     embedded: int
     themes: int
     new_themes: int
-    unassigned: int
+    unassigned: int  # in no theme, dismissed items (not feedback) left out
     new_unassigned: int
+    dismissed: int = 0  # items a person dismissed as not feedback: in no theme, by choice
     relabelled: bool = False
     # The fewest items a theme can have in this workspace (``cluster.smallest_theme``).
     min_theme_size: int = 0
@@ -243,8 +244,6 @@ def run_insights(
     reread = _reread_kinds(handle, embedder, items, targets, classifier) if relearn else []
     report.relabelled = analysis.relabelled
     report.dated_after_today = analysis.dated_after_today
-    report.new_unassigned = int((analysis.themed.numbers < 0).sum())
-    report.unassigned = int((analysis.numbers < 0).sum())
     report.new_themes = len(analysis.themed.new_numbers)
     report.themes = analysis.themes
     report.min_theme_size = analysis.min_theme_size
@@ -332,9 +331,16 @@ def _write(
         insight_repo.refresh_sizes(session, product_id)
         if full and (curated.pins or curated.absorbed):
             recentre(session, product_id, _curated_numbers(curated))
+        # Counted after the curation: a dismissed item is not feedback, so it is not
+        # "unassigned" (it is in no theme by a person's choice), and a moved one has a theme.
+        dismissed = curated.dismissed()
+        report.dismissed = len(dismissed)
+        unthemed = insight_repo.unthemed_ids(session, product_id) - dismissed
+        report.unassigned = len(unthemed)
+        report.new_unassigned = len(unthemed & {items[i].id for i in targets})
         if not full:
             report.unassigned_since_full = insight_repo.unassigned_since_full_run(
-                session, product_id
+                session, product_id, dismissed
             )
             report.suggest_full = report.unassigned_since_full >= report.min_theme_size
         clock.lap("write")

@@ -175,6 +175,22 @@ def curated_state(session: Session, product_id: int) -> Curated:
     return replay(decisions(session, product_id, active_only=True))
 
 
+def dismissed_ids(session: Session, product_id: int) -> set[int]:
+    """Items dismissed as not feedback by the decisions not undone (a later move of one takes
+    it back). Without a standing dismissal no decision is read, so pages that only need this
+    stay cheap on a long log."""
+    standing = session.scalar(
+        select(func.count())
+        .select_from(CurationDecision)
+        .where(
+            CurationDecision.product_id == product_id,
+            CurationDecision.action == "dismiss",
+            CurationDecision.undone_at.is_(None),
+        )
+    )
+    return curated_state(session, product_id).dismissed() if standing else set()
+
+
 def apply(session: Session, product_id: int, newest: StoredDecision | None = None) -> Curated:
     """Lay the decisions not undone over the product's readings and themes; what they say.
 

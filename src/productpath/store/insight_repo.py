@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -230,23 +230,32 @@ def add_run(session: Session, run: InsightRun) -> None:
     session.flush()
 
 
-def unassigned_since_full_run(session: Session, product_id: int) -> int:
+def unthemed_ids(
+    session: Session, product_id: int, *, read_after: dt.datetime | None = None
+) -> set[int]:
+    """Analysed items in no theme (read after ``read_after`` when given)."""
+    stmt = (
+        select(FeedbackInsight.feedback_id)
+        .join(FeedbackItem, FeedbackItem.id == FeedbackInsight.feedback_id)
+        .where(FeedbackItem.product_id == product_id, FeedbackInsight.theme_id.is_(None))
+    )
+    if read_after is not None:
+        stmt = stmt.where(FeedbackInsight.analysed_at > read_after)
+    return set(session.scalars(stmt))
+
+
+def unassigned_since_full_run(
+    session: Session, product_id: int, dismissed: Collection[int] = ()
+) -> int:
     """Items in no theme read after the product's last full run (every such item when there was
-    none): the ones no clustering has yet seen together."""
+    none): the ones no clustering has yet seen together. ``dismissed`` items (not feedback, see
+    ``feedback dismiss``) are in no theme by a person's choice and are not counted."""
     last_full = session.scalar(
         select(func.max(InsightRun.finished_at)).where(
             InsightRun.product_id == product_id, InsightRun.full.is_(True)
         )
     )
-    stmt = (
-        select(func.count())
-        .select_from(FeedbackInsight)
-        .join(FeedbackItem, FeedbackItem.id == FeedbackInsight.feedback_id)
-        .where(FeedbackItem.product_id == product_id, FeedbackInsight.theme_id.is_(None))
-    )
-    if last_full is not None:
-        stmt = stmt.where(FeedbackInsight.analysed_at > last_full)
-    return int(session.scalar(stmt) or 0)
+    return len(unthemed_ids(session, product_id, read_after=last_full) - set(dismissed))
 
 
 def last_run(session: Session, product_id: int) -> InsightRun | None:

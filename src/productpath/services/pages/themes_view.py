@@ -26,7 +26,7 @@ from productpath.insights.trends import (
 )
 from productpath.services.page_common import product_info
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import feedback_repo, insight_repo, label_repo, product_repo
+from productpath.store import curation_repo, feedback_repo, insight_repo, label_repo, product_repo
 from productpath.store.insight_repo import ReadingRow
 from productpath.store.models import InsightRun
 
@@ -105,7 +105,8 @@ class ThemesPage(View):
     run: RunInfo | None
     items: int
     analysed: int
-    unassigned: int
+    unassigned: int  # in no theme, dismissed items left out (they are not feedback)
+    dismissed: int = 0  # items a person dismissed as not feedback (``feedback dismiss``)
     min_theme_size: int  # the fewest alike items that make a theme, for this many analysed
     as_of: dt.date | None
     test: str
@@ -147,6 +148,7 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
         rows = insight_repo.readings(session, product_id)
         run = insight_repo.last_run(session, product_id)
         total = feedback_repo.count(session, product_id)
+        gone = curation_repo.dismissed_ids(session, product_id)  # dismissed: not feedback
     trends, as_of = _trends(rows)
     by_theme = _group(rows)
     summaries = [
@@ -161,7 +163,8 @@ def themes_page(handle: OpenWorkspace) -> ThemesPage:
         run=_run_info(run),
         items=total,
         analysed=len(rows),
-        unassigned=sum(1 for r in rows if r.theme_number is None),
+        unassigned=sum(1 for r in rows if r.theme_number is None and r.feedback_id not in gone),
+        dismissed=len(gone),
         min_theme_size=smallest_theme(len(rows)),
         as_of=as_of,
         test=f"{TEST_NAME}, {ADJUSTMENT}-adjusted across themes",
