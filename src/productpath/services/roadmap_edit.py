@@ -127,7 +127,7 @@ def edit_object(
                 return saved
         old, product_id = _current(session, handle)
         index = _index(old, section, object_type, key)
-        version = _locked_version(session, product_id, object_type, key, expected_version)
+        version = locked_version(session, product_id, object_type, key, expected_version)
         item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
         new = _validated(session, product_id, old, section, index, item)
         changed = _save(session, product_id, old, new, actor=actor, via=via)
@@ -171,7 +171,7 @@ def remove_object(
     with handle.store.write() as session:
         old, product_id = _current(session, handle)
         index = _index(old, section, object_type, key)
-        stored = _locked_version(session, product_id, object_type, key, expected_version)
+        stored = locked_version(session, product_id, object_type, key, expected_version)
         users = [
             i.id for i in old.initiatives if getattr(i, REFERENCED_AS[object_type], None) == key
         ]
@@ -237,7 +237,7 @@ def _edit_initiative(
     part = None if product_id is None else initiative_slice(session, product_id, key)
     if part is None or product_id is None:
         return None
-    version = _locked_version(session, product_id, "initiative", key, expected_version)
+    version = locked_version(session, product_id, "initiative", key, expected_version)
     item = {**part.spec.model_dump(mode="json"), **values, "id": key}
 
     def owner(name: str, index: int) -> str | None:
@@ -291,9 +291,11 @@ def _index(doc: RoadmapDoc, section: str, object_type: str, key: str) -> int:
     raise NotFoundError(f"no {object_type} '{key}' in this workspace")
 
 
-def _locked_version(
+def locked_version(
     session: Session, product_id: int, object_type: str, key: str, expected: int | None
 ) -> int:
+    """The object's stored version, its row locked for this write; NotFoundError, or
+    ConflictError when ``expected`` (None: any) is not it. Every roadmap edit checks here."""
     stored = versioned_row(session, product_id, object_type, key, lock=True)
     if stored is None:
         raise NotFoundError(f"no {object_type} '{key}' in this workspace")
