@@ -163,10 +163,11 @@ def tags(session: Session, product_id: int) -> list[TagRecord]:
 
 
 def linked_work(
-    session: Session, product_id: int
+    session: Session, product_id: int, only: Sequence[int] | None = None
 ) -> tuple[dict[int, list[CommitRecord]], dict[int, list[ItemRecord]]]:
-    """The commits and the items (with history) linked to each initiative, by initiative id."""
-    of_product = initiative_ids_of(product_id)
+    """The commits and the items (with history) linked to each initiative, by initiative id
+    (``only``: to these initiatives of the product alone)."""
+    of_product: Any = initiative_ids_of(product_id) if only is None else list(only)
     commit_stmt = (
         _commit_view()
         .add_columns(WorkLink.initiative_id)
