@@ -131,3 +131,48 @@ def test_a_cycle_through_another_initiative_is_named_and_nothing_is_saved(
     assert f"in initiative '{first}', field 'depends_on[0]'" in bad.value.reason
     assert load_roadmap(handle) == after_first
     assert object_spec(handle, "initiative", last)[1] == version
+
+
+def test_an_own_field_edit_keeps_the_feedback_digest_and_the_scores_stay_right(
+    handle: OpenWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cached path: scoring's pass over the feedback (keyed on the data version) is carried
+    over an edit of an initiative's own fields, and gives the scores a fresh read gives."""
+    from productpath.services.scoring import ranked_initiatives
+    from productpath.store import scoring_repo
+
+    reads: list[int] = []
+    real = scoring_repo._read_digest
+
+    def counted(*args: object) -> scoring_repo.FeedbackDigest:
+        reads.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scoring_repo, "_read_digest", counted)
+    ranked_initiatives(handle)
+    assert reads == [1]
+    _, version = object_spec(handle, "initiative", "onboarding")
+    saved = edit_object(
+        handle,
+        "initiative",
+        "onboarding",
+        {
+            "title": "Onboarding, renamed",
+            "estimate": {"optimistic": 1, "likely": 2, "pessimistic": 8},
+        },
+        expected_version=version,
+        actor="a",
+        via="web",
+    )
+    assert saved.changed == ("title", "estimate")
+    carried = ranked_initiatives(handle)
+    assert reads == [1]  # no second pass over the feedback
+    assert any(s.key == "onboarding" and s.title == "Onboarding, renamed" for s in carried)
+    scoring_repo._DIGESTS.clear()
+    assert ranked_initiatives(handle) == carried  # what a fresh read gives
+    assert reads == [1, 1]
+    # Any other write is not vouched for: the digest is read again after it.
+    with handle.store.write():
+        pass
+    ranked_initiatives(handle)
+    assert reads == [1, 1, 1]

@@ -1,10 +1,17 @@
 """Edit one roadmap object (initiative, objective, milestone, team) from the browser or the API,
 through exactly the rules of ``roadmap apply``.
 
-Every save takes the stored roadmap, changes the one object, validates the whole document with
-``validate_data`` (the reader of roadmap.yaml's rules and error wording), checks linked themes
-and feedback against the store, and then saves it with the same ``save_doc`` and records the
-same history as an apply, all in one write transaction: an invalid edit writes nothing.
+Every save takes the stored roadmap, changes the one object, validates it with the rules and
+error wording of roadmap.yaml (``ingest.roadmap_yaml``), checks linked themes and feedback
+against the store, and then saves it as an apply does (``save_doc``) and records the same
+history, all in one write transaction: an invalid edit writes nothing.
+
+An edit of one initiative's own fields (title, status, team, dates, estimate, dependencies...:
+``INITIATIVE_OWN_FIELDS``) does not build the whole roadmap: the initiative, the roadmap's keys
+and its dependency graph are read as rows (``store.initiative_slice``) and checked by the same
+rules (``validate_initiative_edit``), and only that initiative's row is written. Such an edit
+touches no feedback, so scoring's cached pass over the feedback stays current across it
+(``scoring_repo.feedback_untouched``). Other edits take the whole-roadmap path.
 
 An edit names the version it was based on. The object's row is read ``FOR UPDATE`` (so two
 PostgreSQL writers queue up; SQLite has one writer anyway), and a version other than the stored
@@ -33,7 +40,7 @@ from productpath.services.delivery import relink_session
 from productpath.services.history import record_diff
 from productpath.services.initiative_edit import notify_voters
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import evidence_repo, product_repo
+from productpath.store import evidence_repo, product_repo, scoring_repo
 from productpath.store.initiative_slice import initiative_slice
 from productpath.store.models import Initiative
 from productpath.store.roadmap_repo import (
@@ -117,25 +124,49 @@ def edit_object(
     section = _section(object_type)
     if "id" in values and values["id"] != key:
         raise InputError("the key of an existing object cannot be changed", field="id")
+    mark = None
     with handle.store.write() as session:
+        saved = None
         if object_type == "initiative":
             saved = _edit_initiative(session, handle, key, values, expected_version, actor, via)
-            if saved is not None:
-                log.info(
-                    "initiative %s edited by %s (%s): %s", key, actor, via, ", ".join(saved.changed)
-                )
-                return saved
-        old, product_id = _current(session, handle)
-        index = _index(old, section, object_type, key)
-        version = locked_version(session, product_id, object_type, key, expected_version)
-        item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
-        new = _validated(session, product_id, old, section, index, item)
-        changed = _save(session, product_id, old, new, actor=actor, via=via)
-        if not changed:
-            return Saved(object_type, key, version, ())
-        if object_type == "initiative" and "status" in changed:
-            _tell_voters(session, product_id, new, key)
-    log.info("%s %s edited by %s (%s): %s", object_type, key, actor, via, ", ".join(changed))
+            if saved is not None and saved.changed:
+                # Own fields of one initiative: no feedback, theme or customer row changed.
+                mark = scoring_repo.feedback_untouched(session)
+        if saved is None:
+            saved = _edit_whole(
+                session, handle, section, object_type, key, values, expected_version, actor, via
+            )
+    if mark is not None:
+        scoring_repo.digests_still_current(mark)
+    if saved.changed:
+        log.info(
+            "%s %s edited by %s (%s): %s", object_type, key, actor, via, ", ".join(saved.changed)
+        )
+    return saved
+
+
+def _edit_whole(
+    session: Session,
+    handle: OpenWorkspace,
+    section: str,
+    object_type: str,
+    key: str,
+    values: Mapping[str, Any],
+    expected_version: int,
+    actor: str,
+    via: str,
+) -> Saved:
+    """Any edit, checked on the whole stored roadmap with the one item changed."""
+    old, product_id = _current(session, handle)
+    index = _index(old, section, object_type, key)
+    version = locked_version(session, product_id, object_type, key, expected_version)
+    item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
+    new = _validated(session, product_id, old, section, index, item)
+    changed = _save(session, product_id, old, new, actor=actor, via=via)
+    if not changed:
+        return Saved(object_type, key, version, ())
+    if object_type == "initiative" and "status" in changed:
+        _tell_voters(session, product_id, new, key)
     return Saved(object_type, key, version + 1, changed)
 
 

@@ -163,6 +163,28 @@ def feedback_digest(session: Session, product_id: int, window: dt.timedelta) -> 
     return digest
 
 
+def feedback_untouched(session: Session) -> tuple[str, int]:
+    """Said last in a write transaction that changed no feedback item, insight, theme or
+    customer: the data version before it, its row locked (PostgreSQL; SQLite's writer holds the
+    database) so this transaction's commit makes it exactly one more. Hand the result to
+    :func:`digests_still_current` once the transaction has committed."""
+    from productpath.store.models.state import DataVersion
+
+    found = session.scalar(select(DataVersion.n).where(DataVersion.id == 1).with_for_update())
+    return str(session.get_bind().engine.url), int(found or 0)
+
+
+def digests_still_current(mark: tuple[str, int]) -> None:
+    """After the commit of a write that :func:`feedback_untouched` vouched for: the digests read
+    at the version before it hold at the version it made (the next read need not pass over every
+    feedback item again because an initiative's title changed)."""
+    url, before = mark
+    with _DIGESTS_LOCK:
+        for key, (version, at, digest) in list(_DIGESTS.items()):
+            if key[0] == url and version == before:
+                _DIGESTS[key] = (before + 1, at, digest)
+
+
 def _read_digest(session: Session, product_id: int, window: dt.timedelta) -> FeedbackDigest:
     said = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
     # The newest item not dated after today: one item dated 2099 by mistake must not move the
