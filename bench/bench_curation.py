@@ -4,7 +4,7 @@ move, each one decision through the service the CLI, web and API call, on 100,00
 python bench/bench_curation.py [--feedback N] [--rounds N] [--postgres]
 
 The workspace: the packaged demo feedback (1,440 BANKING77 messages) imported and analysed with
-the hashing embedder (a full run finds its themes), then grown with bench/grow_workspace.py to
+the hashing embedder (a full run finds its themes), then grown with bench/grow.py to
 ``--feedback`` items: grown items copy the reading (theme, kind, sentiment) of the item they
 were sampled from, so themes hold about N/60 items each, as after a run. Each round takes every
 decision once on themes drawn afresh (largest first, then the next ones), so a round never
@@ -17,52 +17,26 @@ PRODUCTPATH_BENCH_DATABASE_URL's (default: the local ``test`` database) instead 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grow_workspace import PACKAGED_FEEDBACK, grow
+from grow import grown_workspace
+from grow_workspace import PACKAGED_FEEDBACK
 
 from productpath.insights.embed import HashingEmbedder
 from productpath.services import curation
 from productpath.services.feedback import import_feedback
 from productpath.services.insights import run_insights
 from productpath.services.pages.themes_view import themes_page
-from productpath.services.workspace import OpenWorkspace, init_workspace, open_workspace
-from productpath.settings import Settings
+from productpath.services.workspace import OpenWorkspace, open_workspace
 
 TARGET_MS = 300.0
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def _database(postgres: bool) -> Iterator[str | None]:
-    if not postgres:
-        yield None
-        return
-    base = os.environ.get("PRODUCTPATH_BENCH_DATABASE_URL", DEFAULT_PG)
-    name = f"pp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 CPU_MS: dict[str, list[float]] = {}  # process CPU per decision: steadier than wall on a busy host
@@ -117,19 +91,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    with _database(args.postgres) as url:
-        root = Path(tempfile.mkdtemp(prefix="pp-bench-curation-")) / "ws"
-        init_workspace(root, "Pocket", url)
-        settings = Settings(workspace=root, database_url=url)
-        started = time.perf_counter()
-        with open_workspace(settings) as handle:
-            import_feedback(handle, PACKAGED_FEEDBACK, text_column="text")
-            run_insights(handle, full=True, embedder=HashingEmbedder())
-            grown = grow(handle, feedback=args.feedback, initiatives=0, seed=0)
-            _cache_vectors(handle)
-        build_s = time.perf_counter() - started
+
+    def prepare(handle: OpenWorkspace) -> None:
+        import_feedback(handle, PACKAGED_FEEDBACK, text_column="text")
+        run_insights(handle, full=True, embedder=HashingEmbedder())
+
+    with grown_workspace(
+        "postgresql" if args.postgres else "sqlite",
+        feedback=args.feedback,
+        initiatives=0,
+        prefix="pp-bench-curation-",
+        prepare=prepare,
+        after=_cache_vectors,
+    ) as ws:
+        grown, build_s = ws.grown, ws.build_s
         rows: list[dict[str, float]] = []
-        with open_workspace(settings) as handle:
+        with open_workspace(ws.settings) as handle:
             for k in range(args.rounds):
                 rows.append(_round(handle, k))
     database = "PostgreSQL" if args.postgres else "SQLite"

@@ -3,8 +3,8 @@
 
 python bench/bench_search.py [--feedback N] [--initiatives N] [--rounds N] [--no-postgres]
 
-Each database gets a fresh workspace grown with bench/grow_workspace.py (bulk inserts: the
-search triggers index every row as it goes in, so the build time includes indexing). Then a mix
+Each database gets a fresh workspace grown with bench/grow.py (bulk inserts: the search
+triggers index every row as it goes in, so the build time includes indexing). Then a mix
 of queries (common and rare words, two words, a prefix, a miss, symbols that are not
 operators) is asked through the app in-process (FastAPI's TestClient, the response cache off),
 ``--rounds`` times over, and the table gives p50 and p95 of the whole request, and the p95 of
@@ -20,25 +20,17 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grow_workspace import grow
+from grow import DATABASES, Database, grown_workspace, percentile
 
-from productpath.services.workspace import init_workspace, open_workspace
+from productpath.services.workspace import open_workspace
 from productpath.settings import Settings
 
 TARGET_MS = 50.0
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 QUERIES = [
     "card",
     "transfer",
@@ -57,44 +49,24 @@ QUERIES = [
 ]
 
 
-@contextmanager
-def _postgres(base: str) -> Iterator[str]:
-    name = f"pp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def measure(database: Database, feedback: int, initiatives: int, rounds: int) -> dict[str, float]:
+    # The planner's statistics (grow.py analyses the grown database) let PostgreSQL pick how to
+    # find a common word's newest matches.
+    with grown_workspace(
+        database, feedback=feedback, initiatives=initiatives, prefix="pp-bench-search-"
+    ) as ws:
+        return _measure(ws.settings, rounds) | {
+            "feedback": ws.grown.feedback_total,
+            "initiatives": ws.grown.initiatives_total,
+            "build_s": ws.build_s,
+        }
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def measure(url: str | None, feedback: int, initiatives: int, rounds: int) -> dict[str, float]:
+def _measure(settings: Settings, rounds: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
     from productpath.web.app import create_app
 
-    root = Path(tempfile.mkdtemp(prefix="pp-bench-search-")) / "ws"
-    init_workspace(root, "Pocket", url)
-    settings = Settings(workspace=root, database_url=url)
-    started = time.perf_counter()
-    with open_workspace(settings) as handle:
-        grown = grow(handle, feedback=feedback, initiatives=initiatives, seed=0)
-    build_s = time.perf_counter() - started
-    if url is not None:
-        # What autovacuum does within a minute of a bulk load: the planner's statistics on the
-        # index, which let it pick how to find a common word's newest matches.
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE search_document"))
-        engine.dispose()
     os.environ["PRODUCTPATH_RESPONSE_CACHE"] = "0"
     from productpath.services.search import search
 
@@ -107,7 +79,10 @@ def measure(url: str | None, feedback: int, initiatives: int, rounds: int) -> di
                 t0 = time.perf_counter()
                 search(handle, q)
                 direct.append((time.perf_counter() - t0) * 1000)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    # A browser on this machine (local mode serves no one else).
+    with TestClient(
+        create_app(settings), base_url="http://127.0.0.1", client=("127.0.0.1", 50000)
+    ) as client:
         for q in QUERIES:  # warm the caches once
             client.get("/api/v1/search", params={"q": q})
         for _ in range(rounds):
@@ -118,15 +93,12 @@ def measure(url: str | None, feedback: int, initiatives: int, rounds: int) -> di
                 assert response.status_code == 200, response.text
                 hits += len(response.json()["results"])
     return {
-        "feedback": grown.feedback_total,
-        "initiatives": grown.initiatives_total,
-        "build_s": build_s,
         "requests": len(times),
         "p50": statistics.median(times),
-        "p95": _percentile(times, 0.95),
+        "p95": percentile(times, 0.95),
         "max": max(times),
         "hits": hits / len(times),
-        "direct_p95": _percentile(direct, 0.95),
+        "direct_p95": percentile(direct, 0.95),
     }
 
 
@@ -137,11 +109,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
-    rows = [("SQLite", measure(None, args.feedback, args.initiatives, args.rounds))]
-    if not args.no_postgres:
-        base = os.environ.get("PRODUCTPATH_BENCH_DATABASE_URL", PG_DEFAULT)
-        with _postgres(base) as url:
-            rows.append(("PostgreSQL", measure(url, args.feedback, args.initiatives, args.rounds)))
+    databases: list[Database] = ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]
+    rows = [
+        (DATABASES[db], measure(db, args.feedback, args.initiatives, args.rounds))
+        for db in databases
+    ]
     print(
         "| database | feedback | initiatives | build (s) | requests | p50 (ms) | p95 (ms) "
         "| max (ms) | results/query | service p95 (ms) | p95 < 50 ms |"

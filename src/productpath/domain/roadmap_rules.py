@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from productpath.domain.roadmap import RACI_ROLES, RoadmapDoc
+from productpath.domain.roadmap import RACI_ROLES, InitiativeSpec, RoadmapDoc
 
 
 @dataclass(frozen=True)
@@ -31,67 +31,86 @@ def check(doc: RoadmapDoc) -> list[RuleViolation]:
         problems += _duplicates(
             ("objectives", o, "key_results"), [kr.id for kr in objective.key_results]
         )
-    objectives = {o.id for o in doc.objectives}
-    teams = {t.id for t in doc.teams}
-    milestones = {m.id for m in doc.milestones}
-    initiatives = {i.id for i in doc.initiatives}
-    stakeholders = {s.id for s in doc.stakeholders}
+    known = Known(
+        objectives=frozenset(o.id for o in doc.objectives),
+        teams=frozenset(t.id for t in doc.teams),
+        milestones=frozenset(m.id for m in doc.milestones),
+        initiatives=frozenset(i.id for i in doc.initiatives),
+        stakeholders=frozenset(s.id for s in doc.stakeholders),
+    )
+    initiatives = set(known.initiatives)
     for n, initiative in enumerate(doc.initiatives):
-        refs = (
-            ("objective", initiative.objective, objectives),
-            ("team", initiative.team, teams),
-            ("milestone", initiative.milestone, milestones),
-        )
-        for field, value, known in refs:
-            if value is not None and value not in known:
-                problems.append(
-                    RuleViolation(("initiatives", n, field), f"unknown {field} '{value}'")
-                )
-        seen: set[str] = set()
-        for d, dep in enumerate(initiative.depends_on):
-            if dep in seen:
-                problems.append(
-                    RuleViolation(("initiatives", n, "depends_on", d), f"'{dep}' is listed twice")
-                )
-            elif dep not in initiatives:
-                problems.append(
-                    RuleViolation(
-                        ("initiatives", n, "depends_on", d), f"unknown initiative '{dep}'"
-                    )
-                )
-            elif dep == initiative.id:
-                problems.append(
-                    RuleViolation(
-                        ("initiatives", n, "depends_on", d), "an initiative cannot depend on itself"
-                    )
-                )
-            seen.add(dep)
-        for field in ("themes", "feedback"):
-            problems += _repeated(("initiatives", n, field), getattr(initiative, field))
-        if initiative.raci is not None:
-            for role in RACI_ROLES:
-                # The lists are kept sorted, so the role is the place to point at.
-                unknown = [k for k in getattr(initiative.raci, role) if k not in stakeholders]
-                if unknown:
-                    problems.append(
-                        RuleViolation(
-                            ("initiatives", n, "raci", role),
-                            f"unknown stakeholder '{unknown[0]}'; list it under stakeholders",
-                        )
-                    )
+        problems += initiative_rules(n, initiative, known)
     problems += _market_references(doc, initiatives)
     if not problems:
-        cycle = find_cycle({i.id: i.depends_on for i in doc.initiatives})
-        if cycle:
-            # Point at the edge that leaves the first initiative on the cycle.
-            index = next(n for n, i in enumerate(doc.initiatives) if i.id == cycle[0])
-            edge = doc.initiatives[index].depends_on.index(cycle[1 % len(cycle)])
-            problems.append(
-                RuleViolation(
-                    ("initiatives", index, "depends_on", edge), "dependency cycle", tuple(cycle)
-                )
-            )
+        problems += cycle_rule(
+            [i.id for i in doc.initiatives], {i.id: i.depends_on for i in doc.initiatives}
+        )
     return problems
+
+
+@dataclass(frozen=True)
+class Known:
+    """The keys a roadmap's initiatives may name: its objectives, teams, milestones, initiatives
+    and stakeholders."""
+
+    objectives: frozenset[str]
+    teams: frozenset[str]
+    milestones: frozenset[str]
+    initiatives: frozenset[str]
+    stakeholders: frozenset[str]
+
+
+def initiative_rules(n: int, initiative: InitiativeSpec, known: Known) -> list[RuleViolation]:
+    """The rules one initiative (the ``n``-th of the roadmap) must satisfy on its own fields:
+    references that resolve, no dependency listed twice or on itself, no repeated evidence."""
+    problems: list[RuleViolation] = []
+    refs = (
+        ("objective", initiative.objective, known.objectives),
+        ("team", initiative.team, known.teams),
+        ("milestone", initiative.milestone, known.milestones),
+    )
+    for field, value, keys in refs:
+        if value is not None and value not in keys:
+            problems.append(RuleViolation(("initiatives", n, field), f"unknown {field} '{value}'"))
+    seen: set[str] = set()
+    for d, dep in enumerate(initiative.depends_on):
+        where: tuple[str | int, ...] = ("initiatives", n, "depends_on", d)
+        if dep in seen:
+            problems.append(RuleViolation(where, f"'{dep}' is listed twice"))
+        elif dep not in known.initiatives:
+            problems.append(RuleViolation(where, f"unknown initiative '{dep}'"))
+        elif dep == initiative.id:
+            problems.append(RuleViolation(where, "an initiative cannot depend on itself"))
+        seen.add(dep)
+    for field in ("themes", "feedback"):
+        problems += _repeated(("initiatives", n, field), getattr(initiative, field))
+    if initiative.raci is not None:
+        for role in RACI_ROLES:
+            # The lists are kept sorted, so the role is the place to point at.
+            unknown = [k for k in getattr(initiative.raci, role) if k not in known.stakeholders]
+            if unknown:
+                problems.append(
+                    RuleViolation(
+                        ("initiatives", n, "raci", role),
+                        f"unknown stakeholder '{unknown[0]}'; list it under stakeholders",
+                    )
+                )
+    return problems
+
+
+def cycle_rule(order: Sequence[str], edges: Mapping[str, Sequence[str]]) -> list[RuleViolation]:
+    """A dependency cycle among the initiatives (``order``: their keys in roadmap order;
+    ``edges``: what each depends on), pointing at the edge that leaves the first initiative on
+    the cycle; an empty list when there is none. Every reference must resolve."""
+    cycle = find_cycle({key: edges.get(key, ()) for key in order})
+    if not cycle:
+        return []
+    index = list(order).index(cycle[0])
+    edge = list(edges[cycle[0]]).index(cycle[1 % len(cycle)])
+    return [
+        RuleViolation(("initiatives", index, "depends_on", edge), "dependency cycle", tuple(cycle))
+    ]
 
 
 def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from io import StringIO
 from pathlib import Path
@@ -28,7 +29,13 @@ from productpath.domain.roadmap import (
     TeamSpec,
     WorkSpec,
 )
-from productpath.domain.roadmap_rules import check
+from productpath.domain.roadmap_rules import (
+    Known,
+    RuleViolation,
+    check,
+    cycle_rule,
+    initiative_rules,
+)
 from productpath.errors import DependencyCycleError, RoadmapError
 from productpath.ingest._yaml_errors import (
     first_problem,
@@ -45,6 +52,7 @@ __all__ = [
     "read_roadmap",
     "validate_change",
     "validate_data",
+    "validate_initiative_edit",
 ]
 
 
@@ -116,14 +124,7 @@ def validate_data(data: dict[str, Any]) -> RoadmapDoc:
         raise RoadmapError(
             _with_more(reason(first), len(errors) - 1), field=render_path(tuple(first["loc"]))
         ) from None
-    violations = check(doc)
-    if violations:
-        problem = violations[0]
-        if problem.cycle:
-            raise DependencyCycleError(list(problem.cycle), field=render_path(problem.path))
-        raise RoadmapError(
-            _with_more(problem.message, len(violations) - 1), field=render_path(problem.path)
-        )
+    _raise_first(check(doc))
     return doc
 
 
@@ -140,22 +141,52 @@ def validate_change(
     if item is None:
         del items[position]
     else:
-        model = _ITEM_MODELS[section]
-        try:
-            spec = model.model_validate(item)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-            first = errors[0]
-            raise RoadmapError(
-                _with_more(reason(first), len(errors) - 1),
-                field=render_path((section, position, *first["loc"])),
-            ) from None
+        spec = _item(section, position, item)
         if index is None:
             items.append(spec)
         else:
             items[position] = spec
     changed = doc.model_copy(update={section: tuple(items)})
-    violations = check(changed)
+    _raise_first(check(changed))
+    return changed
+
+
+def validate_initiative_edit(
+    position: int,
+    item: dict[str, Any],
+    known: Known,
+    order: Sequence[str],
+    edges: Mapping[str, Sequence[str]],
+) -> InitiativeSpec:
+    """An existing initiative (the ``position``-th of a valid roadmap) with new values, checked
+    without the rest of the document: what :func:`validate_change` would say of the roadmap
+    with this one initiative replaced, when the initiative keeps its key. ``known`` holds the
+    roadmap's keys, ``order`` its initiatives' keys in order and ``edges`` what each depends on
+    as stored (the edited initiative's own entry is replaced by its new ``depends_on``)."""
+    spec = _item("initiatives", position, item)
+    if not isinstance(spec, InitiativeSpec):  # pragma: no cover - the model of the section
+        raise TypeError(spec)
+    violations = initiative_rules(position, spec, known)
+    if not violations:
+        violations = cycle_rule(order, {**edges, spec.id: spec.depends_on})
+    _raise_first(violations)
+    return spec
+
+
+def _item(section: str, position: int, item: dict[str, Any]) -> BaseModel:
+    """One item of ``section`` parsed as a file's would be, with the file's first error."""
+    try:
+        return _ITEM_MODELS[section].model_validate(item)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        raise RoadmapError(
+            _with_more(reason(first), len(errors) - 1),
+            field=render_path((section, position, *first["loc"])),
+        ) from None
+
+
+def _raise_first(violations: list[RuleViolation]) -> None:
     if violations:
         problem = violations[0]
         if problem.cycle:
@@ -163,7 +194,6 @@ def validate_change(
         raise RoadmapError(
             _with_more(problem.message, len(violations) - 1), field=render_path(problem.path)
         )
-    return changed
 
 
 # The model of one item of each roadmap section validate_change may change.

@@ -1,15 +1,15 @@
 """Arrange the roadmap from the browser or the API: an initiative's priority (its place in the
 roadmap's order) and its planned ``start`` and ``target`` dates.
 
-The rules are the roadmap file's: new dates are checked by ``validate_data`` (the validation
-``roadmap apply`` and undo use), so an end before its start is refused with the words a file
-gets. The change is written to the initiative's own row (its dates, or the ``position`` of the
-rows whose place changed), not by saving the whole roadmap again, so an edit costs the same on
-a roadmap of 5 initiatives or 500. The history records it as a roadmap diff names it: ``start``
-and ``target`` of the initiative, or the ``order`` of the roadmap's ``initiatives`` (as
-``roadmap apply`` records a new order) with, for a move, the initiative's ``priority`` (its
-place, 1 = first) before and after, so the move is in its own history and can be undone from
-its page; ``roadmap export`` writes the new order and dates.
+New dates are an edit of the initiative's ``start`` and ``target`` through the edit service
+(``services.roadmap_edit``): the rules and words of ``roadmap apply`` (an end before its start
+is refused as a file's is), its version check, its history (``start`` and ``target`` of the
+initiative) and its relinking of work. A move writes the ``position`` of the rows whose place
+changed, not the whole roadmap, so it costs the same on a roadmap of 5 initiatives or 500; the
+history records it as ``roadmap apply`` records a new order (the ``order`` of the roadmap's
+``initiatives``) with the initiative's ``priority`` (its place, 1 = first) before and after, so
+the move is in its own history and can be undone from its page; ``roadmap export`` writes the
+new order and dates.
 
 Each edit names the initiative's version it was based on; a stale one is a ConflictError
 (409 in the API) and changes nothing. A move grows the moved initiative's version too, so two
@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from productpath.domain.history import PLACE
 from productpath.domain.roadmap_edits import FieldEdit
-from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
-from productpath.ingest.roadmap_yaml import validate_data
+from productpath.errors import InputError, NotFoundError
 from productpath.services.history import record_edits
+from productpath.services.roadmap_edit import edit_object, locked_version
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import product_repo
 from productpath.store.models import Initiative, utcnow
@@ -110,82 +110,49 @@ def set_planned_dates(
 ) -> Arranged:
     """Set (or, with None, clear) the planned start and target of ``key``.
 
-    A target before the start is refused with the wording of ``roadmap apply`` ("target
+    An edit of the initiative's ``start`` and ``target`` through the edit service
+    (``roadmap_edit.edit_object``: its version check, rules, history and relinking), so a
+    target before the start is refused with the wording of ``roadmap apply`` ("target
     2030-02-01 is before start 2030-03-01"), naming the field.
     """
-    with handle.store.write() as session:
-        product_id, row = _locked(session, handle, key, expected_version)
-        _check_dates(handle, row, start, target)
-        before = {"start": row.start_date, "target": row.target_date}
-        after = {"start": start, "target": target}
-        edits = [
-            FieldEdit("initiative", key, name, _iso(before[name]), _iso(after[name]))
-            for name in ("start", "target")
-            if before[name] != after[name]
-        ]
-        if edits:
-            session.execute(
-                update(Initiative)
-                .where(Initiative.id == row.id)
-                .values(
-                    start_date=start,
-                    target_date=target,
-                    version=Initiative.version + 1,
-                    updated_at=utcnow(),
-                )
-                .execution_options(synchronize_session=False)
+    saved = edit_object(
+        handle,
+        "initiative",
+        key,
+        {"start": _iso(start), "target": _iso(target)},
+        expected_version=expected_version,
+        actor=actor,
+        via=via,
+    )
+    with handle.store.read() as session:
+        product_id = product_repo.find_id(session, handle.workspace.product)
+        row = session.execute(
+            select(Initiative.id, Initiative.position).where(
+                Initiative.product_id == product_id, Initiative.key == key
             )
-            record_edits(session, product_id, edits, actor=actor, via=via)
-        position = session.scalar(select(Initiative.position).where(Initiative.id == row.id))
-        return _result(session, row.id, _rank(session, product_id, row.id, position), bool(edits))
-
-
-def _check_dates(
-    handle: OpenWorkspace, row: Initiative, start: dt.date | None, target: dt.date | None
-) -> None:
-    """The roadmap file's rules for the dates: the initiative alone, as a file would hold it
-    (no other rule of a roadmap reads an initiative's dates)."""
-    data: dict[str, Any] = {
-        "product": {"id": handle.workspace.product, "name": handle.workspace.product},
-        "initiatives": [
-            {
-                "id": row.key,
-                "title": row.title,
-                "start": _iso(start),
-                "target": _iso(target),
-            }
-        ],
-    }
-    try:
-        validate_data(data)
-    except RoadmapError as exc:
-        # The file's words, naming the initiative's own field (start, target).
-        field = (exc.field or "").rsplit(".", 1)[-1] or None
-        raise InputError(exc.reason, field=field) from None
+        ).one()
+        return _result(
+            session,
+            row.id,
+            _rank(session, product_id or 0, row.id, row.position),
+            saved.changed != (),
+        )
 
 
 def _locked(
     session: Session, handle: OpenWorkspace, key: str, expected_version: int
 ) -> tuple[int, Initiative]:
     """The product's id and the initiative's row, locked for this write (PostgreSQL: other
-    writers of it wait; SQLite has one writer at a time anyway); ConflictError when stale."""
+    writers of it wait; SQLite has one writer at a time anyway); ConflictError when stale,
+    in the edit service's words."""
     product_id = product_repo.find_id(session, handle.workspace.product)
-    row = (
-        None
-        if product_id is None
-        else session.scalar(
-            select(Initiative)
-            .where(Initiative.product_id == product_id, Initiative.key == key)
-            .with_for_update()
-        )
-    )
-    if row is None or product_id is None:
+    if product_id is None:
         raise NotFoundError(f"no initiative '{key}' in this workspace")
-    if row.version != expected_version:
-        raise ConflictError(
-            f"initiative '{key}' was changed by someone else (version {row.version}, you "
-            f"edited version {expected_version}); reload and try again"
-        )
+    locked_version(session, product_id, "initiative", key, expected_version)
+    row = session.scalar(
+        select(Initiative).where(Initiative.product_id == product_id, Initiative.key == key)
+    )
+    assert row is not None  # locked_version found it
     return product_id, row
 
 

@@ -1,10 +1,17 @@
 """Edit one roadmap object (initiative, objective, milestone, team) from the browser or the API,
 through exactly the rules of ``roadmap apply``.
 
-Every save takes the stored roadmap, changes the one object, validates the whole document with
-``validate_data`` (the reader of roadmap.yaml's rules and error wording), checks linked themes
-and feedback against the store, and then saves it with the same ``save_doc`` and records the
-same history as an apply, all in one write transaction: an invalid edit writes nothing.
+Every save takes the stored roadmap, changes the one object, validates it with the rules and
+error wording of roadmap.yaml (``ingest.roadmap_yaml``), checks linked themes and feedback
+against the store, and then saves it as an apply does (``save_doc``) and records the same
+history, all in one write transaction: an invalid edit writes nothing.
+
+An edit of one initiative's own fields (title, status, team, dates, estimate, dependencies...:
+``INITIATIVE_OWN_FIELDS``) does not build the whole roadmap: the initiative, the roadmap's keys
+and its dependency graph are read as rows (``store.initiative_slice``) and checked by the same
+rules (``validate_initiative_edit``), and only that initiative's row is written. Such an edit
+touches no feedback, so scoring's cached pass over the feedback stays current across it
+(``scoring_repo.feedback_untouched``). Other edits take the whole-roadmap path.
 
 An edit names the version it was based on. The object's row is read ``FOR UPDATE`` (so two
 PostgreSQL writers queue up; SQLite has one writer anyway), and a version other than the stored
@@ -18,7 +25,7 @@ deleted, once no initiative names them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +35,13 @@ from sqlalchemy.orm import Session
 from productpath.domain.roadmap import InitiativeStatus, RoadmapDoc
 from productpath.domain.roadmap_diff import RoadmapDiff, diff
 from productpath.errors import ConflictError, InputError, NotFoundError, RoadmapError
-from productpath.ingest.roadmap_yaml import validate_change
+from productpath.ingest.roadmap_yaml import validate_change, validate_initiative_edit
 from productpath.services.delivery import relink_session
 from productpath.services.history import record_diff
 from productpath.services.initiative_edit import notify_voters
 from productpath.services.workspace import OpenWorkspace
-from productpath.store import evidence_repo, product_repo
+from productpath.store import evidence_repo, product_repo, scoring_repo
+from productpath.store.initiative_slice import initiative_slice
 from productpath.store.models import Initiative
 from productpath.store.roadmap_repo import (
     INITIATIVE_OWN_FIELDS,
@@ -116,18 +124,49 @@ def edit_object(
     section = _section(object_type)
     if "id" in values and values["id"] != key:
         raise InputError("the key of an existing object cannot be changed", field="id")
+    mark = None
     with handle.store.write() as session:
-        old, product_id = _current(session, handle)
-        index = _index(old, section, object_type, key)
-        version = _locked_version(session, product_id, object_type, key, expected_version)
-        item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
-        new = _validated(session, product_id, old, section, index, item)
-        changed = _save(session, product_id, old, new, actor=actor, via=via)
-        if not changed:
-            return Saved(object_type, key, version, ())
-        if object_type == "initiative" and "status" in changed:
-            _tell_voters(session, product_id, new, key)
-    log.info("%s %s edited by %s (%s): %s", object_type, key, actor, via, ", ".join(changed))
+        saved = None
+        if object_type == "initiative":
+            saved = _edit_initiative(session, handle, key, values, expected_version, actor, via)
+            if saved is not None and saved.changed:
+                # Own fields of one initiative: no feedback, theme or customer row changed.
+                mark = scoring_repo.feedback_untouched(session)
+        if saved is None:
+            saved = _edit_whole(
+                session, handle, section, object_type, key, values, expected_version, actor, via
+            )
+    if mark is not None:
+        scoring_repo.digests_still_current(mark)
+    if saved.changed:
+        log.info(
+            "%s %s edited by %s (%s): %s", object_type, key, actor, via, ", ".join(saved.changed)
+        )
+    return saved
+
+
+def _edit_whole(
+    session: Session,
+    handle: OpenWorkspace,
+    section: str,
+    object_type: str,
+    key: str,
+    values: Mapping[str, Any],
+    expected_version: int,
+    actor: str,
+    via: str,
+) -> Saved:
+    """Any edit, checked on the whole stored roadmap with the one item changed."""
+    old, product_id = _current(session, handle)
+    index = _index(old, section, object_type, key)
+    version = locked_version(session, product_id, object_type, key, expected_version)
+    item = {**getattr(old, section)[index].model_dump(mode="json"), **values, "id": key}
+    new = _validated(session, product_id, old, section, index, item)
+    changed = _save(session, product_id, old, new, actor=actor, via=via)
+    if not changed:
+        return Saved(object_type, key, version, ())
+    if object_type == "initiative" and "status" in changed:
+        _tell_voters(session, product_id, new, key)
     return Saved(object_type, key, version + 1, changed)
 
 
@@ -163,7 +202,7 @@ def remove_object(
     with handle.store.write() as session:
         old, product_id = _current(session, handle)
         index = _index(old, section, object_type, key)
-        stored = _locked_version(session, product_id, object_type, key, expected_version)
+        stored = locked_version(session, product_id, object_type, key, expected_version)
         users = [
             i.id for i in old.initiatives if getattr(i, REFERENCED_AS[object_type], None) == key
         ]
@@ -210,6 +249,53 @@ def new_key(title: str) -> str:
 # -- inside the transaction --------------------------------------------------------------------
 
 
+def _edit_initiative(
+    session: Session,
+    handle: OpenWorkspace,
+    key: str,
+    values: Mapping[str, Any],
+    expected_version: int,
+    actor: str,
+    via: str,
+) -> Saved | None:
+    """An edit of one initiative's own fields (INITIATIVE_OWN_FIELDS), checked and saved
+    without building the whole roadmap: the initiative, the roadmap's keys and its dependency
+    graph are read as rows (``store.initiative_slice``) and go through the same rules and
+    wording as ``roadmap apply`` (``validate_initiative_edit``). None when the edit changes
+    other fields (themes, feedback, score, raci) or there is no such initiative: the caller
+    then takes the whole-roadmap path, which words those cases."""
+    product_id = product_repo.find_id(session, handle.workspace.product)
+    part = None if product_id is None else initiative_slice(session, product_id, key)
+    if part is None or product_id is None:
+        return None
+    version = locked_version(session, product_id, "initiative", key, expected_version)
+    item = {**part.spec.model_dump(mode="json"), **values, "id": key}
+
+    def owner(name: str, index: int) -> str | None:
+        return part.order[index] if name == "initiatives" else None
+
+    try:
+        spec = validate_initiative_edit(part.position, item, part.known, part.order, part.edges)
+    except RoadmapError as exc:
+        raise _relative(exc.reason, exc.field, "initiatives", part.position, owner) from None
+    old = RoadmapDoc(product=part.product, initiatives=(part.spec,))
+    new = RoadmapDoc(product=part.product, initiatives=(spec,))
+    problems = evidence_repo.missing_evidence(session, product_id, new)
+    if problems:
+        path, reason = problems[0]
+        where = _render(("initiatives", part.position, *path[2:]))
+        raise _relative(reason, where, "initiatives", part.position, owner)
+    changes = diff(old, new)
+    if changes.is_empty:
+        return Saved("initiative", key, version, ())
+    if _own_fields_only(changes) != key:
+        return None
+    changed = _save(session, product_id, old, new, actor=actor, via=via, whole=False)
+    if "status" in changed:
+        _tell_voters(session, product_id, new, key)
+    return Saved("initiative", key, version + 1, changed)
+
+
 def _section(object_type: str) -> str:
     section = SECTIONS.get(object_type)
     if section is None:
@@ -236,9 +322,11 @@ def _index(doc: RoadmapDoc, section: str, object_type: str, key: str) -> int:
     raise NotFoundError(f"no {object_type} '{key}' in this workspace")
 
 
-def _locked_version(
+def locked_version(
     session: Session, product_id: int, object_type: str, key: str, expected: int | None
 ) -> int:
+    """The object's stored version, its row locked for this write; NotFoundError, or
+    ConflictError when ``expected`` (None: any) is not it. Every roadmap edit checks here."""
     stored = versioned_row(session, product_id, object_type, key, lock=True)
     if stored is None:
         raise NotFoundError(f"no {object_type} '{key}' in this workspace")
@@ -264,17 +352,24 @@ def _validated(
     try:
         doc = validate_change(old, section, index, item)
     except RoadmapError as exc:
-        raise _relative(exc.reason, exc.field, old, section, position) from None
+        raise _relative(exc.reason, exc.field, section, position, _in(old)) from None
     problems = evidence_repo.missing_evidence(session, product_id, doc)
     if problems:
         path, reason = problems[0]
-        raise _relative(reason, _render(path), doc, section, position)
+        raise _relative(reason, _render(path), section, position, _in(doc))
     return doc
 
 
 def _relative(
-    reason: str, field: str | None, doc: RoadmapDoc, section: str, position: int
+    reason: str,
+    field: str | None,
+    section: str,
+    position: int,
+    owner: Callable[[str, int], str | None],
 ) -> RoadmapError:
+    """The error with its field relative to the edited object (the ``position``-th of
+    ``section``); a field of another object is named in the reason, by ``owner`` (the key of the
+    item of a section at an index)."""
     if field is None:
         return RoadmapError(reason)
     own = f"{section}[{position}]"
@@ -282,21 +377,30 @@ def _relative(
         inner = field[len(own) + 1 :] or "id"
         # An inner list's index is the form's line: "depends_on[1]" stays as it is.
         return RoadmapError(reason, field=inner)
-    return RoadmapError(f"{reason} (in {_describe(field, doc)})")
+    return RoadmapError(f"{reason} (in {_describe(field, owner)})")
 
 
-def _describe(field: str, doc: RoadmapDoc) -> str:
+def _describe(field: str, owner: Callable[[str, int], str | None]) -> str:
     """``initiatives[3].team`` as ``initiative 'checkout', field 'team'``."""
     head, _, rest = field.partition(".")
     name, _, number = head.partition("[")
     try:
-        item = getattr(doc, name)[int(number.rstrip("]"))].model_dump(mode="json")
-        owner = (
-            next(t for t, s in SECTIONS.items() if s == name) if name in SECTIONS.values() else name
-        )
-        return f"{owner} '{item.get('id')}', field '{rest or 'id'}'"
+        key = owner(name, int(number.rstrip("]")))
     except (AttributeError, KeyError, ValueError, IndexError, TypeError):
+        key = None
+    if key is None:
         return f"field '{field}'"
+    kind = next((t for t, s in SECTIONS.items() if s == name), name)
+    return f"{kind} '{key}', field '{rest or 'id'}'"
+
+
+def _in(doc: RoadmapDoc) -> Callable[[str, int], str | None]:
+    """The key of the item of a section of ``doc`` at an index."""
+
+    def owner(name: str, index: int) -> str | None:
+        return str(getattr(doc, name)[index].model_dump(mode="json").get("id"))
+
+    return owner
 
 
 def _render(path: tuple[str | int, ...]) -> str:
@@ -307,13 +411,24 @@ def _render(path: tuple[str | int, ...]) -> str:
 
 
 def _save(
-    session: Session, product_id: int, old: RoadmapDoc, new: RoadmapDoc, *, actor: str, via: str
+    session: Session,
+    product_id: int,
+    old: RoadmapDoc,
+    new: RoadmapDoc,
+    *,
+    actor: str,
+    via: str,
+    whole: bool = True,
 ) -> tuple[str, ...]:
-    """Save ``new`` like an apply does and record its history; the top-level fields changed."""
+    """Save ``new`` like an apply does and record its history; the top-level fields changed.
+
+    ``whole`` False: the two roadmaps hold only the one initiative whose own fields changed."""
     changes = diff(old, new)
     if changes.is_empty:
         return ()
     own = _own_fields_only(changes)
+    if own is None and not whole:  # pragma: no cover - the caller checked
+        raise ValueError("a partial roadmap saves only one initiative's own fields")
     if own is not None:
         # One stored initiative's own columns: write that row alone (save_doc would compare and
         # rewrite every table of the roadmap to find the same one change).

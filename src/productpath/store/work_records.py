@@ -182,13 +182,16 @@ def sharing_linked_work() -> Iterator[None]:
         _SHARED.reset(token)
 
 
-def linked_work(session: Session, product_id: int) -> LinkedWork:
-    """The commits and the items (with history) linked to each initiative, by initiative id."""
+def linked_work(
+    session: Session, product_id: int, only: Sequence[int] | None = None
+) -> LinkedWork:
+    """The commits and the items (with history) linked to each initiative, by initiative id
+    (``only``: to these initiatives of the product alone, read afresh)."""
     shared = _SHARED.get()
-    if shared is None:
-        return _linked_work(session, product_id)
+    if shared is None or only is not None:
+        return _linked_work(session, product_id, only)
     if product_id not in shared:
-        shared[product_id] = _linked_work(session, product_id)
+        shared[product_id] = _linked_work(session, product_id, None)
     commits, items = shared[product_id]
     # Records are frozen; the lists are copied so one caller's edits never reach another.
     return (
@@ -197,8 +200,8 @@ def linked_work(session: Session, product_id: int) -> LinkedWork:
     )
 
 
-def _linked_work(session: Session, product_id: int) -> LinkedWork:
-    of_product = initiative_ids_of(product_id)
+def _linked_work(session: Session, product_id: int, only: Sequence[int] | None) -> LinkedWork:
+    of_product: Any = initiative_ids_of(product_id) if only is None else list(only)
     commit_stmt = (
         _commit_view()
         .add_columns(WorkLink.initiative_id)

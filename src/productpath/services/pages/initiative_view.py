@@ -18,7 +18,7 @@ from productpath.delivery.bots import Bots
 from productpath.delivery.status import InitiativeDelivery
 from productpath.domain.views import ProductInfo, View
 from productpath.errors import NotFoundError
-from productpath.services.delivery import delivery_status
+from productpath.services.pages.initiative_delivery import initiative_delivery
 from productpath.services.pages.initiative_evidence import Evidence, ScoreInfo, evidence, score_info
 from productpath.services.pages.overview import EstimateInfo, Ref
 from productpath.services.portal import CommentPublic, social_of
@@ -134,8 +134,8 @@ def initiative_detail(
     ``today`` dates the delivery status (default: the current date).
     """
     detail = _detail(handle, key)
-    status = delivery_status(handle, today=today)
-    found = next((i for i in status.initiatives if i.key == detail.key), None)
+    # Its own entry of delivery_status, read for it and its dependencies alone.
+    found = initiative_delivery(handle, detail.key, today=today)
     scores = ranked_initiatives(handle)
     mine = next((s for s in scores if s.key == detail.key), None)
     return detail.model_copy(update={"delivery": found, "score": score_info(mine, len(scores))})
