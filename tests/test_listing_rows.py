@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,49 @@ def test_settings_read_the_environment_and_given_values_win(tmp_path: Path) -> N
 def test_a_bad_setting_is_one_clear_line(name: str, value: str) -> None:
     with pytest.raises(InputError, match=name):
         Settings(environ={name: value})
+
+
+def test_stakeholders_read_as_rows_equal_the_orm_listing(opened: Any) -> None:
+    """``stakeholders list`` reads plain rows; they equal the ORM read the web still uses,
+    field for field and in the same order (roadmap position first, then key)."""
+    from sqlalchemy import select
+
+    from productpath.services.listings import list_stakeholders as listed_as_rows
+    from productpath.services.stakeholders import (
+        StakeholderInput,
+        list_stakeholders,
+        save_stakeholder,
+    )
+    from productpath.store.models import Stakeholder
+
+    given = [
+        StakeholderInput(name="Zoe Sales", channel="none", audience="sales_support", power="high"),
+        StakeholderInput(
+            name="Carla Finance",
+            key="cfo",
+            role="CFO",
+            organisation="Finance",
+            email="cfo@example.com",
+        ),
+        StakeholderInput(
+            name="Ops Channel",
+            channel="webhook",
+            webhook_url="https://hooks.example.com/services/T0/B0/secret",
+            interest="high",
+            cadence="monthly",
+        ),
+        StakeholderInput(name="Ada Lovelace", email="ada@example.com", audience="executive"),
+        StakeholderInput(
+            name="Bob Builder", channel="none", power="high", interest="high", cadence="none"
+        ),
+    ]
+    for one in given:
+        save_stakeholder(opened, one)
+    with opened.store.write() as session:  # two of them named by roadmap.yaml, in its order
+        for key, position in (("zoe-sales", 0), ("ops-channel", 1)):
+            row = session.scalars(select(Stakeholder).where(Stakeholder.key == key)).one()
+            row.roadmap_position = position
+    rows = listed_as_rows(opened)
+    assert [row.as_dict() for row in rows] == [s.model_dump() for s in list_stakeholders(opened)]
+    assert [row.key for row in rows][:2] == ["zoe-sales", "ops-channel"]
+    assert rows[1].webhook == "https://hooks.example.com/…"

@@ -62,8 +62,34 @@ FEEDBACK_LABEL = _table(
     ("sentiment", Float()),
     ("source", String()),
 )
+STAKEHOLDER = _table(
+    "stakeholder",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("key", String()),
+    ("name", String()),
+    ("role", String()),
+    ("organisation", String()),
+    ("email", String()),
+    ("audience", String()),
+    ("power", String()),
+    ("interest", String()),
+    ("channel", String()),
+    ("webhook_url", String()),
+    ("cadence", String()),
+    ("roadmap_position", Integer()),
+)
 # Every table above, for the test that holds them to the mapped models.
-TABLES = (PRODUCT, SEGMENT, CUSTOMER, FEEDBACK_ITEM, FEEDBACK_INSIGHT, THEME, FEEDBACK_LABEL)
+TABLES = (
+    PRODUCT,
+    SEGMENT,
+    CUSTOMER,
+    FEEDBACK_ITEM,
+    FEEDBACK_INSIGHT,
+    THEME,
+    FEEDBACK_LABEL,
+    STAKEHOLDER,
+)
 
 # (id, external id, source, text, created at, customer key, theme number, theme label,
 # sentiment, kind): the row ``feedback list`` shows, as store.feedback_repo's FeedbackTuple.
@@ -109,6 +135,35 @@ def customers(
         .order_by(c.key)
     )
     return [(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(stmt)]
+
+
+# (key, name, role, organisation, email, audience, power, interest, channel, webhook URL,
+# cadence) of one stakeholder, in the columns' order.
+StakeholderTuple = tuple[str, str, str, str, str | None, str, str, str, str, str | None, str]
+
+
+def stakeholders(conn: Connection, product: int) -> list[StakeholderTuple]:
+    """Every stakeholder of the product: roadmap order first, then the ones only the CLI or
+    the web added, by key (store.stakeholder_repo.list_all's order)."""
+    s = STAKEHOLDER.c
+    stmt = (
+        select(
+            s.key,
+            s.name,
+            s.role,
+            s.organisation,
+            s.email,
+            s.audience,
+            s.power,
+            s.interest,
+            s.channel,
+            s.webhook_url,
+            s.cadence,
+        )
+        .where(s.product_id == product)
+        .order_by(s.roadmap_position.is_(None), s.roadmap_position, s.key)
+    )
+    return [tuple(row) for row in conn.execute(stmt)]
 
 
 def feedback_items(conn: Connection, product: int, *, limit: int | None) -> list[FeedbackTuple]:
