@@ -32,10 +32,12 @@ def test_a_listing_process_imports_neither_the_orm_nor_the_models(tmp_path: Path
     code = (
         "import sys\n"
         "from productpath.services.listings import list_customers, list_feedback\n"
+        "from productpath.services.listings import list_stakeholders\n"
         "from productpath.services.workspace import open_workspace\n"
         "from productpath.settings import Settings\n"
         f"with open_workspace(Settings(workspace={str(tmp_path / 'ws')!r})) as h:\n"
         "    assert list_customers(h) == [] and list_feedback(h) == []\n"
+        "    assert list_stakeholders(h) == []\n"
         "heavy = [m for m in sys.modules if m.startswith(('sqlalchemy.orm', "
         "'productpath.store.models', 'pydantic', 'alembic'))]\n"
         "print(heavy)\n"
