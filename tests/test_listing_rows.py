@@ -131,3 +131,56 @@ def test_stakeholders_read_as_rows_equal_the_orm_listing(opened: Any) -> None:
     assert [row.as_dict() for row in rows] == [s.model_dump() for s in list_stakeholders(opened)]
     assert [row.key for row in rows][:2] == ["zoe-sales", "ops-channel"]
     assert rows[1].webhook == "https://hooks.example.com/…"
+
+
+def test_kpi_reads_as_rows_equal_the_orm_reads(opened: Any) -> None:
+    """``kpi show`` reads the KPI, its segments and its series as plain rows; they equal
+    store.kpi_repo's ORM reads, which import and the other pages still use."""
+    import datetime as dt
+
+    from productpath.store import kpi_repo, product_repo
+    from productpath.store.models import Kpi, KpiPoint
+
+    day = dt.date(2026, 3, 1)
+    with opened.store.write() as session:
+        product = product_repo.find_id(session, opened.workspace.product)
+        assert product is not None
+        rate = Kpi(product_id=product, key="rate", name="Rate", unit="%", higher_is_better=False)
+        count = Kpi(product_id=product, key="count", name="Count")
+        session.add_all([rate, count])
+        session.flush()
+        for n in range(40):  # stored out of date order, in three segments
+            for segment in ("", "eu", "us"):
+                when = day + dt.timedelta(days=(n * 7) % 40)
+                session.add(
+                    KpiPoint(
+                        kpi_id=rate.id,
+                        day=when,
+                        segment=segment,
+                        value=n / 3,
+                        source="kpis.csv",
+                        external_id=f"{n}{segment}",
+                    )
+                )
+        session.add(
+            KpiPoint(
+                kpi_id=count.id, day=day, segment="", value=5.0, source="kpis.csv", external_id="c"
+            )
+        )
+    with opened.store.read() as session, opened.store.rows() as conn:
+        assert listing_rows.product(conn, opened.workspace.product) == ("pocket", "Pocket", "")
+        by_key = kpi_repo.by_key(session, product)
+        rows = listing_rows.kpis(conn, product)
+        assert rows == {
+            k.key: (k.id, k.key, k.name, k.unit, k.higher_is_better) for k in by_key.values()
+        }
+        assert rows["rate"][3:] == ("%", False) and rows["count"][3:] == (None, True)
+        for kpi in by_key.values():
+            assert listing_rows.kpi_segments(conn, kpi.id) == kpi_repo.segments(session, kpi.id)
+            for segment in ("", "eu", "none"):
+                for start, end in ((None, None), (day + dt.timedelta(days=5), None)):
+                    span = {"segment": segment, "start": start, "end": end}
+                    assert listing_rows.kpi_series(conn, kpi.id, **span) == kpi_repo.series(
+                        session, kpi.id, **span
+                    )
+        assert len(listing_rows.kpi_series(conn, rows["rate"][0], segment="eu")) == 40

@@ -14,7 +14,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, String, Text, column, func, select, table
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Float,
+    Integer,
+    String,
+    Text,
+    column,
+    func,
+    select,
+    table,
+)
 from sqlalchemy.sql.expression import TableClause
 
 from productpath.store.types import UTCDateTime
@@ -26,7 +38,9 @@ def _table(name: str, *columns: tuple[str, Any]) -> TableClause:
     return table(name, *(column(field, kind) for field, kind in columns))
 
 
-PRODUCT = _table("product", ("id", Integer()), ("key", String()))
+PRODUCT = _table(
+    "product", ("id", Integer()), ("key", String()), ("name", String()), ("description", Text())
+)
 SEGMENT = _table("segment", ("id", Integer()), ("name", String()))
 CUSTOMER = _table(
     "customer",
@@ -79,6 +93,18 @@ STAKEHOLDER = _table(
     ("cadence", String()),
     ("roadmap_position", Integer()),
 )
+KPI = _table(
+    "kpi",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("key", String()),
+    ("name", String()),
+    ("unit", String()),
+    ("higher_is_better", Boolean()),
+)
+KPI_POINT = _table(
+    "kpi_point", ("kpi_id", Integer()), ("day", Date()), ("segment", String()), ("value", Float())
+)
 # Every table above, for the test that holds them to the mapped models.
 TABLES = (
     PRODUCT,
@@ -89,6 +115,8 @@ TABLES = (
     THEME,
     FEEDBACK_LABEL,
     STAKEHOLDER,
+    KPI,
+    KPI_POINT,
 )
 
 # (id, external id, source, text, created at, customer key, theme number, theme label,
@@ -112,6 +140,49 @@ LabelTuple = tuple[str | None, float | None, str]
 def product_id(conn: Connection, key: str) -> int | None:
     found = conn.execute(select(PRODUCT.c.id).where(PRODUCT.c.key == key)).scalar()
     return None if found is None else int(found)
+
+
+def product(conn: Connection, key: str) -> tuple[str, str, str] | None:
+    """(key, name, description) of the product, as a page or a command header names it."""
+    p = PRODUCT.c
+    found = conn.execute(select(p.key, p.name, p.description).where(p.key == key)).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
+# (id, key, name, unit, higher is better) of one KPI.
+KpiTuple = tuple[int, str, str, str | None, bool]
+
+
+def kpis(conn: Connection, product: int) -> dict[str, KpiTuple]:
+    """The product's KPIs by key (store.kpi_repo.by_key's read, as plain rows)."""
+    k = KPI.c
+    stmt = select(k.id, k.key, k.name, k.unit, k.higher_is_better).where(k.product_id == product)
+    return {row[1]: (row[0], row[1], row[2], row[3], bool(row[4])) for row in conn.execute(stmt)}
+
+
+def kpi_segments(conn: Connection, kpi: int) -> list[str]:
+    """Every segment the KPI has values for, "" (the whole product) included, sorted."""
+    stmt = select(KPI_POINT.c.segment).where(KPI_POINT.c.kpi_id == kpi).distinct()
+    return sorted(conn.execute(stmt).scalars())
+
+
+def kpi_series(
+    conn: Connection,
+    kpi: int,
+    *,
+    segment: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[tuple[dt.date, float]]:
+    """(day, value) in date order for one segment, within [start, end] when given
+    (store.kpi_repo.series's read)."""
+    point = KPI_POINT.c
+    stmt = select(point.day, point.value).where(point.kpi_id == kpi, point.segment == segment)
+    if start is not None:
+        stmt = stmt.where(point.day >= start)
+    if end is not None:
+        stmt = stmt.where(point.day <= end)
+    return [(day, value) for day, value in conn.execute(stmt.order_by(point.day))]
 
 
 def customers(
