@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,10 +32,12 @@ def test_a_listing_process_imports_neither_the_orm_nor_the_models(tmp_path: Path
     code = (
         "import sys\n"
         "from productpath.services.listings import list_customers, list_feedback\n"
+        "from productpath.services.listings import list_stakeholders\n"
         "from productpath.services.workspace import open_workspace\n"
         "from productpath.settings import Settings\n"
         f"with open_workspace(Settings(workspace={str(tmp_path / 'ws')!r})) as h:\n"
         "    assert list_customers(h) == [] and list_feedback(h) == []\n"
+        "    assert list_stakeholders(h) == []\n"
         "heavy = [m for m in sys.modules if m.startswith(('sqlalchemy.orm', "
         "'productpath.store.models', 'pydantic', 'alembic'))]\n"
         "print(heavy)\n"
@@ -82,3 +85,102 @@ def test_settings_read_the_environment_and_given_values_win(tmp_path: Path) -> N
 def test_a_bad_setting_is_one_clear_line(name: str, value: str) -> None:
     with pytest.raises(InputError, match=name):
         Settings(environ={name: value})
+
+
+def test_stakeholders_read_as_rows_equal_the_orm_listing(opened: Any) -> None:
+    """``stakeholders list`` reads plain rows; they equal the ORM read the web still uses,
+    field for field and in the same order (roadmap position first, then key)."""
+    from sqlalchemy import select
+
+    from productpath.services.listings import list_stakeholders as listed_as_rows
+    from productpath.services.stakeholders import (
+        StakeholderInput,
+        list_stakeholders,
+        save_stakeholder,
+    )
+    from productpath.store.models import Stakeholder
+
+    given = [
+        StakeholderInput(name="Zoe Sales", channel="none", audience="sales_support", power="high"),
+        StakeholderInput(
+            name="Carla Finance",
+            key="cfo",
+            role="CFO",
+            organisation="Finance",
+            email="cfo@example.com",
+        ),
+        StakeholderInput(
+            name="Ops Channel",
+            channel="webhook",
+            webhook_url="https://hooks.example.com/services/T0/B0/secret",
+            interest="high",
+            cadence="monthly",
+        ),
+        StakeholderInput(name="Ada Lovelace", email="ada@example.com", audience="executive"),
+        StakeholderInput(
+            name="Bob Builder", channel="none", power="high", interest="high", cadence="none"
+        ),
+    ]
+    for one in given:
+        save_stakeholder(opened, one)
+    with opened.store.write() as session:  # two of them named by roadmap.yaml, in its order
+        for key, position in (("zoe-sales", 0), ("ops-channel", 1)):
+            row = session.scalars(select(Stakeholder).where(Stakeholder.key == key)).one()
+            row.roadmap_position = position
+    rows = listed_as_rows(opened)
+    assert [row.as_dict() for row in rows] == [s.model_dump() for s in list_stakeholders(opened)]
+    assert [row.key for row in rows][:2] == ["zoe-sales", "ops-channel"]
+    assert rows[1].webhook == "https://hooks.example.com/…"
+
+
+def test_kpi_reads_as_rows_equal_the_orm_reads(opened: Any) -> None:
+    """``kpi show`` reads the KPI, its segments and its series as plain rows; they equal
+    store.kpi_repo's ORM reads, which import and the other pages still use."""
+    import datetime as dt
+
+    from productpath.store import kpi_repo, product_repo
+    from productpath.store.models import Kpi, KpiPoint
+
+    day = dt.date(2026, 3, 1)
+    with opened.store.write() as session:
+        product = product_repo.find_id(session, opened.workspace.product)
+        assert product is not None
+        rate = Kpi(product_id=product, key="rate", name="Rate", unit="%", higher_is_better=False)
+        count = Kpi(product_id=product, key="count", name="Count")
+        session.add_all([rate, count])
+        session.flush()
+        for n in range(40):  # stored out of date order, in three segments
+            for segment in ("", "eu", "us"):
+                when = day + dt.timedelta(days=(n * 7) % 40)
+                session.add(
+                    KpiPoint(
+                        kpi_id=rate.id,
+                        day=when,
+                        segment=segment,
+                        value=n / 3,
+                        source="kpis.csv",
+                        external_id=f"{n}{segment}",
+                    )
+                )
+        session.add(
+            KpiPoint(
+                kpi_id=count.id, day=day, segment="", value=5.0, source="kpis.csv", external_id="c"
+            )
+        )
+    with opened.store.read() as session, opened.store.rows() as conn:
+        assert listing_rows.product(conn, opened.workspace.product) == ("pocket", "Pocket", "")
+        by_key = kpi_repo.by_key(session, product)
+        rows = listing_rows.kpis(conn, product)
+        assert rows == {
+            k.key: (k.id, k.key, k.name, k.unit, k.higher_is_better) for k in by_key.values()
+        }
+        assert rows["rate"][3:] == ("%", False) and rows["count"][3:] == (None, True)
+        for kpi in by_key.values():
+            assert listing_rows.kpi_segments(conn, kpi.id) == kpi_repo.segments(session, kpi.id)
+            for segment in ("", "eu", "none"):
+                for start, end in ((None, None), (day + dt.timedelta(days=5), None)):
+                    span = {"segment": segment, "start": start, "end": end}
+                    assert listing_rows.kpi_series(conn, kpi.id, **span) == kpi_repo.series(
+                        session, kpi.id, **span
+                    )
+        assert len(listing_rows.kpi_series(conn, rows["rate"][0], segment="eu")) == 40

@@ -126,7 +126,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a KPI: its trend (robust, weekly-seasonal where it is) and anomalies with sizes."""
-    from productpath.services.learning.kpis import kpi_detail
+    from productpath.services.learning.kpi_detail import kpi_detail
 
     start, end = parse_day(since, "--from"), parse_day(until, "--to")
     with open_from(ctx) as handle:

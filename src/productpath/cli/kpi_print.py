@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -10,7 +11,10 @@ from rich.table import Table
 
 from productpath.cli.common import drop_until_fits, widen_to_fit
 from productpath.domain.formatting import plain_number
-from productpath.services.learning.kpis import KpiDetail, KpiSummary
+
+if TYPE_CHECKING:  # kpi show must not import the ORM that kpis.py reads through
+    from productpath.services.learning.kpi_detail import KpiDetail
+    from productpath.services.learning.kpis import KpiSummary
 
 _ARROW = {"up": "[green]up[/]", "down": "[red]down[/]", "flat": "flat"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -28,12 +28,12 @@ def list_(
     ),
 ) -> None:
     """List stakeholders: audience, power/interest, channel and cadence."""
-    from productpath.services.stakeholders import list_stakeholders
+    from productpath.services.listings import list_stakeholders
 
     with open_from(ctx) as handle:
         rows = list_stakeholders(handle)
     if as_json:
-        print_json([row.model_dump() for row in rows])
+        print_json([row.as_dict() for row in rows])
         return
     if not rows:
         typer.echo(

@@ -1,4 +1,5 @@
-"""The listings a person runs all day (``customers list``, ``feedback list``), read as plain rows.
+"""The listings a person runs all day (``customers list``, ``feedback list``, ``stakeholders
+list``), read as plain rows.
 
 They read through :meth:`Store.rows` and store/listing_rows.py (SQLAlchemy Core, no ORM and no
 mapped models), so such a command imports what it prints and little more. The web's customer
@@ -12,6 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from productpath.domain import stakeholders as stakeholder_rules
 from productpath.store import listing_rows
 
 if TYPE_CHECKING:
@@ -77,6 +79,80 @@ class FeedbackRow:
             "sentiment": self.sentiment,
             "kind": self.kind,
         }
+
+
+@dataclass(frozen=True)
+class StakeholderRow:
+    """A stakeholder as ``stakeholders list`` shows it: the fields, in the order, of
+    services.stakeholders.StakeholderInfo (its ``model_dump`` equals :meth:`as_dict`), without
+    importing pydantic. ``webhook`` shows only the URL's host (see :func:`webhook_host`)."""
+
+    key: str
+    name: str
+    role: str
+    organisation: str
+    email: str | None
+    audience: str
+    power: str
+    interest: str
+    quadrant: str
+    channel: str
+    webhook: str | None
+    cadence: str
+    report: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def webhook_host(url: str | None) -> str | None:
+    """Scheme, host and port of a webhook URL: enough to recognise it, not its secret path
+    (the rest of a webhook URL is often its secret, as Slack's are)."""
+    if not url:
+        return None
+    from productpath.notify.outbound import shown_host
+
+    shown = shown_host(url)
+    return "(set)" if shown.endswith("://") else f"{shown}/…"
+
+
+def list_stakeholders(handle: OpenWorkspace) -> list[StakeholderRow]:
+    """Every stakeholder of the product, roadmap order first, then by key."""
+    with handle.store.rows() as conn:
+        product = listing_rows.product_id(conn, handle.workspace.product)
+        if product is None:
+            return []
+        found = listing_rows.stakeholders(conn, product)
+    return [
+        StakeholderRow(
+            key=key,
+            name=name,
+            role=role,
+            organisation=organisation,
+            email=email,
+            audience=audience,
+            power=power,
+            interest=interest,
+            quadrant=stakeholder_rules.quadrant(power, interest),
+            channel=channel,
+            webhook=webhook_host(webhook_url),
+            cadence=cadence,
+            report=stakeholder_rules.AUDIENCE_REPORT.get(audience, ""),
+        )
+        for (
+            key,
+            name,
+            role,
+            organisation,
+            email,
+            audience,
+            power,
+            interest,
+            channel,
+            webhook_url,
+            cadence,
+        ) in found
+    ]
 
 
 def list_customers(handle: OpenWorkspace) -> list[CustomerRow]:

@@ -20,7 +20,8 @@ from productpath.domain.roadmap_edits import FieldEdit
 from productpath.domain.views import View
 from productpath.errors import InputError, NotFoundError
 from productpath.notify import config as notify_config
-from productpath.notify.outbound import OutboundPolicy, outbound_policy, shown_host, url_problem
+from productpath.notify.outbound import OutboundPolicy, outbound_policy, url_problem
+from productpath.services.listings import webhook_host as webhook_host
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo, stakeholder_repo
 from productpath.store.models import Stakeholder
@@ -433,14 +434,6 @@ def _key(key: str | None, name: str) -> str:
             field="key",
         )
     return key
-
-
-def webhook_host(url: str | None) -> str | None:
-    """Scheme, host and port of a webhook URL: enough to recognise it, not its secret path."""
-    if not url:
-        return None
-    shown = shown_host(url)
-    return "(set)" if shown.endswith("://") else f"{shown}/…"
 
 
 def webhook_policy(handle: OpenWorkspace, env: Mapping[str, str] | None = None) -> OutboundPolicy:

@@ -14,7 +14,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, String, Text, column, func, select, table
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Float,
+    Integer,
+    String,
+    Text,
+    column,
+    func,
+    select,
+    table,
+)
 from sqlalchemy.sql.expression import TableClause
 
 from productpath.store.types import UTCDateTime
@@ -26,7 +38,9 @@ def _table(name: str, *columns: tuple[str, Any]) -> TableClause:
     return table(name, *(column(field, kind) for field, kind in columns))
 
 
-PRODUCT = _table("product", ("id", Integer()), ("key", String()))
+PRODUCT = _table(
+    "product", ("id", Integer()), ("key", String()), ("name", String()), ("description", Text())
+)
 SEGMENT = _table("segment", ("id", Integer()), ("name", String()))
 CUSTOMER = _table(
     "customer",
@@ -62,8 +76,48 @@ FEEDBACK_LABEL = _table(
     ("sentiment", Float()),
     ("source", String()),
 )
+STAKEHOLDER = _table(
+    "stakeholder",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("key", String()),
+    ("name", String()),
+    ("role", String()),
+    ("organisation", String()),
+    ("email", String()),
+    ("audience", String()),
+    ("power", String()),
+    ("interest", String()),
+    ("channel", String()),
+    ("webhook_url", String()),
+    ("cadence", String()),
+    ("roadmap_position", Integer()),
+)
+KPI = _table(
+    "kpi",
+    ("id", Integer()),
+    ("product_id", Integer()),
+    ("key", String()),
+    ("name", String()),
+    ("unit", String()),
+    ("higher_is_better", Boolean()),
+)
+KPI_POINT = _table(
+    "kpi_point", ("kpi_id", Integer()), ("day", Date()), ("segment", String()), ("value", Float())
+)
 # Every table above, for the test that holds them to the mapped models.
-TABLES = (PRODUCT, SEGMENT, CUSTOMER, FEEDBACK_ITEM, FEEDBACK_INSIGHT, THEME, FEEDBACK_LABEL)
+TABLES = (
+    PRODUCT,
+    SEGMENT,
+    CUSTOMER,
+    FEEDBACK_ITEM,
+    FEEDBACK_INSIGHT,
+    THEME,
+    FEEDBACK_LABEL,
+    STAKEHOLDER,
+    KPI,
+    KPI_POINT,
+)
 
 # (id, external id, source, text, created at, customer key, theme number, theme label,
 # sentiment, kind): the row ``feedback list`` shows, as store.feedback_repo's FeedbackTuple.
@@ -88,6 +142,49 @@ def product_id(conn: Connection, key: str) -> int | None:
     return None if found is None else int(found)
 
 
+def product(conn: Connection, key: str) -> tuple[str, str, str] | None:
+    """(key, name, description) of the product, as a page or a command header names it."""
+    p = PRODUCT.c
+    found = conn.execute(select(p.key, p.name, p.description).where(p.key == key)).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
+# (id, key, name, unit, higher is better) of one KPI.
+KpiTuple = tuple[int, str, str, str | None, bool]
+
+
+def kpis(conn: Connection, product: int) -> dict[str, KpiTuple]:
+    """The product's KPIs by key (store.kpi_repo.by_key's read, as plain rows)."""
+    k = KPI.c
+    stmt = select(k.id, k.key, k.name, k.unit, k.higher_is_better).where(k.product_id == product)
+    return {row[1]: (row[0], row[1], row[2], row[3], bool(row[4])) for row in conn.execute(stmt)}
+
+
+def kpi_segments(conn: Connection, kpi: int) -> list[str]:
+    """Every segment the KPI has values for, "" (the whole product) included, sorted."""
+    stmt = select(KPI_POINT.c.segment).where(KPI_POINT.c.kpi_id == kpi).distinct()
+    return sorted(conn.execute(stmt).scalars())
+
+
+def kpi_series(
+    conn: Connection,
+    kpi: int,
+    *,
+    segment: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[tuple[dt.date, float]]:
+    """(day, value) in date order for one segment, within [start, end] when given
+    (store.kpi_repo.series's read)."""
+    point = KPI_POINT.c
+    stmt = select(point.day, point.value).where(point.kpi_id == kpi, point.segment == segment)
+    if start is not None:
+        stmt = stmt.where(point.day >= start)
+    if end is not None:
+        stmt = stmt.where(point.day <= end)
+    return [(day, value) for day, value in conn.execute(stmt.order_by(point.day))]
+
+
 def customers(
     conn: Connection, product: int
 ) -> list[tuple[str, str, str | None, float | None, int]]:
@@ -109,6 +206,35 @@ def customers(
         .order_by(c.key)
     )
     return [(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(stmt)]
+
+
+# (key, name, role, organisation, email, audience, power, interest, channel, webhook URL,
+# cadence) of one stakeholder, in the columns' order.
+StakeholderTuple = tuple[str, str, str, str, str | None, str, str, str, str, str | None, str]
+
+
+def stakeholders(conn: Connection, product: int) -> list[StakeholderTuple]:
+    """Every stakeholder of the product: roadmap order first, then the ones only the CLI or
+    the web added, by key (store.stakeholder_repo.list_all's order)."""
+    s = STAKEHOLDER.c
+    stmt = (
+        select(
+            s.key,
+            s.name,
+            s.role,
+            s.organisation,
+            s.email,
+            s.audience,
+            s.power,
+            s.interest,
+            s.channel,
+            s.webhook_url,
+            s.cadence,
+        )
+        .where(s.product_id == product)
+        .order_by(s.roadmap_position.is_(None), s.roadmap_position, s.key)
+    )
+    return [tuple(row) for row in conn.execute(stmt)]
 
 
 def feedback_items(conn: Connection, product: int, *, limit: int | None) -> list[FeedbackTuple]:

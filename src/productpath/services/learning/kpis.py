@@ -9,26 +9,30 @@ earlier one); re-running the same import changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from productpath.domain.views import ProductInfo, View
+from productpath.domain.views import View
 from productpath.errors import InputError, NotFoundError
 from productpath.ingest.kpi_files import KpiColumns, KpiRecord, read_kpis
 from productpath.ingest.tabular import SkippedRow, source_of
 from productpath.learning.key_results import KeyResultProgress, progress_of
 from productpath.learning.key_results import progress_towards as progress_towards
-from productpath.learning.kpi_trend import read_series
-from productpath.services.page_common import product_info
+from productpath.services.learning.kpi_detail import MAX_KEY_LENGTH as MAX_KEY_LENGTH
+from productpath.services.learning.kpi_detail import AnomalyView as AnomalyView
+from productpath.services.learning.kpi_detail import KpiDetail as KpiDetail
+from productpath.services.learning.kpi_detail import KpiPointView as KpiPointView
+from productpath.services.learning.kpi_detail import TrendView as TrendView
+from productpath.services.learning.kpi_detail import kpi_detail as kpi_detail
+from productpath.services.learning.kpi_detail import resolve as _resolve
+from productpath.services.learning.kpi_detail import slug as slug
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import kpi_repo, product_repo
 from productpath.store.models import Kpi, utcnow
 
-MAX_KEY_LENGTH = 64
 PROGRESS_EVERY = 500
 
 
@@ -53,59 +57,6 @@ class KpiSummary(View):
     last: dt.date | None
     latest: float | None
     segments: tuple[str, ...]
-
-
-class KpiPointView(View):
-    day: dt.date
-    value: float
-    expected: float | None
-    anomaly: bool
-
-
-class TrendView(View):
-    direction: str
-    slope_per_day: float
-    slope_low: float
-    slope_high: float
-    slope_per_period: float
-    period_days: int
-    start_value: float
-    end_value: float
-
-
-class AnomalyView(View):
-    day: dt.date
-    value: float
-    expected: float
-    size: float
-    relative: float | None
-    z: float
-
-
-class KpiDetail(View):
-    product: ProductInfo
-    key: str
-    name: str
-    unit: str | None
-    higher_is_better: bool
-    segment: str
-    segments: tuple[str, ...]
-    cadence: str
-    gaps: int
-    seasonal: bool
-    seasonal_strength: float | None
-    weekday_profile: tuple[float, ...] | None
-    trend: TrendView | None
-    anomalies: tuple[AnomalyView, ...]
-    points: tuple[KpiPointView, ...]
-    caveats: tuple[str, ...]
-    methods: dict[str, str]
-
-
-def slug(name: str) -> str:
-    """A KPI's key: its name, lower case, runs of other characters as one dash."""
-    key = re.sub(r"[^0-9a-z]+", "-", name.casefold()).strip("-")
-    return key[:MAX_KEY_LENGTH].rstrip("-")
 
 
 def import_kpis(
@@ -236,66 +187,6 @@ def find_kpi_key(handle: OpenWorkspace, ref: str) -> str:
         product_id = product_repo.find_id(session, handle.workspace.product)
         kpis = kpi_repo.by_key(session, product_id) if product_id is not None else {}
     return _resolve(kpis, ref).key
-
-
-def _resolve(kpis: dict[str, Kpi], ref: str) -> Kpi:
-    kpi = kpis.get(ref) or kpis.get(slug(ref))
-    if kpi is None:
-        known = ", ".join(sorted(kpis)) or "none yet; import some with 'productpath kpi import'"
-        raise NotFoundError(f"no KPI '{ref}' (known: {known})")
-    return kpi
-
-
-def kpi_detail(
-    handle: OpenWorkspace,
-    ref: str,
-    *,
-    segment: str = "",
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> KpiDetail:
-    """One KPI's series for ``segment`` ("" = whole product) in [start, end], read robustly."""
-    if start is not None and end is not None and end < start:
-        raise InputError("the end date is before the start date", field="--to")
-    with handle.store.read() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        kpi = _resolve(kpi_repo.by_key(session, product_id) if product_id else {}, ref)
-        segments = tuple(s for s in kpi_repo.segments(session, kpi.id) if s)
-        if segment and segment not in segments:
-            raise NotFoundError(
-                f"KPI '{kpi.key}' has no segment '{segment}' (it has: "
-                f"{', '.join(segments) or 'none'})"
-            )
-        series = kpi_repo.series(session, kpi.id, segment=segment, start=start, end=end)
-    days = [d for d, _ in series]
-    values = [v for _, v in series]
-    reading = read_series(days, values)
-    anomalous = {a.day for a in reading.anomalies}
-    caveats = list(reading.caveats)
-    if not series:
-        caveats.insert(0, "no values in this range")
-    return KpiDetail(
-        product=product_info(handle),
-        key=kpi.key,
-        name=kpi.name,
-        unit=kpi.unit,
-        higher_is_better=kpi.higher_is_better,
-        segment=segment,
-        segments=segments,
-        cadence=reading.cadence,
-        gaps=reading.gaps,
-        seasonal=reading.seasonal,
-        seasonal_strength=reading.seasonal_strength,
-        weekday_profile=reading.weekday_profile,
-        trend=TrendView(**vars(reading.trend)) if reading.trend else None,
-        anomalies=tuple(AnomalyView(**vars(a)) for a in reading.anomalies),
-        points=tuple(
-            KpiPointView(day=d, value=v, expected=e, anomaly=d in anomalous)
-            for d, v, e in zip(days, values, reading.expected, strict=True)
-        ),
-        caveats=tuple(caveats),
-        methods=reading.methods,
-    )
 
 
 def key_result_progress(
