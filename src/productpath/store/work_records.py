@@ -182,9 +182,7 @@ def sharing_linked_work() -> Iterator[None]:
         _SHARED.reset(token)
 
 
-def linked_work(
-    session: Session, product_id: int, only: Sequence[int] | None = None
-) -> LinkedWork:
+def linked_work(session: Session, product_id: int, only: Sequence[int] | None = None) -> LinkedWork:
     """The commits and the items (with history) linked to each initiative, by initiative id
     (``only``: to these initiatives of the product alone, read afresh)."""
     shared = _SHARED.get()
