@@ -7,10 +7,12 @@ instead of loading every row.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from productpath.domain.roadmap import InitiativeStatus
@@ -31,6 +33,7 @@ from productpath.store.models import (
     Objective,
     Product,
 )
+from productpath.store.version_memo import remembered_in
 
 FEEDBACK_WINDOW_DAYS = 30
 # Archived initiatives are off the roadmap: the dashboard counts the others.
@@ -329,27 +332,55 @@ def _product_info(product: Product) -> ProductInfo:
 
 
 def _feedback_summary(session: Session, product_id: int, cutoff: dt.datetime) -> FeedbackSummary:
-    # Items without a date from their source count from the moment they were imported.
-    said_at = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
-    rows = session.execute(
-        select(
-            FeedbackItem.source,
-            func.count(FeedbackItem.id),
-            func.sum(case((said_at >= cutoff, 1), else_=0)),
-        )
-        .where(FeedbackItem.product_id == product_id)
-        .group_by(FeedbackItem.source)
-    ).all()
+    """Totals by source and the items said since ``cutoff``. Both take a pass over every item,
+    so they are remembered while the data version stays put (store/version_memo.py): with the
+    dates of the items said since the cutoff they were first read at, sorted, any later
+    cutoff's count is a bisection of those, the same number the query would give."""
+    counts = remembered_in(
+        session,
+        ("dashboard feedback", product_id),
+        lambda: _feedback_counts(session, product_id, cutoff),
+    )
+    if cutoff < counts.since:
+        counts = _feedback_counts(session, product_id, cutoff)  # an earlier window: read it
     customers = session.scalar(
         select(func.count(Customer.id)).where(Customer.product_id == product_id)
     )
-    by_source = sorted(((source, count) for source, count, _ in rows), key=lambda r: (-r[1], r[0]))
     return FeedbackSummary(
-        total=sum(count for _, count, _ in rows),
-        last_30_days=sum(int(recent or 0) for _, _, recent in rows),
-        by_source=dict(by_source),
+        total=sum(count for _, count in counts.by_source),
+        last_30_days=len(counts.recent) - bisect.bisect_left(counts.recent, cutoff),
+        by_source=dict(counts.by_source),
         customers=customers or 0,
     )
+
+
+@dataclass(frozen=True)
+class _FeedbackCounts:
+    by_source: tuple[tuple[str, int], ...]  # most items first, then by name
+    since: dt.datetime  # the cutoff ``recent`` was read for
+    recent: tuple[dt.datetime, ...]  # when each item said since then was said (UTC), sorted
+
+
+def _feedback_counts(session: Session, product_id: int, since: dt.datetime) -> _FeedbackCounts:
+    # Items without a date from their source count from the moment they were imported.
+    said_at = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
+    rows = session.execute(
+        select(FeedbackItem.source, func.count(FeedbackItem.id))
+        .where(FeedbackItem.product_id == product_id)
+        .group_by(FeedbackItem.source)
+    ).all()
+    recent = session.scalars(
+        select(said_at).where(FeedbackItem.product_id == product_id, said_at >= since)
+    ).all()
+    return _FeedbackCounts(
+        by_source=tuple(sorted(((s, int(n)) for s, n in rows), key=lambda r: (-r[1], r[0]))),
+        since=since,
+        recent=tuple(sorted(_utc(when) for when in recent)),
+    )
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
 
 def _initiative_info(initiative: Initiative, depends_on: list[str]) -> InitiativeInfo:
