@@ -40,6 +40,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workspace", type=Path, help="serve this workspace instead")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--profile", help="a page's name (or a part of it) to profile")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after warm-up")
     parser.add_argument("--sort", default="cumulative", help="pstats order for --profile")
     parser.add_argument("--top", type=int, default=40, help="rows of --profile's listing")
     args = parser.parse_args(argv)
@@ -97,6 +98,11 @@ def main(argv: list[str]) -> int:
             for _ in range(2):
                 response = client.get(path, headers=HEADERS)
                 assert response.status_code == 200, (path, response.status_code)
+            if args.gc_freeze:
+                import gc
+
+                gc.collect()
+                gc.freeze()
             profiling["on"] = bool(args.profile and args.profile in name)
             cpu, wall = [], []
             statements[0] = 0

@@ -33,7 +33,7 @@ from productpath.store.models import (
     Objective,
     Product,
 )
-from productpath.store.version_memo import remembered_in
+from productpath.store.version_memo import remembered, remembered_in
 
 FEEDBACK_WINDOW_DAYS = 30
 # Archived initiatives are off the roadmap: the dashboard counts the others.
@@ -244,7 +244,17 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
 
 def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> RoadmapView:
     """Milestones in date order with their initiatives, the now / next / later board, and the
-    plan: the schedule and a forecast from ``today`` (default: the current date)."""
+    plan: the schedule and a forecast from ``today`` (default: the current date).
+
+    A function of the stored data, the day and the scoring settings (the plan is seeded), so a
+    process builds it once per data version (store/version_memo.py)."""
+    today = today or dt.date.today()
+    store, scoring = handle.store, handle.workspace.scoring
+    key = ("roadmap view", handle.workspace.product, today, scoring.method, scoring.weights)
+    return remembered(store.engine, store.data_version(), key, lambda: _roadmap_view(handle, today))
+
+
+def _roadmap_view(handle: OpenWorkspace, today: dt.date) -> RoadmapView:
     with handle.store.read() as session:
         product = _product(session, handle.workspace.product)
         milestones = session.scalars(
