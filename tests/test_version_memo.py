@@ -128,3 +128,85 @@ def test_feedback_counts_and_sources_follow_writes(handle: OpenWorkspace) -> Non
             )
         )
     assert read() == (total + 1, matching + 1, [*sources, "zz-memo"])
+
+
+def test_the_roadmap_view_is_the_one_built_afresh(handle: OpenWorkspace) -> None:
+    today = dt.date(2030, 1, 7)
+    first = overview.roadmap_view(handle, today=today)
+    assert overview.roadmap_view(handle, today=today) is first
+    assert first == overview._roadmap_view(handle, today)
+    with handle.store.write() as session:
+        session.execute(
+            update(Initiative).where(Initiative.key == "dark-mode").values(title="Night mode")
+        )
+    after = overview.roadmap_view(handle, today=today)
+    assert after == overview._roadmap_view(handle, today)
+    titles = {i.key: i.title for i in after.lanes.later}
+    assert titles["dark-mode"] == "Night mode"
+
+
+def test_api_initiative_pages_are_the_ones_read_afresh(handle: OpenWorkspace) -> None:
+    from productpath.services.api import api_initiatives as api
+
+    pid = _product_id(handle)
+    everything = api.InitiativeFilters()
+    planned = api.InitiativeFilters(status="planned")
+    for filters, limit, offset in ((everything, 50, 0), (everything, 2, 1), (planned, 50, 0)):
+        total, page = api.list_initiatives(handle, filters, limit=limit, offset=offset)
+        with handle.store.read() as session:
+            fresh = api._page(session, pid, filters, limit=limit, offset=offset)
+        assert (total, tuple(page)) == fresh
+    before, _ = api.list_initiatives(handle, planned, limit=50, offset=0)
+    with handle.store.write() as session:
+        session.execute(
+            update(Initiative).where(Initiative.key == "dark-mode").values(status="planned")
+        )
+    after, page = api.list_initiatives(handle, planned, limit=50, offset=0)
+    assert after == before + 1
+    assert "dark-mode" in {i.key for i in page}
+
+
+def test_explorer_pages_are_the_ones_read_afresh(handle: OpenWorkspace) -> None:
+    from productpath.services.pages import feedback_explorer as fx
+
+    queries = [fx.FeedbackQuery(), fx.FeedbackQuery(q="card"), fx.FeedbackQuery(per_page=1)]
+    for query in queries:
+        assert fx.explore(handle, query) == fx._explore(handle, fx.validate(query))
+    before = fx.explore(handle, fx.FeedbackQuery())
+    with handle.store.write() as session:
+        session.add(
+            FeedbackItem(
+                product_id=_product_id(handle),
+                source="memo-test",
+                external_id="m-3",
+                text="Newest of all",
+                created_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),
+            )
+        )
+    after = fx.explore(handle, fx.FeedbackQuery())
+    assert after.total == before.total + 1
+    assert "Newest of all" in {i.text for i in after.items}
+    assert after == fx._explore(handle, fx.FeedbackQuery())
+
+
+def test_the_gantt_is_redrawn_for_each_new_plan(handle: OpenWorkspace) -> None:
+    from productpath.charts.planning import gantt_svg
+    from productpath.web.routes import roadmap as route
+
+    today = dt.date(2030, 1, 7)
+    plan = overview.roadmap_view(handle, today=today).plan
+    assert plan.schedule is not None
+    chart = route._gantt(plan)
+    assert chart == gantt_svg(plan.schedule, plan.team_names, today=plan.start)
+    assert route._gantt(plan) is chart
+    with handle.store.write() as session:
+        session.execute(
+            update(Initiative)
+            .where(Initiative.key == "instant-transfers")
+            .values(estimate_optimistic=20, estimate_likely=30, estimate_pessimistic=50)
+        )
+    moved = overview.roadmap_view(handle, today=today).plan
+    assert moved.schedule is not None
+    redrawn = route._gantt(moved)
+    assert redrawn == gantt_svg(moved.schedule, moved.team_names, today=moved.start)
+    assert redrawn != chart
