@@ -210,3 +210,21 @@ def test_the_gantt_is_redrawn_for_each_new_plan(handle: OpenWorkspace) -> None:
     redrawn = route._gantt(moved)
     assert redrawn == gantt_svg(moved.schedule, moved.team_names, today=moved.start)
     assert redrawn != chart
+
+
+def test_the_dashboard_is_the_one_built_afresh(handle: OpenWorkspace) -> None:
+    from productpath.store.models import Objective
+
+    now = dt.datetime.now(dt.UTC)
+    first = overview.dashboard(handle, now=now)
+    later = overview.dashboard(handle, now=now + dt.timedelta(days=3))
+    version_memo.clear()
+    assert overview.dashboard(handle, now=now) == first
+    version_memo.clear()
+    assert overview.dashboard(handle, now=now + dt.timedelta(days=3)) == later
+    with handle.store.write() as session:
+        session.execute(update(Objective).where(Objective.key == "O2").values(title="Keep them"))
+    after = overview.dashboard(handle, now=now)
+    assert {o.key: o.title for o in after.objectives}["O2"] == "Keep them"
+    version_memo.clear()
+    assert overview.dashboard(handle, now=now) == after

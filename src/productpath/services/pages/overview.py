@@ -156,8 +156,32 @@ class RoadmapView(View):
 
 
 def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashboard:
-    """The product at a glance. ``now`` fixes the feedback window (default: the current time)."""
-    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    """The product at a glance. ``now`` fixes the feedback window (default: the current time).
+
+    All but the feedback window and the outlook depend on the stored data alone: a process
+    reads that part once per data version (store/version_memo.py); the window is counted
+    from remembered dates too (see ``_feedback_summary``), the outlook has its own cache."""
+    now = now or dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    store = handle.store
+    product_id, base = remembered(
+        store.engine,
+        store.data_version(),
+        ("dashboard", handle.workspace.product),
+        lambda: _dashboard_base(handle),
+    )
+    with store.read() as session:
+        feedback = _feedback_summary(session, product_id, cutoff)
+    return base.model_copy(
+        update={"feedback": feedback, "outlook": dashboard_extras(handle, today=now.date())}
+    )
+
+
+# What _dashboard_base leaves for dashboard() to fill in on every call.
+_NO_FEEDBACK = FeedbackSummary(total=0, last_30_days=0, by_source={}, customers=0)
+
+
+def _dashboard_base(handle: OpenWorkspace) -> tuple[int, Dashboard]:
     with handle.store.read() as session:
         product = _product(session, handle.workspace.product)
         objectives = session.scalars(
@@ -182,7 +206,6 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             .where(Milestone.product_id == product.id)
             .order_by(Milestone.target_date, Milestone.position, Milestone.key)
         ).all()
-        feedback = _feedback_summary(session, product.id, cutoff)
         kr_progress = progress_by_id(session, product.id)
         kr_kpis = kpi_repo.keys_by_id(
             session, (kr.kpi_id for o in objectives for kr in o.key_results if kr.kpi_id)
@@ -201,7 +224,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
     # Every known status appears (zeros included) in workflow order; unknown ones follow.
     by_status = {status: per_status.get(status, 0) for status in STATUSES}
     by_status.update({s: n for s, n in sorted(per_status.items()) if s not in by_status})
-    return Dashboard(
+    return product.id, Dashboard(
         product=_product_info(product),
         objectives=tuple(
             ObjectiveSummary(
@@ -237,8 +260,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             )
             for m in milestones
         ),
-        feedback=feedback,
-        outlook=dashboard_extras(handle, today=(now or dt.datetime.now(dt.UTC)).date()),
+        feedback=_NO_FEEDBACK,
     )
 
 
