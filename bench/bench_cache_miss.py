@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "web_load"))
 
 from bench_web_load import BIN, free_port, wait_until_up  # noqa: E402
-from locustfile import PAGES  # noqa: E402
+from pages import PAGES  # noqa: E402
 
 
 def timed_get(url: str) -> tuple[float, str]:

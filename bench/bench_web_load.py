@@ -219,7 +219,7 @@ def run_load(
     writers: int = 0,
 ) -> list[Row]:
     sys.path.insert(0, str(HERE / "web_load"))
-    from locustfile import PAGES
+    from pages import PAGES
 
     port = free_port()
     env = server_env(os.environ, url)

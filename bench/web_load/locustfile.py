@@ -17,15 +17,7 @@ import os
 import random
 
 from locust import HttpUser, constant, task
-
-# (name in the report, path): dashboard, roadmap, feedback explorer with a filter, JSON API.
-PAGES = (
-    ("dashboard /", "/"),
-    ("roadmap /roadmap", "/roadmap"),
-    ("feedback /feedback?kind=bug&q=card", "/feedback?kind=bug&q=card"),
-    ("api /api/v1/initiatives", "/api/v1/initiatives"),
-    ("api /api/v1/feedback?kind=bug", "/api/v1/feedback?kind=bug"),
-)
+from pages import PAGES
 
 
 class Reader(HttpUser):

@@ -27,6 +27,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from productpath.store.models import Customer, FeedbackInsight, FeedbackItem, Segment, Theme
+from productpath.store.version_memo import remembered_in
 
 # VADER's usual cut-offs: a compound score within 0.05 of zero reads as neutral.
 NEUTRAL_BAND = 0.05
@@ -206,9 +207,10 @@ def page(
 
 
 def total(session: Session, product_id: int) -> int:
-    """Every feedback item of the product (read from the product index alone)."""
+    """Every feedback item of the product (read from the product index alone); remembered
+    while the data version stays put (store/version_memo.py)."""
     stmt = select(func.count()).where(FeedbackItem.product_id == product_id)
-    return session.scalar(stmt) or 0
+    return remembered_in(session, ("feedback total", product_id), lambda: session.scalar(stmt) or 0)
 
 
 def item(session: Session, product_id: int, item_id: int) -> FoundItem | None:
@@ -231,7 +233,13 @@ def count(session: Session, product_id: int, f: SearchFilter, *, count_limit: in
         inner = inner.join(Customer, FeedbackItem.customer_id == Customer.id)
     where = _conditions(product_id, f, sqlite=_is_sqlite(session), walk=False)
     inner = inner.where(and_(*where)).limit(count_limit + 1)
-    return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+    stmt = select(func.count()).select_from(inner.subquery())
+    # Every matching row is read to count them: remembered while nothing is written.
+    return remembered_in(
+        session,
+        ("feedback count", product_id, f, count_limit),
+        lambda: session.scalar(stmt) or 0,
+    )
 
 
 def stream(session: Session, product_id: int, f: SearchFilter) -> Iterator[FoundItem]:
@@ -263,12 +271,15 @@ def segment_choices(session: Session, product_id: int) -> list[tuple[int, str, s
 
 
 def source_choices(session: Session, product_id: int) -> list[str]:
-    """The distinct sources (read from the unique index that starts with product and source)."""
-    return list(
-        session.scalars(
-            select(FeedbackItem.source)
-            .where(FeedbackItem.product_id == product_id)
-            .group_by(FeedbackItem.source)
-            .order_by(FeedbackItem.source)
-        )
+    """The distinct sources (read from the unique index that starts with product and source,
+    which still walks every item: remembered while the data version stays put)."""
+    stmt = (
+        select(FeedbackItem.source)
+        .where(FeedbackItem.product_id == product_id)
+        .group_by(FeedbackItem.source)
+        .order_by(FeedbackItem.source)
     )
+    found = remembered_in(
+        session, ("feedback sources", product_id), lambda: tuple(session.scalars(stmt))
+    )
+    return list(found)

@@ -334,10 +334,18 @@ def csrf_token(request: Request) -> str:
 
 def csrf_input(request: Request) -> Markup:
     """The hidden form field carrying this session's CSRF token (templates: ``csrf_input``)."""
+    # Made once per request: a page of cards carries one in every form (hundreds on /roadmap).
+    made: Markup | None = getattr(request.state, "csrf_input", None)
+    if made is not None:
+        return made
     token = csrf_token(request)
-    if not token:
-        return Markup("")
-    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
+    made = (
+        Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
+        if token
+        else Markup("")
+    )
+    request.state.csrf_input = made
+    return made
 
 
 def account_menu(request: Request) -> dict[str, Any] | None:

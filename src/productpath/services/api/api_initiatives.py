@@ -29,6 +29,7 @@ from productpath.services.workspace import OpenWorkspace
 from productpath.store import portal_repo, product_repo
 from productpath.store.evidence_repo import ACCEPTED, SUGGESTED
 from productpath.store.models import Initiative, InitiativeDependency, Milestone, Team
+from productpath.store.version_memo import remembered_in
 
 
 class InitiativeSummary(View):
@@ -108,25 +109,37 @@ class InitiativeFilters(View):
 def list_initiatives(
     handle: OpenWorkspace, filters: InitiativeFilters, *, limit: int, offset: int
 ) -> tuple[int, list[InitiativeSummary]]:
-    """(how many match, the page of them) in roadmap order."""
+    """(how many match, the page of them) in roadmap order; a process reads each page once per
+    data version (store/version_memo.py)."""
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:
             return 0, []
-        stmt = _filtered(product_id, filters)
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = session.scalars(
-            stmt.options(
-                joinedload(Initiative.team),
-                joinedload(Initiative.objective),
-                joinedload(Initiative.milestone),
-            )
-            .order_by(Initiative.position, Initiative.key)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        depends = _depends_on(session, [row.id for row in rows])
-        return total, [_summary(row, depends.get(row.id, ())) for row in rows]
+        total, page = remembered_in(
+            session,
+            ("api initiatives", product_id, filters, limit, offset),
+            lambda: _page(session, product_id, filters, limit=limit, offset=offset),
+        )
+    return total, list(page)
+
+
+def _page(
+    session: Session, product_id: int, filters: InitiativeFilters, *, limit: int, offset: int
+) -> tuple[int, tuple[InitiativeSummary, ...]]:
+    stmt = _filtered(product_id, filters)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(
+            joinedload(Initiative.team),
+            joinedload(Initiative.objective),
+            joinedload(Initiative.milestone),
+        )
+        .order_by(Initiative.position, Initiative.key)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    depends = _depends_on(session, [row.id for row in rows])
+    return total, tuple(_summary(row, depends.get(row.id, ())) for row in rows)
 
 
 def get_initiative(handle: OpenWorkspace, key: str) -> InitiativePublic:

@@ -30,6 +30,7 @@ from productpath.services.page_common import product_info
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import feedback_search, label_repo, product_repo
 from productpath.store.feedback_search import FoundItem, SearchFilter
+from productpath.store.version_memo import remembered
 
 SENTIMENTS = ("neg", "neutral", "pos")
 PER_PAGE = 50
@@ -165,8 +166,15 @@ def validate(query: FeedbackQuery) -> FeedbackQuery:
 
 
 def explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
-    """One page of the feedback matching ``query``, newest first, with the filter's choices."""
+    """One page of the feedback matching ``query``, newest first, with the filter's choices;
+    a process reads each page once per data version (store/version_memo.py)."""
     query = validate(query)
+    store = handle.store
+    key = ("feedback explorer", handle.workspace.product, query)
+    return remembered(store.engine, store.data_version(), key, lambda: _explore(handle, query))
+
+
+def _explore(handle: OpenWorkspace, query: FeedbackQuery) -> FeedbackExplorer:
     info = product_info(handle)
     with handle.store.read() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)

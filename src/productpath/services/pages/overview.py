@@ -7,10 +7,12 @@ instead of loading every row.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from productpath.domain.roadmap import InitiativeStatus
@@ -31,6 +33,7 @@ from productpath.store.models import (
     Objective,
     Product,
 )
+from productpath.store.version_memo import remembered, remembered_in
 
 FEEDBACK_WINDOW_DAYS = 30
 # Archived initiatives are off the roadmap: the dashboard counts the others.
@@ -153,8 +156,32 @@ class RoadmapView(View):
 
 
 def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashboard:
-    """The product at a glance. ``now`` fixes the feedback window (default: the current time)."""
-    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    """The product at a glance. ``now`` fixes the feedback window (default: the current time).
+
+    All but the feedback window and the outlook depend on the stored data alone: a process
+    reads that part once per data version (store/version_memo.py); the window is counted
+    from remembered dates too (see ``_feedback_summary``), the outlook has its own cache."""
+    now = now or dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    store = handle.store
+    product_id, base = remembered(
+        store.engine,
+        store.data_version(),
+        ("dashboard", handle.workspace.product),
+        lambda: _dashboard_base(handle),
+    )
+    with store.read() as session:
+        feedback = _feedback_summary(session, product_id, cutoff)
+    return base.model_copy(
+        update={"feedback": feedback, "outlook": dashboard_extras(handle, today=now.date())}
+    )
+
+
+# What _dashboard_base leaves for dashboard() to fill in on every call.
+_NO_FEEDBACK = FeedbackSummary(total=0, last_30_days=0, by_source={}, customers=0)
+
+
+def _dashboard_base(handle: OpenWorkspace) -> tuple[int, Dashboard]:
     with handle.store.read() as session:
         product = _product(session, handle.workspace.product)
         objectives = session.scalars(
@@ -179,7 +206,6 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             .where(Milestone.product_id == product.id)
             .order_by(Milestone.target_date, Milestone.position, Milestone.key)
         ).all()
-        feedback = _feedback_summary(session, product.id, cutoff)
         kr_progress = progress_by_id(session, product.id)
         kr_kpis = kpi_repo.keys_by_id(
             session, (kr.kpi_id for o in objectives for kr in o.key_results if kr.kpi_id)
@@ -198,7 +224,7 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
     # Every known status appears (zeros included) in workflow order; unknown ones follow.
     by_status = {status: per_status.get(status, 0) for status in STATUSES}
     by_status.update({s: n for s, n in sorted(per_status.items()) if s not in by_status})
-    return Dashboard(
+    return product.id, Dashboard(
         product=_product_info(product),
         objectives=tuple(
             ObjectiveSummary(
@@ -234,14 +260,23 @@ def dashboard(handle: OpenWorkspace, *, now: dt.datetime | None = None) -> Dashb
             )
             for m in milestones
         ),
-        feedback=feedback,
-        outlook=dashboard_extras(handle, today=(now or dt.datetime.now(dt.UTC)).date()),
+        feedback=_NO_FEEDBACK,
     )
 
 
 def roadmap_view(handle: OpenWorkspace, *, today: dt.date | None = None) -> RoadmapView:
     """Milestones in date order with their initiatives, the now / next / later board, and the
-    plan: the schedule and a forecast from ``today`` (default: the current date)."""
+    plan: the schedule and a forecast from ``today`` (default: the current date).
+
+    A function of the stored data, the day and the scoring settings (the plan is seeded), so a
+    process builds it once per data version (store/version_memo.py)."""
+    today = today or dt.date.today()
+    store, scoring = handle.store, handle.workspace.scoring
+    key = ("roadmap view", handle.workspace.product, today, scoring.method, scoring.weights)
+    return remembered(store.engine, store.data_version(), key, lambda: _roadmap_view(handle, today))
+
+
+def _roadmap_view(handle: OpenWorkspace, today: dt.date) -> RoadmapView:
     with handle.store.read() as session:
         product = _product(session, handle.workspace.product)
         milestones = session.scalars(
@@ -329,27 +364,55 @@ def _product_info(product: Product) -> ProductInfo:
 
 
 def _feedback_summary(session: Session, product_id: int, cutoff: dt.datetime) -> FeedbackSummary:
-    # Items without a date from their source count from the moment they were imported.
-    said_at = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
-    rows = session.execute(
-        select(
-            FeedbackItem.source,
-            func.count(FeedbackItem.id),
-            func.sum(case((said_at >= cutoff, 1), else_=0)),
-        )
-        .where(FeedbackItem.product_id == product_id)
-        .group_by(FeedbackItem.source)
-    ).all()
+    """Totals by source and the items said since ``cutoff``. Both take a pass over every item,
+    so they are remembered while the data version stays put (store/version_memo.py): with the
+    dates of the items said since the cutoff they were first read at, sorted, any later
+    cutoff's count is a bisection of those, the same number the query would give."""
+    counts = remembered_in(
+        session,
+        ("dashboard feedback", product_id),
+        lambda: _feedback_counts(session, product_id, cutoff),
+    )
+    if cutoff < counts.since:
+        counts = _feedback_counts(session, product_id, cutoff)  # an earlier window: read it
     customers = session.scalar(
         select(func.count(Customer.id)).where(Customer.product_id == product_id)
     )
-    by_source = sorted(((source, count) for source, count, _ in rows), key=lambda r: (-r[1], r[0]))
     return FeedbackSummary(
-        total=sum(count for _, count, _ in rows),
-        last_30_days=sum(int(recent or 0) for _, _, recent in rows),
-        by_source=dict(by_source),
+        total=sum(count for _, count in counts.by_source),
+        last_30_days=len(counts.recent) - bisect.bisect_left(counts.recent, cutoff),
+        by_source=dict(counts.by_source),
         customers=customers or 0,
     )
+
+
+@dataclass(frozen=True)
+class _FeedbackCounts:
+    by_source: tuple[tuple[str, int], ...]  # most items first, then by name
+    since: dt.datetime  # the cutoff ``recent`` was read for
+    recent: tuple[dt.datetime, ...]  # when each item said since then was said (UTC), sorted
+
+
+def _feedback_counts(session: Session, product_id: int, since: dt.datetime) -> _FeedbackCounts:
+    # Items without a date from their source count from the moment they were imported.
+    said_at = func.coalesce(FeedbackItem.created_at, FeedbackItem.imported_at)
+    rows = session.execute(
+        select(FeedbackItem.source, func.count(FeedbackItem.id))
+        .where(FeedbackItem.product_id == product_id)
+        .group_by(FeedbackItem.source)
+    ).all()
+    recent = session.scalars(
+        select(said_at).where(FeedbackItem.product_id == product_id, said_at >= since)
+    ).all()
+    return _FeedbackCounts(
+        by_source=tuple(sorted(((s, int(n)) for s, n in rows), key=lambda r: (-r[1], r[0]))),
+        since=since,
+        recent=tuple(sorted(_utc(when) for when in recent)),
+    )
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
 
 def _initiative_info(initiative: Initiative, depends_on: list[str]) -> InitiativeInfo:

@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 from starlette.responses import Response
 
 from productpath.charts.planning import gantt_svg
 from productpath.errors import ConflictError, InputError
 from productpath.services.history import undo
 from productpath.services.pages.overview import RoadmapView, roadmap_view
+from productpath.services.pages.roadmap_timeline import TimelinePlan
 from productpath.services.portal import MAX_COMMENT, comment
 from productpath.services.roadmap_edit import edit_object
 from productpath.web.deps import CsrfDep, EditorDep, HandleDep, ViewerDep, render
@@ -25,18 +27,32 @@ router = APIRouter(tags=["roadmap"])
 )
 def roadmap_page(request: Request, handle: HandleDep) -> Response:
     view = roadmap_view(handle)
-    plan = view.plan
-    gantt = (
-        gantt_svg(plan.schedule, plan.team_names, today=plan.start)
-        if plan.schedule is not None and plan.schedule.slots
-        else None
-    )
+    gantt = _gantt(view.plan)
     return render(
         request,
         "roadmap.html",
         {"title": f"{view.product.name} roadmap", "view": view, "gantt": gantt},
         json_url=request.url_for("roadmap_json").path,
     )
+
+
+# The last plan drawn and its chart: the service hands out the same plan object until the data
+# changes (services/pages/overview.py), and the chart is a function of the plan alone.
+_last_gantt: tuple[TimelinePlan, Markup | None] | None = None
+
+
+def _gantt(plan: TimelinePlan) -> Markup | None:
+    global _last_gantt
+    last = _last_gantt
+    if last is not None and last[0] is plan:
+        return last[1]
+    chart = (
+        gantt_svg(plan.schedule, plan.team_names, today=plan.start)
+        if plan.schedule is not None and plan.schedule.slots
+        else None
+    )
+    _last_gantt = (plan, chart)
+    return chart
 
 
 @router.get("/roadmap.json", response_model=RoadmapView)
