@@ -52,10 +52,13 @@ MARGIN_SHARPNESS = 2.0
 # A workspace's own labelled items describe its users better than generic seed examples do.
 USER_WEIGHT = 2.0
 # Regularisation of the adapted classifier's logistic regression on the vectors, and the share of
-# its log-probabilities in the ensemble with the joint model; chosen on a 20 % labelled sample of
-# the issue bench's training half (0.672 against 0.665 macro-F1 alone, mean of 5 samples).
+# its log-probabilities in the ensemble with the joint model; chosen on the issue bench's training
+# half (bench/bench_kind_dev.py): with 150 labelled items the blend beat the SVM alone (0.679
+# against 0.667), with 375 it did not (0.699 against 0.702). So the share fades as the workspace's
+# labelled items grow past VECTOR_SHARE_ITEMS: VECTOR_SHARE * VECTOR_SHARE_ITEMS / count.
 C_VECTORS = 1.0
 VECTOR_SHARE = 0.5
+VECTOR_SHARE_ITEMS = 150
 # At or below this sentiment a text is not praise (VADER's own threshold for "negative").
 NEGATIVE_SENTIMENT = -0.05
 
@@ -81,8 +84,8 @@ class _Training:
     weights: NDArray[np.float64]
     # None unless every training text has a vector.
     embeddings: NDArray[np.float32] | None
-    # Whether a workspace's own examples are among the texts (the seed-only fit has none).
-    adapted: bool = False
+    # How many of the texts are a workspace's own examples (the seed-only fit has none).
+    adapted: int = 0
 
 
 class KindClassifier:
@@ -143,7 +146,7 @@ class KindClassifier:
                 labels=np.concatenate([old.labels, np.asarray(labels, dtype=np.int64)]),
                 weights=np.concatenate([old.weights, np.full(len(texts), USER_WEIGHT)]),
                 embeddings=merged,
-                adapted=True,
+                adapted=old.adapted + len(texts),
             )
         )
 
@@ -196,9 +199,8 @@ class KindClassifier:
         for j, label in enumerate(classes):
             if label in column:
                 aligned[:, j] = vector_probabilities[:, column[label]]
-        blended = (1.0 - VECTOR_SHARE) * np.log(probabilities + 1e-12) + VECTOR_SHARE * np.log(
-            aligned + 1e-12
-        )
+        share = VECTOR_SHARE * min(1.0, VECTOR_SHARE_ITEMS / max(self._training.adapted, 1))
+        blended = (1.0 - share) * np.log(probabilities + 1e-12) + share * np.log(aligned + 1e-12)
         return _softmax(blended)
 
     def _margins(
