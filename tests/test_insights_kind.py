@@ -350,3 +350,11 @@ def test_adapted_classifier_blends_a_vector_model(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(kind, "VECTOR_SHARE", 0.0)
     alone = adapted.predict(["ticket 99 about the roster"] * 2, probes)
     assert [p.confidence for p in alone] != pytest.approx([p.confidence for p in got])
+    # Past VECTOR_SHARE_ITEMS labelled items the vector model's share fades: 40 items against a
+    # fade from 4 on give it a tenth of its share, between the even blend and the SVM alone.
+    monkeypatch.setattr(kind, "VECTOR_SHARE", 0.5)
+    monkeypatch.setattr(kind, "VECTOR_SHARE_ITEMS", 4)
+    faded = adapted.predict(["ticket 99 about the roster"] * 2, probes)
+    for low, mid, high in zip(alone, faded, got, strict=True):
+        assert min(low.confidence, high.confidence) < mid.confidence
+        assert mid.confidence < max(low.confidence, high.confidence)
