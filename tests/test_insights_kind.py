@@ -320,3 +320,41 @@ def test_praise_that_reads_negative_goes_to_the_runner_up(seed: KindClassifier) 
     assert neutral.kind == "praise"
     assert negative.kind != "praise"
     assert 1 / (len(KINDS) - 1) <= negative.confidence <= 1.0
+
+
+def test_adapted_classifier_blends_a_vector_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Synthetic workspace: the same words everywhere, two kinds told apart only by their vectors.
+    from productpath.insights import kind
+
+    seed = KindClassifier.default()
+    if not seed.uses_embeddings:
+        pytest.skip("the shipped seed vectors are stale")
+    rng = np.random.default_rng(11)
+    bugs, wishes = rng.normal(size=(2, 384)).astype(np.float32)
+
+    def around(centre: np.ndarray, count: int) -> np.ndarray:
+        rows = centre + 0.3 * rng.normal(size=(count, 384)).astype(np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    texts = [f"ticket {i} about the roster" for i in range(40)]
+    vectors = np.vstack([around(bugs, 20), around(wishes, 20)])
+    labels = ["bug"] * 20 + ["feature_request"] * 20
+    adapted = seed.with_examples(texts, labels, vectors)
+    assert seed.fitted.vector_model is None
+    assert seed.with_examples(texts, labels).fitted.vector_model is None
+    assert adapted.fitted.vector_model is not None
+    probes = np.vstack([around(bugs, 1), around(wishes, 1)])
+    got = adapted.predict(["ticket 99 about the roster"] * 2, probes)
+    assert [p.kind for p in got] == ["bug", "feature_request"]
+    # The vector model's vote is in the confidence: without it the joint model alone speaks.
+    monkeypatch.setattr(kind, "VECTOR_SHARE", 0.0)
+    alone = adapted.predict(["ticket 99 about the roster"] * 2, probes)
+    assert [p.confidence for p in alone] != pytest.approx([p.confidence for p in got])
+    # Past VECTOR_SHARE_ITEMS labelled items the vector model's share fades: 40 items against a
+    # fade from 4 on give it a tenth of its share, between the even blend and the SVM alone.
+    monkeypatch.setattr(kind, "VECTOR_SHARE", 0.5)
+    monkeypatch.setattr(kind, "VECTOR_SHARE_ITEMS", 4)
+    faded = adapted.predict(["ticket 99 about the roster"] * 2, probes)
+    for low, mid, high in zip(alone, faded, got, strict=True):
+        assert min(low.confidence, high.confidence) < mid.confidence
+        assert mid.confidence < max(low.confidence, high.confidence)

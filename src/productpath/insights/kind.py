@@ -4,7 +4,9 @@ A class-balanced linear support-vector machine over TF-IDF word and character n-
 text and its first line, plus a few hand-picked cue flags (see ``kind_features``). When the
 pipeline has MiniLM vectors for the texts, a second model that also sees them is used. The shipped
 classifier learns only from seed examples written for this project (``kind_seed``); a workspace
-adapts it with its own labelled feedback through :meth:`KindClassifier.with_examples`.
+adapts it with its own labelled feedback through :meth:`KindClassifier.with_examples`. An adapted
+classifier that learnt vectors also fits a logistic regression on the vectors alone and averages
+its log-probabilities with the joint model's (measured in ``bench/bench_kind_labels.py``).
 
 Two rules sit on top of the model: a text that shares nothing with the training texts is
 ``other`` at a guess's confidence, and praise is never given to a text whose sentiment is negative.
@@ -49,6 +51,15 @@ EMBEDDING_SCALE = 2.0
 MARGIN_SHARPNESS = 2.0
 # A workspace's own labelled items describe its users better than generic seed examples do.
 USER_WEIGHT = 2.0
+# Regularisation of the adapted classifier's logistic regression on the vectors, and the share of
+# its log-probabilities in the ensemble with the joint model; chosen on the issue bench's training
+# half (bench/bench_kind_dev.py): with 150 labelled items the blend beat the SVM alone (0.679
+# against 0.667), with 300 a fade from 150 or 300 on tied (0.702, 0.703), with 375 the even blend
+# lost (0.699 against 0.702). So the share fades as the workspace's labelled items grow past
+# VECTOR_SHARE_ITEMS: VECTOR_SHARE * VECTOR_SHARE_ITEMS / count.
+C_VECTORS = 1.0
+VECTOR_SHARE = 0.5
+VECTOR_SHARE_ITEMS = 300
 # At or below this sentiment a text is not praise (VADER's own threshold for "negative").
 NEGATIVE_SENTIMENT = -0.05
 
@@ -74,6 +85,8 @@ class _Training:
     weights: NDArray[np.float64]
     # None unless every training text has a vector.
     embeddings: NDArray[np.float32] | None
+    # How many of the texts are a workspace's own examples (the seed-only fit has none).
+    adapted: int = 0
 
 
 class KindClassifier:
@@ -88,6 +101,7 @@ class KindClassifier:
         )
         self._text_model = self.fitted.text_model
         self._joint_model = self.fitted.joint_model
+        self._vector_model = self.fitted.vector_model
 
     @classmethod
     def default(cls) -> KindClassifier:
@@ -133,6 +147,7 @@ class KindClassifier:
                 labels=np.concatenate([old.labels, np.asarray(labels, dtype=np.int64)]),
                 weights=np.concatenate([old.weights, np.full(len(texts), USER_WEIGHT)]),
                 embeddings=merged,
+                adapted=old.adapted + len(texts),
             )
         )
 
@@ -147,6 +162,8 @@ class KindClassifier:
         features = text_matrix(self._vectorisers, clean)
         classes, margins = self._margins(features, embeddings)
         probabilities = _softmax(margins * MARGIN_SHARPNESS)
+        if embeddings is not None and self._vector_model is not None and self._fits(embeddings):
+            probabilities = self._with_vector_model(classes, probabilities, embeddings)
         _rule_out_negative_praise(clean, classes, probabilities)
         best = np.argmax(probabilities, axis=1)
         readable = recognised(features)
@@ -156,6 +173,36 @@ class KindClassifier:
             else UNREADABLE
             for i, j in enumerate(best)
         ]
+
+    def _with_vector_model(
+        self,
+        classes: list[int],
+        probabilities: NDArray[np.float64],
+        embeddings: NDArray[np.float32],
+    ) -> NDArray[np.float64]:
+        """The joint model's probabilities blended with the vector model's (geometric mean).
+
+        The logistic regression on the vectors alone reads what the texts mean where the joint
+        SVM leans on shared words; each errs on different items, so the blend beats both.
+        """
+        model = self._vector_model
+        assert model is not None
+        logits = np.asarray(
+            model.decision_function(np.nan_to_num(embeddings.astype(np.float64))),
+            dtype=np.float64,
+        )
+        if logits.ndim == 1:
+            logits = np.column_stack([-logits, logits])
+        vector_probabilities = _softmax(logits)
+        # Align the vector model's columns with the joint model's (both saw the same labels).
+        column = {int(c): j for j, c in enumerate(model.classes)}
+        aligned = np.full_like(probabilities, 1e-12)
+        for j, label in enumerate(classes):
+            if label in column:
+                aligned[:, j] = vector_probabilities[:, column[label]]
+        share = VECTOR_SHARE * min(1.0, VECTOR_SHARE_ITEMS / max(self._training.adapted, 1))
+        blended = (1.0 - share) * np.log(probabilities + 1e-12) + share * np.log(aligned + 1e-12)
+        return _softmax(blended)
 
     def _margins(
         self, features: csr_matrix, embeddings: NDArray[np.float32] | None
@@ -230,24 +277,24 @@ def _fit_all(training: _Training) -> FittedKinds:
     vectorisers = build_vectorisers(training.texts)
     features = text_matrix(vectorisers, training.texts)
     joint = None
+    vectors = None
     if training.embeddings is not None:
         joint = _fit(_joint(features, training.embeddings), training)
+        if training.adapted:
+            vectors = _fit_vectors(training.embeddings, training)
     return FittedKinds(
         vectorisers.words,
         vectorisers.title_words,
         vectorisers.title_chars,
         text_model=_fit(features, training),
         joint_model=joint,
+        vector_model=vectors,
     )
 
 
-def _fit(features: csr_matrix, training: _Training) -> LinearModel:
-    # A linear SVM fits these ~100k sparse columns in a second where a multinomial logistic
-    # regression took a minute, at the same accuracy (measured in the bench).
-    from sklearn.svm import LinearSVC
-
-    # Balance the classes by weight so that a workspace with many bug reports and few praises
-    # still predicts praise; deterministic solver, no random state involved.
+def _balanced(training: _Training) -> NDArray[np.float64]:
+    """Sample weights scaled so that every class present weighs the same in total: a workspace
+    with many bug reports and few praises still predicts praise."""
     labels = training.labels
     weights = training.weights.copy()
     present = np.unique(labels)
@@ -255,8 +302,27 @@ def _fit(features: csr_matrix, training: _Training) -> LinearModel:
     for label in present:
         mask = labels == label
         weights[mask] *= share / weights[mask].sum()
+    return weights
+
+
+def _fit(features: csr_matrix, training: _Training) -> LinearModel:
+    # A linear SVM fits these ~100k sparse columns in a second where a multinomial logistic
+    # regression took a minute, at the same accuracy (measured in the bench).
+    from sklearn.svm import LinearSVC
+
+    # Deterministic solver, no random state involved.
     model = LinearSVC(C=C_SVM, random_state=0, max_iter=5000)
-    model.fit(features, labels, sample_weight=weights)
+    model.fit(features, training.labels, sample_weight=_balanced(training))
+    return LinearModel.from_sklearn(model)
+
+
+def _fit_vectors(embeddings: NDArray[np.float32], training: _Training) -> LinearModel:
+    """Multinomial logistic regression on the 384 dense vector columns (lbfgs, deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=C_VECTORS, max_iter=2000)
+    dense = np.nan_to_num(embeddings.astype(np.float64))
+    model.fit(dense, training.labels, sample_weight=_balanced(training))
     return LinearModel.from_sklearn(model)
 
 

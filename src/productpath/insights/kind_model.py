@@ -123,20 +123,23 @@ class LinearModel:
             intercept=np.asarray(model.intercept_, dtype=np.float64),
         )
 
-    def decision_function(self, features: csr_matrix) -> NDArray[np.float64]:
+    def decision_function(self, features: csr_matrix | NDArray[np.float64]) -> NDArray[np.float64]:
         margins: NDArray[np.float64] = np.asarray(features @ self.coef.T) + self.intercept
         return margins[:, 0] if self.coef.shape[0] == 1 else margins
 
 
 @dataclass(frozen=True)
 class FittedKinds:
-    """Everything the kind classifier learnt: three vectorisers and one or two models."""
+    """Everything the kind classifier learnt: three vectorisers and up to three models."""
 
     words: Tfidf
     title_words: Tfidf
     title_chars: Tfidf
     text_model: LinearModel
     joint_model: LinearModel | None
+    # Only a classifier adapted with a workspace's examples and their vectors has one; the shipped
+    # seed-only fit (the one stored on disk) never does.
+    vector_model: LinearModel | None = None
 
 
 def training_digest(
