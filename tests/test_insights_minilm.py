@@ -66,3 +66,22 @@ def test_gelu_is_exact_to_float32() -> None:
     x = np.linspace(-10, 10, 100_001, dtype=np.float32)
     exact = x.astype(np.float64) * 0.5 * (1 + erf(x.astype(np.float64) / np.sqrt(2)))
     assert np.abs(minilm._gelu(x.copy()) - exact).max() < 1e-6
+
+
+def test_a_malformed_thread_count_is_said_in_one_line() -> None:
+    """PRODUCTPATH_EMBED_THREADS (docs/deployment.md) is read when MiniLM is imported: a value
+    that is not a whole number is a workspace error naming the setting (one line for the CLI,
+    the job's message for a worker), not a ValueError from int()."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PRODUCTPATH_EMBED_THREADS": "two"}
+    probe = "import productpath.insights.minilm"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "WorkspaceError: PRODUCTPATH_EMBED_THREADS" in done.stderr and "'two'" in done.stderr
+    env["PRODUCTPATH_EMBED_THREADS"] = "3"
+    probe += "; print(productpath.insights.minilm.WORKERS)"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "3"

@@ -251,3 +251,31 @@ def test_unknown_jobs_are_not_found(workspace_dir: Path) -> None:
     with _app_client() as client:
         for path in ("/jobs/999.json", "/jobs/999", "/jobs/abc", "/jobs/abc.json", "/jobs/-1"):
             assert client.get(path).status_code == 404, path
+
+
+@sqlite_only
+def test_a_job_this_runner_is_running_is_not_run_again_beside_it(workspace_dir: Path) -> None:
+    """On PostgreSQL a run waiting on its embedding batches runs queued ones itself
+    (services/background/embed_batches.py) while the queue may hand the same batch to a slot of
+    the same runner, which claims a running row (a stalled job is retried that way): the runner
+    must not start a job it is running already, or every batch it helps with is embedded twice."""
+    from productpath.services.background.jobs import JobRunner
+    from productpath.services.workspace import open_workspace
+
+    runner = JobRunner(max_threads=2)
+    runs: list[int] = []
+    beside: list[str] = []
+
+    def work(handle: OpenWorkspace, _params: Mapping[str, Any], _report: Reporter) -> str:
+        runs.append(job_id)
+        if len(runs) == 1:  # the queue's slot takes the job while it runs here
+            beside.append(runner.execute(handle, job_id))
+        return "ran"
+
+    runner.register("once", JobKind("Once", work))
+    with open_workspace() as handle:
+        job_id = runner.start_job(handle, "once", {}, None)
+        assert runner.execute(handle, job_id, queued_only=True) == "done"
+        # Finished: no one runs it again.
+        assert runner.execute(handle, job_id) == "skipped"
+    assert runs == [job_id] and beside == ["skipped"]

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from productpath.errors import WorkspaceError
+
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
@@ -45,7 +47,21 @@ TOKENS_PER_BATCH = 512
 MAX_TEXTS_PER_BATCH = 256
 # Threads that run batches side by side (each with one BLAS thread). PRODUCTPATH_EMBED_THREADS
 # sets it, for several worker processes sharing a machine's cores (docs/deployment.md).
-WORKERS = max(1, int(os.environ.get("PRODUCTPATH_EMBED_THREADS") or min(os.cpu_count() or 1, 4)))
+THREADS_ENV = "PRODUCTPATH_EMBED_THREADS"
+
+
+def _threads(given: str | None) -> int:
+    if not (given or "").strip():
+        return min(os.cpu_count() or 1, 4)
+    try:
+        return max(1, int(str(given).strip()))
+    except ValueError:
+        raise WorkspaceError(
+            f"{THREADS_ENV} must be a whole number of threads, got {given!r}"
+        ) from None
+
+
+WORKERS = _threads(os.environ.get(THREADS_ENV))
 
 Array = NDArray[np.float32]
 

@@ -135,6 +135,8 @@ class JobRunner:
         self._kinds: dict[str, JobKind] = {}
         self._live: dict[int, tuple[str, int, int]] = {}
         self._mine: set[int] = set()
+        # The jobs :meth:`execute` runs in this process right now.
+        self._running: set[int] = set()
         self._guard = threading.Lock()
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -239,8 +241,22 @@ class JobRunner:
 
     def execute(self, handle: OpenWorkspace, job_id: int, *, queued_only: bool = False) -> str:
         """Claim job ``job_id`` and run it here; its final status ("skipped" when another worker
-        has it, or it was cancelled or finished). Raises JobInterruptedError when this worker
-        stops midway (the row is queued again first)."""
+        has it, when this runner runs it already, or it was cancelled or finished). Raises
+        JobInterruptedError when this worker stops midway (the row is queued again first)."""
+        # A running row can be claimed again (a stalled job's retry), so a job this runner is
+        # running must be refused here: on PostgreSQL a run waiting on its embedding batches
+        # runs queued ones itself while the queue may hand the same batch to one of our slots.
+        with self._guard:
+            if job_id in self._running:
+                return "skipped"
+            self._running.add(job_id)
+        try:
+            return self._execute(handle, job_id, queued_only=queued_only)
+        finally:
+            with self._guard:
+                self._running.discard(job_id)
+
+    def _execute(self, handle: OpenWorkspace, job_id: int, *, queued_only: bool) -> str:
         statuses = ("queued",) if queued_only else job_repo.ACTIVE
         with handle.store.write() as session:
             job = job_repo.claim(session, job_id, self.name, statuses)
