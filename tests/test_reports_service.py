@@ -336,9 +336,9 @@ def test_a_report_reads_the_linked_work_once_and_says_the_same(
     reads: list[int] = []
     real = work_records._linked_work
 
-    def counted(session: Any, product_id: int) -> Any:
+    def counted(session: Any, product_id: int, only: Any) -> Any:
         reads.append(product_id)
-        return real(session, product_id)
+        return real(session, product_id, only)
 
     monkeypatch.setattr(work_records, "_linked_work", counted)
     assert _text(seeded, "exec", record=False) == shared["exec"]
