@@ -211,7 +211,11 @@ def test_a_late_milestone_is_told_once_on_forecast_runs(handle: OpenWorkspace) -
     assert subjects == ["Public beta: the forecast's P85 is past its target"] * 2
 
 
-def test_a_saved_roadmap_forecast_raises_a_late_milestone(handle: OpenWorkspace) -> None:
+def test_a_saved_roadmap_forecast_leaves_late_milestones_to_the_risk_check(
+    handle: OpenWorkspace,
+) -> None:
+    """One forecast decides (the risk check's, as the milestone page shows): a saved run with its
+    own start or seed never tells, so a target between two runs' P85s cannot flap."""
     from productpath.services.forecasting.planning import roadmap_forecast
 
     _, bob, _ = _people(handle)
@@ -219,12 +223,9 @@ def test_a_saved_roadmap_forecast_raises_a_late_milestone(handle: OpenWorkspace)
     notes.watch(handle, bob, "milestone", "ga")
     # Counted from a start after both targets, every milestone's P85 is past its target.
     result = roadmap_forecast(handle, trials=200, seed=1, start=dt.date(2031, 1, 5))
-    late = {m.key for m in result.milestones if m.finish and m.finish.p85 > m.target_date}
-    told = {n.body for n in notes.notifications(handle, bob).notifications}
-    assert late and len(told) == len(late)
-    roadmap_forecast(handle, trials=200, seed=1, start=dt.date(2031, 1, 5), save=False)
+    assert any(m.finish and m.finish.p85 > m.target_date for m in result.milestones)
     roadmap_forecast(handle, trials=200, seed=2, start=dt.date(2031, 1, 5))
-    assert notes.unread_count(handle, bob) == len(late)  # once per transition
+    assert notes.unread_count(handle, bob) == 0
 
 
 def test_channels_email_and_webhook_go_out_with_digest_send(handle: OpenWorkspace) -> None:

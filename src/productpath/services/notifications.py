@@ -355,7 +355,7 @@ def notify_edits(
 def milestone_forecast(
     session: Session, product_id: int, finishes: Iterable[tuple[str, str, dt.date, dt.date | None]]
 ) -> int:
-    """After a saved roadmap forecast: (key, name, target, P85) per milestone. Tells the
+    """From the risk check's forecast: (key, name, target, P85) per milestone. Tells the
     watchers of each milestone whose P85 moved past its target (once, until it is back on
     time); returns how many people were told."""
     by_key = {key: (name, target, p85) for key, name, target, p85 in finishes}

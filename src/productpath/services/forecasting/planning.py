@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,6 @@ from productpath.errors import NotFoundError, ProductpathError
 from productpath.planning.roadmap_sim import RoadmapForecast, forecast_roadmap
 from productpath.planning.scenarios import apply_scenario
 from productpath.planning.schedule import Schedule, build_schedule
-from productpath.services.notifications import milestone_forecast
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import forecast_repo, product_repo, work_records, work_repo
 from productpath.store.models import Initiative, InitiativeDependency, Milestone, Team
@@ -158,10 +156,6 @@ def roadmap_forecast(
             seed,
             inputs_record(inputs),
             result.model_dump(mode="json"),
-            milestones=[
-                (m.key, m.name, m.target_date, m.finish.p85 if m.finish else None)
-                for m in result.milestones
-            ],
         )
     return result
 
@@ -466,11 +460,11 @@ def _save(
     seed: int | None,
     inputs: dict[str, Any],
     result: dict[str, Any],
-    *,
-    milestones: Sequence[tuple[str, str, dt.date, dt.date | None]] = (),
 ) -> None:
-    """Store the run; a roadmap run's ``milestones`` (key, name, target, P85) also tell the
-    watchers of a milestone whose P85 moved past its target, in the same transaction."""
+    """Store the run. Watchers of a late milestone are told by the risk check alone
+    (``services/reporting/risk_alerts``, on the page's seeded forecast): a saved run with its own
+    seed, trials or start deciding too would flip a milestone whose target lies between the two
+    P85s, and tell its watchers again at every run."""
     with handle.store.write() as session:
         product_id = product_repo.find_id(session, handle.workspace.product)
         if product_id is None:  # pragma: no cover - opening a workspace creates its product
@@ -478,5 +472,3 @@ def _save(
         forecast_repo.save_run(
             session, product_id, kind=kind, trials=trials, seed=seed, inputs=inputs, result=result
         )
-        if milestones:
-            milestone_forecast(session, product_id, milestones)
