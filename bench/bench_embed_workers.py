@@ -21,15 +21,15 @@ import csv
 import gzip
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, select, text
+from bench_jobs import _stop
+from grow import postgres_database
+from sqlalchemy import select
 
 from productpath.insights.embed import HashingEmbedder, MiniLMEmbedder, ml_available
 from productpath.services.background.embed_batches import QueuedBatches
@@ -88,17 +88,6 @@ def _cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in procs:
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def measure(
     tmp: Path, url: str, items: list[str], batch: int, embedder: Any, workers: int, threads: int
 ) -> dict[str, float]:
@@ -123,7 +112,7 @@ def measure(
                 jobs = list(session.scalars(select(Job).where(Job.id.in_(job_ids))))
             cpu = sum(_cpu_seconds(proc) for proc in procs)
     finally:
-        _stop(procs)
+        _stop(*procs)
     start = min(j.started_at for j in jobs if j.started_at)
     end = max(j.finished_at for j in jobs if j.finished_at)
     span = (end - start).total_seconds()
@@ -158,31 +147,16 @@ def main() -> int:
         MiniLMEmbedder() if args.embedder == "minilm" and ml_available() else HashingEmbedder()
     )
     items = texts(args.items)
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
     results: list[tuple[str, dict[str, float]]] = []
     loads: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         for label, workers, threads in SETTINGS:
-            name = f"pp_bench_embed_{uuid.uuid4().hex[:8]}"
-            url = make_url(args.database_url).set(database=name)
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            with postgres_database(args.database_url, "pp_bench_embed_") as url:
                 loads.append(os.getloadavg()[0])
                 figures = measure(
-                    Path(tmp_name),
-                    url.render_as_string(hide_password=False),
-                    items,
-                    args.batch,
-                    embedder,
-                    workers,
-                    threads,
+                    Path(tmp_name), url, items, args.batch, embedder, workers, threads
                 )
                 results.append((label, figures))
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
     base = results[0][1]["rate"]
     print(
         f"{args.items} items, {embedder.name}, batches of {args.batch}, {os.cpu_count()} cores, "

@@ -23,14 +23,12 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from grow import postgres_database
 
 import productpath.services.roadmap as roadmap_service
 from productpath.services.roadmap import apply_roadmap
@@ -83,20 +81,6 @@ def versions_only(
         ((c.kind, c.key) for c in changes.changes if c.action.value == "changed"),
     )
     return []
-
-
-@contextmanager
-def postgres_database(base_url: str) -> Iterator[str]:
-    name = f"productpath_bench_history_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def timed_recording(*args: Any, **kwargs: Any) -> Any:
@@ -157,7 +141,7 @@ def main() -> int:
     pg = os.environ.get("PRODUCTPATH_BENCH_DATABASE_URL", PG_DEFAULT)
     backends: list[tuple[str, Callable[[], Any]]] = [("SQLite", no_database)]
     if not args.no_postgres:
-        backends.append(("PostgreSQL", lambda: postgres_database(pg)))
+        backends.append(("PostgreSQL", lambda: postgres_database(pg, "productpath_bench_history_")))
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
         files = (Path(folder) / "base.yaml", Path(folder) / "changed.yaml")

@@ -22,13 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from grow import postgres_database
 
 from productpath.services.background.job_admin import list_jobs, queue_probes
 from productpath.services.workspace import init_workspace, open_workspace
@@ -163,17 +163,12 @@ def main() -> int:
     if not args.database_url:
         print("bench_jobs: give --database-url (a PostgreSQL server); skipped", file=sys.stderr)
         return 0
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    names = [f"pp_bench_jobs_{uuid.uuid4().hex[:8]}_{i}" for i in range(3)]
-    urls = [
-        make_url(args.database_url).set(database=n).render_as_string(hide_password=False)
-        for n in names
-    ]
     table: list[tuple[str, str, str]] = []
-    try:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    with ExitStack() as databases:
+        urls = [
+            databases.enter_context(postgres_database(args.database_url, f"pp_bench_jobs_{i}_"))
+            for i in range(3)
+        ]
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
             p50, p95, worst = latency(_fresh(tmp, "latency", urls[0]), args.latency_samples)
@@ -214,11 +209,6 @@ def main() -> int:
                     "20 done, none twice",
                 )
             )
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     print("| measure | result | target |")
     print("|---|---|---|")
     for row in table:

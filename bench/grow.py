@@ -80,21 +80,28 @@ def grown_workspace(
 
 
 @contextmanager
+def postgres_database(base_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ``base_url`` for one bench run, dropped after."""
+    name = f"{prefix.replace('-', '_')}{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
 def _database(database: Database, prefix: str) -> Iterator[str | None]:
     if database == "sqlite":
         yield None
         return
     base = os.environ.get("PRODUCTPATH_BENCH_DATABASE_URL", PG_DEFAULT)
-    name = f"{prefix.replace('-', '_')}{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(base, prefix) as url:
+        yield url
 
 
 def percentile(values: list[float], share: float) -> float:
