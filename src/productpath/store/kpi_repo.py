@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from productpath.store import listing_rows
 from productpath.store.models import KeyResult, Kpi, KpiPoint, Objective
 
 CHUNK_SIZE = 1000
@@ -77,20 +78,15 @@ def series(
     end: dt.date | None = None,
 ) -> list[tuple[dt.date, float]]:
     """(day, value) in date order for one segment ("" = the whole product), within
-    [start, end] when given: what trend charts and outcome reviews read."""
-    stmt = select(KpiPoint.day, KpiPoint.value).where(
-        KpiPoint.kpi_id == kpi_id, KpiPoint.segment == segment
+    [start, end] when given: what trend charts and outcome reviews read. The one query is
+    ``listing_rows.kpi_series``, which the CLI runs without the ORM."""
+    return listing_rows.kpi_series(
+        session.connection(), kpi_id, segment=segment, start=start, end=end
     )
-    if start is not None:
-        stmt = stmt.where(KpiPoint.day >= start)
-    if end is not None:
-        stmt = stmt.where(KpiPoint.day <= end)
-    return [(day, value) for day, value in session.execute(stmt.order_by(KpiPoint.day))]
 
 
 def segments(session: Session, kpi_id: int) -> list[str]:
-    stmt = select(KpiPoint.segment).where(KpiPoint.kpi_id == kpi_id).distinct()
-    return sorted(session.scalars(stmt))
+    return listing_rows.kpi_segments(session.connection(), kpi_id)
 
 
 def link_key_result(session: Session, key_result_id: int, kpi_id: int | None) -> None:
