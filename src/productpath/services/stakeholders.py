@@ -21,6 +21,7 @@ from productpath.domain.views import View
 from productpath.errors import InputError, NotFoundError
 from productpath.notify import config as notify_config
 from productpath.notify.outbound import OutboundPolicy, outbound_policy, url_problem
+from productpath.services import listings
 from productpath.services.listings import webhook_host as webhook_host
 from productpath.services.workspace import OpenWorkspace
 from productpath.store import history_repo, product_repo, stakeholder_repo
@@ -140,12 +141,9 @@ def info(row: Stakeholder) -> StakeholderInfo:
 
 
 def list_stakeholders(handle: OpenWorkspace) -> list[StakeholderInfo]:
-    """Every stakeholder of the product, roadmap order first."""
-    with handle.store.read() as session:
-        product_id = product_repo.find_id(session, handle.workspace.product)
-        if product_id is None:
-            return []
-        return [info(row) for row in stakeholder_repo.list_all(session, product_id)]
+    """Every stakeholder of the product, roadmap order first: the CLI listing's Core read
+    (``services.listings``), as the views the web and the API serve."""
+    return [StakeholderInfo(**row.as_dict()) for row in listings.list_stakeholders(handle)]
 
 
 def stakeholder(handle: OpenWorkspace, key: str) -> StakeholderInfo:
